@@ -1,0 +1,67 @@
+"""The one NinjaAPI instance: routers of every module, bearer auth, one error format."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from shuzheng import __version__
+from shuzheng.api.messages import field_name, message_for
+from shuzheng.console.api import router as console_router
+from shuzheng.core.api import router as core_router
+from shuzheng.core.errors import DomainError
+from shuzheng.identity.api import router as identity_router
+
+api = NinjaAPI(
+    title="数政 shuzheng API",
+    version=f"v1 ({__version__})",
+    description=(
+        "数政开放接口 v1。认证：`POST /api/v1/auth/token` 获取令牌后使用 "
+        "`Authorization: Bearer <token>`。所有错误格式统一为 "
+        '`{"code", "message", "errors": [{"field", "message"}]}`。'
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, errors: list[dict[str, str]] | None = None, **extra: object) -> HttpResponse:
+    body = {"code": code, "message": message, "errors": errors or [], **extra}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"field": field_name(e.get("loc", ())), "message": message_for(e)} for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": "body", "message": "请求无效。"}
+    return _error(request, 422, "validation_error", f"字段 {first['field']}：{first['message']}", errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "未登录或令牌无效、已过期。")
+
+
+@api.exception_handler(Http404)
+def _404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "未找到。")
+
+
+@api.exception_handler(HttpError)
+def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+api.add_router("/", identity_router)
+api.add_router("/", core_router)
+api.add_router("/", console_router)

@@ -1,0 +1,48 @@
+"""Canonical bytes and digests for the audit chain (SM3 by default, SHA-256 as alternative)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from gmssl import sm3, func
+
+GENESIS = "0" * 64
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def normalise(value: Any) -> Any:
+    """JSON-round-trip a value so what we hash is exactly what the database stores."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_default, ensure_ascii=False))
+
+
+def canonical_bytes(fields: dict[str, Any]) -> bytes:
+    return json.dumps(
+        fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
+    ).encode("utf-8")
+
+
+def digest(algorithm: str, data: bytes) -> str:
+    if algorithm == "sm3":
+        return str(sm3.sm3_hash(func.bytes_to_list(data)))
+    if algorithm == "sha256":
+        return hashlib.sha256(data).hexdigest()
+    raise ValueError(f"unknown audit hash algorithm {algorithm!r}")
+
+
+def record_hash(algorithm: str, prev_hash: str, fields: dict[str, Any]) -> str:
+    return digest(algorithm, prev_hash.encode("ascii") + b"\n" + canonical_bytes(fields))

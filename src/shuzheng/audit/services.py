@@ -1,0 +1,106 @@
+"""Appending to and verifying the hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shuzheng.audit import hashing
+from shuzheng.audit.contracts import VerifyResult
+from shuzheng.audit.models import AuditHead, AuditRecord
+from shuzheng.core.context import get_request_id
+
+
+def _hash_fields(rec: AuditRecord) -> dict[str, Any]:
+    return {
+        "seq": rec.seq,
+        "at": rec.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": rec.actor,
+        "action": rec.action,
+        "object_type": rec.object_type,
+        "object_id": rec.object_id,
+        "before": rec.before,
+        "after": rec.after,
+        "request_id": rec.request_id,
+        "algorithm": rec.algorithm,
+    }
+
+
+def audit_append(
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: Any = None,
+    after: Any = None,
+) -> AuditRecord:
+    """Append one record. Must run inside the caller's transaction (the change it records)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_append must run inside the transaction of the change it records")
+    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    rec = AuditRecord(
+        seq=head.last_seq + 1,
+        at=timezone.now(),
+        actor=actor[:128],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:128],
+        before=hashing.normalise(before),
+        after=hashing.normalise(after),
+        request_id=get_request_id() or "",
+        algorithm=settings.AUDIT_HASH_ALGORITHM,
+        prev_hash=head.last_hash,
+    )
+    rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
+    rec.save(force_insert=True)
+    AuditHead.objects.filter(id=1).update(last_seq=rec.seq, last_hash=rec.hash)
+    return rec
+
+
+def audit_verify(*, batch: int = 2000) -> VerifyResult:
+    """Walk the whole chain; name the first record whose content or link does not match."""
+    prev = hashing.GENESIS
+    expected_seq = 1
+    checked = 0
+    last_id = 0
+    with transaction.atomic():
+        while True:
+            rows = list(AuditRecord.objects.filter(id__gt=last_id).order_by("id")[:batch])
+            if not rows:
+                break
+            for rec in rows:
+                last_id = rec.id
+                checked += 1
+                reason = ""
+                if rec.seq != expected_seq:
+                    reason = f"序号不连续：应为 {expected_seq}，实为 {rec.seq}"
+                elif rec.prev_hash != prev:
+                    reason = "前一记录摘要与链不符（记录被删除、插入或前一记录被改）"
+                else:
+                    want = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
+                    if want != rec.hash:
+                        reason = "记录内容与摘要不符（记录被篡改）"
+                if reason:
+                    return VerifyResult(
+                        ok=False,
+                        checked=checked,
+                        first_broken_seq=rec.seq,
+                        first_broken_id=rec.id,
+                        reason=reason,
+                    )
+                prev = rec.hash
+                expected_seq += 1
+        head = AuditHead.objects.filter(id=1).first()
+        if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
+            return VerifyResult(
+                ok=False,
+                checked=checked,
+                first_broken_seq=expected_seq,
+                reason="链尾记录缺失（最后的记录被删除）",
+            )
+    return VerifyResult(ok=True, checked=checked)

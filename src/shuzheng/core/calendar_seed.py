@@ -1,0 +1,73 @@
+"""Seed the working-day table from the ``chinese-calendar`` package (2004–2026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import chinese_calendar
+from chinese_calendar import constants as cc_constants
+
+PACKAGE_SOURCE = f"chinese-calendar {getattr(chinese_calendar, '__version__', '1.11.0')}"
+
+_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+def _name(holiday: Any) -> str:
+    english = str(getattr(holiday, "value", holiday))
+    return _NAMES.get(english, english)
+
+
+def package_years() -> range:
+    years = {d.year for d in cc_constants.holidays} | {d.year for d in cc_constants.workdays}
+    return range(min(years), max(years) + 1)
+
+
+def package_rows() -> list[dict[str, Any]]:
+    """Every holiday and 调休 workday the package knows, as rows for ``CalendarDay``."""
+    rows: list[dict[str, Any]] = []
+    for day, holiday in sorted(cc_constants.holidays.items()):
+        rows.append(
+            {
+                "date": day,
+                "kind": "holiday",
+                "name": _name(holiday),
+                "source": PACKAGE_SOURCE,
+            }
+        )
+    for day, holiday in sorted(cc_constants.workdays.items()):
+        rows.append(
+            {
+                "date": day,
+                "kind": "workday",
+                "name": f"{_name(holiday)}调休上班",
+                "source": PACKAGE_SOURCE,
+            }
+        )
+    return rows
+
+
+def seed(day_model: Any, year_model: Any) -> int:
+    """Insert missing rows (never overwrites an administrator's edit). Returns rows added."""
+    existing = set(day_model.objects.values_list("date", flat=True))
+    new = [day_model(**r) for r in package_rows() if r["date"] not in existing]
+    day_model.objects.bulk_create(new, batch_size=500)
+    for year in package_years():
+        year_model.objects.get_or_create(
+            year=year, defaults={"source": PACKAGE_SOURCE, "notice": "国务院办公厅关于节假日安排的通知"}
+        )
+    return len(new)
+
+
+def is_package_workday(day: dt.date) -> bool:
+    """The package's own answer, for cross-checking in tests."""
+    return bool(chinese_calendar.is_workday(day))

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    from shuzheng.core import calendar_seed
+
+    calendar_seed.seed(apps.get_model("core", "CalendarDay"), apps.get_model("core", "CalendarYear"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

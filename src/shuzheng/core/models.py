@@ -1,0 +1,65 @@
+"""Core tables: the administrator-editable working-day calendar and the demo SMS outbox."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday rule: a statutory holiday or a 调休 make-up workday.
+
+    Days not in this table are working days when they fall on Monday–Friday.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日/休息日")
+        WORKDAY = "workday", _("调休上班日")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    source = models.CharField(_("来源"), max_length=64, default="admin")
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日/调休")
+        verbose_name_plural = _("节假日/调休")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose holidays and 调休 are known. Years not listed fall back to Monday–Friday."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=128)
+    notice = models.CharField(_("国务院办公厅通知"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("日历年度")
+        verbose_name_plural = _("日历年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OutboxMessage(models.Model):
+    """A message the demo backends 'sent': SMS and e-mail land here instead of a gateway."""
+
+    channel = models.CharField(_("渠道"), max_length=16, default="sms")
+    recipient = models.CharField(_("接收方"), max_length=128)
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("演示发件箱")
+        verbose_name_plural = _("演示发件箱")
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}"

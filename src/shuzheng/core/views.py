@@ -1,0 +1,46 @@
+"""Health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from shuzheng import __version__
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, object] = {}
+    ok = True
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+        checks["database"] = {"status": "ok", "vendor": connection.vendor}
+    except Exception as exc:  # pragma: no cover - exercised by the failure test
+        ok = False
+        checks["database"] = {"status": "error", "error": type(exc).__name__}
+    try:
+        from django_tasks import default_task_backend
+
+        backend = type(default_task_backend).__name__
+        info: dict[str, object] = {"status": "ok", "backend": backend}
+        if backend == "DatabaseBackend":
+            from django_tasks_db.models import DBTaskResult
+
+            ready = DBTaskResult.objects.filter(status="READY")
+            info["ready"] = ready.count()
+            oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+            info["oldest_ready_seconds"] = (
+                int((timezone.now() - oldest).total_seconds()) if oldest else 0
+            )
+        checks["tasks"] = info
+    except Exception as exc:  # pragma: no cover
+        ok = False
+        checks["tasks"] = {"status": "error", "error": type(exc).__name__}
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "version": __version__, "checks": checks},
+        status=200 if ok else 503,
+    )

@@ -1,0 +1,109 @@
+"""Plain data the identity module hands to other modules (never ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a person, an enterprise agent, a staff member or an API client."""
+
+    kind: str  # "person" | "agent" | "staff" | "client" | "anonymous"
+    username: str = ""
+    name: str = ""
+    user_id: int | None = None
+    person_id: int | None = None
+    id_number: str = ""
+    hukou_region: str = ""
+    real_name_level: int = 0
+    enterprises: tuple[str, ...] = ()  # USCCs this agent may act for
+    staff_roles: tuple[tuple[str, str], ...] = ()  # (role, department_code)
+    client_id: str = ""
+    client_kind: str = ""
+    client_department: str = ""
+    scopes: tuple[str, ...] = ()
+    is_superuser: bool = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind != "anonymous"
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted({r for r, _ in self.staff_roles})
+
+    @property
+    def departments(self) -> list[str]:
+        return sorted({d for _, d in self.staff_roles})
+
+    @property
+    def actor(self) -> str:
+        """The actor string written to the audit log."""
+        if self.kind == "client":
+            return f"client:{self.client_id}"
+        if self.kind == "anonymous":
+            return "anonymous"
+        return f"user:{self.username}"
+
+    def has_role(self, role: str, department: str | None = None) -> bool:
+        if self.is_superuser and role == "platform_admin":
+            return True
+        return any(r == role and (department is None or d == department) for r, d in self.staff_roles)
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.has_role("platform_admin")
+
+
+ANONYMOUS = Principal(kind="anonymous")
+
+
+@dataclass(frozen=True)
+class DepartmentInfo:
+    code: str
+    name: str
+    level: int
+    region_code: str
+    uscc: str
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    id_number: str
+    name: str
+    sex: str
+    birth_date: str
+    phone: str
+    hukou_region: str
+    hukou_address: str
+    real_name_level: int
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class EnterpriseInfo:
+    uscc: str
+    name: str
+    legal_representative: str
+    region_code: str
+    industry: str
+    registered_capital: str | None
+    founded_on: str | None
+    agents: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    token_type: str = "Bearer"

@@ -1,0 +1,103 @@
+"""The identity module's public face. Other modules import only this and ``contracts``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from shuzheng.core.errors import Forbidden, Unauthenticated
+from shuzheng.identity import selectors
+from shuzheng.identity.models import Role
+from shuzheng.identity.contracts import (
+    ANONYMOUS,
+    DepartmentInfo,
+    PersonInfo,
+    Principal,
+    RegionInfo,
+)
+
+__all__ = [
+    "ANONYMOUS",
+    "BearerAuth",
+    "OptionalBearerAuth",
+    "Principal",
+    "department",
+    "departments",
+    "person_lookup",
+    "person_own",
+    "ROLE_NAMES",
+    "principal_for_request",
+    "regions",
+    "require_role",
+    "require_staff",
+]
+
+
+def principal_for_request(request: HttpRequest) -> Principal:
+    """The caller of a page (session login) or of an API call (bearer token)."""
+    cached = getattr(request, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    principal = selectors.principal_for_user(getattr(request, "user", None))  # type: ignore[arg-type]
+    request.principal = principal  # type: ignore[attr-defined]
+    return principal
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` for people (password tokens) and client credentials."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        principal = selectors.principal_for_token(token)
+        if principal is not None:
+            request.principal = principal  # type: ignore[attr-defined]
+        return principal
+
+
+class OptionalBearerAuth(BearerAuth):
+    """Bearer when given; anonymous otherwise (for public endpoints that personalise)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.headers.get("Authorization"):
+            request.principal = ANONYMOUS  # type: ignore[attr-defined]
+            return ANONYMOUS
+        return super().__call__(request)
+
+
+def require_staff(principal: Principal) -> None:
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+    if principal.kind != "staff":
+        raise Forbidden("仅工作人员可以访问。")
+
+
+def require_role(principal: Principal, *roles: str, department: str | None = None) -> None:
+    """Refuse unless the caller holds one of ``roles`` (in ``department`` when given)."""
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+    if not any(principal.has_role(r, department) for r in roles):
+        raise Forbidden("无权执行此操作：需要角色 " + "、".join(str(ROLE_NAMES.get(r, r)) for r in roles) + "。")
+
+
+ROLE_NAMES = dict(Role.choices)
+
+
+def person_lookup(principal: Principal, id_number: str) -> PersonInfo:
+    return selectors.person_lookup(principal=principal, id_number=id_number)
+
+
+def person_own(principal: Principal) -> PersonInfo:
+    return selectors.person_own(principal=principal)
+
+
+def departments(q: str = "", region: str = "") -> list[DepartmentInfo]:
+    return selectors.departments(q=q, region=region)
+
+
+def department(code: str) -> DepartmentInfo:
+    return selectors.department(code=code)
+
+
+def regions(parent: str | None = None) -> list[RegionInfo]:
+    return selectors.regions(parent=parent)

@@ -1,0 +1,188 @@
+"""All reads of the identity module, scoped to the caller."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shuzheng.core.errors import Forbidden, NotFound
+from shuzheng.identity.contracts import (
+    ANONYMOUS,
+    DepartmentInfo,
+    PersonInfo,
+    Principal,
+    RegionInfo,
+)
+from shuzheng.identity.models import (
+    ApiToken,
+    Department,
+    EnterpriseAgent,
+    Person,
+    Region,
+    StaffRole,
+    User,
+)
+from shuzheng.identity.services import token_hash
+
+# Staff roles allowed to look a person up (e.g. a window clerk applying on someone's behalf).
+PERSON_LOOKUP_ROLES = ("window_clerk", "reviewer", "department_head", "platform_admin")
+
+
+def principal_for_user(user: User | None) -> Principal:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    person = Person.objects.filter(user=user).select_related("hukou_region").first()
+    roles = tuple(
+        StaffRole.objects.filter(user=user)
+        .values_list("role", "department__code")
+        .order_by("role", "department__code")
+    )
+    today = timezone.localdate()
+    enterprises: tuple[str, ...] = ()
+    if person is not None:
+        enterprises = tuple(
+            EnterpriseAgent.objects.filter(
+                person=person,
+                revoked_at__isnull=True,
+                valid_from__lte=today,
+                valid_until__gte=today,
+            )
+            .values_list("enterprise__uscc", flat=True)
+            .order_by("enterprise__uscc")
+        )
+    if user.kind == User.Kind.STAFF or roles:
+        kind = "staff"
+    elif enterprises:
+        kind = "agent"
+    else:
+        kind = "person"
+    return Principal(
+        kind=kind,
+        username=user.username,
+        name=user.display_name or (person.name if person else user.username),
+        user_id=user.pk,
+        person_id=person.pk if person else None,
+        id_number=person.id_number if person else "",
+        hukou_region=person.hukou_region.code if person and person.hukou_region else "",
+        real_name_level=person.real_name_level if person else 0,
+        enterprises=enterprises,
+        staff_roles=roles,
+        is_superuser=user.is_superuser,
+    )
+
+
+def principal_for_token(raw: str) -> Principal | None:
+    """The principal behind a bearer token, or None when unknown, expired or revoked."""
+    token = (
+        ApiToken.objects.select_related("user", "client", "client__department")
+        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None:
+        return None
+    if token.client is not None:
+        c = token.client
+        if not c.is_active:
+            return None
+        return Principal(
+            kind="client",
+            username=c.client_id,
+            name=c.name,
+            client_id=c.client_id,
+            client_kind=c.kind,
+            client_department=c.department.code if c.department else "",
+            scopes=tuple(c.scopes or ()),
+        )
+    if token.user is None:
+        return None
+    principal = principal_for_user(token.user)
+    return principal if principal.is_authenticated else None
+
+
+def person_lookup(*, principal: Principal, id_number: str) -> PersonInfo:
+    """A staff lookup of a person, masked by default. Citizens may look up only themselves."""
+    if principal.kind in ("person", "agent"):
+        if id_number != principal.id_number:
+            raise NotFound("未找到该自然人。")
+        return person_own(principal=principal)
+    if principal.kind != "staff" or not any(principal.has_role(r) for r in PERSON_LOOKUP_ROLES):
+        raise Forbidden("仅窗口、审批人员或平台管理员可以查询自然人。")
+    person = Person.objects.select_related("hukou_region").filter(id_number=id_number).first()
+    if person is None:
+        raise NotFound("未找到该自然人。")
+    return _person_info(person, masked=True)
+
+
+def person_own(*, principal: Principal) -> PersonInfo:
+    person = (
+        Person.objects.select_related("hukou_region").filter(pk=principal.person_id).first()
+        if principal.person_id
+        else None
+    )
+    if person is None:
+        raise NotFound("未找到实名信息。")
+    return _person_info(person, masked=False)
+
+
+def mask_id_number(value: str) -> str:
+    return value[:6] + "********" + value[-4:] if len(value) == 18 else "****"
+
+
+def mask_phone(value: str) -> str:
+    return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
+
+
+def mask_name(value: str) -> str:
+    return value[:1] + "*" * max(1, len(value) - 1) if value else ""
+
+
+def _person_info(person: Person, *, masked: bool) -> PersonInfo:
+    return PersonInfo(
+        id_number=mask_id_number(person.id_number) if masked else person.id_number,
+        name=mask_name(person.name) if masked else person.name,
+        sex=person.sex,
+        birth_date=person.birth_date.isoformat()[:4] + "-**-**" if masked else person.birth_date.isoformat(),
+        phone=mask_phone(person.phone) if masked else person.phone,
+        hukou_region=person.hukou_region.code if person.hukou_region else "",
+        hukou_address="" if masked else person.hukou_address,
+        real_name_level=person.real_name_level,
+        is_demo=person.is_demo,
+    )
+
+
+def departments(*, q: str = "", region: str = "") -> list[DepartmentInfo]:
+    qs = Department.objects.select_related("region", "parent")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__iexact=q))
+    if region:
+        qs = qs.filter(region__code__startswith=region.rstrip("0") or region)
+    return [
+        DepartmentInfo(
+            code=d.code,
+            name=d.name,
+            level=d.level,
+            region_code=d.region.code,
+            uscc=d.uscc,
+            parent_code=d.parent.code if d.parent else None,
+        )
+        for d in qs.order_by("level", "code")
+    ]
+
+
+def department(*, code: str) -> DepartmentInfo:
+    d = Department.objects.select_related("region", "parent").filter(code=code).first()
+    if d is None:
+        raise NotFound("未找到该部门。")
+    return DepartmentInfo(
+        code=d.code, name=d.name, level=d.level, region_code=d.region.code, uscc=d.uscc,
+        parent_code=d.parent.code if d.parent else None,
+    )
+
+
+def regions(*, parent: str | None = None) -> list[RegionInfo]:
+    qs = Region.objects.select_related("parent")
+    qs = qs.filter(parent__code=parent) if parent else qs.filter(parent__isnull=True)
+    return [
+        RegionInfo(code=r.code, name=r.name, level=r.level, parent_code=r.parent.code if r.parent else None)
+        for r in qs.order_by("code")
+    ]

@@ -1,0 +1,65 @@
+"""Citizen and enterprise portal pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from shuzheng.core.context_processors import ELDER_COOKIE
+from shuzheng.core.errors import NotFound
+from shuzheng.identity.facade import person_own, principal_for_request
+
+LIFE_EVENTS = [
+    ("生育", "出生医学证明、新生儿落户、医保参保"),
+    ("教育", "入学、学籍、资助"),
+    ("就业", "就业登记、社保、人才引进"),
+    ("婚姻", "结婚登记、离婚登记"),
+    ("养老", "退休、高龄津贴、养老保险"),
+    ("残疾", "残疾人证、两项补贴"),
+    ("住房", "公积金、不动产登记"),
+    ("出行", "居住证、户口迁移"),
+]
+ENTERPRISE_STAGES = [
+    ("开办", "设立登记、刻章、税务、社保一次办"),
+    ("经营", "许可、备案、惠企政策"),
+    ("变更", "名称、地址、经营范围变更"),
+    ("注销", "简易注销、一般注销"),
+]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {"life_events": LIFE_EVENTS, "enterprise_stages": ENTERPRISE_STAGES},
+    )
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    principal = principal_for_request(request)
+    person = None
+    if principal.person_id:
+        try:
+            person = person_own(principal)
+        except NotFound:
+            person = None
+    return render(request, "portal/me.html", {"principal": principal, "person": person})
+
+
+@require_POST
+def elder(request: HttpRequest) -> HttpResponse:
+    """Switch 长辈版 (large type) on or off; works without JavaScript."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("portal:home")
+    response = HttpResponseRedirect(target)
+    if request.POST.get("on") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=365 * 86400, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response

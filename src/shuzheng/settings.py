@@ -1,0 +1,209 @@
+"""One settings base with safe defaults from the environment (STYLE.md §8).
+
+Runtime configuration that an administrator changes (holiday calendar, thresholds) lives in
+the database, never here. Everything secret comes from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent.parent  # the repository root in a checkout
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# SHUZHENG_DEMO=1 enables the demo outbox page and the demo fallbacks (make demo sets it).
+DEMO = env_bool("SHUZHENG_DEMO", False)
+DEBUG = env_bool("SHUZHENG_DEBUG", False)
+TESTING = env_bool("SHUZHENG_TESTING", False)
+
+SECRET_KEY = os.environ.get("SHUZHENG_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEMO or DEBUG or TESTING:
+        SECRET_KEY = "insecure-demo-key-do-not-use-in-production-" + "0" * 16
+    else:
+        raise ImproperlyConfigured(
+            "SHUZHENG_SECRET_KEY must be set (or SHUZHENG_DEMO=1 for the demo)."
+        )
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SHUZHENG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SHUZHENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    # L0
+    "shuzheng.core",
+    # L1
+    "shuzheng.identity",
+    "shuzheng.audit",
+    "shuzheng.files",
+    # L4
+    "shuzheng.portal",
+    "shuzheng.workbench",
+    "shuzheng.console",
+    "shuzheng.api",
+]
+
+MIDDLEWARE = [
+    "shuzheng.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "shuzheng.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shuzheng.urls"
+WSGI_APPLICATION = "shuzheng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shuzheng.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# Database: SQLite (WAL) by default so the demo needs nothing installed; PostgreSQL in production.
+_default_sqlite = BASE_DIR / "var" / "shuzheng.sqlite3"
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{_default_sqlite}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # BEGIN IMMEDIATE: writers queue on the lock instead of failing on upgrade.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SHUZHENG_TEST_SQLITE", "")} if os.environ.get("SHUZHENG_TEST_SQLITE") else {}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["shuzheng.identity.backends.LockoutAwareBackend"]
+LOGIN_URL = "identity:login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions: server-side, HttpOnly, SameSite=Lax, idle timeout of 30 minutes, rotated at login.
+SESSION_COOKIE_NAME = "sz_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("SHUZHENG_SESSION_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_COOKIES = env_bool("SHUZHENG_SECURE_COOKIES", not (DEMO or DEBUG or TESTING))
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+LANGUAGE_COOKIE_NAME = "sz_lang"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Login security
+LOGIN_MAX_FAILURES = int(os.environ.get("SHUZHENG_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHUZHENG_LOGIN_LOCKOUT_MINUTES", "15"))
+OTP_TTL_SECONDS = 300
+OTP_MAX_ATTEMPTS = 5
+API_TOKEN_TTL_SECONDS = int(os.environ.get("SHUZHENG_API_TOKEN_SECONDS", "3600"))
+
+# Pluggable SMS backend (registry in shuzheng.core.sms). The demo backend writes to the outbox.
+SMS_BACKEND = os.environ.get("SHUZHENG_SMS_BACKEND", "outbox")
+SHOW_OUTBOX = DEMO or DEBUG or TESTING
+
+# Audit hash chain algorithm: "sm3" (GB/T 32905) or "sha256".
+AUDIT_HASH_ALGORITHM = os.environ.get("SHUZHENG_AUDIT_HASH", "sm3")
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("SHUZHENG_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING or DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("SHUZHENG_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHUZHENG_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from shuzheng.workbench import views
+
+app_name = "workbench"
+
+urlpatterns = [path("", views.home, name="home")]
