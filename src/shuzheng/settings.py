@@ -7,6 +7,7 @@ the database, never here. Everything secret comes from the environment.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -26,7 +27,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 # SHUZHENG_DEMO=1 enables the demo outbox page and the demo fallbacks (make demo sets it).
 DEMO = env_bool("SHUZHENG_DEMO", False)
 DEBUG = env_bool("SHUZHENG_DEBUG", False)
-TESTING = env_bool("SHUZHENG_TESTING", False)
+# Under pytest the test settings apply even when SHUZHENG_TESTING is not exported.
+TESTING = env_bool("SHUZHENG_TESTING", False) or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("SHUZHENG_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -105,7 +107,7 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) by default so the demo needs nothing installed; PostgreSQL in production.
 _default_sqlite = BASE_DIR / "var" / "shuzheng.sqlite3"
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{_default_sqlite}")
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{_default_sqlite}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

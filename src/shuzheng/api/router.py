@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -14,7 +15,15 @@ from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import DomainError
 from shuzheng.identity.api import router as identity_router
 
+
+class ChineseJSONRenderer(JSONRenderer):
+    """Chinese text stays readable in responses (UTF-8, no \\u escapes)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="数政 shuzheng API",
     version=f"v1 ({__version__})",
     description=(

@@ -64,6 +64,11 @@ class _Calendar:
         return day.weekday() < 5
 
 
+def snapshot() -> _Calendar:
+    """One consistent view of the table for many lookups (one version query)."""
+    return _Calendar()
+
+
 def is_working_day(day: dt.date) -> bool:
     return _Calendar().is_working_day(day)
 

@@ -38,7 +38,13 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    def __init__(self, errors: list[FieldError], message: str = "提交的数据有误，请检查标出的字段。"):
+    def __init__(self, errors: list[FieldError], message: str | None = None):
+        if message is None:
+            message = (
+                errors[0].message
+                if len(errors) == 1
+                else "提交的数据有误：" + "；".join(f"{e.field}：{e.message}" for e in errors)
+            )
         super().__init__(message=message, errors=errors, code="validation_error", status=422)
 
     @classmethod

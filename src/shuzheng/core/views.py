@@ -8,6 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuzheng import __version__
+from shuzheng.core.errors import NotFound
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Unknown paths under /api/ answer in the API's error format, not an HTML page."""
+    return JsonResponse(NotFound("接口不存在。").as_dict(), status=404, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
@@ -23,9 +29,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         ok = False
         checks["database"] = {"status": "error", "error": type(exc).__name__}
     try:
-        from django_tasks import default_task_backend
+        from django_tasks import task_backends
 
-        backend = type(default_task_backend).__name__
+        backend = type(task_backends["default"]).__name__
         info: dict[str, object] = {"status": "ok", "backend": backend}
         if backend == "DatabaseBackend":
             from django_tasks_db.models import DBTaskResult
@@ -41,6 +47,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         ok = False
         checks["tasks"] = {"status": "error", "error": type(exc).__name__}
     return JsonResponse(
-        {"status": "ok" if ok else "error", "version": __version__, "checks": checks},
+        json_dumps_params={"ensure_ascii": False},
+        data={"status": "ok" if ok else "error", "version": __version__, "checks": checks},
         status=200 if ok else 503,
     )

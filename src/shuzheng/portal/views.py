@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shuzheng.core.context_processors import ELDER_COOKIE
@@ -14,20 +15,20 @@ from shuzheng.core.errors import NotFound
 from shuzheng.identity.facade import person_own, principal_for_request
 
 LIFE_EVENTS = [
-    ("生育", "出生医学证明、新生儿落户、医保参保"),
-    ("教育", "入学、学籍、资助"),
-    ("就业", "就业登记、社保、人才引进"),
-    ("婚姻", "结婚登记、离婚登记"),
-    ("养老", "退休、高龄津贴、养老保险"),
-    ("残疾", "残疾人证、两项补贴"),
-    ("住房", "公积金、不动产登记"),
-    ("出行", "居住证、户口迁移"),
+    (_("生育"), _("出生医学证明、新生儿落户、医保参保")),
+    (_("教育"), _("入学、学籍、资助")),
+    (_("就业"), _("就业登记、社保、人才引进")),
+    (_("婚姻"), _("结婚登记、离婚登记")),
+    (_("养老"), _("退休、高龄津贴、养老保险")),
+    (_("残疾"), _("残疾人证、两项补贴")),
+    (_("住房"), _("公积金、不动产登记")),
+    (_("出行"), _("居住证、户口迁移")),
 ]
 ENTERPRISE_STAGES = [
-    ("开办", "设立登记、刻章、税务、社保一次办"),
-    ("经营", "许可、备案、惠企政策"),
-    ("变更", "名称、地址、经营范围变更"),
-    ("注销", "简易注销、一般注销"),
+    (_("开办"), _("设立登记、刻章、税务、社保一次办")),
+    (_("经营"), _("许可、备案、惠企政策")),
+    (_("变更"), _("名称、地址、经营范围变更")),
+    (_("注销"), _("简易注销、一般注销")),
 ]
 
 

@@ -1,0 +1,71 @@
+# 数政 shuzheng — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DB ?= var/shuzheng.sqlite3
+DB_ABS := $(abspath $(DB))
+
+.PHONY: demo test install lint typecheck contracts migrations-check openapi openapi-check \
+        test-sqlite test-postgres test-browser bench clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+## make demo [PORT=8000] [DB=var/shuzheng.sqlite3]: install, migrate, load demo data, serve.
+demo: $(BIN)/.installed
+	@mkdir -p $(dir $(DB_ABS))
+	export SHUZHENG_DEMO=1 DATABASE_URL="sqlite:///$(DB_ABS)" \
+	  SHUZHENG_STATIC_ROOT="$(abspath var/static)" PORT=$(PORT); \
+	$(BIN)/shuzheng migrate --noinput -v0 && \
+	$(BIN)/shuzheng seed_demo && \
+	$(BIN)/shuzheng collectstatic --noinput -v0 && \
+	exec $(BIN)/shuzheng serve --port $(PORT)
+
+## make test: the whole quality gate and test suite (what CI runs through .ci/run).
+test: $(BIN)/.installed lint typecheck contracts migrations-check openapi-check test-sqlite test-postgres test-browser
+
+export SHUZHENG_TESTING := 1
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+contracts: $(BIN)/.installed
+	$(BIN)/lint-imports
+
+migrations-check: $(BIN)/.installed
+	DATABASE_URL= $(BIN)/shuzheng makemigrations --check --dry-run
+
+openapi: $(BIN)/.installed
+	DATABASE_URL= $(BIN)/shuzheng export_openapi
+
+openapi-check: $(BIN)/.installed
+	DATABASE_URL= $(BIN)/shuzheng export_openapi --check
+
+test-sqlite: $(BIN)/.installed
+	DATABASE_URL= $(BIN)/pytest -q -m "not browser"
+
+# Runs when DATABASE_URL points to PostgreSQL (.ci/run always sets it).
+test-postgres: $(BIN)/.installed
+	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
+	  echo "pytest on PostgreSQL ($${DATABASE_URL%%@*}@…)"; \
+	  $(BIN)/pytest -q -m "not browser"; \
+	else echo "test-postgres: skipped (DATABASE_URL does not point to PostgreSQL)"; fi
+
+test-browser: $(BIN)/.installed
+	DATABASE_URL= $(BIN)/pytest -q -m browser
+
+bench: $(BIN)/.installed
+	@echo "benchmarks arrive with the modules that have targets (see bench/README.md)"
+
+clean:
+	rm -rf var/static .mypy_cache .ruff_cache

@@ -1,0 +1,38 @@
+"""Root pytest configuration: test settings are chosen before Django loads, and the demo data
+set is loaded once per test database (each test runs in a transaction that is rolled back)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SHUZHENG_TESTING", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from shuzheng.identity.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        seed_demo()
+
+
+@pytest.fixture(autouse=True)
+def _demo_data_present(request):  # type: ignore[no-untyped-def]
+    """Transactional tests flush the database; put the demo data back for the next test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from shuzheng.identity.demo import seed_demo
+
+    request.getfixturevalue("transactional_db")
+    seed_demo()
+
+
+@pytest.fixture
+def api(client):  # type: ignore[no-untyped-def]
+    """A JSON API helper: api.token(username) / api.call(method, path, token=..., json=...)."""
+    from tests.support import Api
+
+    return Api(client)

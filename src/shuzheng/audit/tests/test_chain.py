@@ -1,0 +1,101 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from shuzheng.audit import facade
+from shuzheng.audit.models import AppendOnlyError, AuditRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _append(n: int) -> list[AuditRecord]:
+    with transaction.atomic():
+        for i in range(n):
+            facade.record(
+                actor="user:tester", action="test.change", object_type="test.thing",
+                object_id=str(i), before={"v": i}, after={"v": i + 1, "名": "测试"},
+            )
+    return list(AuditRecord.objects.order_by("seq"))
+
+
+def test_records_chain_and_verify():
+    rows = _append(5)
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
+    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
+    result = facade.verify()
+    assert result.ok and result.checked == len(rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError):
+        facade.record(actor="x", action="y", object_type="z", object_id="1")
+
+
+def test_orm_cannot_update_or_delete():
+    rec = _append(1)[-1]
+    rec.actor = "someone else"
+    with pytest.raises(AppendOnlyError):
+        rec.save()
+    with pytest.raises(AppendOnlyError):
+        rec.delete()
+
+
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def test_changing_a_row_by_hand_is_detected_and_named():
+    rows = _append(6)
+    victim = rows[-3]
+    _raw("UPDATE audit_auditrecord SET object_id = %s WHERE id = %s", ["tampered", victim.id])
+    result = facade.verify()
+    assert not result.ok
+    assert result.first_broken_seq == victim.seq
+    assert result.first_broken_id == victim.id
+    with pytest.raises(CommandError, match=rf"seq={victim.seq} id={victim.id}"):
+        call_command("audit_verify")
+
+
+def test_changing_before_after_json_is_detected():
+    rows = _append(3)
+    victim = rows[-2]
+    _raw("UPDATE audit_auditrecord SET after = %s WHERE id = %s", ['{"v": 999}', victim.id])
+    assert facade.verify().first_broken_seq == victim.seq
+
+
+def test_deleting_a_middle_row_is_detected():
+    rows = _append(4)
+    victim = rows[-2]
+    _raw("DELETE FROM audit_auditrecord WHERE id = %s", [victim.id])
+    result = facade.verify()
+    assert not result.ok and result.first_broken_seq == rows[-1].seq
+
+
+def test_deleting_the_last_row_is_detected():
+    rows = _append(3)
+    _raw("DELETE FROM audit_auditrecord WHERE id = %s", [rows[-1].id])
+    result = facade.verify()
+    assert not result.ok and result.first_broken_seq == rows[-1].seq
+
+
+def test_recomputing_a_hash_does_not_hide_tampering():
+    rows = _append(4)
+    victim = rows[-2]
+    _raw("UPDATE audit_auditrecord SET actor = %s, hash = %s WHERE id = %s", ["evil", "f" * 64, victim.id])
+    assert facade.verify().first_broken_seq == victim.seq
+
+
+def test_command_ok(capsys):
+    _append(2)
+    call_command("audit_verify")
+    assert "审计链完整" in capsys.readouterr().out
+
+
+def test_sha256_alternative(settings):
+    settings.AUDIT_HASH_ALGORITHM = "sha256"
+    rows = _append(2)
+    assert rows[-1].algorithm == "sha256"
+    assert facade.verify().ok

@@ -1,0 +1,75 @@
+"""Run the web server (gunicorn) and the task worker together, in the foreground.
+
+Ctrl-C or SIGTERM stops both cleanly. Used by ``make demo``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the platform: gunicorn web server plus the django-tasks database worker."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bindir = os.path.dirname(sys.executable)
+        env = os.environ.copy()
+        web = [
+            os.path.join(bindir, "gunicorn"),
+            "shuzheng.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]),
+            "--threads", str(options["threads"]),
+            "--graceful-timeout", "5",
+            "--access-logfile", "-" if os.environ.get("SHUZHENG_ACCESS_LOG") else "/dev/null",
+        ]
+        procs: list[subprocess.Popen[bytes]] = [subprocess.Popen(web, env=env)]  # noqa: S603
+        if not options["no_worker"]:
+            worker = [sys.executable, "-m", "shuzheng.cli", "db_worker", "--interval", "1", "--no-reload"]
+            procs.append(subprocess.Popen(worker, env=env))  # noqa: S603
+
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(f"数政 is running at {url}  (web + task worker; Ctrl-C to stop)")
+        self.stdout.flush()
+        exit_code = 0
+        while not stopping:
+            for p in procs:
+                if p.poll() is not None:
+                    self.stderr.write(f"process {p.args[0]} exited with {p.returncode}; stopping")
+                    exit_code = p.returncode or 1
+                    stopping = True
+            time.sleep(0.3)
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        deadline = time.time() + 10
+        for p in procs:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+        self.stdout.write("stopped.")
+        if exit_code:
+            sys.exit(exit_code)

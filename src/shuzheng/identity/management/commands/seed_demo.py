@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from shuzheng.identity.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set (idempotent): regions, departments, people, staff, clients."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = seed_demo()
+        self.stdout.write("演示数据已就绪：" + "，".join(f"{k}={v}" for k, v in counts.items()))
+        self.stdout.write(
+            "演示账号（密码均为 %s）：%s" % (DEMO_PASSWORD, "、".join(a.username for a in ACCOUNTS))
+        )
