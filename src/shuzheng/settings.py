@@ -178,7 +178,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("SHUZHENG_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STATIC_ROOT: Path | None = Path(
+    os.environ.get("SHUZHENG_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
+)
+if (TESTING or DEBUG) and not STATIC_ROOT.exists():
+    STATIC_ROOT = None  # served from the apps' static folders by whitenoise's finders
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

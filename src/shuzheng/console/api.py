@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.models import CalendarDay
@@ -67,12 +67,12 @@ def calendar_day_set(request: HttpRequest, day: dt.date, body: DayIn) -> DayOut:
 
 
 @router.delete("/calendar/days/{day}", response={204: None}, summary="删除节假日或调休（平台管理员）")
-def calendar_day_delete(request: HttpRequest, day: dt.date) -> tuple[int, None]:
+def calendar_day_delete(request: HttpRequest, day: dt.date) -> Status:
     principal = principal_for_request(request)
     require_role(principal, "platform_admin")
     from shuzheng.console import services
 
     services.calendar_day_delete(actor=principal.actor, day=day)
-    return 204, None
+    return Status(204, None)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.identity import selectors, services
@@ -92,7 +92,7 @@ class RegisterOut(Schema):
 @router.post(
     "/accounts/register", response={201: RegisterOut}, auth=None, summary="个人实名注册"
 )
-def register(request: HttpRequest, body: RegisterIn) -> tuple[int, RegisterOut]:
+def register(request: HttpRequest, body: RegisterIn) -> Status:
     user = services.account_register(
         name=body.name,
         id_number=body.id_number,
@@ -100,7 +100,7 @@ def register(request: HttpRequest, body: RegisterIn) -> tuple[int, RegisterOut]:
         password=body.password,
         username=body.username,
     )
-    return 201, RegisterOut(username=user.username, kind=user.kind, name=user.display_name)
+    return Status(201, RegisterOut(username=user.username, kind=user.kind, name=user.display_name))
 
 
 class PersonOut(Schema):
