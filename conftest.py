@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("SHUZHENG_TESTING", "1")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -22,14 +22,14 @@ class Api:
                 body = {"client_id": who.split(":", 1)[1], "client_secret": DEMO_PASSWORD}
             else:
                 body = {"username": who, "password": DEMO_PASSWORD}
-            r = self.client.post("/api/v1/auth/token", json.dumps(body), content_type="application/json")
+            r = self.client.post(
+                "/api/v1/auth/token", json.dumps(body), content_type="application/json"
+            )
             assert r.status_code == 200, r.content
             self._tokens[who] = r.json()["access_token"]
         return self._tokens[who]
 
-    def call(
-        self, method: str, path: str, *, who: str | None = None, json_body: Any = None
-    ) -> Any:
+    def call(self, method: str, path: str, *, who: str | None = None, json_body: Any = None) -> Any:
         headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token(who)}"} if who else {}
         fn = getattr(self.client, method.lower())
         if json_body is not None:

@@ -4,7 +4,15 @@ import gettext
 import re
 from pathlib import Path
 
-PO = Path(__file__).resolve().parents[1] / "src" / "shuzheng" / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PO = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "shuzheng"
+    / "locale"
+    / "en"
+    / "LC_MESSAGES"
+    / "django.po"
+)
 
 
 def test_english_catalogue_is_complete():

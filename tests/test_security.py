@@ -42,7 +42,14 @@ def test_xss_in_registered_name_is_escaped(client):
     id_number = make_id_number("441202", dt.date(1990, 1, 1), 777)
     r = client.post(
         "/api/v1/accounts/register",
-        json.dumps({"name": evil, "id_number": id_number, "phone": "13911112222", "password": "Xy@2026pass"}),
+        json.dumps(
+            {
+                "name": evil,
+                "id_number": id_number,
+                "phone": "13911112222",
+                "password": "Xy@2026pass",
+            }
+        ),
         content_type="application/json",
     )
     assert r.status_code == 201
@@ -53,13 +60,28 @@ def test_xss_in_registered_name_is_escaped(client):
 
 
 def test_xss_in_form_echo_is_escaped(client):
-    r = client.post("/accounts/register/", {"name": '"><img src=x onerror=alert(1)>', "id_number": "bad", "phone": "1", "password": "x"})
+    r = client.post(
+        "/accounts/register/",
+        {
+            "name": '"><img src=x onerror=alert(1)>',
+            "id_number": "bad",
+            "phone": "1",
+            "password": "x",
+        },
+    )
     html = r.content.decode()
     assert r.status_code == 422
     assert "<img src=x onerror=alert(1)>" not in html
 
 
-@pytest.mark.parametrize("q", ["' OR 1=1 --", "%' UNION SELECT username FROM identity_user --", "民政'; DROP TABLE identity_department; --"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "' OR 1=1 --",
+        "%' UNION SELECT username FROM identity_user --",
+        "民政'; DROP TABLE identity_department; --",
+    ],
+)
 def test_sql_injection_in_search_is_inert(client, q):
     n = Department.objects.count()
     r = client.get("/api/v1/identity/departments", {"q": q})
@@ -86,8 +108,10 @@ def test_request_id_is_recorded_in_audit(client):
     from shuzheng.audit.models import AuditRecord
 
     client.post(
-        "/api/v1/auth/token", json.dumps({"username": "demo-citizen", "password": "Demo@12345"}),
-        content_type="application/json", HTTP_X_REQUEST_ID="req-test-12345",
+        "/api/v1/auth/token",
+        json.dumps({"username": "demo-citizen", "password": "Demo@12345"}),
+        content_type="application/json",
+        HTTP_X_REQUEST_ID="req-test-12345",
     )
     rec = AuditRecord.objects.filter(action="identity.token_issued").order_by("-seq").first()
     assert rec.request_id == "req-test-12345"

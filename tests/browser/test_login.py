@@ -80,7 +80,10 @@ def test_wrong_password_and_wrong_code(site, new_context):
     # Right password, wrong code: the error names the code field.
     login_password_step(page, site, "demo-citizen", "Demo@12345")
     page.wait_for_url(f"{site}/accounts/login/code/")
-    page.fill("input[name=code]", "000000" if read_login_code(page.context, site) != "000000" else "111111")
+    page.fill(
+        "input[name=code]",
+        "000000" if read_login_code(page.context, site) != "000000" else "111111",
+    )
     main_submit(page).click()
     page.wait_for_load_state()
     assert page.url == f"{site}/accounts/login/code/"

@@ -160,4 +160,3 @@ def test_staff_reaches_workbench_and_citizen_is_refused(site, new_context):
     response = citizen.goto(f"{site}/workbench/")
     assert response is not None and response.status == 403
     expect(citizen.get_by_test_id("workbench-roles")).to_have_count(0)
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
@@ -37,7 +37,14 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, errors: list[dict[str, str]] | None = None, **extra: object) -> HttpResponse:
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    errors: list[dict[str, str]] | None = None,
+    **extra: object,
+) -> HttpResponse:
     body = {"code": code, "message": message, "errors": errors or [], **extra}
     return api.create_response(request, body, status=status)
 
@@ -53,7 +60,9 @@ def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
         {"field": field_name(e.get("loc", ())), "message": message_for(e)} for e in exc.errors
     ]
     first = errors[0] if errors else {"field": "body", "message": "请求无效。"}
-    return _error(request, 422, "validation_error", f"字段 {first['field']}：{first['message']}", errors)
+    return _error(
+        request, 422, "validation_error", f"字段 {first['field']}：{first['message']}", errors
+    )
 
 
 @api.exception_handler(AuthenticationError)

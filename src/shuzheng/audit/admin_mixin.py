@@ -16,7 +16,10 @@ def _snap(obj: Model) -> dict[str, Any]:
     data = model_to_dict(obj)
     data.pop("password", None)
     data.pop("secret_hash", None)
-    return {k: (str(v) if not isinstance(v, int | str | bool | type(None)) else v) for k, v in data.items()}
+    return {
+        k: (str(v) if not isinstance(v, int | str | bool | type(None)) else v)
+        for k, v in data.items()
+    }
 
 
 class AuditedAdmin(admin.ModelAdmin):

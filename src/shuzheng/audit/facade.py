@@ -8,7 +8,15 @@ from shuzheng.audit import selectors, services
 from shuzheng.audit.admin_mixin import AuditedAdmin
 from shuzheng.audit.contracts import AuditEntry, VerifyResult
 
-__all__ = ["AuditEntry", "AuditedAdmin", "VerifyResult", "entries_for", "recent", "record", "verify"]
+__all__ = [
+    "AuditEntry",
+    "AuditedAdmin",
+    "VerifyResult",
+    "entries_for",
+    "recent",
+    "record",
+    "verify",
+]
 
 
 def record(

@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from gmssl import sm3, func
+from gmssl import func, sm3
 
 GENESIS = "0" * 64
 

@@ -26,9 +26,14 @@ class AuditOut(Schema):
 
 
 @router.get("/audit/records", response=list[AuditOut], summary="审计记录（平台管理员）")
-def audit_records(request: HttpRequest, action: str | None = None, limit: int = 50) -> list[AuditOut]:
+def audit_records(
+    request: HttpRequest, action: str | None = None, limit: int = 50
+) -> list[AuditOut]:
     require_role(principal_for_request(request), "platform_admin")
-    return [AuditOut(**{k: getattr(e, k) for k in AuditOut.model_fields}) for e in audit.recent(limit, action)]
+    return [
+        AuditOut(**{k: getattr(e, k) for k in AuditOut.model_fields})
+        for e in audit.recent(limit, action)
+    ]
 
 
 class VerifyOut(Schema):
@@ -42,7 +47,9 @@ class VerifyOut(Schema):
 def audit_verify(request: HttpRequest) -> VerifyOut:
     require_role(principal_for_request(request), "platform_admin")
     r = audit.verify()
-    return VerifyOut(ok=r.ok, checked=r.checked, first_broken_seq=r.first_broken_seq, reason=r.reason)
+    return VerifyOut(
+        ok=r.ok, checked=r.checked, first_broken_seq=r.first_broken_seq, reason=r.reason
+    )
 
 
 class DayIn(Schema):
@@ -66,7 +73,9 @@ def calendar_day_set(request: HttpRequest, day: dt.date, body: DayIn) -> DayOut:
     return DayOut(date=row.date, kind=row.kind, name=row.name)
 
 
-@router.delete("/calendar/days/{day}", response={204: None}, summary="删除节假日或调休（平台管理员）")
+@router.delete(
+    "/calendar/days/{day}", response={204: None}, summary="删除节假日或调休（平台管理员）"
+)
 def calendar_day_delete(request: HttpRequest, day: dt.date) -> Status:
     principal = principal_for_request(request)
     require_role(principal, "platform_admin")
@@ -74,5 +83,3 @@ def calendar_day_delete(request: HttpRequest, day: dt.date) -> Status:
 
     services.calendar_day_delete(actor=principal.actor, day=day)
     return Status(204, None)
-
-

@@ -12,7 +12,9 @@ from shuzheng.core.models import CalendarDay
 
 
 def _snap(row: CalendarDay | None) -> dict[str, str] | None:
-    return None if row is None else {"date": row.date.isoformat(), "kind": row.kind, "name": row.name}
+    return (
+        None if row is None else {"date": row.date.isoformat(), "kind": row.kind, "name": row.name}
+    )
 
 
 def calendar_day_set(*, actor: str, day: dt.date, kind: str, name: str) -> CalendarDay:
@@ -26,8 +28,12 @@ def calendar_day_set(*, actor: str, day: dt.date, kind: str, name: str) -> Calen
         row.source = "admin"
         row.save()
         audit.record(
-            actor=actor, action="core.calendar_day_set", object_type="core.calendar_day",
-            object_id=day.isoformat(), before=before, after=_snap(row),
+            actor=actor,
+            action="core.calendar_day_set",
+            object_type="core.calendar_day",
+            object_id=day.isoformat(),
+            before=before,
+            after=_snap(row),
         )
     return row
 
@@ -40,6 +46,10 @@ def calendar_day_delete(*, actor: str, day: dt.date) -> None:
         before = _snap(row)
         row.delete()
         audit.record(
-            actor=actor, action="core.calendar_day_delete", object_type="core.calendar_day",
-            object_id=day.isoformat(), before=before, after=None,
+            actor=actor,
+            action="core.calendar_day_delete",
+            object_type="core.calendar_day",
+            object_id=day.isoformat(),
+            before=before,
+            after=None,
         )

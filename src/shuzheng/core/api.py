@@ -42,25 +42,34 @@ def _check_days(days: int) -> None:
 
 
 @router.get(
-    "/calendar/add-working-days", response=DateOut, auth=None,
+    "/calendar/add-working-days",
+    response=DateOut,
+    auth=None,
     summary="从某日起加若干工作日（起始日不计）",
 )
 def add_working_days(request: HttpRequest, start: dt.date, days: int) -> DateOut:
     _check_days(days)
     result = calendar.add_working_days(start, days)
-    estimated = any(calendar.is_estimated(y) for y in range(min(start, result).year, max(start, result).year + 1))
+    estimated = any(
+        calendar.is_estimated(y)
+        for y in range(min(start, result).year, max(start, result).year + 1)
+    )
     return DateOut(date=result, estimated=estimated)
 
 
 @router.get(
-    "/calendar/working-days-between", response=CountOut, auth=None,
+    "/calendar/working-days-between",
+    response=CountOut,
+    auth=None,
     summary="两日之间的工作日数（不含起始日，含结束日）",
 )
 def working_days_between(request: HttpRequest, start: dt.date, end: dt.date) -> CountOut:
     if abs((end - start).days) > 3660 * 2:
         raise ValidationFailed.one("end", "日期跨度过大（不超过20年）。")
     n = calendar.working_days_between(start, end)
-    estimated = any(calendar.is_estimated(y) for y in range(min(start, end).year, max(start, end).year + 1))
+    estimated = any(
+        calendar.is_estimated(y) for y in range(min(start, end).year, max(start, end).year + 1)
+    )
     return CountOut(working_days=n, estimated=estimated)
 
 

@@ -63,7 +63,8 @@ def seed(day_model: Any, year_model: Any) -> int:
     day_model.objects.bulk_create(new, batch_size=500)
     for year in package_years():
         year_model.objects.get_or_create(
-            year=year, defaults={"source": PACKAGE_SOURCE, "notice": "国务院办公厅关于节假日安排的通知"}
+            year=year,
+            defaults={"source": PACKAGE_SOURCE, "notice": "国务院办公厅关于节假日安排的通知"},
         )
     return len(new)
 

@@ -13,7 +13,9 @@ from shuzheng.core.errors import NotFound
 
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Unknown paths under /api/ answer in the API's error format, not an HTML page."""
-    return JsonResponse(NotFound("接口不存在。").as_dict(), status=404, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        NotFound("接口不存在。").as_dict(), status=404, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @require_GET

@@ -25,7 +25,9 @@ class TokenOut(Schema):
     expires_in: int
 
 
-@router.post("/auth/token", response=TokenOut, auth=None, summary="获取访问令牌（口令或客户端凭据）")
+@router.post(
+    "/auth/token", response=TokenOut, auth=None, summary="获取访问令牌（口令或客户端凭据）"
+)
 def token(request: HttpRequest, body: TokenIn) -> TokenOut:
     if body.client_id:
         issued = services.token_issue_for_client(
@@ -36,7 +38,9 @@ def token(request: HttpRequest, body: TokenIn) -> TokenOut:
             username=body.username, password=body.password or ""
         )
     else:
-        raise ValidationFailed.one("username", "请提供 username/password 或 client_id/client_secret。")
+        raise ValidationFailed.one(
+            "username", "请提供 username/password 或 client_id/client_secret。"
+        )
     return TokenOut(
         access_token=issued.access_token, token_type=issued.token_type, expires_in=issued.expires_in
     )
@@ -89,9 +93,7 @@ class RegisterOut(Schema):
     name: str
 
 
-@router.post(
-    "/accounts/register", response={201: RegisterOut}, auth=None, summary="个人实名注册"
-)
+@router.post("/accounts/register", response={201: RegisterOut}, auth=None, summary="个人实名注册")
 def register(request: HttpRequest, body: RegisterIn) -> Status:
     user = services.account_register(
         name=body.name,
@@ -115,7 +117,9 @@ class PersonOut(Schema):
 
 
 @router.get(
-    "/identity/persons/{id_number}", response=PersonOut, auth=BearerAuth(),
+    "/identity/persons/{id_number}",
+    response=PersonOut,
+    auth=BearerAuth(),
     summary="查询自然人（工作人员，脱敏）",
 )
 def person(request: HttpRequest, id_number: str) -> PersonOut:
@@ -157,7 +161,9 @@ class StaffRoleOut(Schema):
 
 
 @router.get(
-    "/identity/staff/roles", response=list[StaffRoleOut], auth=BearerAuth(),
+    "/identity/staff/roles",
+    response=list[StaffRoleOut],
+    auth=BearerAuth(),
     summary="我的工作人员角色（仅工作人员）",
 )
 def staff_roles(request: HttpRequest) -> list[StaffRoleOut]:

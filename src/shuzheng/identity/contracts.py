@@ -49,7 +49,9 @@ class Principal:
     def has_role(self, role: str, department: str | None = None) -> bool:
         if self.is_superuser and role == "platform_admin":
             return True
-        return any(r == role and (department is None or d == department) for r, d in self.staff_roles)
+        return any(
+            r == role and (department is None or d == department) for r, d in self.staff_roles
+        )
 
     @property
     def is_platform_admin(self) -> bool:

@@ -69,24 +69,66 @@ PROVINCIAL = [
 
 # Zhaoqing city departments named in the Zhaoqing 2022 work plan.
 ZHAOQING_DEPTS = [
-    Dept("441200-ZSJ", "肇庆市政务服务和数据管理局", "市政数局", ZHAOQING, 3, "440000-ZSJ", "0758-12345"),
+    Dept(
+        "441200-ZSJ",
+        "肇庆市政务服务和数据管理局",
+        "市政数局",
+        ZHAOQING,
+        3,
+        "440000-ZSJ",
+        "0758-12345",
+    ),
     Dept("441200-ZWDSJZX", "肇庆市政务大数据中心", "市政务大数据中心", ZHAOQING, 3, "441200-ZSJ"),
     Dept("441200-GAJ", "肇庆市公安局", "市公安局", ZHAOQING, 3, "440000-GAT", "0758-2981110"),
     Dept("441200-MZJ", "肇庆市民政局", "市民政局", ZHAOQING, 3, "440000-MZT", "0758-2228710"),
-    Dept("441200-RSJ", "肇庆市人力资源和社会保障局", "市人社局", ZHAOQING, 3, "440000-RST", "0758-12333"),
-    Dept("441200-SCJGJ", "肇庆市市场监督管理局", "市市场监管局", ZHAOQING, 3, "440000-SCJGJ", "0758-12315"),
+    Dept(
+        "441200-RSJ",
+        "肇庆市人力资源和社会保障局",
+        "市人社局",
+        ZHAOQING,
+        3,
+        "440000-RST",
+        "0758-12333",
+    ),
+    Dept(
+        "441200-SCJGJ",
+        "肇庆市市场监督管理局",
+        "市市场监管局",
+        ZHAOQING,
+        3,
+        "440000-SCJGJ",
+        "0758-12315",
+    ),
     Dept("441200-WJJ", "肇庆市卫生健康局", "市卫健局", ZHAOQING, 3, "440000-WJW"),
     Dept("441200-YBJ", "肇庆市医疗保障局", "市医保局", ZHAOQING, 3, "440000-YBJ"),
     Dept("441200-ZYJ", "肇庆市自然资源局", "市资源局", ZHAOQING, 3, "440000-ZRZYT"),
     Dept("441200-BDCDJZX", "肇庆市不动产登记中心", "市不动产登记中心", ZHAOQING, 3, "441200-ZYJ"),
     Dept("441200-ZJJ", "肇庆市住房和城乡建设局", "市住建局", ZHAOQING, 3, "440000-ZJT"),
-    Dept("441200-GJJ", "肇庆市住房公积金管理中心", "市住房公积金中心", ZHAOQING, 3, None, "0758-12329"),
+    Dept(
+        "441200-GJJ",
+        "肇庆市住房公积金管理中心",
+        "市住房公积金中心",
+        ZHAOQING,
+        3,
+        None,
+        "0758-12329",
+    ),
     Dept("441200-JYJ", "肇庆市教育局", "市教育局", ZHAOQING, 3, "440000-JYT"),
     Dept("441200-CL", "肇庆市残疾人联合会", "市残联", ZHAOQING, 3, "440000-CL"),
-    Dept("441200-SWJ", "国家税务总局肇庆市税务局", "市税务局", ZHAOQING, 3, "440000-SWJ", "0758-12366"),
+    Dept(
+        "441200-SWJ",
+        "国家税务总局肇庆市税务局",
+        "市税务局",
+        ZHAOQING,
+        3,
+        "440000-SWJ",
+        "0758-12366",
+    ),
     Dept("441200-TYJRJ", "肇庆市退役军人事务局", "市退役军人事务局", ZHAOQING, 3),
     Dept("441200-XFJ", "肇庆市信访局", "市信访局", ZHAOQING, 3),
-    Dept("441202-ZSJ", "肇庆市端州区政务服务和数据管理局", "端州区政数局", DUANZHOU, 4, "441200-ZSJ"),
+    Dept(
+        "441202-ZSJ", "肇庆市端州区政务服务和数据管理局", "端州区政数局", DUANZHOU, 4, "441200-ZSJ"
+    ),
     Dept("441202-MZJ", "肇庆市端州区民政局", "端州区民政局", DUANZHOU, 4, "441200-MZJ"),
     Dept("441202001-BSC", "端州区城东街道办事处", "城东街道", "441202001", 5, "441202-ZSJ"),
 ]
@@ -106,26 +148,86 @@ class DemoAccount:
 
 
 ACCOUNTS = [
-    DemoAccount("demo-citizen", "李明", "13800000001", "person", dt.date(1990, 5, 12), 31,
-                "广东省肇庆市端州区城东街道天宁北路12号"),
-    DemoAccount("demo-elder", "陈桂英", "13800000002", "person", dt.date(1944, 3, 8), 42,
-                "广东省肇庆市端州区城西街道宋城一路8号"),
-    DemoAccount("demo-agent", "王芳", "13800000003", "person", dt.date(1986, 11, 20), 64,
-                "广东省肇庆市端州区黄岗街道端州五路3号"),
-    DemoAccount("demo-clerk", "张丽（窗口）", "13800000011", "staff",
-                roles=tuple((Role.WINDOW_CLERK.value, d.code) for d in ZHAOQING_DEPTS if d.level == 3)),
-    DemoAccount("demo-reviewer", "刘强（审批）", "13800000012", "staff",
-                roles=tuple((Role.REVIEWER.value, d.code) for d in ZHAOQING_DEPTS if d.level == 3)),
-    DemoAccount("demo-head", "黄志刚（科长）", "13800000013", "staff",
-                roles=((Role.DEPARTMENT_HEAD.value, "441200-MZJ"), (Role.DEPARTMENT_HEAD.value, "441200-ZSJ"))),
-    DemoAccount("demo-dataofficer", "周敏（数据）", "13800000014", "staff",
-                roles=((Role.DATA_OFFICER.value, "441200-ZSJ"), (Role.DATA_OFFICER.value, "441200-GAJ"),
-                       (Role.DATA_OFFICER.value, "441200-MZJ"))),
-    DemoAccount("demo-hotline", "吴佳（12345）", "13800000015", "staff",
-                roles=((Role.HOTLINE_OPERATOR.value, "441200-ZSJ"),)),
-    DemoAccount("demo-admin", "平台管理员", "13800000019", "staff",
-                roles=((Role.PLATFORM_ADMIN.value, "440000-ZSJ"), (Role.PLATFORM_ADMIN.value, "441200-ZSJ")),
-                superuser=True),
+    DemoAccount(
+        "demo-citizen",
+        "李明",
+        "13800000001",
+        "person",
+        dt.date(1990, 5, 12),
+        31,
+        "广东省肇庆市端州区城东街道天宁北路12号",
+    ),
+    DemoAccount(
+        "demo-elder",
+        "陈桂英",
+        "13800000002",
+        "person",
+        dt.date(1944, 3, 8),
+        42,
+        "广东省肇庆市端州区城西街道宋城一路8号",
+    ),
+    DemoAccount(
+        "demo-agent",
+        "王芳",
+        "13800000003",
+        "person",
+        dt.date(1986, 11, 20),
+        64,
+        "广东省肇庆市端州区黄岗街道端州五路3号",
+    ),
+    DemoAccount(
+        "demo-clerk",
+        "张丽（窗口）",
+        "13800000011",
+        "staff",
+        roles=tuple((Role.WINDOW_CLERK.value, d.code) for d in ZHAOQING_DEPTS if d.level == 3),
+    ),
+    DemoAccount(
+        "demo-reviewer",
+        "刘强（审批）",
+        "13800000012",
+        "staff",
+        roles=tuple((Role.REVIEWER.value, d.code) for d in ZHAOQING_DEPTS if d.level == 3),
+    ),
+    DemoAccount(
+        "demo-head",
+        "黄志刚（科长）",
+        "13800000013",
+        "staff",
+        roles=(
+            (Role.DEPARTMENT_HEAD.value, "441200-MZJ"),
+            (Role.DEPARTMENT_HEAD.value, "441200-ZSJ"),
+        ),
+    ),
+    DemoAccount(
+        "demo-dataofficer",
+        "周敏（数据）",
+        "13800000014",
+        "staff",
+        roles=(
+            (Role.DATA_OFFICER.value, "441200-ZSJ"),
+            (Role.DATA_OFFICER.value, "441200-GAJ"),
+            (Role.DATA_OFFICER.value, "441200-MZJ"),
+        ),
+    ),
+    DemoAccount(
+        "demo-hotline",
+        "吴佳（12345）",
+        "13800000015",
+        "staff",
+        roles=((Role.HOTLINE_OPERATOR.value, "441200-ZSJ"),),
+    ),
+    DemoAccount(
+        "demo-admin",
+        "平台管理员",
+        "13800000019",
+        "staff",
+        roles=(
+            (Role.PLATFORM_ADMIN.value, "440000-ZSJ"),
+            (Role.PLATFORM_ADMIN.value, "441200-ZSJ"),
+        ),
+        superuser=True,
+    ),
 ]
 
 DEMO_ENTERPRISE = {
@@ -149,8 +251,14 @@ CLIENTS = [
 SURNAMES = "陈李张黄王林梁刘吴何罗郑周谢冯邓曾彭苏卢蔡潘杨叶"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文辉"
 INDUSTRIES = [
-    ("C1391", "谷物磨制"), ("F5211", "百货零售"), ("H6210", "正餐服务"), ("I6510", "软件开发"),
-    ("E4790", "房屋建筑"), ("C3311", "金属结构制造"), ("G5430", "道路货物运输"), ("O8010", "家庭服务"),
+    ("C1391", "谷物磨制"),
+    ("F5211", "百货零售"),
+    ("H6210", "正餐服务"),
+    ("I6510", "软件开发"),
+    ("E4790", "房屋建筑"),
+    ("C3311", "金属结构制造"),
+    ("G5430", "道路货物运输"),
+    ("O8010", "家庭服务"),
 ]
 
 
@@ -163,7 +271,9 @@ def _ensure_regions() -> dict[str, Region]:
     """Guangdong, its 21 prefecture cities, Zhaoqing's counties and their towns."""
     snapshot: dict[str, str] = json.loads((CORE_DATA / "gbt2260.json").read_text("utf-8"))["codes"]
     towns_doc: dict[str, Any] = json.loads((CORE_DATA / "zhaoqing_towns.json").read_text("utf-8"))
-    wanted: list[tuple[str, str, str, str | None]] = [(GUANGDONG, snapshot[GUANGDONG], "province", None)]
+    wanted: list[tuple[str, str, str, str | None]] = [
+        (GUANGDONG, snapshot[GUANGDONG], "province", None)
+    ]
     for code, name in sorted(snapshot.items()):
         if code.startswith("44") and code.endswith("00") and code != GUANGDONG:
             wanted.append((code, name, "city", GUANGDONG))
@@ -204,7 +314,9 @@ def _ensure_departments(regions: dict[str, Region]) -> dict[str, Department]:
 
 def _ensure_people(rng: random.Random, regions: dict[str, Region], count: int) -> int:
     created = 0
-    zq_counties = sorted(c for c in regions if len(c) == 6 and c.startswith("4412") and c != ZHAOQING)
+    zq_counties = sorted(
+        c for c in regions if len(c) == 6 and c.startswith("4412") and c != ZHAOQING
+    )
     for n in range(count):
         county = zq_counties[n % len(zq_counties)]
         birth = dt.date(1935, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 70))
@@ -256,7 +368,7 @@ def _ensure_enterprises(rng: random.Random, regions: dict[str, Region], count: i
 
 def seed_demo(*, people: int = 40, enterprises: int = 12) -> dict[str, int]:
     """Create (or complete) the demo data set. Returns counts of what exists afterwards."""
-    rng = random.Random(20261123)
+    rng = random.Random(20261123)  # noqa: S311 - reproducible demo data, not security
     password_hash = make_password(DEMO_PASSWORD)
     with transaction.atomic():
         regions = _ensure_regions()
@@ -265,8 +377,11 @@ def seed_demo(*, people: int = 40, enterprises: int = 12) -> dict[str, int]:
         new_ents = _ensure_enterprises(rng, regions, enterprises)
         demo_ent, _ = Enterprise.objects.get_or_create(
             uscc=DEMO_ENTERPRISE_USCC,
-            defaults={**{k: v for k, v in DEMO_ENTERPRISE.items() if k != "region"},
-                      "region": regions[DUANZHOU], "is_demo": True},
+            defaults={
+                **{k: v for k, v in DEMO_ENTERPRISE.items() if k != "region"},
+                "region": regions[DUANZHOU],
+                "is_demo": True,
+            },
         )
         new_accounts = 0
         for acc in ACCOUNTS:
@@ -318,7 +433,9 @@ def seed_demo(*, people: int = 40, enterprises: int = 12) -> dict[str, int]:
                     name=name,
                     kind=kind,
                     department=depts[dept_code] if dept_code else None,
-                    organisation_uscc=make_uscc("9", "1", ZHAOQING, "MA5BANK01") if not dept_code else "",
+                    organisation_uscc=make_uscc("9", "1", ZHAOQING, "MA5BANK01")
+                    if not dept_code
+                    else "",
                     secret_hash=password_hash,
                     scopes=[scope] if scope else [],
                     is_demo=True,
@@ -337,8 +454,12 @@ def seed_demo(*, people: int = 40, enterprises: int = 12) -> dict[str, int]:
                 action="identity.demo_seeded",
                 object_type="identity.demo",
                 object_id="demo",
-                after={**counts, "new_people": new_people, "new_enterprises": new_ents,
-                       "new_accounts": new_accounts},
+                after={
+                    **counts,
+                    "new_people": new_people,
+                    "new_enterprises": new_ents,
+                    "new_accounts": new_accounts,
+                },
             )
     assert region_name(DUANZHOU) == "端州区"
     return counts

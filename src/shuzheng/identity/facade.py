@@ -9,7 +9,6 @@ from ninja.security import HttpBearer
 
 from shuzheng.core.errors import Forbidden, Unauthenticated
 from shuzheng.identity import selectors
-from shuzheng.identity.models import Role
 from shuzheng.identity.contracts import (
     ANONYMOUS,
     DepartmentInfo,
@@ -17,9 +16,11 @@ from shuzheng.identity.contracts import (
     Principal,
     RegionInfo,
 )
+from shuzheng.identity.models import Role
 
 __all__ = [
     "ANONYMOUS",
+    "ROLE_NAMES",
     "BearerAuth",
     "OptionalBearerAuth",
     "Principal",
@@ -27,7 +28,6 @@ __all__ = [
     "departments",
     "person_lookup",
     "person_own",
-    "ROLE_NAMES",
     "principal_for_request",
     "regions",
     "require_role",
@@ -40,7 +40,7 @@ def principal_for_request(request: HttpRequest) -> Principal:
     cached = getattr(request, "principal", None)
     if isinstance(cached, Principal):
         return cached
-    principal = selectors.principal_for_user(getattr(request, "user", None))  # type: ignore[arg-type]
+    principal = selectors.principal_for_user(getattr(request, "user", None))
     request.principal = principal  # type: ignore[attr-defined]
     return principal
 
@@ -77,7 +77,9 @@ def require_role(principal: Principal, *roles: str, department: str | None = Non
     if not principal.is_authenticated:
         raise Unauthenticated()
     if not any(principal.has_role(r, department) for r in roles):
-        raise Forbidden("无权执行此操作：需要角色 " + "、".join(str(ROLE_NAMES.get(r, r)) for r in roles) + "。")
+        raise Forbidden(
+            "无权执行此操作：需要角色 " + "、".join(str(ROLE_NAMES.get(r, r)) for r in roles) + "。"
+        )
 
 
 ROLE_NAMES = dict(Role.choices)

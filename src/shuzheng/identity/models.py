@@ -20,7 +20,11 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -48,7 +52,11 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     short_name = models.CharField(_("简称"), max_length=64, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("层级"), choices=Level.choices)
@@ -97,7 +105,11 @@ class Person(models.Model):
         L3 = 3, _("三级：人脸或窗口核验")
 
     user = models.OneToOneField(
-        User, verbose_name=_("账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="person",
     )
     name = models.CharField(_("姓名"), max_length=64)
@@ -109,7 +121,11 @@ class Person(models.Model):
         _("实名等级"), choices=RealNameLevel.choices, default=RealNameLevel.L1
     )
     hukou_region = models.ForeignKey(
-        Region, verbose_name=_("户籍地"), null=True, blank=True, on_delete=models.PROTECT,
+        Region,
+        verbose_name=_("户籍地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     hukou_address = models.CharField(_("户籍地址"), max_length=200, blank=True)
@@ -251,6 +267,9 @@ class ApiToken(models.Model):
         verbose_name = _("访问令牌")
         verbose_name_plural = _("访问令牌")
 
+    def __str__(self) -> str:
+        return f"token #{self.pk}"
+
 
 class OtpChallenge(models.Model):
     """A one-time login code sent by SMS. Only a hash of the code is stored."""
@@ -265,3 +284,6 @@ class OtpChallenge(models.Model):
     class Meta:
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
+
+    def __str__(self) -> str:
+        return f"otp #{self.pk}"

@@ -141,7 +141,9 @@ def _person_info(person: Person, *, masked: bool) -> PersonInfo:
         id_number=mask_id_number(person.id_number) if masked else person.id_number,
         name=mask_name(person.name) if masked else person.name,
         sex=person.sex,
-        birth_date=person.birth_date.isoformat()[:4] + "-**-**" if masked else person.birth_date.isoformat(),
+        birth_date=person.birth_date.isoformat()[:4] + "-**-**"
+        if masked
+        else person.birth_date.isoformat(),
         phone=mask_phone(person.phone) if masked else person.phone,
         hukou_region=person.hukou_region.code if person.hukou_region else "",
         hukou_address="" if masked else person.hukou_address,
@@ -174,7 +176,11 @@ def department(*, code: str) -> DepartmentInfo:
     if d is None:
         raise NotFound("未找到该部门。")
     return DepartmentInfo(
-        code=d.code, name=d.name, level=d.level, region_code=d.region.code, uscc=d.uscc,
+        code=d.code,
+        name=d.name,
+        level=d.level,
+        region_code=d.region.code,
+        uscc=d.uscc,
         parent_code=d.parent.code if d.parent else None,
     )
 
@@ -183,6 +189,8 @@ def regions(*, parent: str | None = None) -> list[RegionInfo]:
     qs = Region.objects.select_related("parent")
     qs = qs.filter(parent__code=parent) if parent else qs.filter(parent__isnull=True)
     return [
-        RegionInfo(code=r.code, name=r.name, level=r.level, parent_code=r.parent.code if r.parent else None)
+        RegionInfo(
+            code=r.code, name=r.name, level=r.level, parent_code=r.parent.code if r.parent else None
+        )
         for r in qs.order_by("code")
     ]

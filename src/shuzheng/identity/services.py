@@ -79,7 +79,10 @@ def account_register(
         validate_password(password or "", user=User(username=username))
     except DjangoValidationError as exc:
         errors.append(FieldError("password", "；".join(str(m) for m in exc.messages)))
-    if info is not None and Person.objects.filter(id_number=info.id_number, user__isnull=False).exists():
+    if (
+        info is not None
+        and Person.objects.filter(id_number=info.id_number, user__isnull=False).exists()
+    ):
         errors.append(FieldError("id_number", "该公民身份号码已注册，请直接登录。"))
     if User.objects.filter(username=username).exists():
         errors.append(FieldError("username", "该用户名已被使用。"))
@@ -279,7 +282,9 @@ def _token_create(*, user: User | None = None, client: ApiClient | None = None) 
             expires_at=timezone.now() + dt.timedelta(seconds=ttl),
         )
         audit.record(
-            actor=f"client:{client.client_id}" if client else f"user:{user.username if user else ''}",
+            actor=f"client:{client.client_id}"
+            if client
+            else f"user:{user.username if user else ''}",
             action="identity.token_issued",
             object_type="identity.client" if client else "identity.user",
             object_id=client.client_id if client else (user.username if user else ""),

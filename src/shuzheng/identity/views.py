@@ -57,7 +57,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc)
         else:
             request.session.cycle_key()
-            request.session[PENDING_KEY] = {"uid": user.pk, "at": int(time.time()), "next": next_url}
+            request.session[PENDING_KEY] = {
+                "uid": user.pk,
+                "at": int(time.time()),
+                "next": next_url,
+            }
             return redirect("identity:login_otp")
     return render(
         request,
@@ -110,8 +114,14 @@ def register_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _apply_errors(form, exc)
         else:
-            return render(request, "identity/register_done.html", {"username": form.cleaned_data["id_number"].upper()})
-    return render(request, "identity/register.html", {"form": form}, status=422 if form.errors else 200)
+            return render(
+                request,
+                "identity/register_done.html",
+                {"username": form.cleaned_data["id_number"].upper()},
+            )
+    return render(
+        request, "identity/register.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 def outbox_view(request: HttpRequest) -> HttpResponse:

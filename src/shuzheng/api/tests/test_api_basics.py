@@ -16,15 +16,23 @@ def test_healthz(client):
 
 def test_add_working_days_contract(client):
     assert client.get("/api/v1/calendar/add-working-days?start=2026-09-29&days=5").json() == {
-        "date": "2026-10-12", "estimated": False,
+        "date": "2026-10-12",
+        "estimated": False,
     }
-    assert client.get("/api/v1/calendar/add-working-days?start=2026-02-13&days=1").json()["date"] == "2026-02-14"
+    assert (
+        client.get("/api/v1/calendar/add-working-days?start=2026-02-13&days=1").json()["date"]
+        == "2026-02-14"
+    )
 
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("start=2026-13-01&days=1", "start"), ("start=2026-09-29&days=abc", "days"),
-     ("days=1", "start"), ("start=2026-09-29&days=99999", "days")],
+    [
+        ("start=2026-13-01&days=1", "start"),
+        ("start=2026-09-29&days=abc", "days"),
+        ("days=1", "start"),
+        ("start=2026-09-29&days=99999", "days"),
+    ],
 )
 def test_bad_query_names_field_in_chinese(client, query, field):
     r = client.get(f"/api/v1/calendar/add-working-days?{query}")
@@ -54,7 +62,12 @@ def test_token_without_credentials(client):
 
 def test_openapi_and_docs(client):
     schema = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/auth/token", "/api/v1/me", "/api/v1/accounts/register", "/api/v1/calendar/add-working-days"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/accounts/register",
+        "/api/v1/calendar/add-working-days",
+    ):
         assert path in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
 

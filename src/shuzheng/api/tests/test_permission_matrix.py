@@ -8,7 +8,16 @@ from shuzheng.identity.models import Person, StaffRole, User
 
 pytestmark = pytest.mark.django_db
 
-CALLERS = ["anonymous", "citizen", "other_citizen", "agent", "staff_no_role", "clerk", "admin", "client"]
+CALLERS = [
+    "anonymous",
+    "citizen",
+    "other_citizen",
+    "agent",
+    "staff_no_role",
+    "clerk",
+    "admin",
+    "client",
+]
 WHO = {
     "citizen": "demo-citizen",
     "other_citizen": "demo-elder",
@@ -23,7 +32,9 @@ WHO = {
 @pytest.fixture
 def norole_staff():
     admin = User.objects.get(username="demo-admin")
-    user = User.objects.create(username="demo-norole", kind="staff", display_name="无角色", password=admin.password)
+    user = User.objects.create(
+        username="demo-norole", kind="staff", display_name="无角色", password=admin.password
+    )
     assert not StaffRole.objects.filter(user=user).exists()
     return user
 
@@ -34,21 +45,96 @@ def _citizen_id():
 
 # path template, method, expected status per caller
 MATRIX = [
-    ("/api/v1/me", "GET", dict(anonymous=401, citizen=200, other_citizen=200, agent=200, staff_no_role=200, clerk=200, admin=200, client=200)),
-    ("/api/v1/identity/persons/{citizen_id}", "GET", dict(anonymous=401, citizen=200, other_citizen=404, agent=404, staff_no_role=403, clerk=200, admin=200, client=403)),
-    ("/api/v1/identity/staff/roles", "GET", dict(anonymous=401, citizen=403, other_citizen=403, agent=403, staff_no_role=200, clerk=200, admin=200, client=403)),
+    (
+        "/api/v1/me",
+        "GET",
+        dict(
+            anonymous=401,
+            citizen=200,
+            other_citizen=200,
+            agent=200,
+            staff_no_role=200,
+            clerk=200,
+            admin=200,
+            client=200,
+        ),
+    ),
+    (
+        "/api/v1/identity/persons/{citizen_id}",
+        "GET",
+        dict(
+            anonymous=401,
+            citizen=200,
+            other_citizen=404,
+            agent=404,
+            staff_no_role=403,
+            clerk=200,
+            admin=200,
+            client=403,
+        ),
+    ),
+    (
+        "/api/v1/identity/staff/roles",
+        "GET",
+        dict(
+            anonymous=401,
+            citizen=403,
+            other_citizen=403,
+            agent=403,
+            staff_no_role=200,
+            clerk=200,
+            admin=200,
+            client=403,
+        ),
+    ),
     ("/api/v1/identity/departments", "GET", dict.fromkeys(CALLERS, 200)),
     ("/api/v1/identity/regions", "GET", dict.fromkeys(CALLERS, 200)),
-    ("/api/v1/calendar/add-working-days?start=2026-09-29&days=5", "GET", dict.fromkeys(CALLERS, 200)),
-    ("/api/v1/calendar/working-days-between?start=2026-09-29&end=2026-10-12", "GET", dict.fromkeys(CALLERS, 200)),
+    (
+        "/api/v1/calendar/add-working-days?start=2026-09-29&days=5",
+        "GET",
+        dict.fromkeys(CALLERS, 200),
+    ),
+    (
+        "/api/v1/calendar/working-days-between?start=2026-09-29&end=2026-10-12",
+        "GET",
+        dict.fromkeys(CALLERS, 200),
+    ),
     ("/api/v1/calendar/years/2026", "GET", dict.fromkeys(CALLERS, 200)),
-    ("/api/v1/audit/records", "GET", dict(anonymous=401, citizen=403, other_citizen=403, agent=403, staff_no_role=403, clerk=403, admin=200, client=403)),
-    ("/api/v1/audit/verify", "GET", dict(anonymous=401, citizen=403, other_citizen=403, agent=403, staff_no_role=403, clerk=403, admin=200, client=403)),
+    (
+        "/api/v1/audit/records",
+        "GET",
+        dict(
+            anonymous=401,
+            citizen=403,
+            other_citizen=403,
+            agent=403,
+            staff_no_role=403,
+            clerk=403,
+            admin=200,
+            client=403,
+        ),
+    ),
+    (
+        "/api/v1/audit/verify",
+        "GET",
+        dict(
+            anonymous=401,
+            citizen=403,
+            other_citizen=403,
+            agent=403,
+            staff_no_role=403,
+            clerk=403,
+            admin=200,
+            client=403,
+        ),
+    ),
 ]
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize(("path", "method", "expected"), MATRIX, ids=[m[0].split("?")[0] for m in MATRIX])
+@pytest.mark.parametrize(
+    ("path", "method", "expected"), MATRIX, ids=[m[0].split("?")[0] for m in MATRIX]
+)
 def test_read_matrix(api, norole_staff, caller, path, method, expected):
     r = api.call(method, path.format(citizen_id=_citizen_id()), who=WHO.get(caller))
     assert r.status_code == expected[caller], (caller, path, r.content)
@@ -78,7 +164,10 @@ def test_write_matrix(api, norole_staff, caller, method, path, body):
     who = WHO.get(caller)
     if who:
         api.token(who)  # issuing a token is itself audited; count after it
-    days, audits = list(CalendarDay.objects.values_list("date", "kind", "name")), AuditRecord.objects.count()
+    days, audits = (
+        list(CalendarDay.objects.values_list("date", "kind", "name")),
+        AuditRecord.objects.count(),
+    )
     r = api.call(method, path, who=who, json_body=body)
     assert r.status_code == expected, (caller, r.content)
     if expected >= 400:
@@ -91,8 +180,17 @@ def test_write_matrix(api, norole_staff, caller, method, path, body):
 
 def test_admin_calendar_edit_changes_deadlines(api):
     assert api.call("GET", "/api/v1/calendar/add-working-days?start=2026-12-31&days=1").json() == {
-        "date": "2027-01-01", "estimated": True,
+        "date": "2027-01-01",
+        "estimated": True,
     }
-    r = api.call("PUT", "/api/v1/calendar/days/2027-01-01", who="demo-admin", json_body={"kind": "holiday", "name": "元旦"})
+    r = api.call(
+        "PUT",
+        "/api/v1/calendar/days/2027-01-01",
+        who="demo-admin",
+        json_body={"kind": "holiday", "name": "元旦"},
+    )
     assert r.status_code == 200
-    assert api.call("GET", "/api/v1/calendar/add-working-days?start=2026-12-31&days=1").json()["date"] == "2027-01-04"
+    assert (
+        api.call("GET", "/api/v1/calendar/add-working-days?start=2026-12-31&days=1").json()["date"]
+        == "2027-01-04"
+    )

@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,8 +15,12 @@ def _append(n: int) -> list[AuditRecord]:
     with transaction.atomic():
         for i in range(n):
             facade.record(
-                actor="user:tester", action="test.change", object_type="test.thing",
-                object_id=str(i), before={"v": i}, after={"v": i + 1, "名": "测试"},
+                actor="user:tester",
+                action="test.change",
+                object_type="test.thing",
+                object_id=str(i),
+                before={"v": i},
+                after={"v": i + 1, "名": "测试"},
             )
     return list(AuditRecord.objects.order_by("seq"))
 
@@ -22,7 +28,7 @@ def _append(n: int) -> list[AuditRecord]:
 def test_records_chain_and_verify():
     rows = _append(5)
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
     result = facade.verify()
     assert result.ok and result.checked == len(rows)
 
@@ -84,7 +90,10 @@ def test_deleting_the_last_row_is_detected():
 def test_recomputing_a_hash_does_not_hide_tampering():
     rows = _append(4)
     victim = rows[-2]
-    _raw("UPDATE audit_auditrecord SET actor = %s, hash = %s WHERE id = %s", ["evil", "f" * 64, victim.id])
+    _raw(
+        "UPDATE audit_auditrecord SET actor = %s, hash = %s WHERE id = %s",
+        ["evil", "f" * 64, victim.id],
+    )
     assert facade.verify().first_broken_seq == victim.seq
 
 

@@ -16,9 +16,16 @@ VALID_ID = make_id_number("441202", dt.date(1995, 7, 1), 123)
 
 
 def _register(client, **over):
-    body = {"name": "赵新", "id_number": VALID_ID, "phone": "13912345678", "password": "Xy@2026pass"}
+    body = {
+        "name": "赵新",
+        "id_number": VALID_ID,
+        "phone": "13912345678",
+        "password": "Xy@2026pass",
+    }
     body.update(over)
-    return client.post("/api/v1/accounts/register", json.dumps(body), content_type="application/json")
+    return client.post(
+        "/api/v1/accounts/register", json.dumps(body), content_type="application/json"
+    )
 
 
 def test_register_creates_person_and_account_with_argon2(client):
@@ -29,8 +36,15 @@ def test_register_creates_person_and_account_with_argon2(client):
     assert user.password.startswith("argon2")
     assert check_password("Xy@2026pass", user.password)
     person = Person.objects.get(user=user)
-    assert (person.birth_date, person.sex, person.hukou_region.code) == (dt.date(1995, 7, 1), "M", "441202")
-    assert AuditRecord.objects.filter(action="identity.account_register", object_id=VALID_ID).count() == 1
+    assert (person.birth_date, person.sex, person.hukou_region.code) == (
+        dt.date(1995, 7, 1),
+        "M",
+        "441202",
+    )
+    assert (
+        AuditRecord.objects.filter(action="identity.account_register", object_id=VALID_ID).count()
+        == 1
+    )
 
 
 def test_register_accepts_region_code_newer_than_birth_date(client):
@@ -42,20 +56,36 @@ def test_register_accepts_region_code_newer_than_birth_date(client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("id_number", VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"), "公民身份号码校验码错误"),
-        ("id_number", "44120219950230123" + gb11643_check_char("44120219950230123"), "公民身份号码出生日期无效"),
+        (
+            "id_number",
+            VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"),
+            "公民身份号码校验码错误",
+        ),
+        (
+            "id_number",
+            "44120219950230123" + gb11643_check_char("44120219950230123"),
+            "公民身份号码出生日期无效",
+        ),
         ("phone", "12345", "手机号码应为11位中国大陆手机号。"),
         ("name", "", "请填写姓名（不超过64个字）。"),
     ],
 )
 def test_register_bad_input_names_field_and_changes_nothing(client, field, value, message):
-    users, people, audits = User.objects.count(), Person.objects.count(), AuditRecord.objects.count()
+    users, people, audits = (
+        User.objects.count(),
+        Person.objects.count(),
+        AuditRecord.objects.count(),
+    )
     r = _register(client, **{field: value})
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "validation_error"
     assert body["errors"][0] == {"field": field, "message": message}
-    assert (User.objects.count(), Person.objects.count(), AuditRecord.objects.count()) == (users, people, audits)
+    assert (User.objects.count(), Person.objects.count(), AuditRecord.objects.count()) == (
+        users,
+        people,
+        audits,
+    )
 
 
 def test_register_weak_password_and_duplicate(client):
@@ -68,7 +98,9 @@ def test_register_weak_password_and_duplicate(client):
 
 
 def test_register_missing_fields_error_format(client):
-    r = client.post("/api/v1/accounts/register", json.dumps({"name": "x"}), content_type="application/json")
+    r = client.post(
+        "/api/v1/accounts/register", json.dumps({"name": "x"}), content_type="application/json"
+    )
     assert r.status_code == 422
     body = r.json()
     assert [e["field"] for e in body["errors"]] == ["id_number", "phone", "password"]
@@ -77,15 +109,21 @@ def test_register_missing_fields_error_format(client):
 
 def _token(client, username, password="Demo@12345"):
     return client.post(
-        "/api/v1/auth/token", json.dumps({"username": username, "password": password}),
+        "/api/v1/auth/token",
+        json.dumps({"username": username, "password": password}),
         content_type="application/json",
     )
 
 
 def test_token_and_me_for_each_kind(client):
     expected = {
-        "demo-citizen": "person", "demo-elder": "person", "demo-agent": "agent",
-        "demo-clerk": "staff", "demo-reviewer": "staff", "demo-dataofficer": "staff", "demo-admin": "staff",
+        "demo-citizen": "person",
+        "demo-elder": "person",
+        "demo-agent": "agent",
+        "demo-clerk": "staff",
+        "demo-reviewer": "staff",
+        "demo-dataofficer": "staff",
+        "demo-admin": "staff",
     }
     for username, kind in expected.items():
         r = _token(client, username)
@@ -95,11 +133,13 @@ def test_token_and_me_for_each_kind(client):
         me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {tok['access_token']}").json()
         assert (me["username"], me["kind"]) == (username, kind)
     elder = client.get(
-        "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {_token(client, 'demo-elder').json()['access_token']}"
+        "/api/v1/me",
+        HTTP_AUTHORIZATION=f"Bearer {_token(client, 'demo-elder').json()['access_token']}",
     ).json()
     assert elder["id_number"][6:10] == "1944" and elder["hukou_region"].startswith("4412")
     admin = client.get(
-        "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {_token(client, 'demo-admin').json()['access_token']}"
+        "/api/v1/me",
+        HTTP_AUTHORIZATION=f"Bearer {_token(client, 'demo-admin').json()['access_token']}",
     ).json()
     assert "platform_admin" in admin["roles"] and admin["id_number"] is None
 
@@ -107,18 +147,26 @@ def test_token_and_me_for_each_kind(client):
 def test_client_credentials(client):
     for cid, kind in (("demo-mz-system", "government"), ("demo-bank", "outside")):
         r = client.post(
-            "/api/v1/auth/token", json.dumps({"client_id": cid, "client_secret": "Demo@12345"}),
+            "/api/v1/auth/token",
+            json.dumps({"client_id": cid, "client_secret": "Demo@12345"}),
             content_type="application/json",
         )
         assert r.status_code == 200
-        me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {r.json()['access_token']}").json()
+        me = client.get(
+            "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {r.json()['access_token']}"
+        ).json()
         assert (me["kind"], me["username"], me["client_kind"]) == ("client", cid, kind)
     bad = client.post(
-        "/api/v1/auth/token", json.dumps({"client_id": "demo-bank", "client_secret": "nope"}),
+        "/api/v1/auth/token",
+        json.dumps({"client_id": "demo-bank", "client_secret": "nope"}),
         content_type="application/json",
     )
     assert bad.status_code == 401
-    assert bad.json() == {"code": "unauthenticated", "message": "客户端标识或密钥错误。", "errors": []}
+    assert bad.json() == {
+        "code": "unauthenticated",
+        "message": "客户端标识或密钥错误。",
+        "errors": [],
+    }
 
 
 def test_wrong_password_401_and_lockout_after_five(client):
@@ -130,7 +178,9 @@ def test_wrong_password_401_and_lockout_after_five(client):
     # even the right password is refused while locked
     r = _token(client, "demo-citizen")
     assert r.status_code == 401 and r.json()["code"] == "account_locked"
-    assert AuditRecord.objects.filter(action="identity.account_locked", object_id="demo-citizen").exists()
+    assert AuditRecord.objects.filter(
+        action="identity.account_locked", object_id="demo-citizen"
+    ).exists()
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)):
         assert _token(client, "demo-citizen").status_code == 200
     assert User.objects.get(username="demo-citizen").failed_logins == 0
@@ -147,7 +197,11 @@ def test_expired_and_garbage_tokens(client):
 def _web_login(client, username, password="Demo@12345"):
     r = client.post("/accounts/login/", {"username": username, "password": password})
     assert r.status_code == 302 and r.url == "/accounts/login/code/"
-    body = OutboxMessage.objects.filter(recipient=User.objects.get(username=username).phone).first().body
+    body = (
+        OutboxMessage.objects.filter(recipient=User.objects.get(username=username).phone)
+        .first()
+        .body
+    )
     code = body.split("验证码为 ")[1][:6]
     return client.post("/accounts/login/code/", {"code": code})
 
@@ -184,7 +238,10 @@ def test_code_page_without_password_step_redirects(client):
 
 
 def test_open_redirect_refused(client):
-    client.post("/accounts/login/?next=https://evil.example/", {"username": "demo-citizen", "password": "Demo@12345", "next": "https://evil.example/"})
+    client.post(
+        "/accounts/login/?next=https://evil.example/",
+        {"username": "demo-citizen", "password": "Demo@12345", "next": "https://evil.example/"},
+    )
     code = OutboxMessage.objects.first().body.split("验证码为 ")[1][:6]
     r = client.post("/accounts/login/code/", {"code": code})
     assert r.status_code == 302 and r.url == "/"

@@ -31,16 +31,29 @@ class Command(BaseCommand):
         web = [
             os.path.join(bindir, "gunicorn"),
             "shuzheng.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--graceful-timeout", "5",
-            "--access-logfile", "-" if os.environ.get("SHUZHENG_ACCESS_LOG") else "/dev/null",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--graceful-timeout",
+            "5",
+            "--access-logfile",
+            "-" if os.environ.get("SHUZHENG_ACCESS_LOG") else "/dev/null",
         ]
-        procs: list[subprocess.Popen[bytes]] = [subprocess.Popen(web, env=env)]  # noqa: S603
+        procs: list[tuple[str, subprocess.Popen[bytes]]] = [("web", subprocess.Popen(web, env=env))]  # noqa: S603
         if not options["no_worker"]:
-            worker = [sys.executable, "-m", "shuzheng.cli", "db_worker", "--interval", "1", "--no-reload"]
-            procs.append(subprocess.Popen(worker, env=env))  # noqa: S603
+            worker = [
+                sys.executable,
+                "-m",
+                "shuzheng.cli",
+                "db_worker",
+                "--interval",
+                "1",
+                "--no-reload",
+            ]
+            procs.append(("worker", subprocess.Popen(worker, env=env)))  # noqa: S603
 
         stopping = False
 
@@ -55,17 +68,17 @@ class Command(BaseCommand):
         self.stdout.flush()
         exit_code = 0
         while not stopping:
-            for p in procs:
+            for name, p in procs:
                 if p.poll() is not None:
-                    self.stderr.write(f"process {p.args[0]} exited with {p.returncode}; stopping")
+                    self.stderr.write(f"{name} process exited with {p.returncode}; stopping")
                     exit_code = p.returncode or 1
                     stopping = True
             time.sleep(0.3)
-        for p in procs:
+        for _, p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
         deadline = time.time() + 10
-        for p in procs:
+        for _, p in procs:
             try:
                 p.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:

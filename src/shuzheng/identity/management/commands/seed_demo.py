@@ -14,5 +14,5 @@ class Command(BaseCommand):
         counts = seed_demo()
         self.stdout.write("演示数据已就绪：" + "，".join(f"{k}={v}" for k, v in counts.items()))
         self.stdout.write(
-            "演示账号（密码均为 %s）：%s" % (DEMO_PASSWORD, "、".join(a.username for a in ACCOUNTS))
+            f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(a.username for a in ACCOUNTS)
         )
