@@ -120,12 +120,9 @@ def page(new_context: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
-def site(transactional_db: None, live_server: Any, _playwright: Any, settings: Any) -> str:
+def site(transactional_db: None, live_server: Any, _playwright: Any) -> str:
     """The live server's base URL, with the demo data seeded into its database."""
     from shuzheng.identity.demo import seed_demo
-
-    if os.environ.get("SZ_DEBUG_STATIC"):
-        settings.STATICFILES_DIRS = [PO_FILE.parents[3] / "static"]
 
     seed_demo()
     return str(live_server.url)
