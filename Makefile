@@ -30,7 +30,8 @@ demo: $(BIN)/.installed
 ## make test: the whole quality gate and test suite (what CI runs through .ci/run).
 test: $(BIN)/.installed lint typecheck contracts migrations-check openapi-check test-sqlite test-postgres test-browser
 
-export SHUZHENG_TESTING := 1
+TEST_TARGETS := test lint typecheck contracts migrations-check openapi openapi-check test-sqlite test-postgres test-browser
+$(TEST_TARGETS): export SHUZHENG_TESTING := 1
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

@@ -186,6 +186,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 _static_root = Path(os.environ.get("SHUZHENG_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_ROOT: Path | None = _static_root
 if (TESTING or DEBUG) and not _static_root.exists():

@@ -110,12 +110,6 @@ def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
-@pytest.fixture
-def page(new_context: Callable[..., Any]) -> Any:
-    """A desktop page in its own context."""
-    return new_context().new_page()
-
-
 # --- server and data -----------------------------------------------------------------------
 
 
@@ -166,6 +160,10 @@ def login(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD
     page.fill("input[name=code]", code)
     main_submit(page).click()
     page.wait_for_url(f"{base_url}/")
+    # Logged in: the header offers the logout form (language independent).
+    assert page.locator("header form[action='/accounts/logout/']").count() == 1, (
+        f"{username} landed on / but is not logged in"
+    )
 
 
 def root_font_size(page: Any) -> float:

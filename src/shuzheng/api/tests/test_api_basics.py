@@ -76,3 +76,12 @@ def test_responses_are_utf8_not_escaped(client):
     r = client.get("/api/v1/identity/departments?q=民政")
     assert r.status_code == 200
     assert "肇庆市民政局" in r.content.decode("utf-8")
+
+
+@pytest.mark.parametrize("path", ["/static/css/shuzheng.css", "/static/vendor/htmx.min.js"])
+def test_shell_static_assets_are_served(client, path):
+    from django.templatetags.static import static
+
+    r = client.get(static(path.removeprefix("/static/")))
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content if r.streaming else [r.content])
