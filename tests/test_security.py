@@ -129,7 +129,9 @@ def test_elder_toggle_rejects_offsite_redirect(client):
 
 
 def test_pages_render_in_both_languages(client):
-    assert "一网通办" in client.get("/").content.decode()
+    # Chinese by default, even for a browser that prefers English
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hans"' in html and "一网通办" in html
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert 'lang="en"' in html and "Home" in html and "All services, one place" in html

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from shuzheng.core.context import new_request_id, reset_request_id, set_request_id
 
@@ -56,4 +58,26 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class LanguageMiddleware:
+    """Chinese by default; English only when the user chose it (language cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language, so a visitor
+    whose browser says "en-US" still gets the Chinese portal until they press "English".
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        response.setdefault("Vary", "Cookie")
         return response
