@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the vendored Swagger UI for /api/v1/docs
     # L0
     "shuzheng.core",
     # L1

@@ -69,7 +69,14 @@ def test_openapi_and_docs(client):
         "/api/v1/calendar/add-working-days",
     ):
         assert path in schema["paths"]
-    assert client.get("/api/v1/docs").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    # the Swagger UI assets are served locally (no CDN is reachable in government networks)
+    for asset in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css"):
+        assert asset in docs.content.decode()
+        from django.templatetags.static import static
+
+        assert client.get(static(asset)).status_code == 200
 
 
 def test_responses_are_utf8_not_escaped(client):
