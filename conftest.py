@@ -24,9 +24,12 @@ def _demo_data_present(request):  # type: ignore[no-untyped-def]
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
+    from shuzheng.core import calendar_seed
+    from shuzheng.core.models import CalendarDay, CalendarYear
     from shuzheng.identity.demo import seed_demo
 
     request.getfixturevalue("transactional_db")
+    calendar_seed.seed(CalendarDay, CalendarYear)
     seed_demo()
 
 

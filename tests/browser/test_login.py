@@ -96,15 +96,6 @@ def test_wrong_password_and_wrong_code(site, new_context):
     page.wait_for_url(re.compile(r"/accounts/login/\?next=/me/$"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "src/shuzheng/templates/_field.html gives the error <p> the id "
-        "'{{ field.id_for_label }}-error' (id_code-error) while Django 5.2 points the input's "
-        "aria-describedby at '<auto_id>_error' (id_code_error): screen readers do not announce "
-        "the field error"
-    ),
-)
 def test_field_error_is_the_inputs_accessible_description(site, new_context):
     page = new_context().new_page()
     login_password_step(page, site, "demo-citizen", "Demo@12345")
