@@ -24,36 +24,118 @@ from shuzheng.catalog.codes import (
 )
 
 ITEM_TYPES: dict[str, str] = {
-    "00": "行政权力事项", "01": "行政许可", "02": "行政处罚", "03": "行政强制", "04": "行政征收",
-    "05": "行政给付", "06": "行政检查", "07": "行政确认", "08": "行政奖励", "09": "行政裁决",
-    "10": "其他类别事项", "11": "行政备案", "20": "公共服务事项",
+    "00": "行政权力事项",
+    "01": "行政许可",
+    "02": "行政处罚",
+    "03": "行政强制",
+    "04": "行政征收",
+    "05": "行政给付",
+    "06": "行政检查",
+    "07": "行政确认",
+    "08": "行政奖励",
+    "09": "行政裁决",
+    "10": "其他类别事项",
+    "11": "行政备案",
+    "20": "公共服务事项",
 }
 EXERCISE_LEVELS: dict[int, str] = {
-    1: "国家级", 2: "省级", 3: "市级", 4: "县级", 5: "镇(乡、街道)级", 6: "村(社区)级", 7: "分级管理",
+    1: "国家级",
+    2: "省级",
+    3: "市级",
+    4: "县级",
+    5: "镇(乡、街道)级",
+    6: "村(社区)级",
+    7: "分级管理",
 }
-PERSON_THEMES = ["生育", "教育", "就业", "婚姻", "养老", "残疾", "住房", "户籍", "社保", "医疗", "交通", "人才"]
+PERSON_THEMES = [
+    "生育",
+    "教育",
+    "就业",
+    "婚姻",
+    "养老",
+    "残疾",
+    "住房",
+    "户籍",
+    "社保",
+    "医疗",
+    "交通",
+    "人才",
+]
 ENTERPRISE_THEMES = ["开办", "经营", "变更", "注销"]
 THEMES = PERSON_THEMES + ENTERPRISE_THEMES
-CHANNELS: dict[str, str] = {"online": "电脑端网上办理", "mobile": "移动端", "window": "窗口办理", "kiosk": "自助终端", "mail": "快递申请"}
-ONLINE_DEPTHS: dict[int, str] = {1: "一级：办事指南网上公开", 2: "二级：表格下载、在线预约", 3: "三级：网上申报、窗口核验", 4: "四级：全程网办"}
-MATERIAL_FORMS: dict[str, str] = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件", "electronic": "电子材料"}
+CHANNELS: dict[str, str] = {
+    "online": "电脑端网上办理",
+    "mobile": "移动端",
+    "window": "窗口办理",
+    "kiosk": "自助终端",
+    "mail": "快递申请",
+}
+ONLINE_DEPTHS: dict[int, str] = {
+    1: "一级：办事指南网上公开",
+    2: "二级：表格下载、在线预约",
+    3: "三级：网上申报、窗口核验",
+    4: "四级：全程网办",
+}
+MATERIAL_FORMS: dict[str, str] = {
+    "original": "原件",
+    "copy": "复印件",
+    "original_and_copy": "原件和复印件",
+    "electronic": "电子材料",
+}
 PREFILL_SOURCES = {
-    "person.name", "person.id_number", "person.phone", "person.sex", "person.birth_date",
-    "person.hukou_region", "person.hukou_address", "person.marital_status",
-    "enterprise.uscc", "enterprise.name", "enterprise.legal_representative", "enterprise.address",
-    "enterprise.region", "enterprise.industry", "enterprise.registered_capital", "enterprise.founded_on",
+    "person.name",
+    "person.id_number",
+    "person.phone",
+    "person.sex",
+    "person.birth_date",
+    "person.hukou_region",
+    "person.hukou_address",
+    "person.marital_status",
+    "enterprise.uscc",
+    "enterprise.name",
+    "enterprise.legal_representative",
+    "enterprise.address",
+    "enterprise.region",
+    "enterprise.industry",
+    "enterprise.registered_capital",
+    "enterprise.founded_on",
 }
 
 FIELD_NAMES: dict[str, str] = {
-    "basic_code": "基本编码", "implementation_code": "实施编码", "region_code": "行政区划代码",
-    "exercise_level": "行使层级", "serial": "业务办理项序号", "name": "名称", "aliases": "别名",
-    "item_type": "事项类型", "department": "实施部门", "legal_basis": "设定依据", "conditions": "受理条件",
-    "applicant_types": "服务对象", "themes": "主题", "handling_type": "办件类型",
-    "statutory_days": "法定办结时限", "promised_days": "承诺办结时限", "fee": "收费", "channels": "办理渠道",
-    "online_depth": "网办深度", "result": "办理结果", "steps": "办理环节", "phone": "咨询电话",
-    "materials": "申请材料", "situations": "情形", "questions": "导办问题", "form": "表单",
-    "code": "编码", "form_kind": "材料形式", "required": "是否必需", "count": "份数",
-    "license_type": "可替代的电子证照", "items": "包含事项", "options": "选项", "text": "问题",
+    "basic_code": "基本编码",
+    "implementation_code": "实施编码",
+    "region_code": "行政区划代码",
+    "exercise_level": "行使层级",
+    "serial": "业务办理项序号",
+    "name": "名称",
+    "aliases": "别名",
+    "item_type": "事项类型",
+    "department": "实施部门",
+    "legal_basis": "设定依据",
+    "conditions": "受理条件",
+    "applicant_types": "服务对象",
+    "themes": "主题",
+    "handling_type": "办件类型",
+    "statutory_days": "法定办结时限",
+    "promised_days": "承诺办结时限",
+    "fee": "收费",
+    "channels": "办理渠道",
+    "online_depth": "网办深度",
+    "result": "办理结果",
+    "steps": "办理环节",
+    "phone": "咨询电话",
+    "materials": "申请材料",
+    "situations": "情形",
+    "questions": "导办问题",
+    "form": "表单",
+    "code": "编码",
+    "form_kind": "材料形式",
+    "required": "是否必需",
+    "count": "份数",
+    "license_type": "可替代的电子证照",
+    "items": "包含事项",
+    "options": "选项",
+    "text": "问题",
 }
 
 
@@ -197,7 +279,9 @@ class ItemSpec(_Strict):
     def _consistency(self) -> ItemSpec:
         if self.basic_code[:2] != self.item_type:
             raise ValueError("基本编码前2位应与事项类型代码一致")
-        code = implementation_code(self.region_code, self.exercise_level, self.basic_code, self.serial)
+        code = implementation_code(
+            self.region_code, self.exercise_level, self.basic_code, self.serial
+        )
         if self.implementation_code is None:
             self.implementation_code = code
         elif self.implementation_code != code:
@@ -222,7 +306,9 @@ class ItemSpec(_Strict):
             for o in q.options:
                 unknown = [s for s in o.situations if s not in scodes]
                 if unknown:
-                    raise ValueError(f"导办问题 {q.code} 的选项引用了不存在的情形 {'、'.join(unknown)}")
+                    raise ValueError(
+                        f"导办问题 {q.code} 的选项引用了不存在的情形 {'、'.join(unknown)}"
+                    )
         if self.result.kind == "license" and not self.result.license_type:
             raise ValueError("结果为证照时应填写 license_type")
         return self
@@ -272,7 +358,9 @@ class RowError:
 
     def as_text(self) -> str:
         label = FIELD_NAMES.get(self.field.split(".")[0], self.field)
-        return f"{self.sheet} 第{self.row}行（{self.key}）字段 {self.field}（{label}）：{self.message}"
+        return (
+            f"{self.sheet} 第{self.row}行（{self.key}）字段 {self.field}（{label}）：{self.message}"
+        )
 
 
 _PYDANTIC_ZH = {
