@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
@@ -50,5 +51,7 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+        # Django's bulk "delete selected" action runs outside a transaction: make it one
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)

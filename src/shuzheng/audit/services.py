@@ -63,44 +63,50 @@ def audit_append(
 
 
 def audit_verify(*, batch: int = 2000) -> VerifyResult:
-    """Walk the whole chain; name the first record whose content or link does not match."""
+    """Walk the whole chain; name the first record whose content or link does not match.
+
+    The head is read first and only records up to it are checked, so appends that happen while
+    the walk runs (PostgreSQL, READ COMMITTED) are not mistaken for a missing tail.
+    """
+    head = AuditHead.objects.filter(id=1).first()
+    last_seq = head.last_seq if head is not None else 0
     prev = hashing.GENESIS
     expected_seq = 1
     checked = 0
     last_id = 0
-    with transaction.atomic():
-        while True:
-            rows = list(AuditRecord.objects.filter(id__gt=last_id).order_by("id")[:batch])
-            if not rows:
-                break
-            for rec in rows:
-                last_id = rec.id
-                checked += 1
-                reason = ""
-                if rec.seq != expected_seq:
-                    reason = f"序号不连续：应为 {expected_seq}，实为 {rec.seq}"
-                elif rec.prev_hash != prev:
-                    reason = "前一记录摘要与链不符（记录被删除、插入或前一记录被改）"
-                else:
-                    want = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
-                    if want != rec.hash:
-                        reason = "记录内容与摘要不符（记录被篡改）"
-                if reason:
-                    return VerifyResult(
-                        ok=False,
-                        checked=checked,
-                        first_broken_seq=rec.seq,
-                        first_broken_id=rec.id,
-                        reason=reason,
-                    )
-                prev = rec.hash
-                expected_seq += 1
-        head = AuditHead.objects.filter(id=1).first()
-        if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev):
-            return VerifyResult(
-                ok=False,
-                checked=checked,
-                first_broken_seq=expected_seq,
-                reason="链尾记录缺失（最后的记录被删除）",
-            )
+    while True:
+        rows = list(
+            AuditRecord.objects.filter(id__gt=last_id, seq__lte=last_seq).order_by("id")[:batch]
+        )
+        if not rows:
+            break
+        for rec in rows:
+            last_id = rec.id
+            checked += 1
+            reason = ""
+            if rec.seq != expected_seq:
+                reason = f"序号不连续：应为 {expected_seq}，实为 {rec.seq}"
+            elif rec.prev_hash != prev:
+                reason = "前一记录摘要与链不符（记录被删除、插入或前一记录被改）"
+            else:
+                want = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
+                if want != rec.hash:
+                    reason = "记录内容与摘要不符（记录被篡改）"
+            if reason:
+                return VerifyResult(
+                    ok=False,
+                    checked=checked,
+                    first_broken_seq=rec.seq,
+                    first_broken_id=rec.id,
+                    reason=reason,
+                )
+            prev = rec.hash
+            expected_seq += 1
+    if head is not None and (expected_seq - 1 != last_seq or head.last_hash != prev):
+        return VerifyResult(
+            ok=False,
+            checked=checked,
+            first_broken_seq=expected_seq,
+            reason="链尾记录缺失（最后的记录被删除）",
+        )
     return VerifyResult(ok=True, checked=checked)

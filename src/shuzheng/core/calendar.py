@@ -7,8 +7,8 @@ Rules:
 - Years without a ``CalendarYear`` row are *estimated* (Monday–Friday only); callers can ask
   ``is_estimated(year)`` and administrators see a warning in the shell.
 
-The exceptions of a year are cached in process and invalidated by a version stamp that changes
-whenever an administrator edits the table (one indexed query per call).
+The exceptions of a year are cached in process and invalidated by a version stamp (two small
+aggregate queries per computation) that changes whenever an administrator edits the table.
 """
 
 from __future__ import annotations

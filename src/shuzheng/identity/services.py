@@ -230,7 +230,9 @@ def otp_send(*, user: User) -> None:
             object_id=user.username,
             after={"phone": user.phone[:3] + "****" + user.phone[-4:]},
         )
-        send_sms(user.phone, f"【数政】您的登录验证码为 {code}，5分钟内有效。请勿告诉他人。")
+        text = f"【数政】您的登录验证码为 {code}，5分钟内有效。请勿告诉他人。"
+        phone = user.phone
+        transaction.on_commit(lambda: send_sms(phone, text))
 
 
 def otp_verify(*, user: User, code: str) -> None:

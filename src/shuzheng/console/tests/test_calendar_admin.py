@@ -54,3 +54,17 @@ def test_admin_is_in_chinese(client):
     client.force_login(User.objects.get(username="demo-admin"))
     html = client.get("/admin/").content.decode()
     assert "数政 · 平台管理" in html and "节假日/调休" in html
+
+
+def test_bulk_delete_in_admin_is_audited(client):
+    client.force_login(User.objects.get(username="demo-admin"))
+    rows = list(CalendarDay.objects.filter(date__year=2004).order_by("date")[:2])
+    n = AuditRecord.objects.count()
+    r = client.post(
+        "/admin/core/calendarday/",
+        {"action": "delete_selected", "_selected_action": [str(d.pk) for d in rows], "post": "yes"},
+    )
+    assert r.status_code == 302
+    assert not CalendarDay.objects.filter(pk__in=[d.pk for d in rows]).exists()
+    assert AuditRecord.objects.count() == n + 2
+    assert set(AuditRecord.objects.order_by("-seq").values_list("action", flat=True)[:2]) == {"admin.delete"}

@@ -74,6 +74,10 @@ def test_creates_every_file_of_the_module_shape(tmp_path):
     files = {str(p.relative_to(module)) for p in module.rglob("*") if p.is_file()}
     assert files == {f.format(name="licenses") for f in EXPECTED_FILES}
     assert [p.name for p in target.iterdir()] == ["licenses"]
+    # the folder gets the usual permissions (the umask), not a temporary folder's 0700
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    assert module.stat().st_mode == reference.stat().st_mode
 
     # every Python file compiles and opens with a one-line docstring saying what belongs there
     for path in module.rglob("*.py"):
@@ -207,12 +211,14 @@ def test_existing_module_file_is_refused(tmp_path):
 
 def test_default_target_is_the_shuzheng_package():
     # "audit" exists in src/shuzheng, so the default target refuses it without writing anything
+    # (other files in the real package may change meanwhile, so only ours are compared)
     package = Path(settings.PACKAGE_DIR)
-    before = sorted(p.name for p in package.iterdir())
+    readme = (package / "audit" / "README.md").read_bytes()
     with pytest.raises(CommandError) as excinfo:
         _startmodule("audit", "--layer", "L1")
     assert str(package / "audit") in str(excinfo.value)
-    assert sorted(p.name for p in package.iterdir()) == before
+    assert (package / "audit" / "README.md").read_bytes() == readme
+    assert not [p for p in package.iterdir() if p.name.startswith(".startmodule-")]
 
 
 @pytest.mark.parametrize(

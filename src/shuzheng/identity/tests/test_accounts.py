@@ -3,6 +3,7 @@ import json
 
 import pytest
 import time_machine
+from django.test import TestCase
 from django.contrib.auth.hashers import check_password
 
 from shuzheng.audit.models import AuditRecord
@@ -11,6 +12,7 @@ from shuzheng.core.models import OutboxMessage
 from shuzheng.identity.models import Person, User
 
 pytestmark = pytest.mark.django_db
+on_commit_callbacks = TestCase.captureOnCommitCallbacks
 
 VALID_ID = make_id_number("441202", dt.date(1995, 7, 1), 123)
 
@@ -195,7 +197,8 @@ def test_expired_and_garbage_tokens(client):
 
 
 def _web_login(client, username, password="Demo@12345"):
-    r = client.post("/accounts/login/", {"username": username, "password": password})
+    with on_commit_callbacks(execute=True):  # the SMS is sent after the transaction commits
+        r = client.post("/accounts/login/", {"username": username, "password": password})
     assert r.status_code == 302 and r.url == "/accounts/login/code/"
     body = (
         OutboxMessage.objects.filter(recipient=User.objects.get(username=username).phone)
@@ -224,7 +227,8 @@ def test_web_login_wrong_code_then_right_code(client):
 
 
 def test_web_login_code_expires(client):
-    client.post("/accounts/login/", {"username": "demo-elder", "password": "Demo@12345"})
+    with on_commit_callbacks(execute=True):
+        client.post("/accounts/login/", {"username": "demo-elder", "password": "Demo@12345"})
     code = OutboxMessage.objects.first().body.split("验证码为 ")[1][:6]
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)):
         r = client.post("/accounts/login/code/", {"code": code})
@@ -238,10 +242,11 @@ def test_code_page_without_password_step_redirects(client):
 
 
 def test_open_redirect_refused(client):
-    client.post(
-        "/accounts/login/?next=https://evil.example/",
-        {"username": "demo-citizen", "password": "Demo@12345", "next": "https://evil.example/"},
-    )
+    with on_commit_callbacks(execute=True):
+        client.post(
+            "/accounts/login/?next=https://evil.example/",
+            {"username": "demo-citizen", "password": "Demo@12345", "next": "https://evil.example/"},
+        )
     code = OutboxMessage.objects.first().body.split("验证码为 ")[1][:6]
     r = client.post("/accounts/login/code/", {"code": code})
     assert r.status_code == 302 and r.url == "/"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import keyword
 import re
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -249,7 +249,10 @@ class Command(BaseCommand):
         validate_name(name, target)
         files = render(name, layer, title)
 
-        staging = Path(tempfile.mkdtemp(prefix=f".startmodule-{name}-", dir=target))
+        # A hidden sibling (same file system, so the final rename is atomic); mkdir honours the
+        # umask, unlike tempfile.mkdtemp's 0700.
+        staging = target / f".startmodule-{name}-{secrets.token_hex(4)}"
+        staging.mkdir()
         try:
             for relative, text in files.items():
                 path = staging / relative
