@@ -24,6 +24,7 @@ demo: $(BIN)/.installed
 	  SHUZHENG_STATIC_ROOT="$(abspath var/static)" PORT=$(PORT); \
 	$(BIN)/shuzheng migrate --noinput -v0 && \
 	$(BIN)/shuzheng seed_demo && \
+	$(BIN)/shuzheng seed_catalog && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the vendored Swagger UI for /api/v1/docs
     # L0
     "shuzheng.core",
+    # L2
+    "shuzheng.catalog",
     # L1
     "shuzheng.identity",
     "shuzheng.audit",
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shuzheng.core.context_processors.shell",
             ],
+            "builtins": ["shuzheng.core.templatetags.shuzheng_tags"],
         },
     },
 ]

@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("shuzheng.identity.urls")),
     path("workbench/", include("shuzheng.workbench.urls")),
+    path("services/", include("shuzheng.catalog.urls")),
     path("", include("shuzheng.portal.urls")),
 ]

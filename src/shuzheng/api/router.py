@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
+from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
 from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import DomainError
@@ -83,3 +84,4 @@ def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", identity_router)
 api.add_router("/", core_router)
 api.add_router("/", console_router)
+api.add_router("/", catalog_router)

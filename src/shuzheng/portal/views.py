@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from shuzheng.catalog import facade as catalog
 from shuzheng.core.context_processors import ELDER_COOKIE
 from shuzheng.core.errors import NotFound
 from shuzheng.identity.facade import person_own, principal_for_request
@@ -22,7 +23,8 @@ LIFE_EVENTS = [
     (_("养老"), _("退休、高龄津贴、养老保险")),
     (_("残疾"), _("残疾人证、两项补贴")),
     (_("住房"), _("公积金、不动产登记")),
-    (_("出行"), _("居住证、户口迁移")),
+    (_("户籍"), _("户口登记、居住证、户口迁移")),
+    (_("社保"), _("社保卡、参保、医保")),
 ]
 ENTERPRISE_STAGES = [
     (_("开办"), _("设立登记、刻章、税务、社保一次办")),
@@ -36,7 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"life_events": LIFE_EVENTS, "enterprise_stages": ENTERPRISE_STAGES},
+        {
+            "life_events": LIFE_EVENTS,
+            "enterprise_stages": ENTERPRISE_STAGES,
+            "bundles": catalog.bundles(),
+        },
     )
 
 

@@ -67,4 +67,6 @@ def test_bulk_delete_in_admin_is_audited(client):
     assert r.status_code == 302
     assert not CalendarDay.objects.filter(pk__in=[d.pk for d in rows]).exists()
     assert AuditRecord.objects.count() == n + 2
-    assert set(AuditRecord.objects.order_by("-seq").values_list("action", flat=True)[:2]) == {"admin.delete"}
+    assert set(AuditRecord.objects.order_by("-seq").values_list("action", flat=True)[:2]) == {
+        "admin.delete"
+    }

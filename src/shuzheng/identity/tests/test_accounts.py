@@ -3,8 +3,8 @@ import json
 
 import pytest
 import time_machine
-from django.test import TestCase
 from django.contrib.auth.hashers import check_password
+from django.test import TestCase
 
 from shuzheng.audit.models import AuditRecord
 from shuzheng.core.codes import gb11643_check_char, make_id_number
