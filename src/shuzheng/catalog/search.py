@@ -55,9 +55,12 @@ __all__ = [
     "Hit",
     "SearchDoc",
     "SearchIndex",
+    "clear_caches",
     "docs_from_catalog",
+    "item_code",
     "load_synonyms",
     "normalize",
+    "warm_up",
 ]
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.json"
@@ -266,8 +269,7 @@ def _add_words(words: Iterable[str]) -> None:
             _jieba_added.add(w)
             if not tk.FREQ.get(w):
                 tk.add_word(w)
-    _cut.cache_clear()
-    _words_of.cache_clear()
+    clear_caches()  # segmentations memoised before may now differ
 
 
 @lru_cache(maxsize=131072)
@@ -309,6 +311,19 @@ def _syllables(text: str) -> list[str]:
     for tok in _cut(text):
         out.extend(_pinyin_of_word(tok))
     return out
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary, the traditional→simplified table and pypinyin once (≈1 s)."""
+    _jieba()
+    _t2s()
+    _pinyin_of_word("中文")
+
+
+def clear_caches() -> None:
+    """Forget memoised segmentations and pinyin (for benchmarks measuring cold queries)."""
+    for cached in (_cut, _words_of, _pinyin_of_word, _text_terms, _label_terms, _pinyin_forms):
+        cached.cache_clear()
 
 
 # --- terms -------------------------------------------------------------------------------------
@@ -747,7 +762,8 @@ class SearchIndex:
 # --- catalog adapter ---------------------------------------------------------------------------
 
 
-def _item_code(item: Mapping[str, Any]) -> str:
+def item_code(item: Mapping[str, Any]) -> str:
+    """An item's 实施编码: as given, or computed from region, level, basic code and serial."""
     code = item.get("implementation_code")
     if code:
         return str(code)
@@ -778,7 +794,7 @@ def docs_from_catalog(
     out: list[SearchDoc] = []
     by_code: dict[str, Mapping[str, Any]] = {}
     for item in doc.get("items") or []:
-        code = _item_code(item)
+        code = item_code(item)
         by_code[code] = item
         result = item.get("result") or {}
         extra_parts = [str(result.get("name") or "")]
