@@ -35,8 +35,8 @@ TEST_TARGETS := test lint typecheck contracts migrations-check openapi openapi-c
 $(TEST_TARGETS): export SHUZHENG_TESTING := 1
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts conftest.py
+	$(BIN)/ruff format --check src tests bench scripts conftest.py
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy

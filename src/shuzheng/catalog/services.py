@@ -298,3 +298,61 @@ def catalog_new_draft_from(
         if new_bundle.code != code:
             raise Conflict("一件事编码不能修改。")
         return _bundle_new_version(actor=actor, spec=new_bundle)
+
+
+def catalog_update_draft(
+    *, actor: str, kind: str, code: str, version: int, spec: dict[str, Any]
+) -> None:
+    """Replace the elements of a draft (validated as a whole); published versions never change."""
+    doc = {"items": [spec]} if kind == "item" else {"bundles": [spec]}
+    report = validate(
+        doc, departments={d.code for d in identity.departments()}, existing_items=_existing_items()
+    )
+    if not report.ok:
+        raise ImportRejected(report.errors)
+    model: type[ServiceItem] | type[Bundle] = ServiceItem if kind == "item" else Bundle
+    with transaction.atomic():
+        obj = model.objects.select_for_update().filter(code=code, version=version).first()
+        if obj is None:
+            raise NotFound("未找到该版本。")
+        if obj.status != Status.DRAFT:
+            raise Conflict("只有草稿可以修改；已发布的版本请复制为新草稿。")
+        before = obj.spec
+        if isinstance(obj, ServiceItem):
+            item = report.items[0]
+            if item.implementation_code != code:
+                raise Conflict("实施编码不能修改；请作为新事项导入。")
+            obj.spec = item.model_dump(mode="json", by_alias=True)
+            obj.name, obj.themes, obj.applicant_types = (
+                item.name,
+                item.themes,
+                list(item.applicant_types),
+            )
+            obj.basic_code, obj.item_type, obj.department_code = (
+                item.basic_code,
+                item.item_type,
+                item.department,
+            )
+            obj.handling_type, obj.statutory_days = item.handling_type, item.statutory_days
+            obj.promised_days, obj.online_depth = item.promised_days, item.online_depth
+            obj.instant_approval = item.instant_approval
+        else:
+            bundle = report.bundles[0]
+            if bundle.code != code:
+                raise Conflict("一件事编码不能修改。")
+            obj.spec = bundle.model_dump(mode="json", by_alias=True)
+            obj.name, obj.themes, obj.applicant_types = (
+                bundle.name,
+                bundle.themes,
+                list(bundle.applicant_types),
+            )
+            obj.lead_department_code = bundle.lead_department
+        obj.save()
+        audit.record(
+            actor=actor,
+            action=f"catalog.{model._meta.model_name}_draft_edit",
+            object_type=f"catalog.{model._meta.model_name}",
+            object_id=f"{code}@{version}",
+            before=before,
+            after=obj.spec,
+        )
