@@ -8,7 +8,7 @@ DB ?= var/shuzheng.sqlite3
 DB_ABS := $(abspath $(DB))
 
 .PHONY: demo test install lint typecheck contracts migrations-check openapi openapi-check \
-        test-sqlite test-postgres test-browser bench clean
+        test-sqlite test-postgres test-browser bench bench-catalog clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,8 +66,11 @@ test-postgres: $(BIN)/.installed
 test-browser: $(BIN)/.installed
 	DATABASE_URL= $(BIN)/pytest -q -m browser
 
-bench: $(BIN)/.installed
-	@echo "benchmarks arrive with the modules that have targets (see bench/README.md)"
+bench: bench-catalog
+
+## make bench-catalog: catalog search recall@1/@3 and latency vs naive substring search
+bench-catalog: $(BIN)/.installed
+	SHUZHENG_TESTING=1 $(BIN)/python bench/catalog_search/run.py
 
 clean:
 	rm -rf var/static .mypy_cache .ruff_cache

@@ -16,16 +16,26 @@ How a query is matched (each step also applies to the documents, so both sides a
 * **Stop words** — polite/question words (我想、怎么、需要、什么、哪里 …) are removed before
   segmentation; generic words (办理、申请、材料 …) count only a quarter.
 * **Synonyms** — everyday expressions (``data/synonyms.json``: 开饭店 → 餐饮、食品经营 …) add
-  the official words to the query at 0.8 weight.
+  the official words to the query at 0.8 weight; they are also looked for with the stop words
+  taken out (``开个饭店`` → 开饭店).
 * **Scoring** — BM25F: per-field weights (name > aliases > themes/department > extra >
   conditions > materials) with field-length normalisation and one saturation; postings hold the
-  finished per-document contribution, so a query only adds up postings.
-* **Name boosts** — a name or alias equal to the query, starting with it, containing it, or
-  contained in the query adds a share of the best lexical score (so ``结婚`` ranks 结婚登记 above
-  离婚登记 and above items that only list 结婚证 as a material).
+  finished per-document contribution, so a query only adds up postings. With several content
+  words, a document's score is scaled by the share of them it matches (coverage), so
+  ``营业执照变更名称`` prefers 名称变更 over 设立登记.
+* **Name boosts** — a name or alias equal to the query (decisive), starting with it, containing
+  it, or contained in the query adds a share of the best lexical score (so ``结婚`` ranks 结婚登记
+  above 离婚登记 and above items that only list 结婚证 as a material). Synonym phrases boost
+  less than what the citizen typed.
+* **Sub-items** — items whose name says 补发/换领/变更/注销 rank a little lower unless the query
+  asks for that (补, 丢了, 过期, 改, 注销 …): ``出生医学证明`` means the first issue.
 * **Pinyin** — full pinyin and initials of names and aliases (``jiehun``, ``jhdj`` → 结婚登记),
-  found through letter n-gram postings and then checked; pinyin syllable bigrams of names also
-  catch homophone typos (``结昏登记``).
+  found through letter n-gram postings and then checked, preferring matches on syllable
+  boundaries; pinyin syllable bigrams of names also catch homophone typos (``结昏登记``).
+
+Names and aliases shared by many documents (one item implemented by many regions) are matched
+once per distinct label set. Adding names to jieba changes the process-wide dictionary; build
+indexes at start-up or on publish, not per request.
 
 Filters (department name, applicant type, theme, online) use precomputed sets. A blank query
 with or without filters lists the matching documents in name (pinyin) order.
@@ -87,6 +97,7 @@ FIELD_B: dict[str, float] = {
     "materials": 0.6,
 }
 K1 = 1.6
+MAX_QUERY_CHARS = 200  # longer input is cut (a pasted page should not cost a second)
 
 W_WORD = 1.0  # a jieba word of the query
 W_SUBWORD = 0.6  # a dictionary sub-word of a longer query word (养老 in 养老保险)
@@ -97,14 +108,36 @@ W_WEAK = 0.25  # multiplier for generic words (办理, 申请, 材料 …)
 W_SYNONYM = 0.8  # multiplier for terms that come from the synonym list
 
 # Name boosts, as shares of the best lexical score of the query.
-BOOST_EXACT = 1.0
+BOOST_EXACT = 2.0  # an exact name is what the citizen wants
+BOOST_EXACT_SYNONYM = 1.0  # a synonym's phrase equal to a name (before BOOST_SYNONYM)
 BOOST_PREFIX = 0.6
 BOOST_NAME_IN_QUERY = 0.5
 BOOST_CONTAINS = 0.35
 BOOST_ALIAS = 0.9  # factor for aliases relative to the name
 BOOST_SYNONYM = 0.7  # factor for boosts found through a synonym
-BOOST_PINYIN = 0.9  # factor for pinyin matches (1.0 for an exact full-pinyin name)
+BOOST_PINYIN = 0.9  # factor for pinyin matches
+PINYIN_INITIALS = 0.9  # initials (jhdj) relative to full pinyin (jiehundengji)
+PINYIN_PARTIAL_SYLLABLE = 0.8  # a match that cuts a syllable
 PINYIN_ONLY_BASE = 10.0  # reference score when only pinyin matched
+# Coverage: with several content words, a document's lexical score is scaled by
+# FLOOR + (1 - FLOOR) × (share of the query's words it matches).
+COVERAGE_FLOOR = 0.4
+# Business sub-items for reissue, renewal, change and cancellation (补发/换领/变更/注销) rank a
+# little lower unless the query asks for one: 出生医学证明 means the first issue.
+SECONDARY_PENALTY = 0.85
+SECONDARY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (words in an item's name, words in a query that ask for it)
+    "reissue": (
+        ("补发", "补领", "补办", "补证", "补换", "遗失", "挂失"),
+        ("补", "丢", "遗失", "挂失", "不见", "损毁", "坏"),
+    ),
+    "renew": (("换领", "换发", "换证", "延续"), ("换", "过期", "到期", "延续", "续期", "期满")),
+    "change": (("变更", "更正"), ("变更", "更正", "改", "变", "换")),
+    "cancel": (
+        ("注销", "撤销"),
+        ("注销", "撤销", "关", "不干", "不开", "不做", "退出", "停业", "歇业"),
+    ),
+}
 
 # Removed from the query text before segmentation (longest first): they say how, not what.
 STOP_PHRASES: tuple[str, ...] = (
@@ -174,8 +207,6 @@ _ALNUM_RE = re.compile(r"[a-z0-9]+")
 _PINYIN_QUERY_RE = re.compile(r"^[a-z][a-z' ]*$")
 _SPACES_RE = re.compile(r"\s+")
 
-log = logging.getLogger(__name__)
-
 
 # --- data --------------------------------------------------------------------------------------
 
@@ -228,6 +259,7 @@ def _t2s() -> tuple[frozenset[str], Callable[[str], str]]:
     return _t2s_state["chars"], _t2s_state["convert"]
 
 
+@lru_cache(maxsize=131072)
 def normalize(text: str) -> str:
     """Full-width → half-width, lower case, traditional → simplified, spaces collapsed."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -259,7 +291,7 @@ def _jieba() -> Any:
 def _add_words(words: Iterable[str]) -> None:
     """Add domain words (names, aliases) to jieba's dictionary so they stay whole."""
     tk = _jieba()
-    new = [w for w in words if 2 <= len(w) <= 16 and w not in _jieba_added and _CJK_RE.search(w)]
+    new = [w for w in words if 2 <= len(w) <= 16 and w not in _jieba_added and _CJK_RE.fullmatch(w)]
     if not new:
         return
     with _jieba_lock:
@@ -322,7 +354,16 @@ def warm_up() -> None:
 
 def clear_caches() -> None:
     """Forget memoised segmentations and pinyin (for benchmarks measuring cold queries)."""
-    for cached in (_cut, _words_of, _pinyin_of_word, _text_terms, _label_terms, _pinyin_forms):
+    for cached in (
+        normalize,
+        _cut,
+        _words_of,
+        _token_words,
+        _pinyin_of_word,
+        _text_terms,
+        _label_terms,
+        _pinyin_forms,
+    ):
         cached.cache_clear()
 
 
@@ -330,20 +371,35 @@ def clear_caches() -> None:
 
 
 @lru_cache(maxsize=131072)
+def _token_words(tok: str) -> tuple[tuple[str, bool], ...]:
+    """Word terms of one jieba token, each with True for the token itself, False for a part.
+
+    A Chinese word gives itself and its dictionary sub-words; ASCII words and numbers count as
+    words; a mixed token (80岁补贴) is split into its Chinese and ASCII runs first.
+    """
+    if tok in STOP_WORDS:
+        return ()
+    out: list[tuple[str, bool]] = []
+    if _CJK_RE.fullmatch(tok):
+        if len(tok) >= 2:
+            out.append(("w:" + tok, True))
+            out.extend(("w:" + sub, False) for sub in _words_of(tok))
+        return tuple(out)
+    for run in _CJK_RE.findall(tok):
+        if len(run) >= 2 and run not in STOP_WORDS:
+            out.append(("w:" + run, True))
+            out.extend(("w:" + sub, False) for sub in _words_of(run))
+    out.extend(("w:" + word, True) for word in _ALNUM_RE.findall(tok))
+    return tuple(out)
+
+
+@lru_cache(maxsize=131072)
 def _text_terms(text: str) -> tuple[tuple[str, int], ...]:
     """Word and bigram terms (with counts) of normalised document text."""
     counts: Counter[str] = Counter()
     for tok in _cut(text):
-        if tok in STOP_WORDS or not tok.strip():
-            continue
-        if _CJK_RE.fullmatch(tok):
-            if len(tok) >= 2:
-                counts["w:" + tok] += 1
-                for sub in _words_of(tok):
-                    counts["w:" + sub] += 1
-        else:
-            for word in _ALNUM_RE.findall(tok):
-                counts["w:" + word] += 1
+        for term, _whole in _token_words(tok):
+            counts[term] += 1
     for run in _CJK_RE.findall(text):
         for bg in _bigrams(run):
             counts["b:" + bg] += 1
@@ -363,9 +419,22 @@ def _label_terms(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(counts.items())
 
 
+def _field_terms(label: bool, parts: tuple[str, ...]) -> tuple[tuple[tuple[str, int], ...], int]:
+    """Summed terms of a field's parts, and the field's length in words and bigrams."""
+    counts: Counter[str] = Counter()
+    for part in parts:
+        for term, c in _label_terms(part) if label else _text_terms(part):
+            counts[term] += c
+    length = sum(c for t, c in counts.items() if t[0] in "wb")
+    return tuple(counts.items()), length
+
+
 @lru_cache(maxsize=65536)
-def _pinyin_forms(text: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a normalised name or alias; ASCII words are kept whole."""
+def _pinyin_forms(text: str) -> tuple[str, str, frozenset[int]]:
+    """(full pinyin, initials, syllable boundaries in the full pinyin) of a name or alias.
+
+    ASCII words are kept whole in both forms.
+    """
     full: list[str] = []
     initials: list[str] = []
     for tok in _cut(text):
@@ -375,7 +444,8 @@ def _pinyin_forms(text: str) -> tuple[str, str]:
             initials.extend(s[0] for s in sylls)
         else:
             initials.extend(sylls)
-    return "".join(full), "".join(initials)
+    bounds = frozenset(itertools.accumulate((len(s) for s in full), initial=0))
+    return "".join(full), "".join(initials), bounds
 
 
 # --- synonyms ----------------------------------------------------------------------------------
@@ -398,9 +468,12 @@ def _default_synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
 @dataclass
 class _Query:
     text: str  # normalised, stop phrases removed, spaces collapsed
+    raw: str  # normalised, without spaces
     core: str  # content words joined (no stop or generic words)
     terms: dict[str, float]
+    units: list[frozenset[str]]  # per content word: the terms that show a document has it
     expansions: list[str]  # synonym phrases (normalised)
+    secondary: frozenset[str]  # SECONDARY kinds the query asks for
     pinyin: str  # letters of an all-letter query ("" otherwise)
 
 
@@ -422,7 +495,11 @@ class SearchIndex:
         syn_items = (
             _default_synonyms()
             if synonyms is None
-            else tuple((k, tuple(v)) for k, v in synonyms.items())
+            else tuple(
+                (k, tuple(v))
+                for k, v in synonyms.items()
+                if not k.startswith("_") and not isinstance(v, str)  # "_comment": "…"
+            )
         )
         syn: dict[str, list[str]] = {}
         for key, values in syn_items:
@@ -440,6 +517,21 @@ class SearchIndex:
             tuple(a for a in (normalize(x) for x in d.aliases) if a) for d in self.docs
         ]
         _add_words([*self._names, *(a for al in self._aliases for a in al)])
+        # Documents with the same name and aliases (one item implemented by many regions) share
+        # a label group: name and pinyin matching is done once per group.
+        groups: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._group: list[int] = [
+            groups.setdefault(key, len(groups))
+            for key in zip(self._names, self._aliases, strict=True)
+        ]
+        self._group_labels: list[tuple[str, ...]] = [(nm, *al) for nm, al in groups]
+        self._group_secondary: list[frozenset[str]] = [
+            frozenset(k for k, (words, _) in SECONDARY.items() if any(w in nm for w in words))
+            for nm, _ in groups
+        ]
+        self._group_docs: list[list[int]] = [[] for _ in groups]
+        for i, g in enumerate(self._group):
+            self._group_docs[g].append(i)
 
         self._build_postings()
         self._build_pinyin()
@@ -449,79 +541,74 @@ class SearchIndex:
 
     def _build_postings(self) -> None:
         n = len(self.docs)
-        # field -> term -> [(doc, tf)], field -> lengths
-        per_field: dict[str, dict[str, list[tuple[int, int]]]] = {
-            f: defaultdict(list) for f in FIELD_WEIGHTS
-        }
-        lengths: dict[str, list[int]] = {f: [0] * n for f in FIELD_WEIGHTS}
+        fields = tuple(FIELD_WEIGHTS)
+        weights = [FIELD_WEIGHTS[f] for f in fields]
+        bs = [FIELD_B[f] for f in fields]
+        # Identical field texts (the same item implemented by many regions) are analysed once.
+        memo: dict[tuple[int, tuple[str, ...]], tuple[tuple[tuple[str, int], ...], int]] = {}
+        doc_fields: list[list[tuple[int, tuple[tuple[str, int], ...], int]]] = []
+        sums = [0] * len(fields)
+        counts_per_field = [0] * len(fields)
         for i, d in enumerate(self.docs):
-            texts = {
-                "name": [self._names[i]],
-                "aliases": list(self._aliases[i]),
-                "themes": [normalize(t) for t in d.themes],
-                "department": [normalize(d.department)] if d.department else [],
-                "extra": [normalize(d.extra)] if d.extra else [],
-                "conditions": [normalize(d.conditions)] if d.conditions else [],
-                "materials": [normalize(m) for m in d.materials],
-            }
-            for field, parts in texts.items():
-                counts: Counter[str] = Counter()
-                for part in parts:
-                    if not part:
-                        continue
-                    terms = (
-                        _label_terms(part) if field in ("name", "aliases") else _text_terms(part)
-                    )
-                    for term, c in terms:
-                        counts[term] += c
-                postings = per_field[field]
-                length = 0
-                for term, c in counts.items():
-                    postings[term].append((i, c))
-                    if term[0] == "w" or term[0] == "b":
-                        length += c
-                lengths[field][i] = length
+            texts = (
+                (self._names[i],),
+                self._aliases[i],
+                tuple(normalize(t) for t in d.themes),
+                (normalize(d.department),),
+                (normalize(d.extra),),
+                (normalize(d.conditions),),
+                tuple(normalize(m) for m in d.materials),
+            )
+            entry = []
+            for fi, parts in enumerate(texts):
+                parts = tuple(p for p in parts if p)
+                if not parts:
+                    continue
+                got = memo.get((fi, parts))
+                if got is None:
+                    got = memo[(fi, parts)] = _field_terms(fi < 2, parts)
+                entry.append((fi, got[0], got[1]))
+                sums[fi] += got[1]
+                counts_per_field[fi] += 1
+            doc_fields.append(entry)
 
-        avg = {f: (sum(lens) / n if n else 0.0) or 1.0 for f, lens in lengths.items()}
-        norms = {
-            f: [
-                FIELD_WEIGHTS[f] / (1.0 - FIELD_B[f] + FIELD_B[f] * (ln / avg[f]))
-                for ln in lengths[f]
-            ]
-            for f in FIELD_WEIGHTS
-        }
-        pseudo: dict[str, dict[int, float]] = defaultdict(dict)
-        for field, postings in per_field.items():
-            fnorm = norms[field]
-            for term, plist in postings.items():
-                acc = pseudo[term]
-                for i, tf in plist:
-                    acc[i] = acc.get(i, 0.0) + tf * fnorm[i]
+        avg = [(s / c if c else 1.0) or 1.0 for s, c in zip(sums, counts_per_field, strict=True)]
+        pseudo: dict[str, dict[int, float]] = {}
+        for i, entry in enumerate(doc_fields):
+            for fi, terms, length in entry:
+                norm = weights[fi] / (1.0 - bs[fi] + bs[fi] * length / avg[fi])
+                for term, c in terms:
+                    acc = pseudo.get(term)
+                    if acc is None:
+                        pseudo[term] = {i: c * norm}
+                    else:
+                        acc[i] = acc.get(i, 0.0) + c * norm
         self._postings: dict[str, dict[int, float]] = {}
+        k1 = K1
         for term, tfs in pseudo.items():
             df = len(tfs)
             idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-            self._postings[term] = {i: idf * t * (K1 + 1.0) / (t + K1) for i, t in tfs.items()}
+            scale = idf * (k1 + 1.0)
+            self._postings[term] = {i: scale * t / (t + k1) for i, t in tfs.items()}
 
     def _build_pinyin(self) -> None:
-        self._py_full: list[tuple[str, ...]] = []
+        self._py_full: list[tuple[tuple[str, frozenset[int]], ...]] = []
         self._py_init: list[tuple[str, ...]] = []
         grams: dict[str, set[int]] = defaultdict(set)
-        for i in range(len(self.docs)):
-            labels = (self._names[i], *self._aliases[i])
+        for g, labels in enumerate(self._group_labels):
             forms = [_pinyin_forms(label) for label in labels]
-            full = tuple(f for f, _ in forms)
-            init = tuple(s for _, s in forms)
-            self._py_full.append(full)
+            full = tuple(f for f, _, _ in forms)
+            init = tuple(s for _, s, _ in forms)
+            self._py_full.append(tuple((f, b) for f, _, b in forms))
             self._py_init.append(init)
             for s in full:
                 for j in range(len(s) - 2):
-                    grams[s[j : j + 3]].add(i)
+                    grams[s[j : j + 3]].add(g)
             for s in init:
                 for j in range(len(s) - 1):
-                    grams[s[j : j + 2]].add(i)
+                    grams[s[j : j + 2]].add(g)
                 for j in range(len(s) - 2):
-                    grams[s[j : j + 3]].add(i)
+                    grams[s[j : j + 3]].add(g)
         self._py_grams: dict[str, frozenset[int]] = {g: frozenset(s) for g, s in grams.items()}
 
     def _build_filters(self) -> None:
@@ -563,12 +650,13 @@ class SearchIndex:
     ) -> list[Hit]:
         """The best ``limit`` documents for ``q``, best first.
 
-        A blank ``q`` lists the documents that pass the filters in name order (score 0).
+        A blank ``q`` lists the documents that pass the filters in name (pinyin) order, score 0,
+        up to ``limit`` (pass ``limit=len(index)`` for all of them).
         """
         allowed = self._allowed(department, applicant_type, theme, online_only)
         if limit <= 0 or (allowed is not None and not allowed):
             return []
-        text = normalize(q or "")
+        text = normalize((q or "")[:MAX_QUERY_CHARS])
         if not text:
             order = self._name_order
             chosen = order if allowed is None else [i for i in order if i in allowed]
@@ -587,6 +675,8 @@ class SearchIndex:
                 scores[i] += W_UNIGRAM * s
         if allowed is not None:
             scores = defaultdict(float, {i: s for i, s in scores.items() if i in allowed})
+        if len(query.units) >= 2 and scores:
+            self._apply_coverage(query.units, scores)
 
         best = max(scores.values(), default=0.0)
         ref = best if best > 0 else PINYIN_ONLY_BASE
@@ -597,12 +687,30 @@ class SearchIndex:
                     boosts[i] = max(boosts.get(i, 0.0), b)
         for i, b in boosts.items():
             scores[i] += b * ref
+        for i in scores:
+            kinds = self._group_secondary[self._group[i]]
+            if kinds and not kinds <= query.secondary:
+                scores[i] *= SECONDARY_PENALTY
 
         top = heapq.nsmallest(
             limit,
             ((-s, len(self._names[i]), self._codes[i], i) for i, s in scores.items() if s > 0),
         )
         return [Hit(self._codes[i], self.docs[i].kind, round(-neg, 4)) for neg, _, _, i in top]
+
+    def _apply_coverage(self, units: Sequence[frozenset[str]], scores: dict[int, float]) -> None:
+        unit_docs = []
+        for unit in units:
+            docs: set[int] = set()
+            for term in unit:
+                postings = self._postings.get(term)
+                if postings:
+                    docs.update(postings.keys())
+            unit_docs.append(docs)
+        n = len(units)
+        for i in scores:
+            covered = sum(1 for docs in unit_docs if i in docs)
+            scores[i] *= COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * covered / n
 
     def _allowed(
         self,
@@ -642,28 +750,49 @@ class SearchIndex:
             if weight > terms.get(term, 0.0):
                 terms[term] = weight
 
-        core_parts: list[str] = []
-        runs: list[list[tuple[str, bool]]] = [[]]  # runs of (token, weak) between stop words
+        # Tokens, split into runs at stop words and punctuation.
+        runs: list[list[str]] = [[]]
         for tok in _cut(cleaned):
             if not tok.strip() or tok in STOP_WORDS or not (_CJK_RE.search(tok) or tok.isalnum()):
                 if runs[-1]:
                     runs.append([])
                 continue
-            weak = tok in WEAK_WORDS
-            runs[-1].append((tok, weak))
-            factor = W_WEAK if weak else 1.0
-            if _CJK_RE.fullmatch(tok):
-                if len(tok) >= 2:
-                    add("w:" + tok, W_WORD * factor)
-                    for sub in _words_of(tok):
-                        add("w:" + sub, W_SUBWORD * (W_WEAK if sub in WEAK_WORDS else factor))
-            else:
-                for word in _ALNUM_RE.findall(tok):
-                    add("w:" + word, W_WORD)
-            if not weak:
-                core_parts.append(tok)
+            runs[-1].append(tok)
+
+        core_parts: list[str] = []
+        units: list[tuple[str, set[str]]] = []  # (text, evidence terms) per content word
         for run in runs:
-            joined = "".join(tok for tok, _ in run)
+            pending: list[str] = []  # consecutive single characters: an unknown word
+            for tok in [*run, ""]:
+                if len(tok) == 1 and _CJK_RE.fullmatch(tok):
+                    pending.append(tok)
+                    continue
+                if pending:
+                    word = "".join(pending)
+                    pending = []
+                    core_parts.append(word)
+                    if len(word) >= 2:
+                        # No dictionary word: its bigrams stand in for it, at full weight.
+                        evidence = {"b:" + bg for bg in _bigrams(word)}
+                        for term in evidence:
+                            add(term, W_WORD)
+                        units.append((word, evidence))
+                if not tok:
+                    continue
+                weak = tok in WEAK_WORDS
+                factor = W_WEAK if weak else 1.0
+                evidence = set()
+                for term, whole in _token_words(tok):
+                    sub_weak = term[2:] in WEAK_WORDS
+                    add(term, (W_WORD if whole else W_SUBWORD) * (W_WEAK if sub_weak else factor))
+                    evidence.add(term)
+                for seg in _CJK_RE.findall(tok):
+                    evidence.update("b:" + bg for bg in _bigrams(seg))
+                if not weak:
+                    core_parts.append(tok)
+                    if evidence:
+                        units.append((tok, evidence))
+            joined = "".join(run)
             for seg in _CJK_RE.findall(joined):
                 for bg in _bigrams(seg):
                     add("b:" + bg, W_BIGRAM * (W_WEAK if bg in WEAK_WORDS else 1.0))
@@ -672,55 +801,81 @@ class SearchIndex:
                 add(f"y:{a}|{b}", W_SOUND)
 
         # Synonyms: matched on the query text as typed (退休了) and with the stop words taken out
-        # (开个饭店 → 开饭店).
+        # (开个饭店 → 开饭店). Their terms count as evidence for the words they overlap.
+        raw = text.replace(" ", "")
+        content = "".join(tok for run in runs for tok in run)
         expansions: list[str] = []
-        compact = text.replace(" ", "")
-        content = "".join(tok for run in runs for tok, _ in run)
         for key, values in self._synonyms:
-            if key in compact or key in content:
-                for v in values:
-                    if v not in expansions:
-                        expansions.append(v)
-        for phrase in expansions:
-            for term, _count in _text_terms(phrase):
-                base = W_BIGRAM if term.startswith("b:") else W_WORD
-                add(term, base * W_SYNONYM)
+            if key not in raw and key not in content:
+                continue
+            key_terms: set[str] = set()
+            for v in values:
+                if v not in expansions:
+                    expansions.append(v)
+                for term, _count in _text_terms(v):
+                    key_terms.add(term)
+                    base = W_BIGRAM if term.startswith("b:") else W_WORD
+                    add(term, base * W_SYNONYM)
+            overlapping = [ev for word, ev in units if word in key or key in word]
+            for ev in overlapping:
+                ev.update(key_terms)
+            if not overlapping:
+                units.append((key, key_terms))
 
-        core = "".join(core_parts)
+        hay = raw + "|" + "|".join(expansions)
+        secondary = frozenset(
+            kind for kind, (_, triggers) in SECONDARY.items() if any(t in hay for t in triggers)
+        )
         return _Query(
             text=_SPACES_RE.sub(" ", cleaned).strip(),
-            core=core,
+            raw=raw,
+            core="".join(core_parts),
             terms=terms,
+            units=[frozenset(ev) for _, ev in units if ev],
             expansions=expansions,
+            secondary=secondary,
             pinyin=pinyin,
         )
 
     def _name_boosts(self, query: _Query, candidates: Iterable[int]) -> dict[int, float]:
         probes: list[tuple[str, float]] = []
-        if len(query.core) >= 2:
-            probes.append((query.core, 1.0))
+        for probe in dict.fromkeys((query.core, query.text.replace(" ", ""), query.raw)):
+            if len(probe) >= 2:
+                probes.append((probe, 1.0))
         probes.extend((e, BOOST_SYNONYM) for e in query.expansions if len(e) >= 2)
         compact = query.text.replace(" ", "")
+        per_group: dict[int, float] = {}
         out: dict[int, float] = {}
         for i in candidates:
-            best = 0.0
-            labels = ((self._names[i], 1.0), *((a, BOOST_ALIAS) for a in self._aliases[i]))
-            for label, lf in labels:
-                if len(label) >= 2 and label in compact:
-                    best = max(best, BOOST_NAME_IN_QUERY * lf)
-                for probe, pf in probes:
-                    if probe == label:
-                        b = BOOST_EXACT
-                    elif label.startswith(probe):
-                        b = BOOST_PREFIX
-                    elif probe in label:
-                        b = BOOST_CONTAINS
-                    else:
-                        continue
-                    best = max(best, b * lf * pf)
+            g = self._group[i]
+            best = per_group.get(g)
+            if best is None:
+                best = per_group[g] = self._label_boost(self._group_labels[g], probes, compact)
             if best:
                 out[i] = best
         return out
+
+    @staticmethod
+    def _label_boost(
+        labels: tuple[str, ...], probes: Sequence[tuple[str, float]], compact: str
+    ) -> float:
+        best = 0.0
+        for k, label in enumerate(labels):
+            lf = 1.0 if k == 0 else BOOST_ALIAS
+            if len(label) >= 2 and label in compact:
+                best = max(best, BOOST_NAME_IN_QUERY * lf)
+            for probe, pf in probes:
+                if probe not in label:
+                    continue
+                if probe == label:
+                    # typed by the citizen: decisive; reached through a synonym: a strong hint
+                    b = BOOST_EXACT if pf == 1.0 else BOOST_EXACT_SYNONYM
+                elif label.startswith(probe):
+                    b = BOOST_PREFIX
+                else:
+                    b = BOOST_CONTAINS
+                best = max(best, b * lf * pf)
+        return best
 
     def _pinyin_boosts(self, letters: str) -> dict[int, float]:
         n = len(letters)
@@ -738,25 +893,44 @@ class SearchIndex:
             if not cands:
                 return {}
         out: dict[int, float] = {}
-        for i in cands:
+        for g in cands:
             best = 0.0
-            for forms, kind_factor in ((self._py_full[i], 1.0), (self._py_init[i], 0.9)):
-                for k, form in enumerate(forms):
-                    if letters not in form:
-                        continue
-                    lf = 1.0 if k == 0 else BOOST_ALIAS
-                    if form == letters:
-                        b = BOOST_EXACT
-                    elif form.startswith(letters):
-                        b = BOOST_PREFIX
-                    else:
-                        b = BOOST_CONTAINS
-                    # closer (shorter) matches first among equals
-                    b *= 0.75 + 0.25 * n / len(form)
-                    best = max(best, b * lf * kind_factor * BOOST_PINYIN)
+            for k, (form, bounds) in enumerate(self._py_full[g]):
+                b = _pinyin_match(letters, form, bounds)
+                best = max(best, b * (1.0 if k == 0 else BOOST_ALIAS))
+            for k, form in enumerate(self._py_init[g]):
+                b = _pinyin_match(letters, form, None) * PINYIN_INITIALS
+                best = max(best, b * (1.0 if k == 0 else BOOST_ALIAS))
             if best:
-                out[i] = best
+                for i in self._group_docs[g]:
+                    out[i] = best * BOOST_PINYIN
         return out
+
+
+def _pinyin_match(letters: str, form: str, bounds: frozenset[int] | None) -> float:
+    """How well typed letters match a pinyin form: exact, prefix or inside, best on syllables.
+
+    ``bounds`` are the syllable boundaries of a full-pinyin form (``None``: every letter is one,
+    as in initials). A match that starts or ends inside a syllable (shebaoka in shebaokaihu)
+    counts less than one on syllable boundaries (shebaoka in shebaokabanli).
+    """
+    n = len(letters)
+    best = 0.0
+    pos = form.find(letters)
+    while pos != -1:
+        end = pos + n
+        if pos == 0 and end == len(form):
+            b = BOOST_EXACT
+        elif pos == 0:
+            b = BOOST_PREFIX
+        else:
+            b = BOOST_CONTAINS
+        if bounds is not None and not (pos in bounds and end in bounds):
+            b *= PINYIN_PARTIAL_SYLLABLE
+        # closer (shorter) forms first among equals
+        best = max(best, b * (0.75 + 0.25 * n / len(form)))
+        pos = form.find(letters, pos + 1)
+    return best
 
 
 # --- catalog adapter ---------------------------------------------------------------------------
@@ -778,8 +952,7 @@ def item_code(item: Mapping[str, Any]) -> str:
 
 
 def _item_online(item: Mapping[str, Any]) -> bool:
-    channels = set(item.get("channels") or [])
-    return int(item.get("online_depth") or 0) >= 3 and bool(channels & {"online", "mobile"})
+    return int(item.get("online_depth") or 0) >= 4  # 全程网办
 
 
 def docs_from_catalog(
@@ -787,8 +960,8 @@ def docs_from_catalog(
 ) -> list[SearchDoc]:
     """Search documents for the items and bundles of a catalog file (docs/catalog-format.md).
 
-    ``online`` means 网上申报 at least (网办深度 ≥ 3 through the online or mobile channel); a bundle
-    is online when all of its members in the file are. A bundle's ``extra`` holds its members'
+    ``online`` means 全程网办 (网办深度 4, as the catalog's online filter); a bundle is online
+    when all of its members in the file are. A bundle's ``extra`` holds its members'
     names, so words of a member item find the 一件事 too.
     """
     out: list[SearchDoc] = []

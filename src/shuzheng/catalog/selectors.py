@@ -206,12 +206,23 @@ def item_list(
 # --- bundles ------------------------------------------------------------------------------------
 
 
-def _dedupe_materials(per_item: list[tuple[str, list[MaterialView]]]) -> list[MaterialView]:
+def _dedupe_materials(
+    per_item: list[tuple[str, list[MaterialView]]], produced: set[str] | None = None
+) -> list[MaterialView]:
+    """一套材料: the same document asked by several items is listed once.
+
+    Two materials are the same document when they have the same name and the same e-licence
+    type (so the applicant's 户口簿 and the spouse's 户口簿 stay two materials). A licence that
+    another member of the bundle issues (``produced``) is not asked of the applicant.
+    """
+    produced = produced or set()
     merged: dict[str, MaterialView] = {}
     order: list[str] = []
     for item_code, materials in per_item:
         for m in materials:
-            key = f"lic:{m.license_type}" if m.license_type else f"name:{m.name}"
+            if m.license_type and m.license_type in produced:
+                continue
+            key = f"{m.license_type or ''}|{m.name}"
             if key in merged:
                 old = merged[key]
                 merged[key] = MaterialView(
@@ -254,6 +265,15 @@ def merged_form(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": required}
 
 
+def _produced(members: list[ServiceItem]) -> set[str]:
+    """Licence types that members of a bundle issue as their result."""
+    return {
+        str(i.spec["result"]["license_type"])
+        for i in members
+        if i.spec["result"].get("kind") == "license" and i.spec["result"].get("license_type")
+    }
+
+
 def bundle_view(bundle: Bundle, names: dict[str, str] | None = None) -> BundleView:
     names = names if names is not None else department_names()
     spec = bundle.spec
@@ -285,7 +305,9 @@ def bundle_view(bundle: Bundle, names: dict[str, str] | None = None) -> BundleVi
         promised_days=max((i.promised_days for i in members), default=0),
         statutory_days=max((i.statutory_days for i in members), default=0),
         form_schema=merged_form([i.spec["form"]["schema"] for i in members]),
-        materials=_dedupe_materials([(i.code, _base_materials(i.spec)) for i in members]),
+        materials=_dedupe_materials(
+            [(i.code, _base_materials(i.spec)) for i in members], produced=_produced(members)
+        ),
         questions=list(spec.get("questions", [])),
         effective_from=bundle.effective_from.isoformat() if bundle.effective_from else None,
         spec=spec,
@@ -382,9 +404,10 @@ def bundle_guide(code: str, answers: dict[str, str]) -> GuideResult:
         for m in bundle.members
         if m.code not in excluded and m.code in items
     ]
+    included = [items[m.code] for m in bundle.members if m.code not in excluded and m.code in items]
     return GuideResult(
         situations=sorted(refs),
-        materials=_dedupe_materials(per_item),
+        materials=_dedupe_materials(per_item, produced=_produced(included)),
         excluded_items=excluded,
         unanswered=unanswered,
     )

@@ -183,6 +183,7 @@ def test_bundle_merged_form_materials_and_time_limit():
     names = [m.name for m in b.materials]
     assert names.count("居民身份证") == 1  # de-duplicated by licence type
     assert "网络经营说明" not in names  # only a situation needs it
+    assert "营业执照" not in names  # issued by a member of the bundle itself
     assert b.promised_days == 5 and b.statutory_days == 10
     assert [m.department for m in b.members] == ["441200-SCJGJ", "441200-SCJGJ"]
 
@@ -205,6 +206,9 @@ def test_bundle_guide_excludes_items():
     assert len(has_licence.materials) < len(full.materials)
     assert "公司章程" in [m.name for m in full.materials]
     assert "公司章程" not in [m.name for m in has_licence.materials]
+    # whoever already holds a business licence is asked for it (e-licence reuse applies)
+    assert "营业执照" in [m.name for m in has_licence.materials]
+    assert "营业执照" not in [m.name for m in full.materials]
 
 
 def test_json_and_excel_round_trip(tmp_path):

@@ -110,6 +110,15 @@ DOCS = [
         extra="出生医学证明",
     ),
     _doc(
+        "birth-cert-reissue",
+        "出生医学证明补发",
+        WJJ,
+        ("生育",),
+        conditions="出生医学证明遗失的，可向原签发机构申请补发出生医学证明。",
+        materials=("新生儿父母的居民身份证", "出生医学证明遗失声明"),
+        extra="出生医学证明",
+    ),
+    _doc(
         "maternity",
         "生育津贴申领",
         YBJ,
@@ -170,6 +179,17 @@ DOCS = [
         aliases=("营业执照办理",),
         conditions="申请人应当提交设立登记申请书、章程、住所使用证明等材料。",
         materials=("公司登记（备案）申请书", "公司章程", "股东主体资格文件", "住所使用相关文件"),
+        applicant_types=("enterprise",),
+        online=True,
+        extra="营业执照",
+    ),
+    _doc(
+        "company-rename",
+        "企业名称变更登记",
+        SCJ,
+        ("变更",),
+        conditions="企业变更名称的，应当自作出变更决议之日起30日内申请变更登记。",
+        materials=("公司变更登记申请书", "股东会决议", "营业执照正、副本"),
         applicant_types=("enterprise",),
         online=True,
         extra="营业执照",
@@ -283,6 +303,19 @@ def test_colloquial_everyday_words():
     assert codes("公司不开了")[0] == "company-close"
 
 
+def test_principal_item_before_its_reissue_unless_asked():
+    found = codes("出生医学证明")
+    assert found.index("birth-cert") < found.index("birth-cert-reissue")
+    assert codes("出生医学证明丢了")[0] == "birth-cert-reissue"
+    assert codes("补办出生医学证明")[0] == "birth-cert-reissue"
+
+
+def test_documents_matching_more_of_the_query_rank_higher():
+    # 营业执照 alone would favour 企业设立登记 (its result); 变更 and 名称 decide.
+    assert codes("营业执照变更名称")[0] == "company-rename"
+    assert codes("公司改名字")[0] == "company-rename"
+
+
 def test_stop_words_do_not_swamp_the_query():
     assert codes("我想要办结婚登记需要什么材料")[0] == "marriage"
     assert codes("请问离婚去哪里办")[0] == "divorce"
@@ -378,7 +411,7 @@ def test_shipped_synonyms_are_many_everyday_expressions():
 
 
 def test_custom_synonyms_replace_the_shipped_list():
-    idx = SearchIndex(DOCS, synonyms={"扯证": ["结婚登记"]})
+    idx = SearchIndex(DOCS, synonyms={"_comment": "ignored", "扯证": ["结婚登记"]})
     assert idx.search("扯证")[0].code == "marriage"
     assert idx.search("开饭店") == [] or idx.search("开饭店")[0].code != "YJS-restaurant"
     assert SearchIndex(DOCS, synonyms={}).search("扯证") == []
