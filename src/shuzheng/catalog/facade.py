@@ -17,7 +17,13 @@ __all__ = [
     "bundles",
     "item",
     "item_version",
+    "warm_up",
 ]
+
+
+def warm_up() -> None:
+    """Load the Chinese dictionary and build the search index now (at worker start)."""
+    selectors.search_index()
 
 
 def item(code: str) -> ItemView:

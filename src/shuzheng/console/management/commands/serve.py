@@ -31,6 +31,8 @@ class Command(BaseCommand):
         web = [
             os.path.join(bindir, "gunicorn"),
             "shuzheng.wsgi:application",
+            "--config",
+            "python:shuzheng.console.gunicorn_conf",
             "--bind",
             f"{options['host']}:{options['port']}",
             "--workers",
