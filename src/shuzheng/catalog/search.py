@@ -272,20 +272,35 @@ def normalize(text: str) -> str:
 # --- jieba -------------------------------------------------------------------------------------
 
 _jieba_lock = threading.Lock()
-_jieba_ready = False
+_tokenizer: Any = None
 _jieba_added: set[str] = set()
 
 
 def _jieba() -> Any:
-    """The default jieba tokenizer, initialised once (quietly)."""
-    global _jieba_ready
-    if not _jieba_ready:
+    """Our own jieba tokenizer (not jieba's process-wide default), initialised once, quietly."""
+    global _tokenizer
+    if _tokenizer is None:
         with _jieba_lock:
-            if not _jieba_ready:
+            if _tokenizer is None:
                 jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba_ready = True
-    return jieba.dt
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                _tokenizer = tk
+    return _tokenizer
+
+
+def reset_dictionary() -> None:
+    """Forget every word indexes added: the next index starts from jieba's default dictionary.
+
+    Added words persist for the life of the process (an index rebuilt after a publish keeps
+    the names of retired items, which is harmless); tests that compare rankings call this so
+    that an index built by an earlier test does not change their segmentation.
+    """
+    global _tokenizer
+    with _jieba_lock:
+        _tokenizer = None
+        _jieba_added.clear()
+    clear_caches()
 
 
 def _add_words(words: Iterable[str]) -> None:

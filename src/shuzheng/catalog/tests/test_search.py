@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from shuzheng.catalog import search
 from shuzheng.catalog.search import (
     Hit,
     SearchDoc,
@@ -249,6 +252,14 @@ DOCS = [
 BY_CODE = {d.code: d for d in DOCS}
 
 _INDEX: SearchIndex | None = None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fresh_dictionary():
+    """Indexes built by other test modules add words to the tokenizer: start from jieba's own."""
+    global _INDEX
+    search.reset_dictionary()
+    _INDEX = None
 
 
 def index() -> SearchIndex:
