@@ -63,8 +63,11 @@ INSTALLED_APPS = [
     "ninja",  # serves the vendored Swagger UI for /api/v1/docs
     # L0
     "shuzheng.core",
+    # L3
+    "shuzheng.cases",
     # L2
     "shuzheng.catalog",
+    "shuzheng.notify",
     # L1
     "shuzheng.identity",
     "shuzheng.audit",

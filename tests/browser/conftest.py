@@ -122,6 +122,15 @@ def site(transactional_db: None, live_server: Any, _playwright: Any) -> str:
     return str(live_server.url)
 
 
+@pytest.fixture
+def catalog_site(site: str) -> str:
+    """``site`` with the demo service catalog (事项中心, data/catalog.json) published too."""
+    from shuzheng.catalog.demo import seed_catalog
+
+    seed_catalog()
+    return site
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 

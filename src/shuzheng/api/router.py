@@ -10,10 +10,12 @@ from ninja.renderers import JSONRenderer
 
 from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
+from shuzheng.cases.api import router as cases_router
 from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
 from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import DomainError
+from shuzheng.files.api import router as files_router
 from shuzheng.identity.api import router as identity_router
 
 
@@ -85,3 +87,5 @@ api.add_router("/", identity_router)
 api.add_router("/", core_router)
 api.add_router("/", console_router)
 api.add_router("/", catalog_router)
+api.add_router("/", files_router)
+api.add_router("/", cases_router)

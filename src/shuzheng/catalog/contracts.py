@@ -85,6 +85,7 @@ class BundleView:
     questions: list[dict[str, Any]]
     effective_from: str | None
     spec: dict[str, Any]
+    online: bool = False  # every member can be done fully online (全程网办)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shuzheng.catalog import selectors
+from typing import Any
+
+from shuzheng.catalog import forms, selectors
 from shuzheng.catalog.contracts import BundleView, GuideResult, ItemView, MaterialView
 from shuzheng.catalog.spec import ENTERPRISE_THEMES, PERSON_THEMES
 
@@ -17,8 +19,21 @@ __all__ = [
     "bundles",
     "item",
     "item_version",
+    "required_materials",
+    "validate_form",
     "warm_up",
 ]
+
+
+def required_materials(item_view: ItemView) -> list[MaterialView]:
+    """Materials every applicant of this item must provide (situational ones excluded)."""
+    return selectors.base_materials(item_view.spec)
+
+
+def validate_form(schema: dict[str, Any], raw: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed form data and field → Chinese message for each problem (empty when valid)."""
+    data = forms.coerce(schema, raw)
+    return data, forms.validate_form(schema, data)
 
 
 def warm_up() -> None:

@@ -311,6 +311,7 @@ def bundle_view(bundle: Bundle, names: dict[str, str] | None = None) -> BundleVi
         questions=list(spec.get("questions", [])),
         effective_from=bundle.effective_from.isoformat() if bundle.effective_from else None,
         spec=spec,
+        online=bool(members) and all(i.online_depth == 4 for i in members),
     )
 
 
@@ -345,6 +346,10 @@ def _base_materials(spec: dict[str, Any]) -> list[MaterialView]:
     """Materials every applicant needs (those only some situations add are left out)."""
     situational = _situational(spec)
     return [m for m in _material_views(spec) if m.code not in situational and m.required]
+
+
+def base_materials(spec: dict[str, Any]) -> list[MaterialView]:
+    return _base_materials(spec)
 
 
 def _item_materials_for(spec: dict[str, Any], situations: set[str]) -> list[MaterialView]:

@@ -101,6 +101,7 @@ class EnterpriseInfo:
     industry: str
     registered_capital: str | None
     founded_on: str | None
+    address: str = ""
     agents: list[str] = field(default_factory=list)
 
 

@@ -12,6 +12,7 @@ from shuzheng.identity import selectors
 from shuzheng.identity.contracts import (
     ANONYMOUS,
     DepartmentInfo,
+    EnterpriseInfo,
     PersonInfo,
     Principal,
     RegionInfo,
@@ -26,6 +27,8 @@ __all__ = [
     "Principal",
     "department",
     "departments",
+    "enterprise",
+    "person_by_id_number",
     "person_lookup",
     "person_own",
     "principal_for_request",
@@ -91,6 +94,15 @@ def person_lookup(principal: Principal, id_number: str) -> PersonInfo:
 
 def person_own(principal: Principal) -> PersonInfo:
     return selectors.person_own(principal=principal)
+
+
+def enterprise(uscc: str) -> EnterpriseInfo:
+    return selectors.enterprise(uscc=uscc)
+
+
+def person_by_id_number(id_number: str) -> PersonInfo | None:
+    """Unmasked person data, for a service acting for that person; callers check the right."""
+    return selectors.person_by_id_number(id_number=id_number)
 
 
 def departments(q: str = "", region: str = "") -> list[DepartmentInfo]:

@@ -9,6 +9,7 @@ from shuzheng.core.errors import Forbidden, NotFound
 from shuzheng.identity.contracts import (
     ANONYMOUS,
     DepartmentInfo,
+    EnterpriseInfo,
     PersonInfo,
     Principal,
     RegionInfo,
@@ -16,6 +17,7 @@ from shuzheng.identity.contracts import (
 from shuzheng.identity.models import (
     ApiToken,
     Department,
+    Enterprise,
     EnterpriseAgent,
     Person,
     Region,
@@ -150,6 +152,28 @@ def _person_info(person: Person, *, masked: bool) -> PersonInfo:
         real_name_level=person.real_name_level,
         is_demo=person.is_demo,
     )
+
+
+def enterprise(*, uscc: str) -> EnterpriseInfo:
+    e = Enterprise.objects.select_related("region").filter(uscc=uscc).first()
+    if e is None:
+        raise NotFound("未找到该法人。")
+    return EnterpriseInfo(
+        uscc=e.uscc,
+        name=e.name,
+        legal_representative=e.legal_representative,
+        region_code=e.region.code,
+        industry=e.industry,
+        registered_capital=str(e.registered_capital) if e.registered_capital is not None else None,
+        founded_on=e.founded_on.isoformat() if e.founded_on else None,
+        address=e.address,
+    )
+
+
+def person_by_id_number(*, id_number: str) -> PersonInfo | None:
+    """Unmasked, for services acting for that person (a window clerk's application)."""
+    person = Person.objects.select_related("hukou_region").filter(id_number=id_number).first()
+    return _person_info(person, masked=False) if person else None
 
 
 def departments(*, q: str = "", region: str = "") -> list[DepartmentInfo]:

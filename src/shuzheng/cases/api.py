@@ -1,0 +1,239 @@
+"""统一申办受理 API: prepare, apply, list, detail, act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from shuzheng.cases import selectors, services
+from shuzheng.catalog import facade as catalog
+from shuzheng.core.errors import ValidationFailed
+from shuzheng.identity.facade import BearerAuth, principal_for_request
+
+router = Router(tags=["cases 办件"], auth=BearerAuth())
+
+
+class PrepareMaterial(Schema):
+    material_code: str
+    name: str
+    required: bool
+    license_type: str | None
+    satisfied_by: list[str]
+
+
+class PrepareOut(Schema):
+    form_schema: dict[str, Any]
+    prefill: dict[str, Any]
+    prefill_sources: dict[str, str]
+    materials: list[PrepareMaterial]
+    promised_days: int
+
+
+@router.get("/cases/prepare", response=PrepareOut, summary="申请前准备：表单、预填、所需材料")
+def prepare(
+    request: HttpRequest, item_code: str = "", bundle_code: str = "", enterprise_uscc: str = ""
+) -> PrepareOut:
+    principal = principal_for_request(request)
+    if item_code:
+        item = catalog.item(item_code)
+        schema, materials, days = (
+            item.form_schema,
+            catalog.required_materials(item),
+            item.promised_days,
+        )
+        optional = [m for m in item.materials if m not in materials]
+    elif bundle_code:
+        bundle = catalog.bundle(bundle_code)
+        schema, materials, days = (
+            bundle.form_schema,
+            [m for m in bundle.materials if m.required],
+            bundle.promised_days,
+        )
+        optional = [m for m in bundle.materials if not m.required]
+    else:
+        raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code。")
+    prefill, sources = services.prefill_for(principal, schema, enterprise_uscc or None)
+    return PrepareOut(
+        form_schema=schema,
+        prefill=prefill,
+        prefill_sources=sources,
+        materials=[
+            PrepareMaterial(
+                material_code=m.code,
+                name=m.name,
+                required=m in materials,
+                license_type=m.license_type,
+                satisfied_by=[],
+            )
+            for m in [*materials, *optional]
+        ],
+        promised_days=days,
+    )
+
+
+class MaterialIn(Schema):
+    material_code: str
+    file_id: str | None = None
+    license_id: str | None = None
+
+
+class CaseIn(Schema):
+    item_code: str | None = None
+    bundle_code: str | None = None
+    form: dict[str, Any] = {}
+    materials: list[MaterialIn] = []
+    submit: bool = True
+    enterprise_uscc: str | None = None
+    applicant_id_number: str | None = None
+
+
+class CaseSummary(Schema):
+    case_no: str
+    item_name: str
+    status: str
+    department: str
+    due_date: str | None
+    warning: str
+    submitted_at: str | None
+
+
+class CaseOut(Schema):
+    case_no: str
+    kind: str
+    item_code: str
+    item_version: int | None
+    bundle_code: str
+    item_name: str
+    department: str
+    status: str
+    status_name: str
+    handling_type: str
+    promised_days: int
+    applicant_kind: str
+    applicant_name: str
+    channel: str
+    submitted_at: str | None
+    accepted_on: str | None
+    due_date: str | None
+    paused_days: int
+    extended_days: int
+    warning: str
+    assignee: str
+    correction_items: list[str]
+    decision: str
+    decision_reason: str
+    delivery: str
+    closed_on: str | None
+    result: dict[str, Any]
+    form: dict[str, Any]
+    materials: list[dict[str, Any]]
+    parent: str | None
+    children: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    allowed_actions: list[str]
+
+
+@router.post("/cases", response={201: CaseOut}, summary="提交申请（或保存草稿 submit=false）")
+def create(request: HttpRequest, body: CaseIn) -> Status:
+    principal = principal_for_request(request)
+    case = services.case_create(
+        principal=principal,
+        item_code=body.item_code,
+        bundle_code=body.bundle_code,
+        form=body.form,
+        materials=[m.model_dump() for m in body.materials],
+        submit=body.submit,
+        enterprise_uscc=body.enterprise_uscc,
+        applicant_id_number=body.applicant_id_number,
+    )
+    return Status(201, CaseOut(**selectors.detail(principal, case)))
+
+
+class CaseListOut(Schema):
+    items: list[CaseSummary]
+    total: int
+    queues: dict[str, int]
+
+
+@router.get(
+    "/cases",
+    response=CaseListOut,
+    summary="我的办件 / 本部门办件"
+    "（queue= pending|in_progress|correction|due_soon|overdue|decided|closed）",
+)
+def list_cases(
+    request: HttpRequest,
+    queue: str = "",
+    q: str = "",
+    department: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> CaseListOut:
+    principal = principal_for_request(request)
+    rows, total = selectors.case_list(
+        principal,
+        queue=queue or None,
+        department=department or None,
+        q=q.strip()[:40],
+        limit=limit,
+        offset=offset,
+    )
+    return CaseListOut(
+        items=[
+            CaseSummary(
+                case_no=c.case_no,
+                item_name=c.item_name,
+                status=c.status,
+                department=c.department_code,
+                due_date=c.due_date.isoformat() if c.due_date else None,
+                warning=c.warning,
+                submitted_at=c.submitted_at.isoformat() if c.submitted_at else None,
+            )
+            for c in rows
+        ],
+        total=total,
+        queues=selectors.queue_counts(principal) if principal.kind == "staff" else {},
+    )
+
+
+@router.get(
+    "/cases/{case_no}", response=CaseOut, summary="办件详情：状态、时间线、办结日期、可执行操作"
+)
+def get_case(request: HttpRequest, case_no: str) -> CaseOut:
+    principal = principal_for_request(request)
+    return CaseOut(**selectors.detail(principal, selectors.case_for(principal, case_no)))
+
+
+class ActionIn(Schema):
+    action: str
+    note: str = ""
+    items: list[str] = []
+    days: int | None = None
+    delivery: str | None = None
+    assignee: str | None = None
+    form: dict[str, Any] | None = None
+    materials: list[MaterialIn] | None = None
+
+
+@router.post(
+    "/cases/{case_no}/actions",
+    response=CaseOut,
+    summary="办件操作：accept|refuse|request_correction|resubmit|approve|deny|suspend|resume|extend|close|withdraw|assign|submit",
+)
+def act(request: HttpRequest, case_no: str, body: ActionIn) -> CaseOut:
+    principal = principal_for_request(request)
+    case = services.case_act(
+        principal=principal,
+        case_no=case_no,
+        action=body.action,
+        note=body.note,
+        items=body.items,
+        days=body.days,
+        delivery=body.delivery,
+        assignee=body.assignee,
+        form=body.form,
+        materials=[m.model_dump() for m in body.materials] if body.materials is not None else None,
+    )
+    return CaseOut(**selectors.detail(principal, case))

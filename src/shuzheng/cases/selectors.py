@@ -1,0 +1,145 @@
+"""Reads of the 办件库, always scoped to the caller: applicants see their own cases (an agent
+also the enterprise's), staff the cases of their departments. Anything else is "not found"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shuzheng.cases.models import Case
+from shuzheng.cases.models import CaseStatus as S
+from shuzheng.cases.services import allowed_actions
+from shuzheng.core.errors import NotFound
+from shuzheng.identity.contracts import Principal
+
+QUEUES = {
+    "pending": ("待受理", Q(status=S.SUBMITTED)),
+    "in_progress": ("办理中", Q(status__in=[S.IN_PROGRESS, S.SUSPENDED])),
+    "correction": ("补正中", Q(status=S.CORRECTION)),
+    "due_soon": ("即将超期", Q(status=S.IN_PROGRESS, warning__in=["yellow", "red"])),
+    "overdue": ("已超期", Q(status=S.IN_PROGRESS, warning="overdue")),
+    "decided": ("待办结", Q(status__in=[S.APPROVED, S.DENIED])),
+    "closed": ("已办结", Q(status__in=[S.CLOSED, S.REFUSED, S.WITHDRAWN])),
+}
+
+
+def visible_cases(principal: Principal) -> QuerySet[Case]:
+    if principal.kind in ("person", "agent"):
+        q = (
+            Q(applicant_kind="person", applicant_id=principal.id_number)
+            if principal.id_number
+            else Q(pk__in=[])
+        )
+        if principal.enterprises:
+            q |= Q(applicant_kind="enterprise", applicant_id__in=list(principal.enterprises))
+        return Case.objects.filter(q)
+    if principal.kind == "staff":
+        return Case.objects.filter(department_code__in=principal.departments, kind="item")
+    return Case.objects.none()
+
+
+def case_for(principal: Principal, case_no: str) -> Case:
+    case = visible_cases(principal).filter(case_no=case_no).first()
+    if case is None:
+        raise NotFound("未找到该办件。")
+    return case
+
+
+def case_list(
+    principal: Principal,
+    *,
+    queue: str | None = None,
+    department: str | None = None,
+    q: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[Case], int]:
+    qs = visible_cases(principal)
+    if principal.kind in ("person", "agent"):
+        qs = qs.filter(parent__isnull=True)
+    if queue in QUEUES:
+        qs = qs.filter(QUEUES[queue][1])
+    if department:
+        qs = qs.filter(department_code=department)
+    if q:
+        qs = qs.filter(
+            Q(case_no__startswith=q) | Q(item_name__contains=q) | Q(applicant_name__contains=q)
+        )
+    order = ["due_date", "id"] if queue in ("in_progress", "due_soon", "overdue") else ["-id"]
+    total = qs.count()
+    return list(qs.order_by(*order)[offset : offset + max(1, min(limit, 100))]), total
+
+
+def queue_counts(principal: Principal) -> dict[str, int]:
+    base = visible_cases(principal)
+    return {key: base.filter(cond).count() for key, (_label, cond) in QUEUES.items()}
+
+
+def detail(principal: Principal, case: Case) -> dict[str, Any]:
+    return {
+        "case_no": case.case_no,
+        "kind": case.kind,
+        "item_code": case.item_code,
+        "item_version": case.item_version,
+        "bundle_code": case.bundle_code,
+        "item_name": case.item_name,
+        "department": case.department_code,
+        "status": case.status,
+        "status_name": str(S(case.status).label),
+        "handling_type": case.handling_type,
+        "promised_days": case.promised_days,
+        "applicant_kind": case.applicant_kind,
+        "applicant_name": case.applicant_name,
+        "channel": case.channel,
+        "submitted_at": case.submitted_at.isoformat() if case.submitted_at else None,
+        "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+        "due_date": case.due_date.isoformat() if case.due_date else None,
+        "paused_days": case.paused_days,
+        "extended_days": case.extended_days,
+        "warning": case.warning,
+        "assignee": case.assignee,
+        "correction_items": case.correction_items,
+        "decision": case.decision,
+        "decision_reason": case.decision_reason,
+        "delivery": case.delivery,
+        "closed_on": case.closed_on.isoformat() if case.closed_on else None,
+        "result": case.result,
+        "form": case.form,
+        "materials": case.materials,
+        "parent": case.parent.case_no if case.parent is not None else None,
+        "children": [
+            {
+                "case_no": c.case_no,
+                "item_name": c.item_name,
+                "department": c.department_code,
+                "status": c.status,
+                "due_date": c.due_date.isoformat() if c.due_date else None,
+            }
+            for c in case.children.order_by("id")
+        ],
+        "timeline": [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "data": e.data,
+            }
+            for e in case.events.order_by("id")
+        ],
+        "allowed_actions": allowed_actions(principal, case),
+    }
+
+
+def overdue(principal: Principal, *, today: dt.date | None = None) -> list[Case]:
+    today = today or timezone.localdate()
+    return list(
+        visible_cases(principal)
+        .filter(status=S.IN_PROGRESS, due_date__lt=today)
+        .order_by("due_date")[:200]
+    )

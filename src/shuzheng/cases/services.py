@@ -1,0 +1,662 @@
+"""All writes of 统一申办受理: apply, act on a case, deadlines. One transaction each, audited.
+
+Services take the caller (``Principal``) and check the right themselves, so the API, the pages
+and the window-clerk desk all go through the same rules (``rules.RULES``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shuzheng.audit import facade as audit
+from shuzheng.cases import rules
+from shuzheng.cases.models import Case, CaseEvent, CasePause, CaseSequence
+from shuzheng.cases.models import CaseStatus as S
+from shuzheng.catalog import facade as catalog
+from shuzheng.core import calendar
+from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shuzheng.files import facade as files
+from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import Principal
+from shuzheng.notify import facade as notify
+
+CASE_NO_PREFIX = "BJ"
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return {
+        "status": case.status,
+        "due_date": case.due_date.isoformat() if case.due_date else None,
+        "paused_days": case.paused_days,
+        "extended_days": case.extended_days,
+        "assignee": case.assignee,
+        "decision": case.decision,
+    }
+
+
+def _next_case_no(region: str, today: dt.date) -> str:
+    """办件编号: BJ + region (6) + date (8) + daily serial (6), e.g. BJ44120020261123000001."""
+    prefix = f"{region}{today:%Y%m%d}"
+    seq, _ = CaseSequence.objects.select_for_update().get_or_create(prefix=prefix)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{CASE_NO_PREFIX}{prefix}{seq.last:06d}"
+
+
+# --- who is applying ----------------------------------------------------------------------------
+
+
+def _applicant(
+    principal: Principal,
+    *,
+    applicant_types: list[str],
+    enterprise_uscc: str | None,
+    on_behalf_of: str | None,
+) -> tuple[str, str, str, str]:
+    """(kind, id, name, channel) of the applicant, after checking the caller may apply for them."""
+    if principal.kind == "staff":
+        if not on_behalf_of:
+            raise ValidationFailed.one(
+                "applicant_id_number", "窗口代办请填写申请人的公民身份号码。"
+            )
+        person = identity.person_by_id_number(on_behalf_of)
+        if person is None:
+            raise ValidationFailed.one("applicant_id_number", "未找到该申请人的实名信息。")
+        return "person", person.id_number, person.name, "window"
+    if principal.kind not in ("person", "agent"):
+        raise Forbidden("只有实名用户、企业经办人或窗口人员可以申请。")
+    if enterprise_uscc:
+        if enterprise_uscc not in principal.enterprises:
+            raise Forbidden("您不是该企业的有效经办人，不能以企业名义申请。")
+        if "enterprise" not in applicant_types:
+            raise ValidationFailed.one("enterprise_uscc", "该事项不受理企业申请。")
+        ent = identity.enterprise(enterprise_uscc)
+        return "enterprise", ent.uscc, ent.name, "online"
+    if "person" not in applicant_types:
+        raise ValidationFailed.one("enterprise_uscc", "该事项只受理企业申请，请选择代办的企业。")
+    return "person", principal.id_number, principal.name, "online"
+
+
+# --- prefill -----------------------------------------------------------------------------------
+
+
+def prefill_for(
+    principal: Principal, schema: dict[str, Any], enterprise_uscc: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Values for fields that declare ``x-prefill``, from the applicant's own records, and which
+    register each came from (shown to the applicant)."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    person = None
+    if principal.kind in ("person", "agent") and principal.person_id:
+        try:
+            person = identity.person_own(principal)
+        except NotFound:
+            person = None
+    ent = (
+        identity.enterprise(enterprise_uscc)
+        if enterprise_uscc and enterprise_uscc in principal.enterprises
+        else None
+    )
+    for name, prop in schema.get("properties", {}).items():
+        src = prop.get("x-prefill")
+        if not src:
+            continue
+        holder, _, attr = str(src).partition(".")
+        value: Any = None
+        if holder == "person" and person is not None:
+            value = {"hukou_region": person.hukou_region}.get(attr, getattr(person, attr, None))
+            label = "人口基础信息（实名认证）"
+        elif holder == "enterprise" and ent is not None:
+            value = {"uscc": ent.uscc, "region": ent.region_code}.get(
+                attr, getattr(ent, attr, None)
+            )
+            label = "法人基础信息（市场主体登记）"
+        if value not in (None, ""):
+            values[name] = value
+            sources[name] = label
+    return values, sources
+
+
+# --- materials ---------------------------------------------------------------------------------
+
+
+def _check_materials(
+    *, owner: str, submitted: list[dict[str, Any]], required: list[Any], strict: bool
+) -> list[dict[str, Any]]:
+    errors: list[FieldError] = []
+    stored: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, m in enumerate(submitted):
+        code = str(m.get("material_code") or "")
+        if not code:
+            errors.append(FieldError(f"materials.{i}.material_code", "缺少材料编码。"))
+            continue
+        if m.get("license_id"):
+            # e-licence reuse (免证办) is wired in by the licences module
+            errors.append(FieldError(f"materials.{i}.license_id", "电子证照不存在或不属于申请人。"))
+            continue
+        info = files.file_for_owner(str(m.get("file_id") or ""), owner)
+        if info is None:
+            errors.append(FieldError(f"materials.{i}.file_id", "文件不存在或不是您上传的。"))
+            continue
+        seen.add(code)
+        stored.append(
+            {
+                "material_code": code,
+                "file_id": info.file_id,
+                "name": info.name,
+                "sha256": info.sha256,
+            }
+        )
+    if strict:
+        for mat in required:
+            if mat.code not in seen:
+                errors.append(FieldError(f"materials.{mat.code}", f"缺少必需材料：{mat.name}"))
+    if errors:
+        raise ValidationFailed(errors)
+    return stored
+
+
+# --- create ------------------------------------------------------------------------------------
+
+
+def _event(
+    case: Case,
+    *,
+    actor: str,
+    action: str,
+    before: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        action=action,
+        from_status=before,
+        to_status=case.status,
+        note=note,
+        data=data or {},
+    )
+
+
+def case_create(
+    *,
+    principal: Principal,
+    item_code: str | None = None,
+    bundle_code: str | None = None,
+    form: dict[str, Any] | None = None,
+    materials: list[dict[str, Any]] | None = None,
+    submit: bool = True,
+    enterprise_uscc: str | None = None,
+    applicant_id_number: str | None = None,
+) -> Case:
+    if bool(item_code) == bool(bundle_code):
+        raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code 之一。")
+    form = form or {}
+    materials = materials or []
+    if bundle_code and not submit:
+        raise ValidationFailed.one("submit", "一件事请一次性提交（暂不支持草稿）。")
+    if item_code:
+        item = catalog.item(item_code)
+        schema = item.form_schema
+        applicant_types = item.applicant_types
+        required = catalog.required_materials(item)
+        region = item.region_code
+    else:
+        bundle = catalog.bundle(str(bundle_code))
+        schema = bundle.form_schema
+        applicant_types = bundle.applicant_types
+        required = [m for m in bundle.materials if m.required]
+        region = bundle.code[3:9]
+    kind, applicant_id, applicant_name, channel = _applicant(
+        principal,
+        applicant_types=applicant_types,
+        enterprise_uscc=enterprise_uscc,
+        on_behalf_of=applicant_id_number,
+    )
+    data, form_errors = catalog.validate_form(schema, form)
+    problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()] if submit else []
+    try:
+        stored = _check_materials(
+            owner=principal.actor, submitted=materials, required=required, strict=submit
+        )
+    except ValidationFailed as exc:
+        problems += exc.errors
+    if problems:  # every problem at once, naming its field; nothing is created
+        raise ValidationFailed(problems)
+    status = S.SUBMITTED if submit else S.DRAFT
+    now = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        if item_code:
+            case = Case.objects.create(
+                case_no=_next_case_no(region, today),
+                kind="item",
+                item_code=item.code,
+                item_version=item.version,
+                item_name=item.name,
+                department_code=item.department,
+                handling_type=item.handling_type,
+                promised_days=item.promised_days,
+                steps=item.steps,
+                applicant_kind=kind,
+                applicant_id=applicant_id,
+                applicant_name=applicant_name,
+                submitted_by=principal.actor,
+                channel=channel,
+                form=data,
+                materials=stored,
+                status=status,
+                submitted_at=now if submit else None,
+            )
+            _event(case, actor=principal.actor, action="submit" if submit else "draft", before="")
+            children: list[Case] = []
+        else:
+            case = Case.objects.create(
+                case_no=_next_case_no(region, today),
+                kind="bundle",
+                bundle_code=bundle.code,
+                item_name=bundle.name,
+                department_code=bundle.lead_department,
+                handling_type="promised",
+                promised_days=bundle.promised_days,
+                steps=["并联审批"],
+                applicant_kind=kind,
+                applicant_id=applicant_id,
+                applicant_name=applicant_name,
+                submitted_by=principal.actor,
+                channel=channel,
+                form=data,
+                materials=stored,
+                status=status,
+                submitted_at=now if submit else None,
+            )
+            _event(case, actor=principal.actor, action="submit" if submit else "draft", before="")
+            children = []
+            for member in bundle.members:
+                sub = catalog.item(member.code)
+                child = Case.objects.create(
+                    case_no=_next_case_no(region, today),
+                    parent=case,
+                    kind="item",
+                    item_code=sub.code,
+                    item_version=sub.version,
+                    item_name=sub.name,
+                    department_code=sub.department,
+                    handling_type=sub.handling_type,
+                    promised_days=sub.promised_days,
+                    steps=sub.steps,
+                    applicant_kind=kind,
+                    applicant_id=applicant_id,
+                    applicant_name=applicant_name,
+                    submitted_by=principal.actor,
+                    channel=channel,
+                    form={
+                        k: v for k, v in data.items() if k in sub.form_schema.get("properties", {})
+                    },
+                    materials=stored,
+                    status=status,
+                    submitted_at=now if submit else None,
+                )
+                _event(
+                    child,
+                    actor=principal.actor,
+                    action="submit" if submit else "draft",
+                    before="",
+                    data={"parent": case.case_no},
+                )
+                children.append(child)
+        audit.record(
+            actor=principal.actor,
+            action="cases.submit" if submit else "cases.draft",
+            object_type="cases.case",
+            object_id=case.case_no,
+            after={
+                **_snapshot(case),
+                "item": case.item_code or case.bundle_code,
+                "channel": channel,
+                "applicant_kind": kind,
+                "materials": len(stored),
+                "children": [c.case_no for c in children],
+            },
+        )
+        if submit:
+            _notify_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
+    return case
+
+
+# --- acting on a case ----------------------------------------------------------------------------
+
+
+def _is_applicant(principal: Principal, case: Case) -> bool:
+    if principal.kind not in ("person", "agent"):
+        return False
+    if case.applicant_kind == "person":
+        return case.applicant_id == principal.id_number
+    return case.applicant_id in principal.enterprises
+
+
+def roles_on(principal: Principal, case: Case) -> set[str]:
+    """The caller's roles on this case: applicant, and staff roles in the case's department."""
+    out: set[str] = set()
+    if _is_applicant(principal, case):
+        out.add(rules.APPLICANT)
+    if principal.kind == "staff":
+        out |= {r for r, d in principal.staff_roles if d == case.department_code}
+    return out
+
+
+def allowed_actions(principal: Principal, case: Case) -> list[str]:
+    if case.kind == "bundle":
+        # the parent case is handled through its sub-cases; the applicant may withdraw it all
+        mine = roles_on(principal, case)
+        return ["withdraw"] if rules.APPLICANT in mine and case.status not in rules.TERMINAL else []
+    mine = roles_on(principal, case)
+    out = []
+    for action, rule in rules.RULES.items():
+        if case.status not in rule.from_statuses or not mine & set(rule.who):
+            continue
+        if action == "request_correction" and case.correction_items:
+            continue  # 一次性告知: one correction request per case
+        if action == "extend" and case.extended_days:
+            continue
+        if action in ("withdraw",) and case.parent_id is not None:
+            continue  # sub-cases are withdrawn with their parent
+        out.append(action)
+    return out
+
+
+def _recompute_due(case: Case) -> None:
+    if case.accepted_on is not None:
+        total = case.promised_days + case.paused_days + case.extended_days
+        case.due_date = calendar.add_working_days(case.accepted_on, total)
+
+
+def _end_pause(case: Case, today: dt.date) -> int:
+    pause = case.pauses.filter(ended_on__isnull=True).order_by("-id").first()
+    if pause is None:
+        return 0
+    pause.ended_on = today
+    pause.working_days = max(0, calendar.working_days_between(pause.started_on, today))
+    pause.save(update_fields=["ended_on", "working_days"])
+    return pause.working_days
+
+
+def case_act(
+    *,
+    principal: Principal,
+    case_no: str,
+    action: str,
+    note: str = "",
+    items: list[str] | None = None,
+    days: int | None = None,
+    delivery: str | None = None,
+    assignee: str | None = None,
+    form: dict[str, Any] | None = None,
+    materials: list[dict[str, Any]] | None = None,
+    today: dt.date | None = None,
+) -> Case:
+    """Perform one action. Illegal ones raise 409 listing what the caller may do now."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(case_no=case_no).first()
+        if case is None or not roles_on(principal, case):
+            raise NotFound("未找到该办件。")
+        allowed = allowed_actions(principal, case)
+        if action not in allowed:
+            raise Conflict(
+                f"当前状态“{S(case.status).label}”下不能执行该操作。",
+                extra={"allowed_actions": allowed},
+            )
+        before = _snapshot(case)
+        from_status = case.status
+        data: dict[str, Any] = {}
+        if action == "submit":
+            item = catalog.item_version(case.item_code, case.item_version or 1)
+            if form is not None:
+                case.form, form_errors = catalog.validate_form(item.form_schema, form)
+            else:
+                _, form_errors = catalog.validate_form(item.form_schema, case.form)
+            if form_errors:
+                raise ValidationFailed([FieldError(f"form.{k}", v) for k, v in form_errors.items()])
+            submitted = materials if materials is not None else case.materials
+            case.materials = _check_materials(
+                owner=case.submitted_by,
+                submitted=submitted,
+                required=catalog.required_materials(item),
+                strict=True,
+            )
+            case.status = S.SUBMITTED
+            case.submitted_at = timezone.now()
+        elif action == "accept":
+            case.status = S.IN_PROGRESS
+            case.accepted_at = timezone.now()
+            case.accepted_on = today
+            case.accepted_by = principal.actor
+            case.assignee = case.assignee or ""
+            _recompute_due(case)
+            data["due_date"] = case.due_date.isoformat() if case.due_date else None
+        elif action == "refuse":
+            if not note.strip():
+                raise ValidationFailed.one("note", "不予受理须说明理由。")
+            case.status = S.REFUSED
+            case.decision_reason = note
+            case.closed_at = timezone.now()
+            case.closed_on = today
+        elif action == "request_correction":
+            wanted = [str(x).strip() for x in (items or []) if str(x).strip()]
+            if not wanted:
+                raise ValidationFailed.one("items", "请一次性列明需要补正的全部材料或内容。")
+            case.correction_items = wanted
+            case.status = S.CORRECTION
+            CasePause.objects.create(
+                case=case, kind="correction", reason=note or "；".join(wanted), started_on=today
+            )
+            data["items"] = wanted
+        elif action == "resubmit":
+            if materials:
+                extra = _check_materials(
+                    owner=case.submitted_by, submitted=materials, required=[], strict=False
+                )
+                case.materials = [*case.materials, *extra]
+            if form:
+                case.form = {**case.form, **form}
+            paused = _end_pause(case, today)
+            case.status = S.IN_PROGRESS if case.accepted_on else S.SUBMITTED
+            if case.accepted_on:
+                case.paused_days += paused
+                _recompute_due(case)
+            data["paused_working_days"] = paused
+        elif action == "assign":
+            if not assignee:
+                raise ValidationFailed.one("assignee", "请指定承办人账号。")
+            case.assignee = assignee
+            data["assignee"] = assignee
+        elif action == "suspend":
+            if not note.strip():
+                raise ValidationFailed.one("note", "特别程序须说明种类和理由（如专家评审、听证）。")
+            case.status = S.SUSPENDED
+            CasePause.objects.create(case=case, kind="special", reason=note, started_on=today)
+        elif action == "resume":
+            paused = _end_pause(case, today)
+            case.paused_days += paused
+            case.status = S.IN_PROGRESS
+            _recompute_due(case)
+            data["paused_working_days"] = paused
+        elif action == "extend":
+            if not days or days < 1 or days > 30:
+                raise ValidationFailed.one("days", "延期工作日数应在1到30之间。")
+            if not note.strip():
+                raise ValidationFailed.one("note", "延期须说明理由。")
+            case.extended_days = days
+            _recompute_due(case)
+            data["days"] = days
+        elif action in ("approve", "deny"):
+            if action == "deny" and not note.strip():
+                raise ValidationFailed.one("note", "不予许可须说明理由。")
+            case.status = S.APPROVED if action == "approve" else S.DENIED
+            case.decision = action
+            case.decision_reason = note
+        elif action == "close":
+            if delivery not in ("electronic", "mail", "window"):
+                raise ValidationFailed.one(
+                    "delivery",
+                    "请选择送达方式：electronic（电子送达）、mail（邮寄）或 window（窗口领取）。",
+                )
+            case.delivery = delivery
+            case.status = S.CLOSED
+            case.closed_at = timezone.now()
+            case.closed_on = today
+            if case.decision == "approve":
+                spec = catalog.item_version(case.item_code, case.item_version or 1).spec
+                case.result = {
+                    "name": spec["result"]["name"],
+                    "kind": spec["result"]["kind"],
+                    "license_type": spec["result"].get("license_type"),
+                }
+        elif action == "withdraw":
+            case.status = S.WITHDRAWN
+            case.closed_at = timezone.now()
+            case.closed_on = today
+            _end_pause(case, today)
+            for child in case.children.exclude(status__in=rules.TERMINAL):
+                child_before = child.status
+                child.status = S.WITHDRAWN
+                child.closed_at, child.closed_on = case.closed_at, today
+                child.save()
+                _event(
+                    child,
+                    actor=principal.actor,
+                    action="withdraw",
+                    before=child_before,
+                    note="随一件事撤回",
+                )
+        case.save()
+        _event(case, actor=principal.actor, action=action, before=from_status, note=note, data=data)
+        audit.record(
+            actor=principal.actor,
+            action=f"cases.{action}",
+            object_type="cases.case",
+            object_id=case.case_no,
+            before=before,
+            after={**_snapshot(case), "note": note[:500], **data},
+        )
+        if case.parent_id is not None:
+            _sync_parent(case.parent_id, actor=principal.actor)
+        _notify_for(case, action)
+    return case
+
+
+def _sync_parent(parent_id: int, *, actor: str) -> None:
+    """A 一件事 closes when all its sub-cases are finished (并联审批)."""
+    parent = Case.objects.select_for_update().get(pk=parent_id)
+    states = list(parent.children.values_list("status", flat=True))
+    before = parent.status
+    if all(s in rules.TERMINAL for s in states):
+        parent.status = (
+            S.CLOSED
+            if any(s == S.CLOSED for s in states)
+            else (S.WITHDRAWN if all(s == S.WITHDRAWN for s in states) else S.REFUSED)
+        )
+        parent.closed_at = timezone.now()
+        parent.closed_on = timezone.localdate()
+    elif any(s in (S.IN_PROGRESS, S.SUSPENDED, S.APPROVED, S.DENIED) for s in states):
+        parent.status = S.IN_PROGRESS
+    elif any(s == S.CORRECTION for s in states):
+        parent.status = S.CORRECTION
+    if parent.status != before:
+        parent.save()
+        _event(parent, actor=actor, action="sync", before=before, note="子办件状态变化")
+        audit.record(
+            actor=actor,
+            action="cases.bundle_sync",
+            object_type="cases.case",
+            object_id=parent.case_no,
+            before={"status": before},
+            after={"status": parent.status, "children": states},
+        )
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+_MESSAGES = {
+    "accept": "已受理，承诺办结日期 {due}。",
+    "refuse": "不予受理：{reason}",
+    "request_correction": "需要补正材料：{items}。请在“我的办件”中补正后重新提交。",
+    "approve": "审批通过，正在办结。",
+    "deny": "审批结果：不予许可。理由：{reason}",
+    "close": "已办结，结果：{result}。欢迎对本次服务进行评价。",
+    "extend": "办理时限已依法延长，新的办结日期 {due}。",
+}
+
+
+def _notify_applicant(case: Case, text: str) -> None:
+    notify.send(
+        recipient_kind=case.applicant_kind,
+        recipient_id=case.applicant_id,
+        title=case.item_name,
+        body=text,
+        link=f"/cases/{case.case_no}/",
+    )
+
+
+def _notify_for(case: Case, action: str) -> None:
+    template = _MESSAGES.get(action)
+    if not template:
+        return
+    text = template.format(
+        due=case.due_date.isoformat() if case.due_date else "",
+        reason=case.decision_reason,
+        items="、".join(case.correction_items),
+        result=case.result.get("name", "办结") if case.result else "办结",
+    )
+    _notify_applicant(case, f"{case.item_name}（{case.case_no}）{text}")
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def cases_refresh_warnings(*, today: dt.date | None = None) -> dict[str, int]:
+    """Recompute the yellow/red/overdue flags of open cases (a periodic task runs this)."""
+    from shuzheng.cases.models import DeadlineSettings, WarningLevel
+
+    today = today or timezone.localdate()
+    cfg = DeadlineSettings.current()
+    counts = {w.value: 0 for w in WarningLevel}
+    open_cases = Case.objects.filter(status=S.IN_PROGRESS, due_date__isnull=False).only(
+        "id", "due_date", "warning"
+    )
+    changed = []
+    for case in open_cases.iterator(chunk_size=2000):
+        assert case.due_date is not None
+        if today > case.due_date:
+            level = WarningLevel.OVERDUE
+        else:
+            left = calendar.working_days_between(today, case.due_date)
+            level = (
+                WarningLevel.RED
+                if left <= cfg.red_days
+                else WarningLevel.YELLOW
+                if left <= cfg.yellow_days
+                else WarningLevel.NONE
+            )
+        counts[level] += 1
+        if case.warning != level:
+            case.warning = level
+            changed.append(case)
+    with transaction.atomic():
+        Case.objects.bulk_update(changed, ["warning"], batch_size=1000)
+        audit.record(
+            actor="system:deadlines",
+            action="cases.warnings_refreshed",
+            object_type="cases.deadlines",
+            object_id=today.isoformat(),
+            after={**counts, "changed": len(changed)},
+        )
+    return counts

@@ -1,0 +1,60 @@
+"""Notifications: an in-app message, and an SMS to a person's phone after the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from shuzheng.core.sms import send_sms
+from shuzheng.identity import facade as identity
+from shuzheng.notify.models import Notification
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    title: str
+    body: str
+    link: str
+    created_at: str
+    read: bool
+
+
+def send(
+    *,
+    recipient_kind: str,
+    recipient_id: str,
+    title: str,
+    body: str,
+    link: str = "",
+    sms: bool = True,
+) -> None:
+    """Store the in-app message now (in the caller's transaction); text the person after commit."""
+    Notification.objects.create(
+        recipient_kind=recipient_kind,
+        recipient_id=recipient_id,
+        title=title[:200],
+        body=body,
+        link=link,
+    )
+    if sms and recipient_kind == "person":
+        person = identity.person_by_id_number(recipient_id)
+        if person is not None and person.phone:
+            phone = person.phone
+            transaction.on_commit(lambda: send_sms(phone, f"【数政】{body}"))
+
+
+def inbox(*, recipient_kind: str, recipient_ids: list[str], limit: int = 50) -> list[Message]:
+    rows = Notification.objects.filter(recipient_id__in=recipient_ids)[: max(1, min(limit, 200))]
+    return [
+        Message(
+            id=r.id,
+            title=r.title,
+            body=r.body,
+            link=r.link,
+            created_at=r.created_at.isoformat(),
+            read=r.read_at is not None,
+        )
+        for r in rows
+    ]
