@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     # L0
     "shuzheng.core",
     # L3
+    "shuzheng.ratings",
     "shuzheng.cases",
     # L2
     "shuzheng.catalog",

@@ -17,6 +17,7 @@ from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import DomainError
 from shuzheng.files.api import router as files_router
 from shuzheng.identity.api import router as identity_router
+from shuzheng.ratings.api import router as ratings_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -89,3 +90,4 @@ api.add_router("/", console_router)
 api.add_router("/", catalog_router)
 api.add_router("/", files_router)
 api.add_router("/", cases_router)
+api.add_router("/", ratings_router)

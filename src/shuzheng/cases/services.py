@@ -629,6 +629,7 @@ def cases_refresh_warnings(*, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     cfg = DeadlineSettings.current()
     counts = {w.value: 0 for w in WarningLevel}
+    cal = calendar.snapshot()
     open_cases = Case.objects.filter(status=S.IN_PROGRESS, due_date__isnull=False).only(
         "id", "due_date", "warning"
     )
@@ -638,7 +639,7 @@ def cases_refresh_warnings(*, today: dt.date | None = None) -> dict[str, int]:
         if today > case.due_date:
             level = WarningLevel.OVERDUE
         else:
-            left = calendar.working_days_between(today, case.due_date)
+            left = cal.working_days_between(today, case.due_date)
             level = (
                 WarningLevel.RED
                 if left <= cfg.red_days

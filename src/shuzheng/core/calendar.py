@@ -63,6 +63,22 @@ class _Calendar:
             return False
         return day.weekday() < 5
 
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """See the module function; many calls on one snapshot cost no extra queries."""
+        if start == end:
+            return 0
+        if end < start:
+            return -self.working_days_between(end, start)
+        if (end - start).days > MAX_SPAN_DAYS:
+            raise ValueError("span out of range")
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
 
 def snapshot() -> _Calendar:
     """One consistent view of the table for many lookups (one version query)."""
@@ -102,20 +118,7 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     Negative when end is before start. ``add_working_days(s, working_days_between(s, e))``
     is ``e`` whenever ``e`` is a working day.
     """
-    if start == end:
-        return 0
-    if end < start:
-        return -working_days_between(end, start)
-    if (end - start).days > MAX_SPAN_DAYS:
-        raise ValueError("span out of range")
-    cal = _Calendar()
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if cal.is_working_day(day):
-            count += 1
-    return count
+    return _Calendar().working_days_between(start, end)
 
 
 def estimated_years(years: range) -> list[int]:

@@ -9,10 +9,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+
+from shuzheng.console.schedule import periodic
 
 
 class Command(BaseCommand):
@@ -58,6 +61,13 @@ class Command(BaseCommand):
             procs.append(("worker", subprocess.Popen(worker, env=env)))  # noqa: S603
 
         stopping = False
+        stop_scheduler = threading.Event()
+        if not options["no_worker"]:
+            from shuzheng.cases.tasks import refresh_warnings
+
+            # deadline warnings: once at start, then every SHUZHENG_WARNINGS_SECONDS (10 min)
+            every = float(os.environ.get("SHUZHENG_WARNINGS_SECONDS", "600"))
+            periodic(every, refresh_warnings.enqueue, stop_scheduler)
 
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
@@ -76,6 +86,7 @@ class Command(BaseCommand):
                     exit_code = p.returncode or 1
                     stopping = True
             time.sleep(0.3)
+        stop_scheduler.set()
         for _, p in procs:
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
