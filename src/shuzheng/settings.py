@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     # L2
     "shuzheng.catalog",
     "shuzheng.notify",
+    "shuzheng.licenses",
+    "shuzheng.seals",
+    "shuzheng.exchange",
     # L1
     "shuzheng.identity",
     "shuzheng.audit",
