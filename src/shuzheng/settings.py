@@ -64,11 +64,13 @@ INSTALLED_APPS = [
     # L0
     "shuzheng.core",
     # L3
+    "shuzheng.proactive",
     "shuzheng.ratings",
     "shuzheng.cases",
     # L2
     "shuzheng.catalog",
     "shuzheng.notify",
+    "shuzheng.rules",
     "shuzheng.licenses",
     "shuzheng.seals",
     "shuzheng.exchange",
