@@ -127,6 +127,7 @@ class CaseOut(Schema):
     delivery: str
     closed_on: str | None
     result: dict[str, Any]
+    decision_record: dict[str, Any] | None = None
     form: dict[str, Any]
     materials: list[dict[str, Any]]
     parent: str | None

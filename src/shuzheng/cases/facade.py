@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from shuzheng.cases import rules, selectors
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from shuzheng.cases import rules, selectors, services
 from shuzheng.cases.contracts import CaseRef
-from shuzheng.cases.models import Case
+from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
 from shuzheng.identity.contracts import Principal
 
-__all__ = ["CaseRef", "case_for_applicant", "case_ref", "metrics_rows"]
+__all__ = [
+    "QUEUES",
+    "CaseRef",
+    "CaseSummary",
+    "case_act",
+    "case_detail",
+    "case_for_applicant",
+    "case_list",
+    "case_ref",
+    "metrics_rows",
+    "overdue",
+    "queue_counts",
+]
 
 
 def _ref(case: Case) -> CaseRef:
@@ -41,5 +57,107 @@ def case_for_applicant(principal: Principal, case_no: str) -> CaseRef | None:
     return _ref(case)
 
 
+def create_proactive_case(
+    *,
+    item_code: str | None,
+    title: str,
+    department_code: str,
+    applicant_kind: str,
+    applicant_id: str,
+    applicant_name: str,
+    decision: dict[str, Any],
+) -> CaseRef:
+    """免申即享: record a granted benefit as a closed case (channel ``proactive``)."""
+    from shuzheng.cases.services import case_create_proactive
+
+    return _ref(
+        case_create_proactive(
+            item_code=item_code,
+            title=title,
+            department_code=department_code,
+            applicant_kind=applicant_kind,
+            applicant_id=applicant_id,
+            applicant_name=applicant_name,
+            decision=decision,
+        )
+    )
+
+
 def metrics_rows() -> list[dict[str, object]]:
     return selectors.metrics_rows()
+
+
+# --- for the staff workbench (L4): summaries and details as plain data ---------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One row of a queue or list."""
+
+    case_no: str
+    item_name: str
+    department_code: str
+    status: str
+    status_name: str
+    applicant_name: str
+    channel: str
+    submitted_at: dt.datetime | None
+    due_date: dt.date | None
+    warning: str
+    warning_name: str
+    assignee: str
+
+
+def _summary(case: Case) -> CaseSummary:
+    return CaseSummary(
+        case_no=case.case_no,
+        item_name=case.item_name,
+        department_code=case.department_code,
+        status=case.status,
+        status_name=str(CaseStatus(case.status).label),
+        applicant_name=case.applicant_name,
+        channel=case.channel,
+        submitted_at=case.submitted_at,
+        due_date=case.due_date,
+        warning=case.warning,
+        warning_name=str(WarningLevel(case.warning).label),
+        assignee=case.assignee,
+    )
+
+
+QUEUES: tuple[str, ...] = tuple(selectors.QUEUES)
+
+
+def queue_counts(principal: Principal) -> dict[str, int]:
+    return selectors.queue_counts(principal)
+
+
+def case_list(
+    principal: Principal,
+    *,
+    queue: str | None = None,
+    department: str | None = None,
+    q: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[CaseSummary], int]:
+    rows, total = selectors.case_list(
+        principal, queue=queue, department=department, q=q, limit=limit, offset=offset
+    )
+    return [_summary(c) for c in rows], total
+
+
+def case_detail(principal: Principal, case_no: str) -> dict[str, Any]:
+    """The case as the API shows it (``selectors.detail``) plus the applicant's id number."""
+    case = selectors.case_for(principal, case_no)
+    return {**selectors.detail(principal, case), "applicant_id": case.applicant_id}
+
+
+def case_act(*, principal: Principal, case_no: str, action: str, **kwargs: Any) -> dict[str, Any]:
+    """Perform one action (``services.case_act``) and return the case as ``case_detail``."""
+    case = services.case_act(principal=principal, case_no=case_no, action=action, **kwargs)
+    return {**selectors.detail(principal, case), "applicant_id": case.applicant_id}
+
+
+def overdue(principal: Principal) -> list[CaseSummary]:
+    return [_summary(c) for c in selectors.overdue(principal)]

@@ -86,6 +86,8 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     result = models.JSONField(_("办理结果证照"), default=dict, blank=True)
+    # 秒批: the rules' decision (outcome, rule set, version, explanation) when one was made
+    rule_decision = models.JSONField(_("规则决定"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

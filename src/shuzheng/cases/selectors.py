@@ -107,6 +107,7 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
         "delivery": case.delivery,
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "result": case.result,
+        "decision_record": case.rule_decision or None,
         "form": case.form,
         "materials": case.materials,
         "parent": case.parent.case_no if case.parent is not None else None,

@@ -661,3 +661,72 @@ def cases_refresh_warnings(*, today: dt.date | None = None) -> dict[str, int]:
             after={**counts, "changed": len(changed)},
         )
     return counts
+
+
+def case_create_proactive(
+    *,
+    item_code: str | None,
+    title: str,
+    department_code: str,
+    applicant_kind: str,
+    applicant_id: str,
+    applicant_name: str,
+    decision: dict[str, Any],
+) -> Case:
+    """免申即享: a case recorded for a benefit granted without an application, closed at once."""
+    today = timezone.localdate()
+    now = timezone.now()
+    item = catalog.item(item_code) if item_code else None
+    region = item.region_code if item else department_code[:6]
+    with transaction.atomic():
+        case = Case.objects.create(
+            case_no=_next_case_no(region, today),
+            kind="item",
+            item_code=item.code if item else "",
+            item_version=item.version if item else None,
+            item_name=item.name if item else title,
+            department_code=department_code,
+            handling_type="instant",
+            promised_days=0,
+            steps=["规则自动决定"],
+            applicant_kind=applicant_kind,
+            applicant_id=applicant_id,
+            applicant_name=applicant_name,
+            submitted_by="system:proactive",
+            channel="proactive",
+            status=S.CLOSED,
+            submitted_at=now,
+            accepted_at=now,
+            accepted_on=today,
+            accepted_by="system:proactive",
+            due_date=today,
+            decision="approve",
+            decision_reason="；".join(str(x) for x in decision.get("explanation", [])),
+            delivery="electronic",
+            closed_at=now,
+            closed_on=today,
+            rule_decision=decision,
+            result={
+                "name": item.spec["result"]["name"],
+                "kind": item.spec["result"]["kind"],
+                "license_type": item.spec["result"].get("license_type"),
+            }
+            if item
+            else {"name": title, "kind": "document"},
+        )
+        _event(
+            case,
+            actor="system:proactive",
+            action="proactive_grant",
+            before="",
+            note=title,
+            data={"decision": decision},
+        )
+        audit.record(
+            actor="system:proactive",
+            action="cases.proactive_grant",
+            object_type="cases.case",
+            object_id=case.case_no,
+            after={**_snapshot(case), "title": title, "applicant_id": applicant_id[:6] + "…"},
+        )
+    return case

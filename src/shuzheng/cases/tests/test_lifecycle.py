@@ -261,3 +261,20 @@ def test_warnings_refresh(catalog, cases):
     assert Case.objects.get(case_no=no).warning == "red"
     cases_refresh_warnings(today=dt.date(2026, 11, 10))
     assert Case.objects.get(case_no=no).warning == "overdue"
+
+
+def test_proactive_case_is_recorded_closed(catalog, api):
+    from shuzheng.cases import facade
+    from shuzheng.identity.models import Person
+
+    elder = Person.objects.get(user__username="demo-elder")
+    ref = facade.create_proactive_case(
+        item_code=catalog["licence"], title="高龄津贴（免申即享）", department_code="441200-SCJGJ",
+        applicant_kind="person", applicant_id=elder.id_number, applicant_name=elder.name,
+        decision={"outcome": "approve", "rule_set": "gaoling", "version": 1, "explanation": ["年满80周岁"]},
+    )
+    assert ref.status == "closed" and ref.channel == "proactive" and ref.closed
+    body = api.call("GET", f"/api/v1/cases/{ref.case_no}", who="demo-elder").json()
+    assert body["decision_record"]["outcome"] == "approve"
+    assert body["timeline"][0]["action"] == "proactive_grant"
+    assert AuditRecord.objects.filter(action="cases.proactive_grant", object_id=ref.case_no).exists()
