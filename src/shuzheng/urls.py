@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from shuzheng.api.router import api
+from shuzheng.cases.views import register_case_panel
 from shuzheng.core.views import api_not_found, healthz
+from shuzheng.ratings.views import case_panel as rating_panel
+
+# The citizen case page (cases, L3) shows the 好差评 form of ratings (above it): wired here.
+register_case_panel(rating_panel)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -13,5 +18,7 @@ urlpatterns = [
     path("accounts/", include("shuzheng.identity.urls")),
     path("workbench/", include("shuzheng.workbench.urls")),
     path("services/", include("shuzheng.catalog.urls")),
+    path("cases/", include("shuzheng.ratings.urls")),
+    path("cases/", include("shuzheng.cases.urls")),
     path("", include("shuzheng.portal.urls")),
 ]

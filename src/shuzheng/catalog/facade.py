@@ -17,6 +17,7 @@ __all__ = [
     "MaterialView",
     "bundle",
     "bundles",
+    "form_fields",
     "item",
     "item_version",
     "required_materials",
@@ -34,6 +35,17 @@ def validate_form(schema: dict[str, Any], raw: Any) -> tuple[dict[str, Any], dic
     """Typed form data and field → Chinese message for each problem (empty when valid)."""
     data = forms.coerce(schema, raw)
     return data, forms.validate_form(schema, data)
+
+
+def form_fields(
+    schema: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    prefill_sources: dict[str, str] | None = None,
+) -> list[forms.FieldView]:
+    """What ``catalog/_form_fields.html`` renders (pass it as ``fields``): one view per field,
+    with its value, error and where a prefilled value came from."""
+    return forms.field_views(schema, values, errors, prefill_sources)
 
 
 def warm_up() -> None:

@@ -4,4 +4,19 @@ from shuzheng.workbench import views
 
 app_name = "workbench"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/<str:case_no>/", views.case_page, name="case"),
+    path("rectifications/", views.rectifications, name="rectifications"),
+    path(
+        "rectifications/<int:task_id>/reply/",
+        views.rectification_reply,
+        name="rectification_reply",
+    ),
+    path(
+        "rectifications/<int:task_id>/callback/",
+        views.rectification_callback,
+        name="rectification_callback",
+    ),
+    path("metrics/", views.metrics, name="metrics"),
+]

@@ -1,20 +1,533 @@
-"""The staff workbench shell (queues arrive with the cases module)."""
+"""The staff workbench: queues, the case desk (one small form per allowed action), 差评整改 and
+the supervisors' metrics. Staff only; everything goes through the facades of cases, ratings,
+catalog and identity, whose services check each right again."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from shuzheng.cases import facade as cases
+from shuzheng.catalog import facade as catalog
+from shuzheng.core import calendar
+from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
+from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import ROLE_NAMES, departments, principal_for_request
+from shuzheng.ratings import facade as ratings
+
+PAGE_SIZE = 20
+QUEUE_NAMES: dict[str, Promise] = {
+    "pending": _("待受理"),
+    "in_progress": _("办理中"),
+    "correction": _("补正中"),
+    "due_soon": _("即将超期"),
+    "overdue": _("已超期"),
+    "decided": _("待办结"),
+    "closed": _("已办结"),
+}
+TIMELINE_NAMES: dict[str, Promise] = {
+    "draft": _("保存草稿"),
+    "submit": _("提交申请"),
+    "accept": _("受理"),
+    "refuse": _("不予受理"),
+    "request_correction": _("一次性告知补正"),
+    "resubmit": _("补正后重新提交"),
+    "assign": _("分配承办人"),
+    "suspend": _("特别程序（计时暂停）"),
+    "resume": _("特别程序结束"),
+    "extend": _("延期"),
+    "approve": _("准予"),
+    "deny": _("不予"),
+    "close": _("办结并送达"),
+    "withdraw": _("撤回申请"),
+    "sync": _("子办件状态变化"),
+}
+DELIVERY = [("electronic", _("电子送达")), ("mail", _("邮寄送达")), ("window", _("窗口领取"))]
+SUPERVISOR_ROLES = ("department_head", "platform_admin")
+
+
+# --- the forms of the case desk ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # the service's parameter (note, items, days, delivery, assignee)
+    kind: str  # text | textarea | number | radio
+    label: Promise
+    required: bool = False
+    hint: Promise | str = ""
+    options: tuple[tuple[str, Promise], ...] = ()
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    label: Promise
+    fields: tuple[Field, ...] = ()
+    primary: bool = False
+    hint: Promise | str = ""
+
+
+NOTE_OPTIONAL = Field("note", "textarea", _("意见（可不填）"))
+ACTIONS: dict[str, ActionForm] = {
+    "accept": ActionForm(
+        _("受理"), (NOTE_OPTIONAL,), primary=True, hint=_("受理后开始按工作日计算承诺办结时限。")
+    ),
+    "refuse": ActionForm(_("不予受理"), (Field("note", "textarea", _("不予受理理由"), True),)),
+    "request_correction": ActionForm(
+        _("一次性告知补正"),
+        (
+            Field(
+                "items",
+                "textarea",
+                _("需要补正的材料或内容"),
+                True,
+                _("每行一项。须一次性列明全部补正内容，之后不能再次要求补正。"),
+            ),
+            Field("note", "textarea", _("补充说明（可不填）")),
+        ),
+    ),
+    "assign": ActionForm(_("分配承办人"), (Field("assignee", "text", _("承办人账号"), True),)),
+    "suspend": ActionForm(
+        _("特别程序（计时暂停）"),
+        (Field("note", "textarea", _("特别程序种类和理由（如专家评审、听证）"), True),),
+    ),
+    "resume": ActionForm(_("特别程序结束"), (NOTE_OPTIONAL,)),
+    "extend": ActionForm(
+        _("延期（负责人批准）"),
+        (
+            Field("days", "number", _("延长工作日数"), True, _("1 到 30 个工作日，只能延期一次。")),
+            Field("note", "textarea", _("延期理由"), True),
+        ),
+    ),
+    "approve": ActionForm(_("准予"), (NOTE_OPTIONAL,), primary=True),
+    "deny": ActionForm(_("不予"), (Field("note", "textarea", _("不予许可理由"), True),)),
+    "close": ActionForm(
+        _("办结并送达"),
+        (Field("delivery", "radio", _("送达方式"), True, options=tuple(DELIVERY)),),
+        primary=True,
+    ),
+    "resubmit": ActionForm(
+        _("窗口代为补正"),
+        (Field("note", "textarea", _("收取补正材料情况"), True),),
+        hint=_("申请人到窗口提交了补正材料时使用；网上补正由申请人在“我的办件”中提交。"),
+    ),
+    "submit": ActionForm(_("代为提交草稿"), (NOTE_OPTIONAL,)),
+}
+
+
+# --- who may use the workbench ------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest) -> Principal:
+    principal = principal_for_request(request)
+    if principal.kind != "staff":
+        raise PermissionDenied(_t("仅工作人员可以使用工作台。"))
+    return principal
+
+
+def supervised_departments(principal: Principal) -> set[str] | None:
+    """Departments whose metrics the caller may see: None = all (platform administrators),
+    the departments they head for department heads; an empty set for anyone else."""
+    if principal.is_platform_admin:
+        return None
+    return {d for r, d in principal.staff_roles if r == "department_head"}
+
+
+def _is_supervisor(principal: Principal) -> bool:
+    depts = supervised_departments(principal)
+    return depts is None or bool(depts)
+
+
+def _department_names() -> dict[str, str]:
+    return {d.code: d.name for d in departments()}
+
+
+def _shell(principal: Principal, active: str) -> dict[str, Any]:
+    return {"principal": principal, "active": active, "is_supervisor": _is_supervisor(principal)}
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _late(due: dt.date | None, status: str, today: dt.date) -> bool:
+    return due is not None and status == "in_progress" and due < today
+
+
+# --- home: queues -------------------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    principal = principal_for_request(request)
-    if principal.kind != "staff":
-        raise PermissionDenied("仅工作人员可以使用工作台。")
-    names = {d.code: d.name for d in departments()}
+    principal = _staff(request)
+    names = _department_names()
     roles = [(str(ROLE_NAMES.get(r, r)), names.get(d, d)) for r, d in principal.staff_roles]
-    return render(request, "workbench/home.html", {"principal": principal, "roles": roles})
+    counts = cases.queue_counts(principal)
+    queue = request.GET.get("queue", "")
+    queue = queue if queue in cases.QUEUES else "pending"
+    department = request.GET.get("department", "")
+    department = department if department in principal.departments else ""
+    q = request.GET.get("q", "").strip()[:40]
+    page = _page(request)
+    rows, total = cases.case_list(
+        principal,
+        queue=queue,
+        department=department or None,
+        q=q,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "workbench/home.html",
+        {
+            **_shell(principal, "queues"),
+            "roles": roles,
+            "queues": [(key, QUEUE_NAMES[key], counts.get(key, 0)) for key in cases.QUEUES],
+            "queue": queue,
+            "queue_name": QUEUE_NAMES[queue],
+            "departments": [(d, names.get(d, d)) for d in principal.departments],
+            "department": department,
+            "q": q,
+            "rows": [
+                {
+                    "case": c,
+                    "department_name": names.get(c.department_code, c.department_code),
+                    "late": _late(c.due_date, c.status, today),
+                }
+                for c in rows
+            ],
+            "total": total,
+            "page": page,
+            "has_prev": page > 1,
+            "has_next": page * PAGE_SIZE < total,
+        },
+    )
+
+
+# --- the case desk ------------------------------------------------------------------------------
+
+
+def _form_rows(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """(title, value) of the application form, titled by the item version it was filed under."""
+    props: dict[str, Any] = {}
+    code, version = detail.get("item_code"), detail.get("item_version")
+    if code:
+        try:
+            props = catalog.item_version(code, version or 1).form_schema.get("properties", {})
+        except NotFound:
+            props = {}
+    rows = []
+    for name, value in detail["form"].items():
+        title = str(props.get(name, {}).get("title", name))
+        if isinstance(value, bool):
+            value = _t("是") if value else _t("否")
+        rows.append((title, str(value)))
+    return rows
+
+
+def _material_names(detail: dict[str, Any]) -> dict[str, str]:
+    code, version = detail.get("item_code"), detail.get("item_version")
+    if not code:
+        return {}
+    try:
+        return {m.code: m.name for m in catalog.item_version(code, version or 1).materials}
+    except NotFound:
+        return {}
+
+
+@dataclass
+class ActionError:
+    action: str = ""
+    message: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def _render_case(
+    request: HttpRequest,
+    principal: Principal,
+    detail: dict[str, Any],
+    *,
+    error: ActionError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    error = error or ActionError()
+    names = _department_names()
+    today = timezone.localdate()
+    due = detail["due_date"]
+    due_date = dt.date.fromisoformat(due) if due else None
+    materials = _material_names(detail)
+    forms = []
+    for action in detail["allowed_actions"]:
+        spec = ACTIONS.get(action)
+        if spec is None:
+            continue
+        forms.append(
+            {
+                "action": action,
+                "spec": spec,
+                "fields": [
+                    {
+                        "spec": f,
+                        "id": f"a-{action}-{f.name}",
+                        "value": error.values.get(f.name, "") if error.action == action else "",
+                        "error": error.fields.get(f.name, "") if error.action == action else "",
+                    }
+                    for f in spec.fields
+                ],
+                "failed": error.action == action,
+            }
+        )
+    return render(
+        request,
+        "workbench/case.html",
+        {
+            **_shell(principal, "queues"),
+            "case": detail,
+            "department_name": names.get(detail["department"], detail["department"]),
+            "due_date": due_date,
+            "late": _late(due_date, detail["status"], today),
+            "form_rows": _form_rows(detail),
+            "materials": [
+                {**m, "material_name": materials.get(str(m.get("material_code")), "")}
+                for m in detail["materials"]
+            ],
+            "timeline": [
+                {
+                    **e,
+                    "at": dt.datetime.fromisoformat(e["at"]),
+                    "label": TIMELINE_NAMES.get(e["action"], e["action"]),
+                    "who": e["actor"].removeprefix("user:"),
+                }
+                for e in detail["timeline"]
+            ],
+            "forms": forms,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _action_kwargs(action: str, post: Any) -> dict[str, Any]:
+    """The service's parameters for one action, from its form."""
+    kwargs: dict[str, Any] = {"note": post.get("note", "").strip()[:2000]}
+    if action == "request_correction":
+        kwargs["items"] = [line.strip() for line in post.get("items", "").splitlines()]
+    elif action == "assign":
+        kwargs["assignee"] = post.get("assignee", "").strip()
+    elif action == "extend":
+        days = post.get("days", "").strip()
+        kwargs["days"] = int(days) if days.isdigit() else None
+    elif action == "close":
+        kwargs["delivery"] = post.get("delivery") or None
+    return kwargs
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
+    principal = _staff(request)
+    try:
+        detail = cases.case_detail(principal, case_no)
+    except NotFound:
+        raise Http404(_t("未找到该办件。")) from None
+    if request.method == "GET":
+        return _render_case(request, principal, detail)
+    action = request.POST.get("action", "")
+    try:
+        cases.case_act(
+            principal=principal,
+            case_no=case_no,
+            action=action,
+            **_action_kwargs(action, request.POST),
+        )
+    except NotFound:
+        raise Http404(_t("未找到该办件。")) from None
+    except DomainError as exc:
+        error = ActionError(
+            action=action,
+            message=exc.message,
+            values={
+                k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
+            },
+        )
+        if isinstance(exc, ValidationFailed):
+            error.fields = {e.field: e.message for e in exc.errors}
+        return _render_case(request, principal, detail, error=error, status=exc.status)
+    spec = ACTIONS.get(action)
+    messages.success(
+        request,
+        _t("已完成：%(action)s") % {"action": spec.label if spec else action},
+    )
+    return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+
+
+# --- 差评整改 -----------------------------------------------------------------------------------
+
+
+def _render_rectifications(
+    request: HttpRequest,
+    principal: Principal,
+    *,
+    error: ActionError | None = None,
+    error_task: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    names = _department_names()
+    tasks = ratings.rectifications(principal)
+    today = timezone.localdate()
+    return render(
+        request,
+        "workbench/rectifications.html",
+        {
+            **_shell(principal, "rectifications"),
+            "tasks": [
+                {
+                    "task": t,
+                    "department_name": names.get(t.department_code, t.department_code),
+                    "late": t.status == "open" and t.due_date < today,
+                    "error": error if error_task == t.id else None,
+                }
+                for t in tasks
+            ],
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def rectifications(request: HttpRequest) -> HttpResponse:
+    principal = _staff(request)
+    return _render_rectifications(request, principal)
+
+
+def _rectification_act(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
+    principal = _staff(request)
+    try:
+        if action == "reply":
+            ratings.rectification_reply(
+                principal=principal, task_id=task_id, reply=request.POST.get("reply", "")
+            )
+        else:
+            ratings.rectification_callback(
+                principal=principal,
+                task_id=task_id,
+                note=request.POST.get("note", ""),
+                satisfied=request.POST.get("satisfied") == "yes",
+            )
+    except NotFound:
+        raise Http404(_t("未找到该整改任务。")) from None
+    except DomainError as exc:
+        error = ActionError(
+            action=action,
+            message=exc.message,
+            values={
+                k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
+            },
+        )
+        if isinstance(exc, ValidationFailed):
+            error.fields = {e.field: e.message for e in exc.errors}
+        return _render_rectifications(
+            request, principal, error=error, error_task=task_id, status=exc.status
+        )
+    messages.success(
+        request, _t("整改情况已答复。") if action == "reply" else _t("回访已记录，整改办结。")
+    )
+    return HttpResponseRedirect(reverse("workbench:rectifications"))
+
+
+@login_required
+@require_POST
+def rectification_reply(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _rectification_act(request, task_id, "reply")
+
+
+@login_required
+@require_POST
+def rectification_callback(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _rectification_act(request, task_id, "callback")
+
+
+# --- metrics ------------------------------------------------------------------------------------
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+@login_required
+def metrics(request: HttpRequest) -> HttpResponse:
+    """网办率, 即办率, 按时办结率, 超期件数, 平均工作日, 好评率 per department and item, and the
+    overdue cases — for department heads (their departments) and platform administrators."""
+    principal = _staff(request)
+    scope = supervised_departments(principal)
+    if scope is not None and not scope:
+        raise PermissionDenied(_t("运行指标仅向部门负责人和平台管理员开放。"))
+    names = _department_names()
+    good = {str(r["department_code"]): r for r in ratings.stats()}
+    groups: dict[str, dict[str, Any]] = {}
+    for r in cases.metrics_rows():
+        dept = str(r["department_code"])
+        if scope is not None and dept not in scope:
+            continue
+        g = groups.setdefault(
+            dept,
+            {
+                "code": dept,
+                "name": names.get(dept, dept),
+                "good_rate": _pct(good.get(dept, {}).get("good_rate")),
+                "ratings": good.get(dept, {}).get("total", 0),
+                "rows": [],
+            },
+        )
+        g["rows"].append(
+            {
+                "item_name": r["item_name"],
+                "item_code": r["item_code"],
+                "total": r["total"],
+                "online_rate": _pct(r["online_rate"]),
+                "instant_rate": _pct(r["instant_rate"]),
+                "on_time_rate": _pct(r["on_time_rate"]),
+                "overdue": r["overdue"],
+                "avg_working_days": "—" if r["avg_working_days"] is None else r["avg_working_days"],
+            }
+        )
+    overdue = [c for c in cases.overdue(principal) if scope is None or c.department_code in scope]
+    today = timezone.localdate()
+    return render(
+        request,
+        "workbench/metrics.html",
+        {
+            **_shell(principal, "metrics"),
+            "groups": list(groups.values()),
+            "overdue": [
+                {
+                    "case": c,
+                    "department_name": names.get(c.department_code, c.department_code),
+                    "days_late": calendar.working_days_between(c.due_date, today)
+                    if c.due_date
+                    else 0,
+                }
+                for c in overdue
+            ],
+        },
+    )

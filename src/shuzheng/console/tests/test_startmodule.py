@@ -67,13 +67,13 @@ def test_creates_every_file_of_the_module_shape(tmp_path):
     target = _package_dir(tmp_path)
 
     # when a new L2 module is started
-    out = _startmodule("licenses", "--layer", "L2", "--title", "电子证照", "--target", str(target))
+    out = _startmodule("opendata", "--layer", "L2", "--title", "公共数据开放", "--target", str(target))
 
     # then exactly the files of the shape exist, and nothing else was left in the target
-    module = target / "licenses"
+    module = target / "opendata"
     files = {str(p.relative_to(module)) for p in module.rglob("*") if p.is_file()}
-    assert files == {f.format(name="licenses") for f in EXPECTED_FILES}
-    assert [p.name for p in target.iterdir()] == ["licenses"]
+    assert files == {f.format(name="opendata") for f in EXPECTED_FILES}
+    assert [p.name for p in target.iterdir()] == ["opendata"]
     # the folder gets the usual permissions (the umask), not a temporary folder's 0700
     reference = tmp_path / "reference"
     reference.mkdir()
@@ -86,55 +86,55 @@ def test_creates_every_file_of_the_module_shape(tmp_path):
         docstring = ast.get_docstring(tree)
         assert docstring and "\n" not in docstring, path
 
-    assert (module / "README.md").read_text(encoding="utf-8").startswith("# licenses (L2)\n")
+    assert (module / "README.md").read_text(encoding="utf-8").startswith("# opendata (L2)\n")
     assert "Owns:" in (module / "README.md").read_text(encoding="utf-8")
 
     # the manual steps name the shared files to edit
-    assert '"shuzheng.licenses" to INSTALLED_APPS under "# L2"' in out
-    assert 'protected_modules = ["shuzheng.licenses.models"' in out
-    assert 'api.add_router("/", licenses_router)' in out
-    assert 'include("shuzheng.licenses.urls")' in out
+    assert '"shuzheng.opendata" to INSTALLED_APPS under "# L2"' in out
+    assert 'protected_modules = ["shuzheng.opendata.models"' in out
+    assert 'api.add_router("/", opendata_router)' in out
+    assert 'include("shuzheng.opendata.urls")' in out
 
 
 def test_generated_app_config_and_router_are_real(tmp_path):
     target = _package_dir(tmp_path)
-    _startmodule("licenses", "--layer", "L2", "--title", "电子证照", "--target", str(target))
-    module = target / "licenses"
+    _startmodule("opendata", "--layer", "L2", "--title", "公共数据开放", "--target", str(target))
+    module = target / "opendata"
 
-    apps_module = _load(module / "apps.py", "generated_licenses_apps")
-    config = apps_module.LicensesConfig
+    apps_module = _load(module / "apps.py", "generated_opendata_apps")
+    config = apps_module.OpendataConfig
     assert (config.name, config.label, config.verbose_name) == (
-        "shuzheng.licenses",
-        "licenses",
-        "电子证照 (licenses)",
+        "shuzheng.opendata",
+        "opendata",
+        "公共数据开放 (opendata)",
     )
 
-    api_module = _load(module / "api.py", "generated_licenses_api")
-    assert api_module.router.tags == ["licenses 电子证照"]
+    api_module = _load(module / "api.py", "generated_opendata_api")
+    assert api_module.router.tags == ["opendata 公共数据开放"]
 
-    urls_module = _load(module / "urls.py", "generated_licenses_urls")
-    assert (urls_module.app_name, urls_module.urlpatterns) == ("licenses", [])
+    urls_module = _load(module / "urls.py", "generated_opendata_urls")
+    assert (urls_module.app_name, urls_module.urlpatterns) == ("opendata", [])
 
     # the starter test checks exactly these two facts once the app is installed
     starter = (module / "tests" / "test_module.py").read_text(encoding="utf-8")
-    assert 'apps.get_app_config("licenses")' in starter
-    assert 'assert config.name == "shuzheng.licenses"' in starter
-    assert 'assert router.tags == ["licenses 电子证照"]' in starter
+    assert 'apps.get_app_config("opendata")' in starter
+    assert 'assert config.name == "shuzheng.opendata"' in starter
+    assert 'assert router.tags == ["opendata 公共数据开放"]' in starter
 
 
 def test_without_title_the_name_is_used(tmp_path):
     target = _package_dir(tmp_path)
-    _startmodule("rules", "--layer", "L2", "--target", str(target))
-    assert _load(target / "rules" / "api.py", "generated_rules_api").router.tags == ["rules"]
-    assert _load(target / "rules" / "apps.py", "generated_rules_apps").RulesConfig.verbose_name == (
-        "rules"
+    _startmodule("hotline", "--layer", "L2", "--target", str(target))
+    assert _load(target / "hotline" / "api.py", "generated_hotline_api").router.tags == ["hotline"]
+    assert _load(target / "hotline" / "apps.py", "generated_hotline_apps").HotlineConfig.verbose_name == (
+        "hotline"
     )
 
 
 @pytest.mark.parametrize(
     ("name", "layer", "title"),
     [
-        ("licenses", "L2", "电子证照"),
+        ("opendata", "L2", "公共数据开放"),
         ("hotline", "L3", ""),
         # the longest name and title allowed still give lines under 100 columns
         ("a_very_long_module_name_for_x1", "L1", "一二三四五六七八九十一二三四五六"),
@@ -189,13 +189,13 @@ def test_bad_name_is_refused_and_changes_nothing(tmp_path, name):
 
 def test_existing_folder_is_refused_and_left_untouched(tmp_path):
     target = _package_dir(tmp_path)
-    existing = target / "licenses"
+    existing = target / "opendata"
     existing.mkdir()
     (existing / "models.py").write_text('"""Real work, not to be overwritten."""\n')
     before = _tree(tmp_path)
 
     with pytest.raises(CommandError, match=r"已存在.* / .*already exists"):
-        _startmodule("licenses", "--layer", "L2", "--target", str(target))
+        _startmodule("opendata", "--layer", "L2", "--target", str(target))
 
     assert _tree(tmp_path) == before
 
@@ -224,10 +224,10 @@ def test_default_target_is_the_shuzheng_package():
 @pytest.mark.parametrize(
     "args",
     [
-        ["licenses", "--layer", "L4"],  # interfaces are not generated
-        ["licenses"],  # the layer is required
-        ["licenses", "--layer", "L2", "--title", 'bad"title'],
-        ["licenses", "--layer", "L2", "--title", "一" * 17],
+        ["opendata", "--layer", "L4"],  # interfaces are not generated
+        ["opendata"],  # the layer is required
+        ["opendata", "--layer", "L2", "--title", 'bad"title'],
+        ["opendata", "--layer", "L2", "--title", "一" * 17],
     ],
 )
 def test_bad_options_are_refused(tmp_path, args):
@@ -239,5 +239,5 @@ def test_bad_options_are_refused(tmp_path, args):
 
 def test_missing_target_is_refused(tmp_path):
     with pytest.raises(CommandError, match="does not exist"):
-        _startmodule("licenses", "--layer", "L2", "--target", str(tmp_path / "nowhere"))
+        _startmodule("opendata", "--layer", "L2", "--target", str(tmp_path / "nowhere"))
     assert list(tmp_path.iterdir()) == []

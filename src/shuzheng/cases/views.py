@@ -1,0 +1,714 @@
+"""Citizen pages of 统一申办受理: apply (one item or 一件事), 我的办件, the case page, messages.
+
+Views parse the request, call one service or selector and render; every rule lives in
+``services`` (the same ones the JSON API uses). Every flow is a plain HTML form (no JavaScript):
+uploads are multipart posts, errors come back next to the field they concern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shuzheng.cases import selectors, services
+from shuzheng.cases.models import Case
+from shuzheng.cases.models import CaseStatus as S
+from shuzheng.catalog import facade as catalog
+from shuzheng.catalog.contracts import ItemView, MaterialView
+from shuzheng.core import calendar
+from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
+from shuzheng.files import facade as files
+from shuzheng.files.services import MAX_BYTES
+from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import Principal
+from shuzheng.notify import facade as notify
+
+PAGE_SIZE = 20
+ACCEPT_FILES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+# What the applicant reads in the timeline (staff see the same words in the workbench).
+ACTION_NAMES = {
+    "draft": _("保存草稿"),
+    "submit": _("提交申请"),
+    "accept": _("受理"),
+    "refuse": _("不予受理"),
+    "request_correction": _("一次性告知补正"),
+    "resubmit": _("补正后重新提交"),
+    "assign": _("分配承办人"),
+    "suspend": _("特别程序（计时暂停）"),
+    "resume": _("特别程序结束"),
+    "extend": _("延期"),
+    "approve": _("准予"),
+    "deny": _("不予"),
+    "close": _("办结并送达"),
+    "withdraw": _("撤回申请"),
+    "sync": _("各部门办理进度更新"),
+}
+DELIVERY_NAMES = {
+    "electronic": _("电子送达"),
+    "mail": _("邮寄送达"),
+    "window": _("窗口领取"),
+}
+
+
+# --- extension point: sections that higher modules add to the case page -------------------------
+
+CasePanel = Callable[[HttpRequest, Principal, dict[str, Any]], str]
+"""``(request, principal, case detail) -> HTML`` (empty string: nothing to add)."""
+
+CASE_PANELS: list[CasePanel] = []
+
+
+def register_case_panel(panel: CasePanel) -> None:
+    """Add a section to the citizen case page without this module importing the one that draws
+    it (ratings sits above cases). The URL configuration (``shuzheng/urls.py``) wires them."""
+    if panel not in CASE_PANELS:
+        CASE_PANELS.append(panel)
+
+
+# --- who may use these pages ----------------------------------------------------------------------
+
+
+def _applicant(request: HttpRequest) -> Principal:
+    principal = identity.principal_for_request(request)
+    if principal.kind not in ("person", "agent"):
+        raise PermissionDenied(_t("“我的办件”面向实名用户和企业经办人；工作人员请使用工作台。"))
+    return principal
+
+
+def _case_or_404(principal: Principal, case_no: str) -> Case:
+    try:
+        return selectors.case_for(principal, case_no)
+    except NotFound:
+        raise Http404(_t("未找到该办件。")) from None
+
+
+# --- what the applicant applies for --------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """An item or a 一件事 as the apply page needs it."""
+
+    kind: str  # item | bundle
+    code: str
+    name: str
+    department_name: str
+    schema: dict[str, Any]
+    promised_days: int
+    handling_type: str
+    applicant_types: list[str]
+    materials: list[tuple[MaterialView, bool]]  # (material, required)
+    members: list[str] = field(default_factory=list)
+
+    @classmethod
+    def item(cls, code: str) -> Target:
+        """The version in force today."""
+        try:
+            return cls._of_item(catalog.item(code))
+        except NotFound:
+            raise Http404(_t("未找到该事项。")) from None
+
+    @classmethod
+    def for_case(cls, case: Case) -> Target:
+        """The item version a draft was saved under."""
+        try:
+            return cls._of_item(catalog.item_version(case.item_code, case.item_version or 1))
+        except NotFound:
+            raise Http404(_t("未找到该事项。")) from None
+
+    @classmethod
+    def _of_item(cls, item: ItemView) -> Target:
+        required = catalog.required_materials(item)
+        codes = {m.code for m in required}
+        return cls(
+            kind="item",
+            code=item.code,
+            name=item.name,
+            department_name=item.department_name,
+            schema=item.form_schema,
+            promised_days=item.promised_days,
+            handling_type=item.handling_type,
+            applicant_types=item.applicant_types,
+            materials=[(m, True) for m in required]
+            + [(m, False) for m in item.materials if m.code not in codes],
+        )
+
+    @classmethod
+    def bundle(cls, code: str) -> Target:
+        try:
+            bundle = catalog.bundle(code)
+        except NotFound:
+            raise Http404(_t("未找到该一件事。")) from None
+        return cls(
+            kind="bundle",
+            code=bundle.code,
+            name=bundle.name,
+            department_name=bundle.lead_department_name,
+            schema=bundle.form_schema,
+            promised_days=bundle.promised_days,
+            handling_type="promised",
+            applicant_types=bundle.applicant_types,
+            materials=[(m, m.required) for m in bundle.materials],
+            members=[m.name for m in bundle.members],
+        )
+
+
+def _material_names(case: Case) -> dict[str, str]:
+    """material code → name, from the catalog version the case was filed under."""
+    try:
+        if case.kind == "bundle":
+            return {m.code: m.name for m in catalog.bundle(case.bundle_code).materials}
+        item = catalog.item_version(case.item_code, case.item_version or 1)
+    except NotFound:
+        return {}
+    return {m.code: m.name for m in item.materials}
+
+
+# --- uploads and errors --------------------------------------------------------------------------
+
+
+def material_input(code: str) -> str:
+    """Name of the file input for one material (``material-M1``)."""
+    return f"material-{code}"
+
+
+def kept_input(code: str) -> str:
+    """Name of the hidden input that keeps a file uploaded in an earlier attempt."""
+    return f"kept-{code}"
+
+
+@dataclass
+class Uploads:
+    """Files received for the materials: stored ones and per-material problems."""
+
+    materials: list[dict[str, Any]] = field(default_factory=list)  # for the services
+    kept: dict[str, files.FileInfo] = field(default_factory=dict)  # code → stored file
+    errors: dict[str, str] = field(default_factory=dict)  # code → message
+
+
+def _receive_uploads(request: HttpRequest, principal: Principal, codes: list[str]) -> Uploads:
+    """Store each uploaded file (type by magic bytes, ≤10MB) through the files module. A file
+    uploaded in an earlier attempt comes back as a hidden id and is reused if it is the
+    caller's own, so a form with errors does not make the applicant upload everything again."""
+    out = Uploads()
+    for code in codes:
+        upload = request.FILES.get(material_input(code))
+        info: files.FileInfo | None = None
+        if upload is not None:
+            if upload.size and upload.size > MAX_BYTES:
+                out.errors[code] = _t("文件不能超过10MB。")
+                continue
+            try:
+                info = files.file_store(
+                    actor=principal.actor, name=upload.name or "file", data=upload.read()
+                )
+            except ValidationFailed as exc:
+                out.errors[code] = exc.message
+                continue
+        else:
+            previous = request.POST.get(kept_input(code), "")
+            if previous:
+                info = files.file_for_owner(previous, principal.actor)
+        if info is not None:
+            out.kept[code] = info
+            out.materials.append({"material_code": code, "file_id": info.file_id})
+    return out
+
+
+@dataclass
+class Problems:
+    form: dict[str, str] = field(default_factory=dict)  # field name → message
+    materials: dict[str, str] = field(default_factory=dict)  # material code → message
+    general: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # other named fields (note, level…)
+
+    def __bool__(self) -> bool:
+        return bool(self.form or self.materials or self.general or self.fields)
+
+    def count(self) -> int:
+        return len(self.form) + len(self.materials) + len(self.general) + len(self.fields)
+
+
+def _problems(
+    exc: DomainError, *, codes: list[str], submitted: list[dict[str, Any]], into: Problems
+) -> Problems:
+    """Put each error of a service next to what it concerns: ``form.X`` → field X,
+    ``materials.M1`` (a missing material) or ``materials.0.file_id`` (the first submitted
+    entry) → that material's file input; anything else at the top of the page."""
+    if not exc.errors:
+        into.general.append(exc.message)
+    for e in exc.errors:
+        if e.field.startswith("form."):
+            into.form.setdefault(e.field[len("form.") :], e.message)
+        elif e.field.startswith("materials."):
+            rest = e.field[len("materials.") :]
+            index = rest.split(".", 1)[0]
+            if rest in codes:
+                into.materials.setdefault(rest, e.message)
+            elif index.isdigit() and int(index) < len(submitted):
+                into.materials.setdefault(str(submitted[int(index)]["material_code"]), e.message)
+            else:
+                into.general.append(e.message)
+        elif e.field in ("note", "comment", "level", "enterprise_uscc"):
+            into.fields.setdefault(e.field, e.message)
+        else:
+            into.general.append(e.message)
+    return into
+
+
+def _raw_form(request: HttpRequest, schema: dict[str, Any]) -> dict[str, Any]:
+    """The submitted values of the schema's fields (strings; booleans as checkbox values)."""
+    out: dict[str, Any] = {}
+    for name in schema.get("properties", {}):
+        value = request.POST.get(name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+# --- apply ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_item(request: HttpRequest, item_code: str) -> HttpResponse:
+    principal = _applicant(request)
+    return _apply(request, principal, Target.item(item_code))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    principal = _applicant(request)
+    return _apply(request, principal, Target.bundle(code))
+
+
+def _default_enterprise(principal: Principal, target: Target, asked: str) -> str:
+    if asked and asked in principal.enterprises:
+        return asked
+    if "person" not in target.applicant_types and len(principal.enterprises) == 1:
+        return principal.enterprises[0]  # the item is for enterprises only: the agent's one
+    return ""
+
+
+def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpResponse:
+    codes = [m.code for m, _req in target.materials]
+    problems = Problems()
+    uploads = Uploads()
+    if request.method == "GET":
+        enterprise = _default_enterprise(principal, target, request.GET.get("enterprise", ""))
+        values, sources = services.prefill_for(principal, target.schema, enterprise or None)
+        return _render_apply(
+            request,
+            principal=principal,
+            target=target,
+            values=values,
+            sources=sources,
+            enterprise=enterprise,
+            problems=problems,
+            uploads=uploads,
+        )
+    enterprise = request.POST.get("enterprise_uscc", "").strip()
+    submit = request.POST.get("intent", "submit") != "draft" or target.kind == "bundle"
+    raw = _raw_form(request, target.schema)
+    uploads = _receive_uploads(request, principal, codes)
+    problems.materials.update(uploads.errors)
+    status = 422
+    if uploads.errors:
+        # a file was refused: report the form's problems too, and create nothing
+        if submit:
+            _data, form_errors = catalog.validate_form(target.schema, raw)
+            problems.form.update(form_errors)
+    else:
+        try:
+            case = services.case_create(
+                principal=principal,
+                item_code=target.code if target.kind == "item" else None,
+                bundle_code=target.code if target.kind == "bundle" else None,
+                form=raw,
+                materials=uploads.materials,
+                submit=submit,
+                enterprise_uscc=enterprise or None,
+            )
+        except DomainError as exc:
+            _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
+            status = exc.status
+        else:
+            if submit:
+                messages.success(
+                    request,
+                    _t("申请已提交，办件编号 %(no)s。办理进展会通过站内消息和短信通知您。")
+                    % {"no": case.case_no},
+                )
+            else:
+                messages.success(request, _t("草稿已保存，可随时在“我的办件”中继续填写并提交。"))
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    _prefill, sources = services.prefill_for(principal, target.schema, enterprise or None)
+    values, _errors = catalog.validate_form(target.schema, raw)
+    # keep the "filled in from …" note only where the applicant kept the prefilled value
+    sources = {k: v for k, v in sources.items() if values.get(k) == _prefill.get(k)}
+    return _render_apply(
+        request,
+        principal=principal,
+        target=target,
+        values={**raw, **values},
+        sources=sources,
+        enterprise=enterprise,
+        problems=problems,
+        uploads=uploads,
+        status=status,
+    )
+
+
+def _material_rows(target: Target, uploads: Uploads, problems: Problems) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": m.code,
+            "name": m.name,
+            "required": required,
+            "notes": m.notes,
+            "license_type": m.license_type,
+            "input": material_input(m.code),
+            "kept_input": kept_input(m.code),
+            "kept": uploads.kept.get(m.code),
+            "error": problems.materials.get(m.code, ""),
+        }
+        for m, required in target.materials
+    ]
+
+
+def _render_apply(
+    request: HttpRequest,
+    *,
+    principal: Principal,
+    target: Target,
+    values: dict[str, Any],
+    sources: dict[str, str],
+    enterprise: str,
+    problems: Problems,
+    uploads: Uploads,
+    status: int = 200,
+    case: Case | None = None,
+) -> HttpResponse:
+    fields = catalog.form_fields(target.schema, values, problems.form, sources)
+    material_rows = _material_rows(target, uploads, problems)
+    enterprises = []
+    for uscc in principal.enterprises:
+        try:
+            enterprises.append((uscc, identity.enterprise(uscc).name))
+        except NotFound:
+            enterprises.append((uscc, uscc))
+    summary = [(f"f-{f.name}", f.error) for f in fields if f.error]
+    summary += [(f"m-{i}", row["error"]) for i, row in enumerate(material_rows) if row["error"]]
+    summary += [("applicant", msg) for msg in problems.fields.values()]
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "target": target,
+            "fields": fields,
+            "materials": material_rows,
+            "accept_files": ACCEPT_FILES,
+            "enterprises": enterprises,
+            "enterprise": enterprise,
+            "person_allowed": "person" in target.applicant_types,
+            "enterprise_allowed": "enterprise" in target.applicant_types,
+            "problems": problems,
+            "summary": summary,
+            "draft_case": case,
+            "can_save_draft": target.kind == "item" and case is None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_draft(request: HttpRequest, case_no: str) -> HttpResponse:
+    """Finish a saved draft and submit it (``case_act`` submit)."""
+    principal = _applicant(request)
+    case = _case_or_404(principal, case_no)
+    if case.status != S.DRAFT or "submit" not in services.allowed_actions(principal, case):
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    target = Target.for_case(case)
+    codes = [m.code for m, _req in target.materials]
+    problems = Problems()
+    if request.method == "GET":
+        uploads = Uploads()
+        for m in case.materials:
+            info = files.file_for_owner(str(m.get("file_id", "")), case.submitted_by)
+            if info is not None:
+                uploads.kept[str(m["material_code"])] = info
+        return _render_apply(
+            request,
+            principal=principal,
+            target=target,
+            values=dict(case.form),
+            sources={},
+            enterprise="",
+            problems=problems,
+            uploads=uploads,
+            case=case,
+        )
+    raw = _raw_form(request, target.schema)
+    uploads = _receive_uploads(request, principal, codes)
+    problems.materials.update(uploads.errors)
+    status = 422
+    if uploads.errors:
+        _data, form_errors = catalog.validate_form(target.schema, raw)
+        problems.form.update(form_errors)
+    else:
+        try:
+            services.case_act(
+                principal=principal,
+                case_no=case.case_no,
+                action="submit",
+                form=raw,
+                materials=uploads.materials,
+            )
+        except DomainError as exc:
+            _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
+            status = exc.status
+        else:
+            messages.success(request, _t("申请已提交，请留意办理进展。"))
+            return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    values, _errors = catalog.validate_form(target.schema, raw)
+    return _render_apply(
+        request,
+        principal=principal,
+        target=target,
+        values={**raw, **values},
+        sources={},
+        enterprise="",
+        problems=problems,
+        uploads=uploads,
+        status=status,
+        case=case,
+    )
+
+
+# --- 我的办件 ------------------------------------------------------------------------------------
+
+
+def next_step(case: Case, today: dt.date) -> str:
+    """What the applicant needs to know (or do) now, in one sentence."""
+    if case.status == S.DRAFT:
+        return _t("草稿：请继续填写并提交。")
+    if case.status == S.SUBMITTED:
+        return _t("已提交，等待部门受理。")
+    if case.status == S.CORRECTION:
+        return _t("需要您补正：%(items)s") % {"items": "；".join(case.correction_items)}
+    if case.status == S.IN_PROGRESS:
+        if case.due_date is None:
+            return _t("办理中。")
+        if case.due_date < today:
+            return _t("办理中，已超过承诺办结日期 %(due)s。") % {"due": case.due_date}
+        return _t("办理中，承诺 %(due)s 前办结。") % {"due": case.due_date}
+    if case.status == S.SUSPENDED:
+        return _t("特别程序中（如专家评审、听证），计时暂停。")
+    if case.status in (S.APPROVED, S.DENIED):
+        return _t("已作出决定，等待办结送达。")
+    if case.status == S.CLOSED:
+        return _t("已办结，欢迎对本次服务进行评价。")
+    if case.status == S.REFUSED:
+        return _t("不予受理：%(reason)s") % {"reason": case.decision_reason}
+    return _t("已撤回。")
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    principal = identity.principal_for_request(request)
+    if principal.kind == "staff":
+        return HttpResponseRedirect(reverse("workbench:home"))
+    principal = _applicant(request)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows, total = selectors.case_list(principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "rows": [
+                {
+                    "case": c,
+                    "status_name": S(c.status).label,
+                    "next_step": next_step(c, today),
+                    "attention": c.status in (S.DRAFT, S.CORRECTION, S.CLOSED),
+                }
+                for c in rows
+            ],
+            "total": total,
+            "page": page,
+            "has_next": page * PAGE_SIZE < total,
+            "has_prev": page > 1,
+        },
+    )
+
+
+# --- the case page -------------------------------------------------------------------------------
+
+
+def due_info(due: dt.date | None, today: dt.date, status: str) -> dict[str, Any] | None:
+    """The due date and how many 工作日 are left (or have passed)."""
+    if due is None:
+        return None
+    if status not in (S.IN_PROGRESS, S.SUSPENDED, S.CORRECTION):
+        return {"date": due, "left": None, "late": 0}
+    if due < today:
+        return {"date": due, "left": None, "late": calendar.working_days_between(due, today)}
+    return {"date": due, "left": calendar.working_days_between(today, due), "late": 0}
+
+
+def _timeline(detail: dict[str, Any], submitted_by: str) -> list[dict[str, Any]]:
+    out = []
+    for e in detail["timeline"]:
+        out.append(
+            {
+                "at": dt.datetime.fromisoformat(e["at"]),
+                "action": ACTION_NAMES.get(e["action"], e["action"]),
+                "by_applicant": e["actor"] == submitted_by,
+                "to_status": S(e["to_status"]).label if e["to_status"] in S.values else "",
+                "note": e["note"],
+                "items": e["data"].get("items", []),
+                "due_date": e["data"].get("due_date"),
+            }
+        )
+    return out
+
+
+def _render_case(
+    request: HttpRequest,
+    principal: Principal,
+    case: Case,
+    *,
+    problems: Problems | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    problems = problems or Problems()
+    detail = selectors.detail(principal, case)
+    names = _material_names(case)
+    today = timezone.localdate()
+    allowed = detail["allowed_actions"]
+    resubmit_rows = []
+    if "resubmit" in allowed:
+        resubmit_rows = [
+            {
+                "code": code,
+                "name": name,
+                "input": material_input(code),
+                "error": problems.materials.get(code, ""),
+            }
+            for code, name in names.items()
+        ]
+    panels = [html for panel in CASE_PANELS if (html := panel(request, principal, detail))]
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": detail,
+            "due": due_info(case.due_date, today, case.status),
+            "timeline": _timeline(detail, case.submitted_by),
+            "materials": [
+                {**m, "material_name": names.get(str(m.get("material_code")), "")}
+                for m in detail["materials"]
+            ],
+            "allowed": allowed,
+            "resubmit_rows": resubmit_rows,
+            "accept_files": ACCEPT_FILES,
+            "problems": problems,
+            "next_step": next_step(case, today),
+            "delivery_name": DELIVERY_NAMES.get(case.delivery, ""),
+            "children": [{**c, "status_name": S(c["status"]).label} for c in detail["children"]],
+            "panels": panels,
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
+    principal = identity.principal_for_request(request)
+    if principal.kind == "staff":
+        return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+    principal = _applicant(request)
+    return _render_case(request, principal, _case_or_404(principal, case_no))
+
+
+@login_required
+@require_POST
+def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
+    """补正: upload what was asked for (and a note), the clock starts again."""
+    principal = _applicant(request)
+    case = _case_or_404(principal, case_no)
+    codes = list(_material_names(case))
+    uploads = _receive_uploads(request, principal, codes)
+    problems = Problems(materials=dict(uploads.errors))
+    if not uploads.errors:
+        try:
+            services.case_act(
+                principal=principal,
+                case_no=case.case_no,
+                action="resubmit",
+                note=request.POST.get("note", "").strip()[:2000],
+                materials=uploads.materials,
+            )
+        except DomainError as exc:
+            _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
+            return _render_case(request, principal, case, problems=problems, status=exc.status)
+        messages.success(request, _t("补正材料已提交，办理时限继续计算。"))
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    return _render_case(request, principal, case, problems=problems, status=422)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, case_no: str) -> HttpResponse:
+    principal = _applicant(request)
+    case = _case_or_404(principal, case_no)
+    try:
+        services.case_act(
+            principal=principal,
+            case_no=case.case_no,
+            action="withdraw",
+            note=request.POST.get("note", "").strip()[:500],
+        )
+    except DomainError as exc:
+        problems = _problems(exc, codes=[], submitted=[], into=Problems())
+        case.refresh_from_db()
+        return _render_case(request, principal, case, problems=problems, status=exc.status)
+    messages.success(request, _t("申请已撤回。"))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+
+
+# --- 站内消息 ------------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    principal = _applicant(request)
+    ids = [i for i in (principal.id_number, *principal.enterprises) if i]
+    rows = notify.inbox(recipient_kind="person", recipient_ids=ids, limit=100) if ids else []
+    return render(
+        request,
+        "cases/messages.html",
+        {
+            "rows": [{"message": m, "at": dt.datetime.fromisoformat(m.created_at)} for m in rows],
+        },
+    )
