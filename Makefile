@@ -8,7 +8,7 @@ DB ?= var/shuzheng.sqlite3
 DB_ABS := $(abspath $(DB))
 
 .PHONY: demo test install lint typecheck contracts migrations-check openapi openapi-check \
-        test-sqlite test-postgres test-browser bench bench-catalog clean
+        test-sqlite test-postgres test-browser bench bench-catalog bench-exchange bench-instant bench-proactive bench-cases bench-licenses clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng migrate --noinput -v0 && \
 	$(BIN)/shuzheng seed_demo && \
 	$(BIN)/shuzheng seed_catalog && \
+	$(BIN)/shuzheng seed_licenses && \
+	$(BIN)/shuzheng seed_exchange && \
+	$(BIN)/shuzheng rules_seed && \
+	$(BIN)/shuzheng proactive_seed && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)
 
@@ -71,6 +75,29 @@ bench: bench-catalog
 ## make bench-catalog: catalog search recall@1/@3 and latency vs naive substring search
 bench-catalog: $(BIN)/.installed
 	SHUZHENG_TESTING=1 $(BIN)/python bench/catalog_search/run.py
+
+## make bench-exchange [EXCHANGE_ARGS="--db sqlite"]: data API calls/s and p50/p99 with grant and
+## consent checks, masking and the audit write (SQLite and PostgreSQL) vs the same call without it
+bench-exchange: $(BIN)/.installed
+	$(BIN)/python bench/exchange/run.py $(EXCHANGE_ARGS)
+
+## make bench-instant: 秒批 decision path (rules.facade.decide_for_item with the DB) p50/p99
+bench-instant: $(BIN)/.installed
+	SHUZHENG_TESTING=1 $(BIN)/python bench/instant/run.py
+
+## make bench-proactive: 免申即享 batch, 1 M enterprises × 20 policies (polars) vs per-record
+## Python and zen-engine on the same rules and data
+bench-proactive: $(BIN)/.installed
+	SHUZHENG_TESTING=1 $(BIN)/python bench/proactive/run.py
+
+## make bench-cases [CASES_ARGS="--db postgres --existing 1000000"]: full case lifecycles/s over
+## HTTP (SQLite and PostgreSQL, 1 M existing cases) and workbench queue p95, vs DIGIT's published figure
+bench-cases: $(BIN)/.installed
+	$(BIN)/python bench/case_lifecycle/run.py $(CASES_ARGS)
+
+## make bench-licenses: e-licence issuances/s and token verifications/s per SM2 backend and suite
+bench-licenses: $(BIN)/.installed
+	SHUZHENG_TESTING=1 $(BIN)/python bench/licenses/run.py
 
 clean:
 	rm -rf var/static .mypy_cache .ruff_cache

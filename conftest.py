@@ -12,10 +12,14 @@ import pytest
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from shuzheng.exchange.demo import seed_exchange
     from shuzheng.identity.demo import seed_demo
+    from shuzheng.licenses.services import license_types_load
 
     with django_db_blocker.unblock():
         seed_demo()
+        seed_exchange()  # the registries behind prefill and facts (数据共享)
+        license_types_load(actor="system:tests")  # 电子证照 types (results of catalog items)
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +35,15 @@ def _demo_data_present(request):  # type: ignore[no-untyped-def]
     request.getfixturevalue("transactional_db")
     calendar_seed.seed(CalendarDay, CalendarYear)
     seed_demo()
+    from shuzheng.exchange.demo import seed_exchange
+    from shuzheng.licenses.services import license_types_load
+    from shuzheng.proactive.services import policies_seed
+    from shuzheng.rules.services import rule_sets_seed
+
+    seed_exchange()
+    license_types_load(actor="system:tests")
+    rule_sets_seed()  # seeded by migrations; a flush removed them
+    policies_seed()
 
 
 @pytest.fixture

@@ -18,7 +18,12 @@ urlpatterns = [
     path("accounts/", include("shuzheng.identity.urls")),
     path("workbench/", include("shuzheng.workbench.urls")),
     path("services/", include("shuzheng.catalog.urls")),
+    path("licenses/", include("shuzheng.licenses.urls")),
     path("cases/", include("shuzheng.ratings.urls")),
     path("cases/", include("shuzheng.cases.urls")),
+    path("rules/", include("shuzheng.rules.urls")),
+    path("policies/", include("shuzheng.proactive.urls")),
+    path("dataspace/", include("shuzheng.exchange.urls")),
+    path("data/", include("shuzheng.exchange.urls_officer")),
     path("", include("shuzheng.portal.urls")),
 ]

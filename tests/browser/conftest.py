@@ -131,6 +131,15 @@ def catalog_site(site: str) -> str:
     return site
 
 
+@pytest.fixture
+def exchange_site(site: str) -> str:
+    """``site`` with the data-exchange demo (catalog, registries, consumers, consents) too."""
+    from shuzheng.exchange.demo import seed_exchange
+
+    seed_exchange()
+    return site
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 

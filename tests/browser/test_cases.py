@@ -103,7 +103,7 @@ def test_apply_correct_decide_rate_and_rectify(cases_site, new_context):
     citizen.get_by_role("link", name="在线申请").click()
     citizen.wait_for_url(f"{site}/cases/apply/{code}/")
     expect(citizen.get_by_label("申请人姓名")).to_have_value("李明")
-    expect(citizen.locator("main")).to_contain_text("已从人口基础信息（实名认证）自动填入")
+    expect(citizen.locator("main")).to_contain_text("已从肇庆市公安局自动填入")
     check_axe(citizen, context="apply")
     fits_the_phone(citizen)
     # submitting without the materials names each one, and creates nothing

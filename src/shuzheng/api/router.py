@@ -15,9 +15,14 @@ from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
 from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import DomainError
+from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
 from shuzheng.identity.api import router as identity_router
+from shuzheng.licenses.api import router as licenses_router
+from shuzheng.proactive.api import router as proactive_router
 from shuzheng.ratings.api import router as ratings_router
+from shuzheng.rules.api import router as rules_router
+from shuzheng.seals.api import router as seals_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -91,3 +96,8 @@ api.add_router("/", catalog_router)
 api.add_router("/", files_router)
 api.add_router("/", cases_router)
 api.add_router("/", ratings_router)
+api.add_router("/", licenses_router)
+api.add_router("/", seals_router)
+api.add_router("/", rules_router)
+api.add_router("/", proactive_router)
+api.add_router("/", exchange_router)

@@ -122,12 +122,11 @@ class CaseOut(Schema):
     warning: str
     assignee: str
     correction_items: list[str]
-    decision: str
+    decision: dict[str, Any] | None
     decision_reason: str
     delivery: str
     closed_on: str | None
     result: dict[str, Any]
-    decision_record: dict[str, Any] | None = None
     form: dict[str, Any]
     materials: list[dict[str, Any]]
     parent: str | None

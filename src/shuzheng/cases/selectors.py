@@ -78,6 +78,22 @@ def queue_counts(principal: Principal) -> dict[str, int]:
     return {key: base.filter(cond).count() for key, (_label, cond) in QUEUES.items()}
 
 
+def _decision(case: Case) -> dict[str, Any] | None:
+    """The case API's ``decision``: the rules' record (秒批 / 免申即享) when rules decided, else
+    the reviewer's decision in the same shape, or None while undecided."""
+    if case.rule_decision:
+        return dict(case.rule_decision)
+    if not case.decision:
+        return None
+    return {
+        "outcome": case.decision,
+        "rule_set": None,
+        "version": None,
+        "explanation": [case.decision_reason] if case.decision_reason else [],
+        "by": "staff",
+    }
+
+
 def detail(principal: Principal, case: Case) -> dict[str, Any]:
     return {
         "case_no": case.case_no,
@@ -102,12 +118,11 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
         "warning": case.warning,
         "assignee": case.assignee,
         "correction_items": case.correction_items,
-        "decision": case.decision,
+        "decision": _decision(case),
         "decision_reason": case.decision_reason,
         "delivery": case.delivery,
         "closed_on": case.closed_on.isoformat() if case.closed_on else None,
         "result": case.result,
-        "decision_record": case.rule_decision or None,
         "form": case.form,
         "materials": case.materials,
         "parent": case.parent.case_no if case.parent is not None else None,

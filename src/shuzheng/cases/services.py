@@ -18,11 +18,15 @@ from shuzheng.cases.models import Case, CaseEvent, CasePause, CaseSequence
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.catalog import facade as catalog
 from shuzheng.core import calendar
+from shuzheng.core.codes import validate_id_number
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from shuzheng.exchange import facade as exchange
 from shuzheng.files import facade as files
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
+from shuzheng.licenses import facade as licenses
 from shuzheng.notify import facade as notify
+from shuzheng.rules import facade as rules_engine
 
 CASE_NO_PREFIX = "BJ"
 
@@ -87,38 +91,22 @@ def _applicant(
 def prefill_for(
     principal: Principal, schema: dict[str, Any], enterprise_uscc: str | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Values for fields that declare ``x-prefill``, from the applicant's own records, and which
-    register each came from (shown to the applicant)."""
+    """Values for fields that declare ``x-prefill``, from the applicant's own data as held by
+    the source departments (数据共享), and which department each came from (shown to the
+    applicant)."""
+    wanted = {
+        name: str(prop["x-prefill"])
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("x-prefill")
+    }
+    if not wanted:
+        return {}, {}
+    found = exchange.prefill(principal, list(wanted.values()), enterprise_uscc)
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    person = None
-    if principal.kind in ("person", "agent") and principal.person_id:
-        try:
-            person = identity.person_own(principal)
-        except NotFound:
-            person = None
-    ent = (
-        identity.enterprise(enterprise_uscc)
-        if enterprise_uscc and enterprise_uscc in principal.enterprises
-        else None
-    )
-    for name, prop in schema.get("properties", {}).items():
-        src = prop.get("x-prefill")
-        if not src:
-            continue
-        holder, _, attr = str(src).partition(".")
-        value: Any = None
-        if holder == "person" and person is not None:
-            value = {"hukou_region": person.hukou_region}.get(attr, getattr(person, attr, None))
-            label = "人口基础信息（实名认证）"
-        elif holder == "enterprise" and ent is not None:
-            value = {"uscc": ent.uscc, "region": ent.region_code}.get(
-                attr, getattr(ent, attr, None)
-            )
-            label = "法人基础信息（市场主体登记）"
-        if value not in (None, ""):
-            values[name] = value
-            sources[name] = label
+    for name, src in wanted.items():
+        if src in found:
+            values[name], sources[name] = found[src]
     return values, sources
 
 
@@ -126,19 +114,58 @@ def prefill_for(
 
 
 def _check_materials(
-    *, owner: str, submitted: list[dict[str, Any]], required: list[Any], strict: bool
+    *,
+    owner: str,
+    submitted: list[dict[str, Any]],
+    required: list[Any],
+    strict: bool,
+    holder: tuple[str, str] | None = None,
+    types: dict[str, str | None] | None = None,
 ) -> list[dict[str, Any]]:
+    """Each material is a file the submitter uploaded, or an e-licence the applicant holds
+    (免证办: no upload). ``types`` maps material codes to the licence type that may replace them."""
     errors: list[FieldError] = []
     stored: list[dict[str, Any]] = []
     seen: set[str] = set()
+    types = types or {m.code: m.license_type for m in required}
     for i, m in enumerate(submitted):
         code = str(m.get("material_code") or "")
         if not code:
             errors.append(FieldError(f"materials.{i}.material_code", "缺少材料编码。"))
             continue
         if m.get("license_id"):
-            # e-licence reuse (免证办) is wired in by the licences module
-            errors.append(FieldError(f"materials.{i}.license_id", "电子证照不存在或不属于申请人。"))
+            ref = licenses.licence_of_holder(str(m["license_id"]), *holder) if holder else None
+            if ref is None:
+                errors.append(
+                    FieldError(f"materials.{i}.license_id", "电子证照不存在或不属于申请人。")
+                )
+                continue
+            if ref.status != "valid":
+                errors.append(
+                    FieldError(
+                        f"materials.{i}.license_id", f"电子证照状态为“{ref.status}”，不能使用。"
+                    )
+                )
+                continue
+            wanted_type = types.get(code)
+            if wanted_type and ref.type_name != wanted_type:
+                errors.append(
+                    FieldError(
+                        f"materials.{i}.license_id",
+                        f"该材料需要“{wanted_type}”，所选证照是“{ref.type_name}”。",
+                    )
+                )
+                continue
+            seen.add(code)
+            stored.append(
+                {
+                    "material_code": code,
+                    "license_id": ref.license_id,
+                    "name": ref.type_name,
+                    "license_no": ref.license_no,
+                    "used_at": timezone.now().isoformat(),
+                }
+            )
             continue
         info = files.file_for_owner(str(m.get("file_id") or ""), owner)
         if info is None:
@@ -160,6 +187,27 @@ def _check_materials(
     if errors:
         raise ValidationFailed(errors)
     return stored
+
+
+def satisfied_by(
+    principal: Principal, license_type: str | None, enterprise_uscc: str | None
+) -> list[str]:
+    """免证办: the caller's valid licences that can replace a material (its licence type)."""
+    if not license_type or principal.kind not in ("person", "agent"):
+        return []
+    if enterprise_uscc:
+        if enterprise_uscc not in principal.enterprises:
+            return []
+        holder = ("enterprise", enterprise_uscc)
+    else:
+        holder = ("person", principal.id_number)
+    return [ref.license_id for ref in licenses.satisfying(*holder, license_type)]
+
+
+def _record_licence_uses(case: Case, actor: str) -> None:
+    for m in case.materials:
+        if m.get("license_id"):
+            licenses.record_use(m["license_id"], case.case_no, f"免证办：{case.item_name}", actor)
 
 
 # --- create ------------------------------------------------------------------------------------
@@ -326,9 +374,127 @@ def case_create(
                 "children": [c.case_no for c in children],
             },
         )
+        _record_licence_uses(case, principal.actor)
         if submit:
             _notify_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
+            if item_code and item.instant_approval:
+                _instant_decision(case, item)
     return case
+
+
+SYSTEM_RULES = "system:秒批"
+
+
+def _instant_decision(case: Case, item: Any) -> None:
+    """秒批: the item's rule set decides on submit. Approve → closed at once with the result
+    licence issued; deny or review → the case waits for staff with the explanation."""
+    decision = rules_engine.decide_for_item(
+        item_code=case.item_code,
+        subject_kind=case.applicant_kind,
+        subject_id=case.applicant_id,
+        form=case.form,
+    )
+    if decision is None:
+        return
+    case.rule_decision = decision.as_api()
+    before = case.status
+    today = timezone.localdate()
+    if decision.outcome == "approve":
+        now = timezone.now()
+        case.accepted_at, case.accepted_on, case.accepted_by = now, today, SYSTEM_RULES
+        case.due_date = today
+        case.decision, case.decision_reason = "approve", "；".join(decision.explanation)
+        case.status, case.delivery = S.CLOSED, "electronic"
+        case.closed_at, case.closed_on = now, today
+        case.result = _issue_result(case, item.spec, actor=SYSTEM_RULES)
+    case.save()
+    _event(
+        case,
+        actor=SYSTEM_RULES,
+        action=f"rules_{decision.outcome}",
+        before=before,
+        note="；".join(decision.explanation),
+        data={"decision_id": decision.decision_id},
+    )
+    audit.record(
+        actor=SYSTEM_RULES,
+        action=f"cases.rules_{decision.outcome}",
+        object_type="cases.case",
+        object_id=case.case_no,
+        before={"status": before},
+        after={**_snapshot(case), "rule_decision": case.rule_decision},
+    )
+    text = {
+        "approve": "已秒批通过并办结，结果已发送到您的电子证照包。",
+        "deny": "自动审核未通过：{why}。如有异议，工作人员将人工复核。",
+        "review": "需要人工审核：{why}",
+    }[decision.outcome].format(why="；".join(decision.explanation))
+    _notify_applicant(case, f"{case.item_name}（{case.case_no}）{text}")
+
+
+def _licence_data(case: Case, today: dt.date) -> dict[str, Any]:
+    """What the result licence says, from the case: the holder, the form (``applicant_x`` and
+    ``enterprise_x`` answer field ``x``), the rules' amount, and a few derived fields."""
+    data: dict[str, Any] = {}
+    for key, value in case.form.items():
+        if isinstance(value, str | int | float | bool):
+            data[key] = value
+            for prefix in ("applicant_", "enterprise_"):
+                if key.startswith(prefix):
+                    data.setdefault(key[len(prefix) :], value)
+    data["name"] = case.applicant_name
+    if case.applicant_kind == "person":
+        data["id_number"] = case.applicant_id
+        birth = validate_id_number(case.applicant_id).birth_date
+        age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+        data.setdefault("age_band", f"{age // 10 * 10}-{age // 10 * 10 + 9}周岁")
+    else:
+        data["uscc"] = case.applicant_id
+    amount = case.rule_decision.get("amount") if case.rule_decision else None
+    if amount:
+        data.setdefault("monthly_amount", amount)
+        data.setdefault("amount", amount)
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    data.setdefault("start_month", f"{next_month:%Y-%m}")
+    return data
+
+
+def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, Any]:
+    """The result of an approved case; a licence result is issued and signed now.
+
+    When the case does not hold every field the licence type needs, the result records which
+    are missing (``license_pending``) instead of failing the decision: the department
+    completes and issues it (a gap noted in the module README).
+    """
+    result: dict[str, Any] = {
+        "name": spec["result"]["name"],
+        "kind": spec["result"]["kind"],
+        "license_type": spec["result"].get("license_type"),
+    }
+    if result["kind"] == "license" and result["license_type"]:
+        declared = next(
+            (t.fields for t in licenses.license_types() if t.name == result["license_type"]), ()
+        )
+        names = {n for n, _label in declared}
+        data = {k: v for k, v in _licence_data(case, timezone.localdate()).items() if k in names}
+        try:
+            with transaction.atomic():
+                ref = licenses.issue_from_case(
+                    case_no=case.case_no,
+                    item_code=case.item_code,
+                    license_type_name=result["license_type"],
+                    holder_kind=case.applicant_kind,
+                    holder_id=case.applicant_id,
+                    holder_name=case.applicant_name,
+                    department_code=case.department_code,
+                    data=data,
+                    actor=actor,
+                )
+        except ValidationFailed as exc:
+            result["license_pending"] = [e.message for e in exc.errors]
+        else:
+            result.update(license_id=ref.license_id, license_no=ref.license_no)
+    return result
 
 
 # --- acting on a case ----------------------------------------------------------------------------
@@ -431,6 +597,7 @@ def case_act(
                 submitted=submitted,
                 required=catalog.required_materials(item),
                 strict=True,
+                holder=(case.applicant_kind, case.applicant_id),
             )
             case.status = S.SUBMITTED
             case.submitted_at = timezone.now()
@@ -462,7 +629,11 @@ def case_act(
         elif action == "resubmit":
             if materials:
                 extra = _check_materials(
-                    owner=case.submitted_by, submitted=materials, required=[], strict=False
+                    owner=case.submitted_by,
+                    submitted=materials,
+                    required=[],
+                    strict=False,
+                    holder=(case.applicant_kind, case.applicant_id),
                 )
                 case.materials = [*case.materials, *extra]
             if form:

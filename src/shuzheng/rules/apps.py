@@ -5,3 +5,17 @@ class RulesConfig(AppConfig):
     name = "shuzheng.rules"
     label = "rules"
     verbose_name = "决策规则 (rules)"
+
+    def ready(self) -> None:
+        from shuzheng.rules import providers, selectors
+
+        class DecisionBenefits:
+            """Benefits granted by approved 秒批 decisions count as held (``has_benefit``)."""
+
+            def items(self, kind: str, subject_id: str, fact: str) -> list[str]:
+                return selectors.approved_benefits(kind, subject_id) if fact == "benefits" else []
+
+            def all_items(self, kind: str, fact: str) -> dict[str, list[str]]:
+                return selectors.approved_benefits_all(kind) if fact == "benefits" else {}
+
+        providers.register_contributor("rules.decisions", DecisionBenefits())

@@ -177,7 +177,7 @@ def test_prefill_from_own_records(catalog, api):
     ).json()
     assert prep["prefill"]["applicant_name"] == "李明"
     assert prep["prefill"]["applicant_id_number"].startswith("441202")
-    assert prep["prefill_sources"]["applicant_name"] == "人口基础信息（实名认证）"
+    assert prep["prefill_sources"]["applicant_name"] == "肇庆市公安局"  # 人口基础信息, via 数据共享
     assert [m["material_code"] for m in prep["materials"] if m["required"]] == ["M1", "M2", "M3"]
 
 
@@ -269,12 +269,23 @@ def test_proactive_case_is_recorded_closed(catalog, api):
 
     elder = Person.objects.get(user__username="demo-elder")
     ref = facade.create_proactive_case(
-        item_code=catalog["licence"], title="高龄津贴（免申即享）", department_code="441200-SCJGJ",
-        applicant_kind="person", applicant_id=elder.id_number, applicant_name=elder.name,
-        decision={"outcome": "approve", "rule_set": "gaoling", "version": 1, "explanation": ["年满80周岁"]},
+        item_code=catalog["licence"],
+        title="高龄津贴（免申即享）",
+        department_code="441200-SCJGJ",
+        applicant_kind="person",
+        applicant_id=elder.id_number,
+        applicant_name=elder.name,
+        decision={
+            "outcome": "approve",
+            "rule_set": "gaoling",
+            "version": 1,
+            "explanation": ["年满80周岁"],
+        },
     )
     assert ref.status == "closed" and ref.channel == "proactive" and ref.closed
     body = api.call("GET", f"/api/v1/cases/{ref.case_no}", who="demo-elder").json()
-    assert body["decision_record"]["outcome"] == "approve"
+    assert body["decision"]["outcome"] == "approve" and body["decision"]["rule_set"] == "gaoling"
     assert body["timeline"][0]["action"] == "proactive_grant"
-    assert AuditRecord.objects.filter(action="cases.proactive_grant", object_id=ref.case_no).exists()
+    assert AuditRecord.objects.filter(
+        action="cases.proactive_grant", object_id=ref.case_no
+    ).exists()

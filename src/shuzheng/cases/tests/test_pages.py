@@ -87,7 +87,9 @@ def test_apply_page_prefills_from_own_records_and_asks_for_each_material(catalog
     r = login("demo-citizen").get(f"/cases/apply/{catalog['licence']}/")
     assert r.status_code == 200
     page = html(r)
-    assert page.count("已从人口基础信息（实名认证）自动填入") == 3
+    # name and ID number from 人口基础信息 (公安), the phone from the real-name account
+    assert page.count("已从肇庆市公安局自动填入") == 2
+    assert page.count("已从统一身份认证平台（实名手机号码）自动填入") == 1
     assert 'name="applicant_name" value="李明"' in page
     for code in ("M1", "M2", "M3"):
         assert f'name="material-{code}"' in page

@@ -67,7 +67,9 @@ def test_creates_every_file_of_the_module_shape(tmp_path):
     target = _package_dir(tmp_path)
 
     # when a new L2 module is started
-    out = _startmodule("opendata", "--layer", "L2", "--title", "公共数据开放", "--target", str(target))
+    out = _startmodule(
+        "opendata", "--layer", "L2", "--title", "公共数据开放", "--target", str(target)
+    )
 
     # then exactly the files of the shape exist, and nothing else was left in the target
     module = target / "opendata"
@@ -126,9 +128,9 @@ def test_without_title_the_name_is_used(tmp_path):
     target = _package_dir(tmp_path)
     _startmodule("hotline", "--layer", "L2", "--target", str(target))
     assert _load(target / "hotline" / "api.py", "generated_hotline_api").router.tags == ["hotline"]
-    assert _load(target / "hotline" / "apps.py", "generated_hotline_apps").HotlineConfig.verbose_name == (
-        "hotline"
-    )
+    assert _load(
+        target / "hotline" / "apps.py", "generated_hotline_apps"
+    ).HotlineConfig.verbose_name == ("hotline")
 
 
 @pytest.mark.parametrize(

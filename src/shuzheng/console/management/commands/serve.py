@@ -68,6 +68,15 @@ class Command(BaseCommand):
             # deadline warnings: once at start, then every SHUZHENG_WARNINGS_SECONDS (10 min)
             every = float(os.environ.get("SHUZHENG_WARNINGS_SECONDS", "600"))
             periodic(every, refresh_warnings.enqueue, stop_scheduler)
+            from shuzheng.licenses.tasks import expire_licenses
+
+            # licences past their validity become 已过期: daily (and at start)
+            periodic(86400, expire_licenses.enqueue, stop_scheduler)
+            from shuzheng.proactive.tasks import grant_due, run_policies
+
+            # 免申即享: match policies daily; grant once the confirm/opt-out window has passed
+            periodic(86400, run_policies.enqueue, stop_scheduler)
+            periodic(3600, grant_due.enqueue, stop_scheduler)
 
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping

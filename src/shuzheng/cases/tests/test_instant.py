@@ -1,0 +1,95 @@
+"""秒批 end to end: the rules decide on submit; approve closes the case with a signed licence."""
+
+import datetime as dt
+
+import pytest
+
+from shuzheng.catalog.demo import seed_catalog
+from shuzheng.core.codes import make_id_number
+from shuzheng.identity.models import Person, User
+
+pytestmark = pytest.mark.django_db
+GAOLING = "44120030500001000000B"  # 高龄津贴申领
+
+
+@pytest.fixture
+def real_catalog():
+    from shuzheng.rules.services import rule_sets_seed
+
+    seed_catalog()
+    rule_sets_seed()
+
+
+def _apply(api, cases, who):
+    prep = api.call("GET", f"/api/v1/cases/prepare?item_code={GAOLING}", who=who).json()
+    schema = prep["form_schema"]
+    form = dict(prep["prefill"])
+    for name, prop in schema["properties"].items():
+        if name in form or name not in schema.get("required", []):
+            continue
+        if "enum" in prop:
+            form[name] = prop["enum"][0]
+        elif prop.get("type") == "string" and prop.get("format") == "date":
+            form[name] = "2026-11-01"
+        elif prop.get("type") in ("integer", "number"):
+            form[name] = 1
+        elif prop.get("type") == "boolean":
+            form[name] = True
+        else:
+            form[name] = "测试"
+    mats = []
+    for m in prep["materials"]:
+        if not m["required"]:
+            continue
+        if m["satisfied_by"]:
+            mats.append({"material_code": m["material_code"], "license_id": m["satisfied_by"][0]})
+        else:
+            mats.append({"material_code": m["material_code"], "file_id": cases.upload(who)})
+    return api.call(
+        "POST",
+        "/api/v1/cases",
+        who=who,
+        json_body={"item_code": GAOLING, "form": form, "materials": mats},
+    )
+
+
+def test_elder_is_approved_at_once_and_holds_the_licence(api, cases, real_catalog):
+    r = _apply(api, cases, "demo-elder")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "closed"
+    d = body["decision"]
+    assert d["outcome"] == "approve" and d["rule_set"] and d["version"] >= 1 and d["explanation"]
+    assert body["result"].get("license_id"), body["result"]
+    wallet = api.call("GET", "/api/v1/licenses", who="demo-elder").json()
+    ids = [x["license_id"] for x in (wallet["items"] if isinstance(wallet, dict) else wallet)]
+    assert body["result"]["license_id"] in ids
+
+
+def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catalog):
+    admin = User.objects.get(username="demo-admin")
+    idn = make_id_number("441202", dt.date(1956, 1, 16), 82)
+    user = User.objects.create(
+        username="demo-70",
+        kind="person",
+        display_name="何秀兰",
+        phone="13900009999",
+        password=admin.password,
+    )
+    Person.objects.create(
+        user=user,
+        name="何秀兰",
+        id_number=idn,
+        phone="13900009999",
+        sex="F",
+        birth_date=dt.date(1956, 1, 16),
+        hukou_region_id=Person.objects.get(user__username="demo-elder").hukou_region_id,
+    )
+    r = _apply(api, cases, "demo-70")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "submitted"  # waits for staff
+    d = body["decision"]
+    assert d["outcome"] in ("deny", "review")
+    assert any("80" in line for line in d["explanation"]), d["explanation"]
+    assert any(not c["passed"] for c in d["conditions"])

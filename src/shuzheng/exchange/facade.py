@@ -1,0 +1,143 @@
+"""The exchange's public face: other modules import only this and ``contracts``.
+
+- ``prefill`` resolves a form's ``x-prefill`` sources from the applicant's own data, naming the
+  department each value came from (the applicant sees it next to the field).
+- ``facts`` gives the rules module the values of named data items for one subject.
+- ``resources`` / ``resource`` read the catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
+from shuzheng.exchange import providers, selectors
+from shuzheng.exchange.contracts import FieldInfo, QualityReport, ResourceInfo
+from shuzheng.exchange.models import DataItem
+from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import Principal
+
+__all__ = [
+    "DERIVED_FACTS",
+    "FieldInfo",
+    "QualityReport",
+    "ResourceInfo",
+    "facts",
+    "prefill",
+    "prefill_sources",
+    "resource",
+    "resources",
+]
+
+# Sources served from the caller's own account rather than a shared registry.
+ACCOUNT_SOURCES = {"person.phone": "统一身份认证平台（实名手机号码）"}
+# Facts computed from registry values.
+DERIVED_FACTS = {"person.age": "person.birth_date", "enterprise.age_years": "enterprise.founded_on"}
+
+
+def resources(subject_kind: str = "") -> list[ResourceInfo]:
+    return selectors.resources(subject_kind=subject_kind)
+
+
+def resource(code: str) -> ResourceInfo:
+    """A resource of the catalog (raises NotFound)."""
+    return selectors.resource_info(code)
+
+
+def prefill_sources() -> dict[str, str]:
+    """Every prefill source this module can resolve → the code of its source resource."""
+    out = dict(DataItem.objects.values_list("key", "source_resource__code"))
+    out.update({k: "" for k in ACCOUNT_SOURCES})
+    return out
+
+
+def _years(since: Any, today: dt.date) -> int | None:
+    try:
+        d = dt.date.fromisoformat(str(since)[:10])
+    except ValueError:
+        return None
+    return today.year - d.year - ((today.month, today.day) < (d.month, d.day))
+
+
+def _values(keys: list[str], subject_kind: str, subject_id: str) -> dict[str, tuple[Any, str, str]]:
+    """key -> (value, source resource code, source department) for one subject."""
+    items = DataItem.objects.filter(
+        key__in=keys, source_resource__subject_kind=subject_kind
+    ).select_related("source_resource")
+    by_resource: dict[str, list[DataItem]] = {}
+    for item in items:
+        by_resource.setdefault(item.source_resource.code, []).append(item)
+    out: dict[str, tuple[Any, str, str]] = {}
+    for code, group in by_resource.items():
+        res = group[0].source_resource
+        record = providers.fetch(res.provider, code, subject_kind, subject_id)
+        if record is None:
+            continue
+        for item in group:
+            value = record.data.get(item.key)
+            if value not in (None, "", []):
+                out[item.key] = (value, code, res.source_department)
+    return out
+
+
+def prefill(
+    principal: Principal, sources: list[str], enterprise_uscc: str | None = None
+) -> dict[str, tuple[Any, str]]:
+    """Values for ``x-prefill`` sources from the applicant's own data:
+    ``{source: (value, department name)}``. Sources without a value are left out.
+
+    ``person.*`` sources read the caller's own records; ``enterprise.*`` sources read the
+    enterprise only when the caller is its valid agent.
+    """
+    if principal.kind not in ("person", "agent") or not principal.id_number:
+        return {}
+    wanted = list(dict.fromkeys(sources))
+    names = selectors.department_names()
+    out: dict[str, tuple[Any, str]] = {}
+    person_keys = [s for s in wanted if s.startswith("person.")]
+    ent_keys = [s for s in wanted if s.startswith("enterprise.")]
+    found = _values(person_keys, "person", principal.id_number)
+    if enterprise_uscc and enterprise_uscc in principal.enterprises:
+        found.update(_values(ent_keys, "enterprise", enterprise_uscc))
+    for key, (value, _code, dept) in found.items():
+        out[key] = (value, names.get(dept, dept))
+    for key, label in ACCOUNT_SOURCES.items():
+        if key in wanted:
+            try:
+                own = identity.person_own(principal)
+            except NotFound:
+                continue
+            value = getattr(own, key.split(".", 1)[1], None)
+            if value:
+                out[key] = (value, label)
+    return {k: out[k] for k in wanted if k in out}
+
+
+def facts(subject_kind: str, subject_id: str, names: list[str]) -> dict[str, Any]:
+    """The values of named data items (and derived facts such as ``person.age``) for one
+    subject, unmasked, for rules evaluated by the platform itself. Missing values are None;
+    an unknown name is a ValidationFailed naming it."""
+    if subject_kind not in ("person", "enterprise"):
+        raise ValidationFailed.one("subject_kind", "数据主体类型应为 person 或 enterprise。")
+    wanted = list(dict.fromkeys(names))
+    keys = [DERIVED_FACTS.get(n, n) for n in wanted]
+    known = set(
+        DataItem.objects.filter(
+            key__in=keys, source_resource__subject_kind=subject_kind
+        ).values_list("key", flat=True)
+    )
+    unknown = [n for n, k in zip(wanted, keys, strict=True) if k not in known]
+    if unknown:
+        raise ValidationFailed(
+            [FieldError(f"names.{wanted.index(n)}", f"未登记的数据项：{n}") for n in unknown]
+        )
+    found = _values(keys, subject_kind, subject_id)
+    today = timezone.localdate()
+    out: dict[str, Any] = {}
+    for name, key in zip(wanted, keys, strict=True):
+        value = found.get(key, (None, "", ""))[0]
+        out[name] = _years(value, today) if name in DERIVED_FACTS and value is not None else value
+    return out

@@ -1,0 +1,255 @@
+"""The data API's hot path: single-table reads and the call-log insert in plain SQL, and the
+catalog cached per process behind a version stamp.
+
+Why: on the bench machine compiling one ORM query costs ~0.9 ms, a raw single-table query
+~0.06 ms; a data API call needs five reads and an insert besides identity's token lookup and
+the audit append (``bench/exchange`` measures it). Everything here is parameterised SQL over
+this module's own tables, valid on SQLite and PostgreSQL; values go through the model fields'
+``get_db_prep_save`` so JSON and time zones are stored exactly as the ORM stores them.
+
+The catalog cache follows ``core.calendar``: a cheap stamp (counts and latest change of
+resources and fields) is read at the start of each call and a changed stamp reloads the
+catalog, so an edit made by any process applies at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Field, Model
+from django.utils import timezone
+
+from shuzheng.exchange.contracts import FieldInfo, ResourceInfo
+from shuzheng.exchange.models import (
+    Consent,
+    Consumer,
+    DataCall,
+    DataItem,
+    RegistryRecord,
+    Resource,
+    ResourceField,
+    ShareGrant,
+)
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+
+
+# --- the catalog, cached per process -------------------------------------------------------------
+
+
+_lock = threading.Lock()
+_cache: tuple[tuple[Any, ...], dict[str, tuple[ResourceInfo, int]]] | None = None
+
+
+def _stamp() -> tuple[Any, ...]:
+    r, f = _table(Resource), _table(ResourceField)
+    rows = _rows(
+        f"SELECT (SELECT COUNT(*) FROM {r}), (SELECT MAX(updated_at) FROM {r}), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {f}), (SELECT MAX(id) FROM {f})",
+        [],
+    )
+    return tuple(str(v) for v in rows[0])
+
+
+def _load() -> dict[str, tuple[ResourceInfo, int]]:
+    by_resource: dict[int, list[ResourceField]] = {}
+    fields = ResourceField.objects.select_related("item__source_resource").order_by(
+        "position", "id"
+    )
+    for f in fields:
+        by_resource.setdefault(f.resource_id, []).append(f)
+    out: dict[str, tuple[ResourceInfo, int]] = {}
+    for r in Resource.objects.all():
+        info = ResourceInfo(
+            code=r.code,
+            name=r.name,
+            summary=r.summary,
+            source_department=r.source_department,
+            subject_kind=r.subject_kind,
+            share_level=r.share_level,
+            share_condition=r.share_condition,
+            open_level=r.open_level,
+            update_frequency=r.update_frequency,
+            last_updated_at=r.last_updated_at,
+            owner_officer=r.owner_officer,
+            consent_scope=r.consent_scope,
+            provider=r.provider,
+            published_on=r.published_on,
+            fields=tuple(
+                FieldInfo(
+                    name=f.name,
+                    title=f.title,
+                    data_type=f.data_type,
+                    classification=f.classification,
+                    personal=f.personal,
+                    masking=f.masking,
+                    source_resource=f.item.source_resource.code,
+                )
+                for f in by_resource.get(r.pk, [])
+            ),
+        )
+        out[r.code] = (info, r.pk)
+    return out
+
+
+def catalog() -> dict[str, tuple[ResourceInfo, int]]:
+    """code -> (resource, primary key), current as of this call."""
+    global _cache
+    stamp = _stamp()
+    current = _cache
+    if current is not None and current[0] == stamp:
+        return current[1]
+    with _lock:
+        loaded = _load()
+        _cache = (stamp, loaded)
+    return loaded
+
+
+def resource(code: str) -> tuple[ResourceInfo, int] | None:
+    return catalog().get(code)
+
+
+# --- single-table reads --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsumerRow:
+    client_id: str
+    name: str
+    kind: str
+    rate_per_minute: int
+
+
+def consumer(client_id: str) -> ConsumerRow | None:
+    rows = _rows(
+        f"SELECT client_id, name, kind, rate_per_minute FROM {_table(Consumer)} "  # noqa: S608
+        "WHERE client_id = %s AND is_active = %s",
+        [client_id, True],
+    )
+    return ConsumerRow(*rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    code: str
+    fields: list[str]
+    purpose: str
+    valid_from: dt.date
+    valid_until: dt.date
+    revoked: bool
+
+
+def grants(resource_id: int, department: str, client_id: str) -> list[GrantRow]:
+    """The consuming department's grants for a resource (any system, or this one), newest
+    expiry first."""
+    rows = _rows(
+        "SELECT code, fields, purpose, valid_from, valid_until, revoked_at "  # noqa: S608
+        f"FROM {_table(ShareGrant)} WHERE resource_id = %s AND consumer_department = %s "
+        "AND consumer_client IN (%s, %s) ORDER BY valid_until DESC, id DESC",
+        [resource_id, department, "", client_id],
+    )
+    return [
+        GrantRow(code, list(_json(f)), p, _date(a), _date(b), r is not None)
+        for code, f, p, a, b, r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    id: int
+    subject_id: str
+    fields: list[str]
+    purpose: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+def consents(requester: str, resource_id: int, subjects: Sequence[str]) -> list[ConsentRow]:
+    """The requester's consents from these subjects for a resource, newest first."""
+    marks = ", ".join(["%s"] * len(subjects))
+    rows = _rows(
+        "SELECT id, subject_id, fields, purpose, valid_from, valid_until, revoked_at "  # noqa: S608
+        f"FROM {_table(Consent)} WHERE requester = %s AND resource_id = %s "
+        f"AND subject_id IN ({marks}) ORDER BY created_at DESC, id DESC",
+        [requester, resource_id, *subjects],
+    )
+    out = []
+    for pk, sid, f, purpose, a, b, r in rows:
+        start, end = _moment(a), _moment(b)
+        assert start is not None and end is not None
+        out.append(ConsentRow(pk, sid, list(_json(f)), purpose, start, end, _moment(r)))
+    return out
+
+
+def record(resource_id: int, subject_id: str) -> tuple[dict[str, Any], dt.datetime | None] | None:
+    rows = _rows(
+        f"SELECT data, updated_at FROM {_table(RegistryRecord)} "  # noqa: S608
+        "WHERE resource_id = %s AND subject_id = %s",
+        [resource_id, subject_id],
+    )
+    return (dict(_json(rows[0][0])), _moment(rows[0][1])) if rows else None
+
+
+def item_sources(keys: Sequence[str]) -> dict[str, str]:
+    """data item key -> code of its source resource."""
+    if not keys:
+        return {}
+    marks = ", ".join(["%s"] * len(keys))
+    rows = _rows(
+        f"SELECT i.key, r.code FROM {_table(DataItem)} i JOIN {_table(Resource)} r "  # noqa: S608
+        f"ON r.id = i.source_resource_id WHERE i.key IN ({marks})",
+        list(keys),
+    )
+    return dict(rows)
+
+
+# --- the call log --------------------------------------------------------------------------------
+
+
+def insert_call(values: dict[str, Any]) -> int:
+    """Insert one DataCall row and return its id."""
+    fields = [DataCall._meta.get_field(name) for name in values]
+    concrete = [f for f in fields if isinstance(f, Field)]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in concrete)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in concrete]
+    marks = ", ".join(["%s"] * len(fields))
+    rows = _rows(
+        f"INSERT INTO {_table(DataCall)} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
+        params,
+    )
+    return int(rows[0][0])

@@ -1,0 +1,184 @@
+"""All reads of the licenses module, scoped to the caller.
+
+Who sees a licence:
+
+* its holder — a person (their ID number) or an agent acting for the enterprise holder;
+* staff with a role in the issuing department (window, review, head, data officer), and
+  platform administrators;
+* a government API client of the issuing department.
+
+Everyone else gets 404, as if the licence did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shuzheng.core.errors import NotFound
+from shuzheng.identity.contracts import Principal
+from shuzheng.licenses.contracts import LicenseRef, LicenseTypeInfo
+from shuzheng.licenses.models import (
+    License,
+    LicenseEvent,
+    LicenseStatus,
+    LicenseType,
+    LicenseUse,
+    Presentation,
+)
+
+VIEW_ROLES = ("window_clerk", "reviewer", "department_head", "data_officer")
+MANAGE_ROLES = ("reviewer", "department_head")
+IMPORT_ROLES = ("window_clerk", "reviewer", "department_head")
+
+
+def effective_status(lic: License, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    if lic.status == LicenseStatus.VALID and lic.valid_until and lic.valid_until < today:
+        return LicenseStatus.EXPIRED.value
+    return str(lic.status)
+
+
+def status_name(status: str) -> str:
+    return str(LicenseStatus(status).label)
+
+
+def holder_q(principal: Principal) -> Q | None:
+    q = None
+    if principal.kind in ("person", "agent", "staff") and principal.id_number:
+        q = Q(holder_kind="person", holder_id=principal.id_number)
+    if principal.enterprises:
+        eq = Q(holder_kind="enterprise", holder_id__in=list(principal.enterprises))
+        q = eq if q is None else q | eq
+    return q
+
+
+def staff_departments(principal: Principal, roles: tuple[str, ...]) -> list[str]:
+    return sorted({d for r, d in principal.staff_roles if r in roles})
+
+
+def visible(principal: Principal) -> QuerySet[License]:
+    qs = License.objects.select_related("license_type")
+    if not principal.is_authenticated:
+        return qs.none()
+    if principal.kind == "client":
+        if principal.client_kind == "government" and principal.client_department:
+            return qs.filter(department_code=principal.client_department)
+        return qs.none()
+    if principal.is_platform_admin:
+        return qs
+    q = holder_q(principal)
+    depts = staff_departments(principal, VIEW_ROLES)
+    if depts:
+        dq = Q(department_code__in=depts)
+        q = dq if q is None else q | dq
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def wallet(principal: Principal) -> list[License]:
+    """The caller's own licences (a person's, and those of enterprises they act for)."""
+    q = holder_q(principal)
+    if q is None:
+        return []
+    return list(License.objects.select_related("license_type").filter(q))
+
+
+def license_for(principal: Principal, license_id: str) -> License:
+    lic = visible(principal).filter(license_id=license_id).first()
+    if lic is None:
+        raise NotFound("未找到该电子证照。")
+    return lic
+
+
+def is_holder(principal: Principal, lic: License) -> bool:
+    if lic.holder_kind == "person":
+        return bool(principal.id_number) and principal.id_number == lic.holder_id
+    return lic.holder_id in principal.enterprises
+
+
+def can_manage(principal: Principal, lic: License) -> bool:
+    return principal.is_platform_admin or any(
+        principal.has_role(r, lic.department_code) for r in MANAGE_ROLES
+    )
+
+
+def events(lic: License) -> list[LicenseEvent]:
+    return list(lic.events.all())
+
+
+def uses(lic: License, limit: int = 200) -> list[LicenseUse]:
+    return list(lic.uses.select_related("presentation")[:limit])
+
+
+def presentation_for(principal: Principal, nonce: str) -> Presentation:
+    p = (
+        Presentation.objects.select_related("license", "license__license_type")
+        .filter(nonce=nonce)
+        .first()
+    )
+    if p is None or not is_holder(principal, p.license):
+        raise NotFound("未找到该亮证记录。")
+    return p
+
+
+def license_type(name: str) -> LicenseType | None:
+    return LicenseType.objects.filter(name=name, is_active=True).first()
+
+
+def type_info(t: LicenseType) -> LicenseTypeInfo:
+    return LicenseTypeInfo(
+        code=t.code,
+        name=t.name,
+        issuer_department=t.issuer_department,
+        holder_kinds=tuple(t.holder_kinds),
+        fields=tuple((f["name"], f["label"]) for f in t.fields),
+        replaces=tuple(t.replaces),
+    )
+
+
+def types() -> list[LicenseTypeInfo]:
+    return [type_info(t) for t in LicenseType.objects.filter(is_active=True)]
+
+
+def ref(lic: License, today: dt.date | None = None) -> LicenseRef:
+    return LicenseRef(
+        license_id=lic.license_id,
+        type_code=lic.license_type.code,
+        type_name=lic.license_type.name,
+        license_no=lic.license_no,
+        holder_kind=lic.holder_kind,
+        holder_id=lic.holder_id,
+        holder_name=lic.holder_name,
+        department_code=lic.department_code,
+        department_name=lic.department_name,
+        status=effective_status(lic, today),
+        issued_on=lic.issued_on,
+        valid_until=lic.valid_until,
+    )
+
+
+def satisfying(holder_kind: str, holder_id: str, license_type_name: str) -> list[LicenseRef]:
+    """The holder's licences of this type that are valid today (免证办)."""
+    today = timezone.localdate()
+    rows = License.objects.select_related("license_type").filter(
+        holder_kind=holder_kind,
+        holder_id=holder_id,
+        license_type__name=license_type_name,
+        status=LicenseStatus.VALID,
+    )
+    return [ref(r, today) for r in rows if effective_status(r, today) == LicenseStatus.VALID]
+
+
+def holder_licences(holder_kind: str, holder_id: str) -> list[LicenseRef]:
+    today = timezone.localdate()
+    rows = License.objects.select_related("license_type").filter(
+        holder_kind=holder_kind, holder_id=holder_id
+    )
+    return [ref(r, today) for r in rows]
+
+
+def by_license_id(license_id: str) -> License | None:
+    """Unscoped: for the public status check and the services' own lookups."""
+    return License.objects.select_related("license_type").filter(license_id=license_id).first()

@@ -1,0 +1,13 @@
+"""Background tasks of the licenses module (django-tasks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from shuzheng.licenses.services import licenses_expire
+
+
+@task()
+def expire_licenses() -> int:
+    """Mark licences past their end date as expired, with history. Idempotent."""
+    return licenses_expire()
