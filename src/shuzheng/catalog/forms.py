@@ -46,6 +46,27 @@ def _date(value: object) -> bool:
     return True
 
 
+ORDER_KEY = "x-order"
+
+
+def ordered_properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The form's properties in the author's order.
+
+    PostgreSQL stores JSON as jsonb, which does not keep key order, so the order is kept as an
+    explicit list (``x-order``) written when an item is imported; older schemas without it fall
+    back to the dictionary's order.
+    """
+    props: dict[str, Any] = schema.get("properties", {})
+    order = [n for n in schema.get(ORDER_KEY, []) if n in props]
+    order += [n for n in props if n not in order]
+    return [(n, props[n]) for n in order]
+
+
+def with_order(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``schema`` that records its property order in ``x-order``."""
+    return {**schema, ORDER_KEY: [n for n, _ in ordered_properties(schema)]}
+
+
 @dataclass
 class FieldView:
     name: str
@@ -74,7 +95,7 @@ def field_views(
     prefill_sources = prefill_sources or {}
     required = set(schema.get("required", []))
     out: list[FieldView] = []
-    for name, prop in schema.get("properties", {}).items():
+    for name, prop in ordered_properties(schema):
         ptype = prop.get("type", "string")
         widget = prop.get("x-widget")
         options = [(str(v), str(v)) for v in prop.get("enum", [])]

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from shuzheng.catalog.contracts import BundleMember, BundleView, GuideResult, ItemView, MaterialView
+from shuzheng.catalog.forms import ORDER_KEY, ordered_properties
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
 from shuzheng.catalog.spec import ITEM_TYPES
 from shuzheng.core.errors import NotFound
@@ -257,12 +258,12 @@ def merged_form(schemas: list[dict[str, Any]]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     required: list[str] = []
     for schema in schemas:
-        for name, prop in schema.get("properties", {}).items():
+        for name, prop in ordered_properties(schema):
             props.setdefault(name, prop)
         for name in schema.get("required", []):
             if name not in required:
                 required.append(name)
-    return {"type": "object", "properties": props, "required": required}
+    return {"type": "object", "properties": props, "required": required, ORDER_KEY: list(props)}
 
 
 def _produced(members: list[ServiceItem]) -> set[str]:

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
+from shuzheng.catalog.forms import with_order
 from shuzheng.catalog.importer import read_document, validate
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
 from shuzheng.catalog.spec import BundleSpec, ItemSpec, RowError
@@ -109,9 +110,15 @@ def _next_version(model: type[ServiceItem] | type[Bundle], code: str) -> int:
     return int(current or 0) + 1
 
 
+def _item_spec_data(spec: ItemSpec) -> dict[str, Any]:
+    data = spec.model_dump(mode="json", by_alias=True)
+    data["form"]["schema"] = with_order(data["form"]["schema"])  # jsonb loses key order
+    return data
+
+
 def _item_new_version(*, actor: str, spec: ItemSpec) -> ServiceItem:
     code = spec.implementation_code or ""
-    data = spec.model_dump(mode="json", by_alias=True)
+    data = _item_spec_data(spec)
     item = ServiceItem.objects.create(
         code=code,
         version=_next_version(ServiceItem, code),
@@ -322,7 +329,7 @@ def catalog_update_draft(
             item = report.items[0]
             if item.implementation_code != code:
                 raise Conflict("实施编码不能修改；请作为新事项导入。")
-            obj.spec = item.model_dump(mode="json", by_alias=True)
+            obj.spec = _item_spec_data(item)
             obj.name, obj.themes, obj.applicant_types = (
                 item.name,
                 item.themes,
