@@ -200,7 +200,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             **_shell(principal, "queues"),
             "roles": roles,
-            "queues": [(key, QUEUE_NAMES[key], counts.get(key, 0)) for key in cases.QUEUES],
+            "queues": [(key, QUEUE_NAMES[key], counts.get(key)) for key in cases.QUEUES],
             "queue": queue,
             "queue_name": QUEUE_NAMES[queue],
             "departments": [(d, names.get(d, d)) for d in principal.departments],
