@@ -289,3 +289,22 @@ def test_proactive_case_is_recorded_closed(catalog, api):
     assert AuditRecord.objects.filter(
         action="cases.proactive_grant", object_id=ref.case_no
     ).exists()
+
+
+def test_admin_sets_warning_thresholds(client, catalog, cases):
+    from shuzheng.cases.models import DeadlineSettings
+    from shuzheng.cases.services import cases_refresh_warnings
+    from shuzheng.identity.models import User
+
+    client.force_login(User.objects.get(username="demo-admin"))
+    r = client.post("/admin/cases/deadlinesettings/add/", {"yellow_days": 4, "red_days": 2})
+    assert r.status_code == 302
+    assert DeadlineSettings.current().yellow_days == 4
+    assert AuditRecord.objects.filter(
+        action="admin.add", object_type="cases.deadlinesettings"
+    ).exists()
+    with at(2026, 11, 2):
+        no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
+        cases.act("demo-clerk", no, "accept")  # due 2026-11-09
+    cases_refresh_warnings(today=dt.date(2026, 11, 3))  # 4 working days left: yellow now
+    assert Case.objects.get(case_no=no).warning == "yellow"
