@@ -1005,6 +1005,9 @@ class Server:
         self.fh.close()
 
 
+STOP = threading.Event()
+
+
 class HttpError(RuntimeError):
     pass
 
@@ -1043,6 +1046,10 @@ class Http:
                 if attempt:
                     raise
                 continue
+            except (http.client.HTTPException, OSError):
+                self.conn.close()  # never reuse a connection in an unknown state
+                self.conn = None
+                raise
             ms = (time.perf_counter() - t0) * 1000
             for k, v in resp.getheaders():
                 if k.lower() == "set-cookie":
@@ -1187,7 +1194,14 @@ def one_lifecycle(h: Http, t: ClientTokens, item_code: str) -> Lifecycle:
         )
         assert r["level"] == 1
         lc.ok = True
-    except (HttpError, AssertionError, OSError, KeyError, ValueError) as exc:
+    except (
+        HttpError,
+        http.client.HTTPException,
+        AssertionError,
+        OSError,
+        KeyError,
+        ValueError,
+    ) as exc:
         lc.error = f"{step}: {type(exc).__name__}: {exc}"[:400]
     lc.ended = time.perf_counter()
     lc.total_ms = (lc.ended - lc.started) * 1000
@@ -1212,7 +1226,7 @@ def drive(
 
     def client(t: ClientTokens) -> None:
         h = Http(port)
-        while True:
+        while not STOP.is_set():
             if deadline is not None and time.perf_counter() >= deadline:
                 break
             if lifecycles is not None and next(budget) >= lifecycles:
@@ -1226,8 +1240,12 @@ def drive(
     threads = [threading.Thread(target=client, args=(t,), daemon=True) for t in tokens]
     for th in threads:
         th.start()
-    for th in threads:
-        th.join()
+    try:
+        for th in threads:
+            th.join()
+    finally:
+        STOP.set()  # on Ctrl-C: clients stop before the server does
+    STOP.clear()
     elapsed = time.perf_counter() - start
     return results, elapsed, reconnects[0]
 
@@ -1743,6 +1761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)  # also when started with SIGINT ignored (nohup, &)
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
