@@ -65,7 +65,9 @@ def prepare(
                 name=m.name,
                 required=m in materials,
                 license_type=m.license_type,
-                satisfied_by=[],
+                satisfied_by=services.satisfied_by(
+                    principal, m.license_type, enterprise_uscc or None
+                ),
             )
             for m in [*materials, *optional]
         ],

@@ -272,7 +272,11 @@ def case_create(
     problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()] if submit else []
     try:
         stored = _check_materials(
-            owner=principal.actor, submitted=materials, required=required, strict=submit
+            owner=principal.actor,
+            submitted=materials,
+            required=required,
+            strict=submit,
+            holder=(kind, applicant_id),  # 免证办: the applicant's own e-licences
         )
     except ValidationFailed as exc:
         problems += exc.errors

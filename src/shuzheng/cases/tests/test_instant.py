@@ -93,3 +93,16 @@ def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catal
     assert d["outcome"] in ("deny", "review")
     assert any("80" in line for line in d["explanation"]), d["explanation"]
     assert any(not c["passed"] for c in d["conditions"])
+
+
+def test_held_licences_replace_paper_materials(api, cases, real_catalog):
+    from shuzheng.licenses.demo import seed_licenses
+
+    seed_licenses()
+    prep = api.call("GET", f"/api/v1/cases/prepare?item_code={GAOLING}", who="demo-elder").json()
+    by_code = {m["material_code"]: m for m in prep["materials"]}
+    assert by_code["M1"]["satisfied_by"]  # 居民身份证 held as an e-licence
+    r = _apply(api, cases, "demo-elder")
+    assert r.status_code == 201, r.json()
+    used = [m for m in r.json()["materials"] if m.get("license_id")]
+    assert used and used[0]["material_code"] in ("M1", "M2")
