@@ -188,6 +188,13 @@ API_TOKEN_TTL_SECONDS = int(os.environ.get("SHUZHENG_API_TOKEN_SECONDS", "3600")
 SMS_BACKEND = os.environ.get("SHUZHENG_SMS_BACKEND", "outbox")
 SHOW_OUTBOX = DEMO or DEBUG or TESTING
 
+# Bearer tokens: the principal built from a live token is cached per process for this many
+# seconds (the token itself is checked on every call, so revocation is immediate; a change of
+# staff roles or enterprise authorisations reaches API calls within this time). 0 in tests.
+IDENTITY_PRINCIPAL_CACHE_SECONDS = float(
+    os.environ.get("SHUZHENG_PRINCIPAL_CACHE_SECONDS", "0" if TESTING else "5")
+)
+
 # Audit hash chain algorithm: "sm3" (GB/T 32905) or "sha256".
 AUDIT_HASH_ALGORITHM = os.environ.get("SHUZHENG_AUDIT_HASH", "sm3")
 

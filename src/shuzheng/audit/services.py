@@ -30,6 +30,45 @@ def _hash_fields(rec: AuditRecord) -> dict[str, Any]:
     }
 
 
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "request_id",
+    "algorithm",
+    "prev_hash",
+    "hash",
+)
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _lock_head() -> tuple[int, str]:
+    """Lock the chain head (PostgreSQL: the row until commit; SQLite: the transaction already
+    holds the database's write lock, BEGIN IMMEDIATE) and return (last seq, last hash)."""
+    table = _q(AuditHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(
+                f"INSERT INTO {table} (id, last_seq, last_hash) VALUES (1, 0, %s) "
+                "ON CONFLICT (id) DO NOTHING",
+                [hashing.GENESIS],
+            )
+            cur.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")
+            row = cur.fetchone()
+    return int(row[0]), str(row[1])
+
+
 def audit_append(
     *,
     actor: str,
@@ -39,12 +78,18 @@ def audit_append(
     before: Any = None,
     after: Any = None,
 ) -> AuditRecord:
-    """Append one record. Must run inside the caller's transaction (the change it records)."""
+    """Append one record. Must run inside the caller's transaction (the change it records).
+
+    Plain parameterised SQL (three statements: lock the head, insert, move the head): this is
+    the serial section of every audited write, so it is kept free of ORM query compilation.
+    Values are prepared by the model's own fields, so rows are stored exactly as the ORM
+    stores them and ``audit_verify`` (which reads through the ORM) recomputes the same hash.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change it records")
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    last_seq, last_hash = _lock_head()
     rec = AuditRecord(
-        seq=head.last_seq + 1,
+        seq=last_seq + 1,
         at=timezone.now(),
         actor=actor[:128],
         action=action,
@@ -54,11 +99,26 @@ def audit_append(
         after=hashing.normalise(after),
         request_id=get_request_id() or "",
         algorithm=settings.AUDIT_HASH_ALGORITHM,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
-    rec.save(force_insert=True)
-    AuditHead.objects.filter(id=1).update(last_seq=rec.seq, last_hash=rec.hash)
+    meta = AuditRecord._meta
+    values = [
+        meta.get_field(c).get_db_prep_save(getattr(rec, c), connection) for c in _COLUMNS
+    ]
+    cols = ", ".join(_q(c) for c in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {_q(meta.db_table)} ({cols}) VALUES ({marks}) RETURNING id", values
+        )
+        rec.pk = cur.fetchone()[0]
+        cur.execute(
+            f"UPDATE {_q(AuditHead._meta.db_table)} SET last_seq = %s, last_hash = %s "
+            "WHERE id = 1",
+            [rec.seq, rec.hash],
+        )
+    rec._state.adding = False
     return rec
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -15,6 +21,7 @@ from shuzheng.identity.contracts import (
     RegionInfo,
 )
 from shuzheng.identity.models import (
+    ApiClient,
     ApiToken,
     Department,
     Enterprise,
@@ -73,11 +80,74 @@ def principal_for_user(user: User | None) -> Principal:
     )
 
 
+# Principals behind bearer tokens, cached per process: {token hash: (monotonic expiry, principal)}.
+_principals: dict[str, tuple[float, Principal]] = {}
+_principals_lock = threading.Lock()
+_PRINCIPALS_MAX = 20_000
+_clock = time.monotonic
+
+
+def principal_cache_clear() -> None:
+    with _principals_lock:
+        _principals.clear()
+
+
+def _token_state(key_hash: str) -> tuple[Any, ...] | None:
+    """(user id, client id, user active, client active) of a live token, in one plain query.
+
+    Run on every call, so revoking or expiring a token, or deactivating its user or client,
+    takes effect at once in every process; only the principal built from it is cached.
+    """
+    t = connection.ops.quote_name(ApiToken._meta.db_table)
+    u = connection.ops.quote_name(User._meta.db_table)
+    c = connection.ops.quote_name(ApiClient._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT t.user_id, t.client_id, u.is_active, c.is_active FROM {t} t "
+            f"LEFT JOIN {u} u ON u.id = t.user_id LEFT JOIN {c} c ON c.id = t.client_id "
+            "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s",
+            [key_hash, now],
+        )
+        row = cur.fetchone()
+    return tuple(row) if row else None
+
+
 def principal_for_token(raw: str) -> Principal | None:
-    """The principal behind a bearer token, or None when unknown, expired or revoked."""
+    """The principal behind a bearer token, or None when unknown, expired or revoked.
+
+    The token's state is read on every call; the principal built from it (person, staff roles,
+    enterprise authorisations: three more queries) is kept for
+    ``IDENTITY_PRINCIPAL_CACHE_SECONDS`` (default 5), so a change of roles or of an agent's
+    authorisation reaches API calls within that time. Revocation is immediate.
+    """
+    key_hash = token_hash(raw)
+    state = _token_state(key_hash)
+    if state is None:
+        return None
+    user_id, client_id, user_active, client_active = state
+    if (client_id is not None and not client_active) or (
+        client_id is None and (user_id is None or not user_active)
+    ):
+        return None
+    ttl = float(getattr(settings, "IDENTITY_PRINCIPAL_CACHE_SECONDS", 0))
+    if ttl > 0:
+        hit = _principals.get(key_hash)
+        if hit is not None and hit[0] > _clock():
+            return hit[1]
+    principal = _principal_for_live_token(key_hash)
+    if principal is not None and ttl > 0:
+        with _principals_lock:
+            if len(_principals) >= _PRINCIPALS_MAX:
+                _principals.clear()
+            _principals[key_hash] = (_clock() + ttl, principal)
+    return principal
+
+
+def _principal_for_live_token(key_hash: str) -> Principal | None:
     token = (
         ApiToken.objects.select_related("user", "client", "client__department")
-        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(key_hash=key_hash, revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
     if token is None:

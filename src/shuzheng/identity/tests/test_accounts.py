@@ -260,3 +260,35 @@ def test_session_cookie_is_httponly_and_rotated(client):
     assert after["httponly"]
     assert after["samesite"] == "Lax"
     assert before is None or before.value != after.value
+
+
+def test_principal_cache_keeps_revocation_and_deactivation_immediate(client, settings, monkeypatch):
+    """The principal behind a token is cached for a few seconds; the token is not."""
+    from shuzheng.identity import selectors, services
+    from shuzheng.identity.models import Department, StaffRole
+
+    settings.IDENTITY_PRINCIPAL_CACHE_SECONDS = 5
+    selectors.principal_cache_clear()
+    now = [1000.0]
+    monkeypatch.setattr(selectors, "_clock", lambda: now[0])
+    tok = _token(client, "demo-citizen").json()["access_token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tok}"}
+    assert client.get("/api/v1/me", **auth).json()["roles"] == []
+    user = User.objects.get(username="demo-citizen")
+    role = StaffRole.objects.create(
+        user=user, role="reviewer", department=Department.objects.order_by("code").first()
+    )
+    # within the cache time the old principal answers; after it, the new role is seen
+    assert client.get("/api/v1/me", **auth).json()["roles"] == []
+    now[0] += 6
+    assert "reviewer" in client.get("/api/v1/me", **auth).json()["roles"]
+    role.delete()
+    # deactivating the user refuses the (cached) token at once
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/v1/me", **auth).status_code == 401
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    assert client.get("/api/v1/me", **auth).status_code == 200
+    # revoking it too
+    services.token_revoke(raw=tok)
+    assert client.get("/api/v1/me", **auth).status_code == 401
+    selectors.principal_cache_clear()
