@@ -364,6 +364,8 @@ def case_create(
                     data={"parent": case.case_no},
                 )
                 children.append(child)
+        if submit:  # before the audit append, which takes the chain's lock until commit
+            _notify_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
         audit.record(
             actor=principal.actor,
             action="cases.submit" if submit else "cases.draft",
@@ -379,10 +381,8 @@ def case_create(
             },
         )
         _record_licence_uses(case, principal.actor)
-        if submit:
-            _notify_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
-            if item_code and item.instant_approval:
-                _instant_decision(case, item)
+        if submit and item_code and item.instant_approval:
+            _instant_decision(case, item)
     return case
 
 
@@ -420,6 +420,12 @@ def _instant_decision(case: Case, item: Any) -> None:
         note="；".join(decision.explanation),
         data={"decision_id": decision.decision_id},
     )
+    text = {
+        "approve": "已秒批通过并办结，结果已发送到您的电子证照包。",
+        "deny": "自动审核未通过：{why}。如有异议，工作人员将人工复核。",
+        "review": "需要人工审核：{why}",
+    }[decision.outcome].format(why="；".join(decision.explanation))
+    _notify_applicant(case, f"{case.item_name}（{case.case_no}）{text}")
     audit.record(
         actor=SYSTEM_RULES,
         action=f"cases.rules_{decision.outcome}",
@@ -428,12 +434,6 @@ def _instant_decision(case: Case, item: Any) -> None:
         before={"status": before},
         after={**_snapshot(case), "rule_decision": case.rule_decision},
     )
-    text = {
-        "approve": "已秒批通过并办结，结果已发送到您的电子证照包。",
-        "deny": "自动审核未通过：{why}。如有异议，工作人员将人工复核。",
-        "review": "需要人工审核：{why}",
-    }[decision.outcome].format(why="；".join(decision.explanation))
-    _notify_applicant(case, f"{case.item_name}（{case.case_no}）{text}")
 
 
 def _licence_data(case: Case, today: dt.date) -> dict[str, Any]:
@@ -714,6 +714,8 @@ def case_act(
                 )
         case.save()
         _event(case, actor=principal.actor, action=action, before=from_status, note=note, data=data)
+        # the notification first: the audit append takes the chain's lock until commit
+        _notify_for(case, action)
         audit.record(
             actor=principal.actor,
             action=f"cases.{action}",
@@ -724,7 +726,6 @@ def case_act(
         )
         if case.parent_id is not None:
             _sync_parent(case.parent_id, actor=principal.actor)
-        _notify_for(case, action)
     return case
 
 

@@ -41,6 +41,8 @@ class _Versioned(models.Model):
     created_by = models.CharField(_("创建人"), max_length=128)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.CharField(_("发布人"), max_length=128, blank=True)
+    # the stamp of the per-process item view cache (selectors.item_detail)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # set by the lifecycle services only, to let them change status and effective dates
     _allow_lifecycle_save: bool = False

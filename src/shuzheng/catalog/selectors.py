@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.json"
 
 
 def department_names() -> dict[str, str]:
-    return {d.code: d.name for d in identity.departments()}
+    return identity.department_names()
 
 
 def _current(qs: QuerySet[Any], today: dt.date | None = None) -> QuerySet[Any]:
@@ -90,6 +91,14 @@ def item_view(item: ServiceItem, names: dict[str, str] | None = None) -> ItemVie
 def item_detail(
     code: str, *, version: int | None = None, include_unpublished: bool = False
 ) -> ItemView:
+    if not include_unpublished:
+        return _published_view(code, version, timezone.localdate())
+    return _item_detail(code, version=version, include_unpublished=True)
+
+
+def _item_detail(
+    code: str, *, version: int | None = None, include_unpublished: bool = False
+) -> ItemView:
     qs = ServiceItem.objects.filter(code=code)
     if version is not None:
         item = qs.filter(version=version).first()
@@ -106,6 +115,36 @@ def item_detail(
     if item is None:
         raise NotFound("未找到该事项。")
     return item_view(item)
+
+
+# Published item views, cached per process: {(code, version or None, day): view}, valid while
+# the stamp (items: count and latest change; departments: the same) is unchanged. Published
+# versions are immutable and every lifecycle change (publish, retire, effective dates) moves
+# ``updated_at``, so an edit by any process is seen on the next call.
+_views: dict[tuple[str, int | None, dt.date], ItemView] = {}
+_views_stamp: tuple[Any, ...] | None = None
+_VIEWS_MAX = 5_000
+
+
+def _items_stamp() -> tuple[Any, ...]:
+    table = connection.ops.quote_name(ServiceItem._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
+        return (*cur.fetchone(), *identity.departments_stamp())
+
+
+def _published_view(code: str, version: int | None, today: dt.date) -> ItemView:
+    global _views_stamp
+    stamp = _items_stamp()
+    if stamp != _views_stamp or len(_views) >= _VIEWS_MAX:
+        _views.clear()
+        _views_stamp = stamp
+    key = (code, version, today)
+    view = _views.get(key)
+    if view is None:
+        view = _item_detail(code, version=version)
+        _views[key] = view
+    return view
 
 
 # --- search -----------------------------------------------------------------------------------

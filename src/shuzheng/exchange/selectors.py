@@ -68,7 +68,7 @@ def visible_departments(principal: Principal) -> set[str] | None:
 
 
 def department_names() -> dict[str, str]:
-    return {d.code: d.name for d in identity.departments()}
+    return identity.department_names()
 
 
 # --- catalog -----------------------------------------------------------------------------------

@@ -26,7 +26,9 @@ __all__ = [
     "OptionalBearerAuth",
     "Principal",
     "department",
+    "department_names",
     "departments",
+    "departments_stamp",
     "enterprise",
     "person_by_id_number",
     "person_lookup",
@@ -107,6 +109,16 @@ def person_by_id_number(id_number: str) -> PersonInfo | None:
 
 def departments(q: str = "", region: str = "") -> list[DepartmentInfo]:
     return selectors.departments(q=q, region=region)
+
+
+def department_names() -> dict[str, str]:
+    """{code: name} of every department, cached per process (do not modify the dict)."""
+    return selectors.department_names()
+
+
+def departments_stamp() -> tuple[Any, ...]:
+    """Changes whenever a department is added, removed or edited (for callers' own caches)."""
+    return selectors.departments_stamp()
 
 
 def department(code: str) -> DepartmentInfo:

@@ -64,6 +64,8 @@ class Department(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     phone = models.CharField(_("咨询电话"), max_length=32, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    # the stamp of the per-process department cache (selectors.departments)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         ordering = ["level", "code"]

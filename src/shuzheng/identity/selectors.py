@@ -246,23 +246,59 @@ def person_by_id_number(*, id_number: str) -> PersonInfo | None:
     return _person_info(person, masked=False) if person else None
 
 
+def _department_info(d: Department) -> DepartmentInfo:
+    return DepartmentInfo(
+        code=d.code,
+        name=d.name,
+        level=d.level,
+        region_code=d.region.code,
+        uscc=d.uscc,
+        parent_code=d.parent.code if d.parent else None,
+    )
+
+
+_departments_cache: tuple[tuple[Any, ...], tuple[DepartmentInfo, ...], dict[str, str]] | None = None
+
+
+def departments_stamp() -> tuple[Any, ...]:
+    """A cheap version of the department table (count, latest change), one plain query."""
+    table = connection.ops.quote_name(Department._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
+        return tuple(cur.fetchone())
+
+
+def _all_departments() -> tuple[tuple[DepartmentInfo, ...], dict[str, str]]:
+    """Every department, cached per process behind ``departments_stamp`` (an edit by any
+    process is seen on the next call): naming a department is on the path of every case."""
+    global _departments_cache
+    stamp = departments_stamp()
+    cached = _departments_cache
+    if cached is not None and cached[0] == stamp:
+        return cached[1], cached[2]
+    infos = tuple(
+        _department_info(d)
+        for d in Department.objects.select_related("region", "parent").order_by("level", "code")
+    )
+    names = {d.code: d.name for d in infos}
+    _departments_cache = (stamp, infos, names)
+    return infos, names
+
+
+def department_names() -> dict[str, str]:
+    """{code: name} of every department (a shared, cached dict: do not modify)."""
+    return _all_departments()[1]
+
+
 def departments(*, q: str = "", region: str = "") -> list[DepartmentInfo]:
+    if not q and not region:
+        return list(_all_departments()[0])
     qs = Department.objects.select_related("region", "parent")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__iexact=q))
     if region:
         qs = qs.filter(region__code__startswith=region.rstrip("0") or region)
-    return [
-        DepartmentInfo(
-            code=d.code,
-            name=d.name,
-            level=d.level,
-            region_code=d.region.code,
-            uscc=d.uscc,
-            parent_code=d.parent.code if d.parent else None,
-        )
-        for d in qs.order_by("level", "code")
-    ]
+    return [_department_info(d) for d in qs.order_by("level", "code")]
 
 
 def department(*, code: str) -> DepartmentInfo:
