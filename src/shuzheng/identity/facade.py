@@ -33,6 +33,7 @@ __all__ = [
     "person_by_id_number",
     "person_lookup",
     "person_own",
+    "person_phone",
     "principal_for_request",
     "regions",
     "require_role",
@@ -96,6 +97,11 @@ def person_lookup(principal: Principal, id_number: str) -> PersonInfo:
 
 def person_own(principal: Principal) -> PersonInfo:
     return selectors.person_own(principal=principal)
+
+
+def person_phone(id_number: str) -> str:
+    """Where to text a person (for notifications); "" when unknown."""
+    return selectors.person_phone(id_number=id_number)
 
 
 def enterprise(uscc: str) -> EnterpriseInfo:

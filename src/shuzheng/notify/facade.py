@@ -39,9 +39,8 @@ def send(
         link=link,
     )
     if sms and recipient_kind == "person":
-        person = identity.person_by_id_number(recipient_id)
-        if person is not None and person.phone:
-            phone = person.phone
+        phone = identity.person_phone(recipient_id)
+        if phone:
             transaction.on_commit(lambda: send_sms(phone, f"【数政】{body}"))
 
 
