@@ -56,15 +56,15 @@ def _lock_head() -> tuple[int, str]:
     table = _q(AuditHead._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cur:
-        cur.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")
+        cur.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
         row = cur.fetchone()
         if row is None:
             cur.execute(
-                f"INSERT INTO {table} (id, last_seq, last_hash) VALUES (1, 0, %s) "
+                f"INSERT INTO {table} (id, last_seq, last_hash) VALUES (1, 0, %s) "  # noqa: S608
                 "ON CONFLICT (id) DO NOTHING",
                 [hashing.GENESIS],
             )
-            cur.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")
+            cur.execute(f"SELECT last_seq, last_hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
             row = cur.fetchone()
     return int(row[0]), str(row[1])
 
@@ -103,19 +103,18 @@ def audit_append(
     )
     rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
     meta = AuditRecord._meta
-    values = [
-        meta.get_field(c).get_db_prep_save(getattr(rec, c), connection) for c in _COLUMNS
-    ]
+    values = [meta.get_field(c).get_db_prep_save(getattr(rec, c), connection) for c in _COLUMNS]
     cols = ", ".join(_q(c) for c in _COLUMNS)
     marks = ", ".join(["%s"] * len(_COLUMNS))
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {_q(meta.db_table)} ({cols}) VALUES ({marks}) RETURNING id", values
+            f"INSERT INTO {_q(meta.db_table)} ({cols}) VALUES ({marks}) RETURNING id",  # noqa: S608
+            values,
         )
         rec.pk = cur.fetchone()[0]
         cur.execute(
-            f"UPDATE {_q(AuditHead._meta.db_table)} SET last_seq = %s, last_hash = %s "
-            "WHERE id = 1",
+            f"UPDATE {_q(AuditHead._meta.db_table)} "  # noqa: S608
+            "SET last_seq = %s, last_hash = %s WHERE id = 1",
             [rec.seq, rec.hash],
         )
     rec._state.adding = False

@@ -129,7 +129,7 @@ _VIEWS_MAX = 5_000
 def _items_stamp() -> tuple[Any, ...]:
     table = connection.ops.quote_name(ServiceItem._meta.db_table)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
+        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608
         return (*cur.fetchone(), *identity.departments_stamp())
 
 

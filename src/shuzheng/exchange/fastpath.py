@@ -15,16 +15,15 @@ catalog, so an edit made by any process applies at once.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
-from django.utils import timezone
+from django.db.models import Field
 
+from shuzheng.core import rawsql
 from shuzheng.exchange.contracts import FieldInfo, ResourceInfo
 from shuzheng.exchange.models import (
     Consent,
@@ -37,35 +36,18 @@ from shuzheng.exchange.models import (
     ShareGrant,
 )
 
-
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return list(cur.fetchall())
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+_table = rawsql.table
+_rows = rawsql.rows
+_json = rawsql.as_json
 
 
 def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    day = rawsql.as_date(value)
+    assert day is not None
+    return day
 
 
-def _moment(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromisoformat(str(value))
-    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+_moment = rawsql.as_moment
 
 
 # --- the catalog, cached per process -------------------------------------------------------------

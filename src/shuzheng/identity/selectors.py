@@ -104,7 +104,7 @@ def _token_state(key_hash: str) -> tuple[Any, ...] | None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT t.user_id, t.client_id, u.is_active, c.is_active FROM {t} t "
+            f"SELECT t.user_id, t.client_id, u.is_active, c.is_active FROM {t} t "  # noqa: S608
             f"LEFT JOIN {u} u ON u.id = t.user_id LEFT JOIN {c} c ON c.id = t.client_id "
             "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s",
             [key_hash, now],
@@ -245,7 +245,7 @@ def person_phone(*, id_number: str) -> str:
     path of every notification."""
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT phone FROM {table} WHERE id_number = %s", [id_number])
+        cur.execute(f"SELECT phone FROM {table} WHERE id_number = %s", [id_number])  # noqa: S608
         row = cur.fetchone()
     return str(row[0] or "") if row else ""
 
@@ -274,7 +274,7 @@ def departments_stamp() -> tuple[Any, ...]:
     """A cheap version of the department table (count, latest change), one plain query."""
     table = connection.ops.quote_name(Department._meta.db_table)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")
+        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608
         return tuple(cur.fetchone())
 
 

@@ -26,7 +26,7 @@ from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import DepartmentInfo, Principal
-from shuzheng.licenses import documents, rules, selectors, tokens
+from shuzheng.licenses import documents, fastpath, rules, selectors, tokens
 from shuzheng.licenses.contracts import PresentationVerdict
 from shuzheng.licenses.models import (
     License,
@@ -823,11 +823,7 @@ def presentation_verify(
         else:
             exp = dt.datetime.fromtimestamp(doc["exp"], tz=dt.UTC)
             # one query on the normal path: the presentation with its licence and type
-            pres = (
-                Presentation.objects.select_related("license__license_type")
-                .filter(nonce=doc["n"], license__license_id=doc["lid"])
-                .first()
-            )
+            pres = fastpath.presentation_with_license(str(doc["n"]), str(doc["lid"]))
             lic = pres.license if pres is not None else selectors.by_license_id(doc["lid"])
             if lic is None:
                 verdict = _verdict("not_found", expires_at=exp)
@@ -849,13 +845,12 @@ def presentation_verify(
                     )
     with transaction.atomic():
         if lic is not None:
-            LicenseUse.objects.create(
-                license=lic,
-                kind=LicenseUse.Kind.VERIFY,
+            fastpath.record_verification(
+                license_pk=lic.pk,
+                presentation_pk=pres.pk if pres is not None else None,
                 actor=actor,
                 actor_name=(actor_name or "")[:128],
                 purpose=(purpose or "扫码核验亮证码")[:200],
-                presentation=pres,
                 result=verdict.reason,
                 fields=list(verdict.fields),
                 at=now,

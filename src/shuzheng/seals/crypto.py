@@ -16,6 +16,7 @@ Suites (``Seal.algorithm`` and ``signature.algorithm`` in the API):
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from typing import Any
@@ -102,6 +103,7 @@ def der_of_pem(pem: str | bytes) -> bytes:
     return bytes(der)
 
 
+@functools.lru_cache(maxsize=256)
 def sm2_public_from_spki(der: bytes) -> bytes:
     """The 64-byte x‖y of an SM2 SubjectPublicKeyInfo (raises ValueError otherwise)."""
     info = asn1_keys.PublicKeyInfo.load(der)

@@ -1,0 +1,72 @@
+"""Plain parameterised SQL for the few hot paths that cannot afford ORM query compilation.
+
+On the bench machine compiling one ORM query costs ~0.5–1 ms, a plain single-table query
+~0.06 ms. The hot paths (the data API, 亮证 verification, the audit append, token checks) use
+these helpers over their own module's tables; everything else uses the ORM. SQL here must be
+valid on SQLite and PostgreSQL; values are converted the way the ORM stores and reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+
+def table(model: type[Model]) -> str:
+    """The model's quoted table name."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+def db_value(model: type[Model], field: str, value: Any) -> Any:
+    """``value`` prepared for a query parameter exactly as the ORM would save it."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def insert(model: type[Model], values: dict[str, Any]) -> int:
+    """Insert one row (column name → Python value) and return its id."""
+    cols = list(values)
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in cols)
+    marks = ", ".join(["%s"] * len(cols))
+    params = [db_value(model, c, values[c]) for c in cols]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table(model)} ({names}) VALUES ({marks}) RETURNING id",  # noqa: S608
+            params,
+        )
+        return int(cur.fetchone()[0])
+
+
+def as_json(value: Any) -> Any:
+    """A JSON column as read: decoded by the driver (PostgreSQL) or text (SQLite)."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def as_moment(value: Any) -> dt.datetime | None:
+    """A timestamp column as an aware datetime (SQLite stores UTC text without a zone)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
