@@ -12,6 +12,7 @@ from django.utils import timezone
 from shuzheng.audit import hashing
 from shuzheng.audit.contracts import VerifyResult
 from shuzheng.audit.models import AuditHead, AuditRecord
+from shuzheng.core import rawsql
 from shuzheng.core.context import get_request_id
 
 
@@ -103,7 +104,7 @@ def audit_append(
     )
     rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
     meta = AuditRecord._meta
-    values = [meta.get_field(c).get_db_prep_save(getattr(rec, c), connection) for c in _COLUMNS]
+    values = [rawsql.db_value(AuditRecord, c, getattr(rec, c)) for c in _COLUMNS]
     cols = ", ".join(_q(c) for c in _COLUMNS)
     marks = ", ".join(["%s"] * len(_COLUMNS))
     with connection.cursor() as cur:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 
@@ -29,15 +29,21 @@ def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         return list(cur.fetchall())
 
 
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    f = model._meta.get_field(name)
+    assert isinstance(f, Field), name
+    return f
+
+
 def db_value(model: type[Model], field: str, value: Any) -> Any:
     """``value`` prepared for a query parameter exactly as the ORM would save it."""
-    return model._meta.get_field(field).get_db_prep_save(value, connection)
+    return _field(model, field).get_db_prep_save(value, connection)
 
 
 def insert(model: type[Model], values: dict[str, Any]) -> int:
     """Insert one row (column name → Python value) and return its id."""
     cols = list(values)
-    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in cols)
+    names = ", ".join(connection.ops.quote_name(str(_field(model, c).column)) for c in cols)
     marks = ", ".join(["%s"] * len(cols))
     params = [db_value(model, c, values[c]) for c in cols]
     with connection.cursor() as cur:

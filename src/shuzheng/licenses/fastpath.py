@@ -42,7 +42,7 @@ def presentation_with_license(nonce: str, license_id: str) -> Presentation | Non
     pres = Presentation(
         id=row[0],
         nonce=nonce,
-        expires_at=rawsql.as_moment(row[1]),
+        expires_at=rawsql.as_moment(row[1]),  # type: ignore[misc]  # never NULL
         fields=rawsql.as_json(row[2]),
         license=licence,
     )
