@@ -12,6 +12,11 @@ The registries are built from identity's demo people and enterprises, read throu
   identity never uses), as a population registry holds many people without a platform account.
 
 Every ID number and credit code is valid in format and marked as demo data.
+
+电子证照 (``105001/000001``) has no registry here: its provider is ``licences_module``, so the
+data API, the data spaces and ``facade.facts`` read the subject's licences from the licences
+module (``shuzheng seed_licenses`` issues the demo ones). Migration 0002 switches databases
+seeded before that.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ ACCOUNT_PEOPLE = [
     ("demo-agent", dt.date(1986, 11, 20), 64),
 ]
 DEMO_ENTERPRISE_USCC = make_uscc("9", "1", DUANZHOU, "MA5XH0001")
+LICENCES = "105001/000001"  # 电子证照: served by the licences module, no registry copy
+SUMMARY_LICENCES = "持证人持有的有效电子证照（证照类型、证照编号），由电子证照库实时提供。"
 REGISTRY_PEOPLE = 150
 SURNAMES = "陈李张黄王林梁刘吴何罗郑周谢冯邓曾彭苏卢蔡潘杨叶"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文辉"
@@ -189,9 +196,9 @@ RESOURCES: list[dict[str, Any]] = [
         ],
     },
     {
-        "code": "105001/000001",
+        "code": LICENCES,
         "name": "电子证照",
-        "summary": "持证人持有的电子证照目录（由电子证照库提供，证照模块接入后实时提供）。",
+        "summary": SUMMARY_LICENCES,
         "source_department": "441200-ZSJ",
         "subject_kind": "person",
         "share_level": "conditional",
@@ -199,7 +206,7 @@ RESOURCES: list[dict[str, Any]] = [
         "open_level": "closed",
         "update_frequency": "realtime",
         "consent_scope": "outside",
-        "provider": "licences",
+        "provider": "licences_module",
         "age_hours": 1,
         "fields": [
             _f("licence.count", "持有证照数量", data_type="integer"),
@@ -397,7 +404,6 @@ def _records(rng: random.Random, today: dt.date) -> dict[str, list[tuple[str, di
                 },
             )
         )
-        licences = [("居民身份证", f"{pid}")]
         # 婚姻登记 (adults)
         if age >= 22:
             roll = rng.random()
@@ -449,8 +455,6 @@ def _records(rng: random.Random, today: dt.date) -> dict[str, list[tuple[str, di
                         "marriage.registry_office": f"肇庆市{region_name(p['hukou_region'])}民政局",
                     }
                 )
-                if status == "已婚":
-                    licences.append(("结婚证", marriage["marriage.certificate_no"]))
             if i == 7:  # a copy that disagrees with its source: shows up in the consistency check
                 marriage["person.name"] = p["name"][:1] + "晓" + p["name"][1:]
             out["201001/000001"].append((pid, marriage))
@@ -489,7 +493,6 @@ def _records(rng: random.Random, today: dt.date) -> dict[str, list[tuple[str, di
                     },
                 )
             )
-            licences.append(("残疾人证", cert))
         # 不动产登记
         if p["username"] == "demo-citizen" or (age >= 25 and rng.random() < 0.5):
             n = 1 if p["username"] else rng.choice((1, 1, 2))
@@ -512,19 +515,9 @@ def _records(rng: random.Random, today: dt.date) -> dict[str, list[tuple[str, di
                     },
                 )
             )
-            licences += [("不动产权证书", c) for c in certs]
-        if rng.random() < 0.5 or p["username"] == "demo-citizen":
-            licences.append(("机动车驾驶证", pid))
-        out["105001/000001"].append(
-            (
-                pid,
-                {
-                    "licence.count": len(licences),
-                    "licence.types": [t for t, _ in licences],
-                    "licence.numbers": [n for _, n in licences],
-                },
-            )
-        )
+        # 电子证照 come from the licences module (provider ``licences_module``); this draw
+        # once picked a demo licence and stays so that every generated value is unchanged.
+        rng.random()
     grades = ["A", "A", "B", "B", "B", "M", "C", "D"]
     for j, e in enumerate(_enterprise_rows()):
         uscc = e["enterprise.uscc"]

@@ -2,11 +2,12 @@
 
 A resource names its provider in ``Resource.provider``:
 
-- a registered name (``registry``, ``population``, ``legal_entity``, ``licences``), or
+- a registered name (``registry``, ``population``, ``legal_entity``, ``licences``,
+  ``licences_module`` — the demo's 电子证照 read from the licences module), or
 - a dotted reference ``"package.module:callable"`` resolved at run time, so a module in a
-  *lower* layer (the licences module sits below the exchange) can serve a resource without
-  importing the exchange: it exposes a function ``(subject_kind, subject_id) -> Record | None``
-  and the resource's ``provider`` is set to, e.g., ``shuzheng.licenses.facade:exchange_record``.
+  *lower* layer can serve a resource without importing the exchange: it exposes a function
+  ``(subject_kind, subject_id) -> Record | dict | None`` and the resource's ``provider`` is set
+  to, e.g., ``shuzheng.licenses.facade:exchange_record`` (values as that function names them).
 
 Providers return unmasked values; the exchange masks them per call.
 """
@@ -141,29 +142,31 @@ def enterprise_data(e: Any) -> dict[str, Any]:
 
 @register("licences")
 def licences(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
-    """电子证照 from the demo registry (the default until the licences module is switched on
-    with ``provider = "licences_module"``)."""
+    """电子证照 from a copy held in the exchange's ``RegistryRecord`` table (the demo's former
+    source; the demo resource now reads the licences module, ``licences_module``)."""
     return registry(resource_code, subject_kind, subject_id)
-
-
-LICENCES_ENTRY = "shuzheng.licenses.facade.exchange_record"
 
 
 def licence_fields(record: dict[str, Any]) -> dict[str, Any]:
     """The licences module's summary (``{"licences": [...], "valid_types": [...]}``) as the
-    fields of the 电子证照 resource."""
+    fields of the 电子证照 resource: only licences valid today, types and numbers in step
+    (``licence.types[i]`` is the type of ``licence.numbers[i]``)."""
     valid = [x for x in record.get("licences", []) if x.get("status", "valid") == "valid"]
     return {
         "licence.count": len(valid),
-        "licence.types": list(record.get("valid_types") or [x.get("type_name") for x in valid]),
+        "licence.types": [x.get("type_name") for x in valid],
         "licence.numbers": [x.get("license_no") for x in valid],
     }
 
 
 @register("licences_module")
 def licences_module(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
-    """电子证照 from the licences module's ``facade.exchange_record`` (resolved at run time: the
-    licences module sits below the exchange and never imports it)."""
-    entry: Callable[[str, str], dict[str, Any] | None] = import_string(LICENCES_ENTRY)
-    found = entry(subject_kind, subject_id)
+    """电子证照 as the licences module holds them now (``licenses.facade.exchange_record``).
+
+    The licences module sits below the exchange and never imports it; the exchange imports its
+    facade here, in the function, so processes that never serve this resource do not load the
+    PDF and signature libraries the licences module brings in."""
+    from shuzheng.licenses import facade as licences_facade
+
+    found = licences_facade.exchange_record(subject_kind, subject_id)
     return Record(data=licence_fields(found), updated_at=None) if found else None

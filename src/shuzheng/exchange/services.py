@@ -3,7 +3,9 @@
 
 Each service checks the caller's right itself, runs in one transaction and writes its audit
 record inside it. A refused data API call is logged and audited too, then the refusal is raised
-after the transaction has committed.
+after the transaction has committed. Elsewhere, an authenticated caller's attempt refused at an
+access check (403, or 404 for an object they may not see) is audited as ``…_refused`` with the
+reason (``refusal_record``); bad input (422) and conflicts (409) change nothing and are not.
 """
 
 from __future__ import annotations
@@ -115,6 +117,71 @@ def _resource_for_input(code: str, field: str = "resource") -> ResourceInfo:
         raise ValidationFailed.one(field, f"信息资源 {code} 不存在。") from None
 
 
+# --- refused attempts ----------------------------------------------------------------------------
+
+# Refusals of access (the caller may not do this, or may not see the object) — not input errors
+# (422) or conflicts with the object's state (409), which are the caller's to fix.
+AUDITED_REFUSALS = (Forbidden, NotFound)
+
+
+def refusal_record(
+    principal: Principal,
+    exc: DomainError,
+    *,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    context: dict[str, Any] | None = None,
+) -> None:
+    """Audit an authenticated caller's attempt that was refused access, like the data API audits
+    its refused calls. The refusal changes nothing else; the record is written in a transaction
+    of its own (so it stays when the refusal propagates). Anonymous attempts have no actor and
+    stop at authentication; input errors and conflicts are not recorded."""
+    if not principal.is_authenticated or not isinstance(exc, AUDITED_REFUSALS):
+        return
+    with transaction.atomic():
+        audit.record(
+            actor=principal.actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or "")[:128],
+            after={
+                **(context or {}),
+                "outcome": "refused",
+                "reason": exc.message[:300],
+                "status": exc.status,
+            },
+        )
+
+
+@contextmanager
+def _refusals_audited(
+    principal: Principal,
+    *,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    context: dict[str, Any] | None = None,
+) -> Iterator[None]:
+    """Audit a Forbidden / NotFound raised by the access checks inside the block, then re-raise."""
+    try:
+        yield
+    except AUDITED_REFUSALS as exc:
+        refusal_record(
+            principal,
+            exc,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            context=context,
+        )
+        raise
+
+
+def _short(value: Any, limit: int = 64) -> str:
+    return str(value or "").strip()[:limit]
+
+
 # --- catalog (一数一源) --------------------------------------------------------------------------
 
 
@@ -186,7 +253,16 @@ def resource_register(*, principal: Principal, spec: dict[str, Any]) -> Resource
     if not principal.has_role(selectors.DATA_OFFICER, dept) and not principal.is_platform_admin:
         if not principal.is_authenticated:
             raise Unauthenticated()
-        raise Forbidden("只有资源提供部门的数据管理员可以登记信息资源。")
+        refused = Forbidden("只有资源提供部门的数据管理员可以登记信息资源。")
+        refusal_record(
+            principal,
+            refused,
+            action="exchange.resource_register_refused",
+            object_type="exchange.resource",
+            object_id="",
+            context={"source_department": _short(dept, 32), "name": _short(spec.get("name"))},
+        )
+        raise refused
     if dept not in selectors.department_names():
         raise ValidationFailed.one("source_department", f"部门 {dept} 不存在。")
     name = _text(spec.get("name"), "name", "信息资源名称", min_len=2, max_len=100)
@@ -361,7 +437,18 @@ def request_submit(
     consumer_client: str | None = None,
 ) -> ShareRequest:
     """File a share request. 无条件共享 resources are granted at once (秒享)."""
-    dept, client = _consumer_side(principal, consumer_department, consumer_client)
+    with _refusals_audited(
+        principal,
+        action="exchange.request_refused",
+        object_type="exchange.resource",
+        object_id=_short(resource_code, 40),
+        context={
+            "consumer_department": _short(consumer_department, 32),
+            "consumer_client": _short(consumer_client),
+            "purpose": _short(purpose, 16),
+        },
+    ):
+        dept, client = _consumer_side(principal, consumer_department, consumer_client)
     info = _resource_for_input(resource_code)
     if info.share_level == ShareLevel.NONE:
         raise ValidationFailed.one("resource", f"{info.name}为不予共享资源，不能申请。")
@@ -452,13 +539,20 @@ def request_decide(
     """The source department's data officer approves (possibly fewer fields) or denies."""
     if not principal.is_authenticated:
         raise Unauthenticated()
-    if principal.kind != "staff" or not selectors.officer_departments(principal):
-        raise Forbidden("只有数据提供部门的数据管理员可以审批共享申请。")
-    req = selectors.request_for(principal, request_id)
-    if not principal.has_role(selectors.DATA_OFFICER, req.resource.source_department):
-        raise Forbidden("只有数据提供部门的数据管理员可以审批共享申请。")
-    if req.requested_by == principal.actor:
-        raise Forbidden("不能审批本人提交的共享申请。")
+    with _refusals_audited(
+        principal,
+        action="exchange.request_decision_refused",
+        object_type="exchange.request",
+        object_id=request_id,
+        context={"decision": _short(decision, 16)},
+    ):
+        if principal.kind != "staff" or not selectors.officer_departments(principal):
+            raise Forbidden("只有数据提供部门的数据管理员可以审批共享申请。")
+        req = selectors.request_for(principal, request_id)
+        if not principal.has_role(selectors.DATA_OFFICER, req.resource.source_department):
+            raise Forbidden("只有数据提供部门的数据管理员可以审批共享申请。")
+        if req.requested_by == principal.actor:
+            raise Forbidden("不能审批本人提交的共享申请。")
     if req.status != ShareRequest.Status.PENDING:
         raise Conflict(
             f"该申请已审核（{req.get_status_display()}），不能再次审批。",
@@ -503,9 +597,15 @@ def request_decide(
 
 def grant_revoke(*, principal: Principal, code: str, note: str) -> ShareGrant:
     """The source department's data officer withdraws a grant; calls are refused at once."""
-    grant = selectors.grant_for(principal, code)
-    if not principal.has_role(selectors.DATA_OFFICER, grant.resource.source_department):
-        raise Forbidden("只有数据提供部门的数据管理员可以撤销共享授权。")
+    with _refusals_audited(
+        principal,
+        action="exchange.grant_revoke_refused",
+        object_type="exchange.grant",
+        object_id=_short(code, 32),
+    ):
+        grant = selectors.grant_for(principal, code)
+        if not principal.has_role(selectors.DATA_OFFICER, grant.resource.source_department):
+            raise Forbidden("只有数据提供部门的数据管理员可以撤销共享授权。")
     if grant.revoked_at is not None:
         raise Conflict("该授权已撤销。")
     note = _text(note, "note", "撤销理由", min_len=4, max_len=500)
@@ -537,7 +637,14 @@ def consent_grant(
     enterprise_uscc: str | None = None,
 ) -> Consent:
     """The data subject lets a named requester read chosen fields for a purpose and period."""
-    kind, sid = selectors.own_subject(principal, enterprise_uscc)
+    with _refusals_audited(
+        principal,
+        action="exchange.consent_grant_refused",
+        object_type="exchange.resource",
+        object_id=_short(resource_code, 40),
+        context={"requester": _short(requester), "enterprise": _short(enterprise_uscc, 18)},
+    ):
+        kind, sid = selectors.own_subject(principal, enterprise_uscc)
     consumer = Consumer.objects.filter(client_id=str(requester or ""), is_active=True).first()
     if consumer is None:
         raise ValidationFailed.one("requester", f"被授权方 {requester} 不是已接入的机构。")
@@ -585,7 +692,13 @@ def consent_grant(
 
 def consent_revoke(*, principal: Principal, consent_id: int) -> Consent:
     """Revoke at once: the requester's very next call is refused."""
-    consent = selectors.consent_for(principal, consent_id)
+    with _refusals_audited(
+        principal,
+        action="exchange.consent_revoke_refused",
+        object_type="exchange.consent",
+        object_id=consent_id,
+    ):
+        consent = selectors.consent_for(principal, consent_id)
     if consent.revoked_at is not None:
         raise Conflict("该授权已撤销。")
     with transaction.atomic():
@@ -999,7 +1112,14 @@ def correction_report(
     enterprise_uscc: str | None = None,
 ) -> QualityIssue:
     """A person (or an enterprise's agent) reports a wrong value of their own data."""
-    kind, sid = selectors.own_subject(principal, enterprise_uscc)
+    with _refusals_audited(
+        principal,
+        action="exchange.correction_report_refused",
+        object_type="exchange.resource",
+        object_id=_short(resource_code, 40),
+        context={"field": _short(field), "enterprise": _short(enterprise_uscc, 18)},
+    ):
+        kind, sid = selectors.own_subject(principal, enterprise_uscc)
     info = _resource_for_input(resource_code)
     if info.subject_kind != kind:
         raise ValidationFailed.one("resource", f"{info.name}不是关于您的数据。")
@@ -1064,9 +1184,16 @@ def correction_resolve(
     value: str | None = None,
 ) -> QualityIssue:
     """The source department corrects the value (audited before/after) or explains it is right."""
-    issue = selectors.issue_for(principal, issue_id)
-    if not principal.has_role(selectors.DATA_OFFICER, issue.department):
-        raise Forbidden("只有数据提供部门的数据管理员可以处理纠错。")
+    with _refusals_audited(
+        principal,
+        action="exchange.correction_resolve_refused",
+        object_type="exchange.issue",
+        object_id=issue_id,
+        context={"decision": _short(decision, 16)},
+    ):
+        issue = selectors.issue_for(principal, issue_id)
+        if not principal.has_role(selectors.DATA_OFFICER, issue.department):
+            raise Forbidden("只有数据提供部门的数据管理员可以处理纠错。")
     if issue.status != QualityIssue.Status.OPEN:
         raise Conflict(f"该纠错已处理（{issue.get_status_display()}）。")
     if decision not in ("correct", "reject"):

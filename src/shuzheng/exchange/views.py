@@ -61,6 +61,23 @@ def _refuse(exc: DomainError) -> None:
         raise PermissionDenied(exc.message)
 
 
+def _refused_post(
+    request: HttpRequest,
+    principal: Principal,
+    exc: DomainError,
+    *,
+    action: str,
+    object_type: str,
+    object_id: Any,
+) -> None:
+    """A form sent by a caller the page refuses (before the service is reached) is a refused
+    attempt: audited like the service audits it. Showing the page (GET) is not an attempt."""
+    if request.method == "POST":
+        services.refusal_record(
+            principal, exc, action=action, object_type=object_type, object_id=object_id
+        )
+
+
 def _errors(exc: DomainError) -> dict[str, str]:
     out = {e.field.split(".")[0]: e.message for e in exc.errors}
     if not out:
@@ -164,9 +181,20 @@ def consent_new(request: HttpRequest) -> HttpResponse:
     enterprise = source.get("enterprise") or None
     try:
         kind, _ = selectors.own_subject(principal, enterprise)
+    except DomainError as exc:
+        _refused_post(
+            request,
+            principal,
+            exc,
+            action="exchange.consent_grant_refused",
+            object_type="exchange.resource",
+            object_id=source.get("resource", "")[:40],
+        )
+        _refuse(exc)
+        raise Http404(exc.message) from None
+    try:
         info = selectors.resource_info(source.get("resource", ""))
     except DomainError as exc:
-        _refuse(exc)
         raise Http404(exc.message) from None
     if info.subject_kind != kind or info.consent_scope == ConsentScope.NONE:
         raise Http404("该资源不能由您授权。")
@@ -236,9 +264,20 @@ def correction_new(request: HttpRequest) -> HttpResponse:
     enterprise = source.get("enterprise") or None
     try:
         kind, _sid = selectors.own_subject(principal, enterprise)
+    except DomainError as exc:
+        _refused_post(
+            request,
+            principal,
+            exc,
+            action="exchange.correction_report_refused",
+            object_type="exchange.resource",
+            object_id=source.get("resource", "")[:40],
+        )
+        _refuse(exc)
+        raise Http404(exc.message) from None
+    try:
         info = selectors.resource_info(source.get("resource", ""))
     except DomainError as exc:
-        _refuse(exc)
         raise Http404(exc.message) from None
     field = info.field(source.get("field", ""))
     if field is None or info.subject_kind != kind:
@@ -295,11 +334,23 @@ def correction_new(request: HttpRequest) -> HttpResponse:
 # --- data officers' desk -------------------------------------------------------------------------
 
 
-def _officer(request: HttpRequest) -> Principal:
+def _officer(request: HttpRequest, attempt: tuple[str, str, Any] | None = None) -> Principal:
+    """The data officer (or platform admin) using the desk; others get 403. ``attempt`` —
+    (action, object type, object id) — names what a refused form would have done (audited)."""
     principal = _principal(request)
     try:
         selectors.visible_departments(principal)
     except DomainError as exc:
+        if attempt is not None:
+            action, object_type, object_id = attempt
+            _refused_post(
+                request,
+                principal,
+                exc,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+            )
         raise PermissionDenied(exc.message) from None
     return principal
 
@@ -376,10 +427,19 @@ def officer_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_request(request: HttpRequest, pk: int) -> HttpResponse:
-    principal = _officer(request)
+    attempt = ("exchange.request_decision_refused", "exchange.request", pk)
+    principal = _officer(request, attempt)
     try:
         req = selectors.request_for(principal, pk)
     except NotFound as exc:
+        _refused_post(
+            request,
+            principal,
+            exc,
+            action=attempt[0],
+            object_type=attempt[1],
+            object_id=pk,
+        )
         raise Http404(exc.message) from None
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -426,7 +486,10 @@ def officer_request(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_request_new(request: HttpRequest) -> HttpResponse:
-    principal = _officer(request)
+    principal = _officer(
+        request,
+        ("exchange.request_refused", "exchange.resource", request.POST.get("resource", "")[:40]),
+    )
     source = request.POST if request.method == "POST" else request.GET
     code = source.get("resource", "")
     info = None
@@ -493,7 +556,10 @@ def officer_request_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def officer_quality(request: HttpRequest) -> HttpResponse:
-    principal = _officer(request)
+    principal = _officer(
+        request,
+        ("exchange.correction_resolve_refused", "exchange.issue", request.POST.get("issue", "")),
+    )
     errors: dict[str, str] = {}
     failed: int | None = None
     if request.method == "POST":

@@ -1,4 +1,6 @@
-"""The issue's done-when journey through the API."""
+"""The issue's done-when journey through the API (with the pages, the audit record of the
+refusal and the prefilled application form: tests/test_exchange_done_when.py; in a browser:
+tests/browser/test_exchange.py)."""
 
 import pytest
 
