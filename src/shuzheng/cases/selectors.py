@@ -141,7 +141,7 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
                 "status": c.status,
                 "due_date": c.due_date.isoformat() if c.due_date else None,
             }
-            for c in case.children.order_by("id")
+            for c in (case.children.order_by("id") if case.kind == "bundle" else ())
         ],
         "timeline": [
             {

@@ -17,8 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count, Max
-
+from shuzheng.core import rawsql
 from shuzheng.core.models import CalendarDay, CalendarYear
 
 MAX_SPAN_DAYS = 366 * 20
@@ -32,9 +31,15 @@ class YearExceptions:
 
 
 def _version() -> tuple[object, ...]:
-    agg = CalendarDay.objects.aggregate(m=Max("updated_at"), n=Count("id"))
-    yagg = CalendarYear.objects.aggregate(m=Max("updated_at"), n=Count("id"))
-    return (agg["m"], agg["n"], yagg["m"], yagg["n"])
+    """Changes with any edit of the calendar tables (one plain query on every computation)."""
+    d, y = rawsql.table(CalendarDay), rawsql.table(CalendarYear)
+    return tuple(
+        rawsql.rows(
+            f"SELECT (SELECT MAX(updated_at) FROM {d}), (SELECT COUNT(*) FROM {d}), "  # noqa: S608
+            f"(SELECT MAX(updated_at) FROM {y}), (SELECT COUNT(*) FROM {y})",
+            [],
+        )[0]
+    )
 
 
 @lru_cache(maxsize=256)
