@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from shuzheng.core import rawsql
 from shuzheng.core.errors import NotFound, Unauthenticated
 from shuzheng.identity.contracts import Principal
 from shuzheng.rules.models import Decision, RuleSet, RuleVersion, VersionStatus
@@ -28,8 +29,40 @@ def version_in_force(rule_set: RuleSet, on: dt.date) -> RuleVersion | None:
     )
 
 
+# {(item code, day): (rule set, version) or None}, valid while the published rule versions and
+# the rule sets are unchanged (publishing sets ``published_at`` and, on the predecessor,
+# ``effective_to``; rule set edits move ``updated_at``). Published versions are immutable.
+_in_force: dict[tuple[str, dt.date], tuple[RuleSet, RuleVersion] | None] = {}
+_in_force_stamp: tuple[object, ...] | None = None
+
+
+def _rules_stamp() -> tuple[object, ...]:
+    v, r = rawsql.table(RuleVersion), rawsql.table(RuleSet)
+    return tuple(
+        rawsql.rows(
+            f"SELECT (SELECT COUNT(*) FROM {v} WHERE status = %s), "  # noqa: S608
+            f"(SELECT MAX(published_at) FROM {v}), (SELECT COUNT(*) FROM {r}), "
+            f"(SELECT MAX(updated_at) FROM {r})",
+            [VersionStatus.PUBLISHED.value],
+        )[0]
+    )
+
+
 def rule_set_for_item(item_code: str, on: dt.date) -> tuple[RuleSet, RuleVersion] | None:
-    """The rule set deciding a service item and its version in force (one query)."""
+    """The rule set deciding a service item and its version in force, cached per process behind
+    a one-query stamp (秒批 runs this on every instant submission). Do not modify the result."""
+    global _in_force_stamp
+    stamp = _rules_stamp()
+    if stamp != _in_force_stamp or len(_in_force) > 10_000:
+        _in_force.clear()
+        _in_force_stamp = stamp
+    key = (item_code, on)
+    if key not in _in_force:
+        _in_force[key] = _rule_set_for_item(item_code, on)
+    return _in_force[key]
+
+
+def _rule_set_for_item(item_code: str, on: dt.date) -> tuple[RuleSet, RuleVersion] | None:
     version = (
         RuleVersion.objects.select_related("rule_set")
         .filter(
