@@ -407,10 +407,10 @@ def _material_rows(
         choices = offered.get(m.code, [])
         selected = uploads.choice.get(m.code)
         if selected is None:
-            # a file kept from an earlier attempt stays chosen; otherwise the held licence is
-            # preselected (免证办 first)
+            # a file kept from an earlier attempt stays chosen; otherwise a required material
+            # preselects the held licence (免证办 first); an optional one is left to the applicant
             kept = m.code in uploads.kept
-            selected = UPLOAD if kept or not choices else choices[0].license_id
+            selected = UPLOAD if kept or not choices or not required else choices[0].license_id
         rows.append(
             {
                 "code": m.code,
