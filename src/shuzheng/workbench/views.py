@@ -430,10 +430,10 @@ def licence_issue(request: HttpRequest, case_no: str) -> HttpResponse:
     except NotFound:
         raise Http404(_t("未找到该办件。")) from None
     if pending is None:
-        messages.info(request, _t("该办件没有待签发的证照。"))
+        messages.info(request, _("该办件没有待签发的证照。"))
         return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
     if "issue_license" not in detail["allowed_actions"]:
-        raise PermissionDenied(_t("只有本部门的审批人员可以补全信息并签发证照。"))
+        raise PermissionDenied(_("只有本部门的审批人员可以补全信息并签发证照。"))
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
     general: list[str] = []
@@ -462,7 +462,7 @@ def licence_issue(request: HttpRequest, case_no: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _t("电子证照已签发：%(name)s %(no)s")
+                _("电子证照已签发：%(name)s %(no)s")
                 % {"name": pending.license_type, "no": done["result"].get("license_no", "")},
             )
             return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
