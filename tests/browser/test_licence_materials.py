@@ -2,6 +2,10 @@
 offers the 居民身份证 and 居民户口簿 the citizen holds as e-licences (preselected) instead of
 uploads; the citizen keeps the licences, uploads only the photo and the form, and the case page
 shows which e-licence was called and when. axe-core runs on the apply page and the case page.
+
+Then the other half of 电子证照 in cases: the staff close leaves the result 残疾人证 pending (the
+case gives no 残疾等级 or 证号); the reviewer completes it on the workbench page (axe-checked,
+with and without errors) and the citizen finds it in the wallet.
 """
 
 from __future__ import annotations
@@ -100,3 +104,86 @@ def test_citizen_uses_held_licences_instead_of_uploads(licence_site: str, new_co
     case_no = page.get_by_test_id("case-no").inner_text().strip()
     page.goto(f"{site}/licenses/{id_card.license_id}/")
     expect(page.locator("main")).to_contain_text(case_no)
+
+
+def test_reviewer_completes_and_issues_a_pending_result_licence(
+    licence_site: str, new_context: Any
+) -> None:
+    """The case closed by staff leaves its 残疾人证 pending (no 残疾等级, no 证号); the reviewer
+    fills both in on the workbench page and the licence reaches the citizen's wallet."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from shuzheng.identity.models import User
+    from tests.support import Api
+
+    site = licence_site
+    api = Api(Client())
+    prep = api.call("GET", f"/api/v1/cases/prepare?item_code={DISABILITY}", who="demo-citizen")
+    prep_body = prep.json()
+    files = []
+    for name in ("photo.pdf", "form.pdf"):
+        r = api.client.post(
+            "/api/v1/files",
+            {"file": SimpleUploadedFile(name, PDF, "application/pdf")},
+            HTTP_AUTHORIZATION=f"Bearer {api.token('demo-citizen')}",
+        )
+        files.append(r.json()["file_id"])
+    by_code = {m["material_code"]: m for m in prep_body["materials"]}
+    body = {
+        "item_code": DISABILITY,
+        "form": {
+            "applicant_name": "李明",
+            "applicant_id_number": User.objects.get(username="demo-citizen").person.id_number,
+            "applicant_phone": "13800000001",
+            "hukou_address": "广东省肇庆市端州区城东街道天宁北路12号",
+            "disability_category": "肢体残疾",
+            "assessment_hospital": "肇庆市第一人民医院",
+        },
+        "materials": [
+            {"material_code": "M1", "license_id": by_code["M1"]["satisfied_by"][0]},
+            {"material_code": "M2", "license_id": by_code["M2"]["satisfied_by"][0]},
+            {"material_code": "M3", "file_id": files[0]},
+            {"material_code": "M4", "file_id": files[1]},
+        ],
+    }
+    r = api.call("POST", "/api/v1/cases", who="demo-citizen", json_body=body)
+    assert r.status_code == 201, r.content
+    no = r.json()["case_no"]
+    for who, action, extra in (
+        ("demo-clerk", "accept", {}),
+        ("demo-reviewer", "approve", {}),
+        ("demo-reviewer", "close", {"delivery": "electronic"}),
+    ):
+        r = api.call(
+            "POST",
+            f"/api/v1/cases/{no}/actions",
+            who=who,
+            json_body={"action": action, **extra},
+        )
+        assert r.status_code == 200, r.content
+
+    page = new_context().new_page()
+    login(page, site, "demo-reviewer")
+    page.goto(f"{site}/workbench/cases/{no}/")
+    expect(page.get_by_test_id("licence-pending-items")).to_contain_text("请填写残疾等级。")
+    page.get_by_role("link", name="补全照面信息并签发证照").click()
+    page.wait_for_url(f"{site}/workbench/cases/{no}/licence/")
+    expect(page.get_by_test_id("licence-known")).to_contain_text("肢体残疾")
+    check_axe(page, context="pending licence")
+    # an empty item is named in Chinese next to its field
+    page.get_by_label("残疾人证号").fill("44120219900512313X42")
+    page.get_by_role("button", name="签发证照").click()
+    expect(page.get_by_test_id("licence-errors")).to_contain_text("请填写残疾等级。")
+    expect(page.get_by_label("残疾等级")).to_have_attribute("aria-invalid", "true")
+    check_axe(page, context="pending licence with errors")
+    page.get_by_label("残疾等级").fill("二级")
+    page.get_by_role("button", name="签发证照").click()
+    page.wait_for_url(f"{site}/workbench/cases/{no}/")
+    expect(page.locator(".messages")).to_contain_text("电子证照已签发：残疾人证")
+    expect(page.get_by_test_id("case-result")).to_contain_text("已签发电子证照")
+
+    citizen = new_context(**PHONE).new_page()
+    login(citizen, site, "demo-citizen")
+    citizen.goto(f"{site}/licenses/")
+    expect(citizen.get_by_test_id("wallet-mine")).to_contain_text("残疾人证")

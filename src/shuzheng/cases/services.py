@@ -494,7 +494,7 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
     When the case does not hold every field the licence type needs, the result records which
     are missing (``license_pending``: the messages, ``license_pending_fields``: the data items)
     instead of failing the decision: a reviewer of the department completes and issues it
-    (action ``issue_license``, ``licence_issue_pending``).
+    (action ``issue_license``, see ``pending_licence`` and ``_issue_pending``).
     """
     result: dict[str, Any] = {
         "name": spec["result"]["name"],
