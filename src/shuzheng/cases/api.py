@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 
 from shuzheng.cases import selectors, services
 from shuzheng.catalog import facade as catalog
-from shuzheng.core.errors import ValidationFailed
+from shuzheng.core.errors import NotFound, ValidationFailed
 from shuzheng.identity.facade import BearerAuth, principal_for_request
 
 router = Router(tags=["cases 办件"], auth=BearerAuth())
@@ -217,12 +217,13 @@ class ActionIn(Schema):
     assignee: str | None = None
     form: dict[str, Any] | None = None
     materials: list[MaterialIn] | None = None
+    license_data: dict[str, Any] | None = None  # issue_license: the pending licence's data items
 
 
 @router.post(
     "/cases/{case_no}/actions",
     response=CaseOut,
-    summary="办件操作：accept|refuse|request_correction|resubmit|approve|deny|suspend|resume|extend|close|withdraw|assign|submit",
+    summary="办件操作：accept|refuse|request_correction|resubmit|approve|deny|suspend|resume|extend|close|withdraw|assign|submit|issue_license",
 )
 def act(request: HttpRequest, case_no: str, body: ActionIn) -> CaseOut:
     principal = principal_for_request(request)
@@ -237,5 +238,54 @@ def act(request: HttpRequest, case_no: str, body: ActionIn) -> CaseOut:
         assignee=body.assignee,
         form=body.form,
         materials=[m.model_dump() for m in body.materials] if body.materials is not None else None,
+        license_data=body.license_data,
     )
     return CaseOut(**selectors.detail(principal, case))
+
+
+class PendingFieldOut(Schema):
+    name: str
+    label: str
+    type: str
+    required: bool
+    choices: list[str]
+    value: str
+    missing: bool
+    problem: str
+
+
+class PendingLicenseOut(Schema):
+    case_no: str
+    license_type: str
+    fields: list[PendingFieldOut]
+    problems: list[str]
+
+
+@router.get(
+    "/cases/{case_no}/pending-license",
+    response=PendingLicenseOut,
+    summary="待签发的办理结果证照：各数据项及需要补全的项（供 issue_license 使用）",
+)
+def pending_license(request: HttpRequest, case_no: str) -> PendingLicenseOut:
+    principal = principal_for_request(request)
+    pending = services.pending_licence(selectors.case_for(principal, case_no))
+    if pending is None:
+        raise NotFound("该办件没有待签发的证照。")
+    return PendingLicenseOut(
+        case_no=pending.case_no,
+        license_type=pending.license_type,
+        fields=[
+            PendingFieldOut(
+                name=f.name,
+                label=f.label,
+                type=f.type,
+                required=f.required,
+                choices=list(f.choices),
+                value=f.value,
+                missing=f.missing,
+                problem=f.problem,
+            )
+            for f in pending.fields
+        ],
+        problems=list(pending.problems),
+    )

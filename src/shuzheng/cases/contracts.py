@@ -23,3 +23,32 @@ class CaseRef:
     closed: bool
     decision: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PendingField:
+    """One data item of a result licence left pending: its value from the case, or why the
+    department has to fill it in (``missing``)."""
+
+    name: str
+    label: str
+    type: str  # string | date | id_number | uscc | enum | decimal
+    required: bool
+    choices: tuple[str, ...]
+    value: str  # from the case ("" when missing)
+    missing: bool
+    problem: str = ""  # the licence type's complaint about the case's value ("请填写残疾等级。")
+
+
+@dataclass(frozen=True)
+class PendingLicence:
+    """A result licence the case could not fill (``result.license_pending``)."""
+
+    case_no: str
+    license_type: str
+    fields: tuple[PendingField, ...]
+    problems: tuple[str, ...] = ()  # problems that are not about a data item
+
+    @property
+    def missing(self) -> tuple[PendingField, ...]:
+        return tuple(f for f in self.fields if f.missing)

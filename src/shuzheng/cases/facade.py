@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shuzheng.cases import rules, selectors, services
-from shuzheng.cases.contracts import CaseRef
+from shuzheng.cases.contracts import CaseRef, PendingField, PendingLicence
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
 from shuzheng.identity.contracts import Principal
@@ -16,6 +16,8 @@ __all__ = [
     "QUEUES",
     "CaseRef",
     "CaseSummary",
+    "PendingField",
+    "PendingLicence",
     "case_act",
     "case_detail",
     "case_for_applicant",
@@ -23,6 +25,7 @@ __all__ = [
     "case_ref",
     "metrics_rows",
     "overdue",
+    "pending_licence",
     "queue_counts",
 ]
 
@@ -157,6 +160,12 @@ def case_act(*, principal: Principal, case_no: str, action: str, **kwargs: Any) 
     """Perform one action (``services.case_act``) and return the case as ``case_detail``."""
     case = services.case_act(principal=principal, case_no=case_no, action=action, **kwargs)
     return {**selectors.detail(principal, case), "applicant_id": case.applicant_id}
+
+
+def pending_licence(principal: Principal, case_no: str) -> PendingLicence | None:
+    """The result licence of a case the caller may see that is left pending (the data items the
+    department has to fill in before issuing it), or None. Raises NotFound like ``case_detail``."""
+    return services.pending_licence(selectors.case_for(principal, case_no))
 
 
 def overdue(principal: Principal) -> list[CaseSummary]:

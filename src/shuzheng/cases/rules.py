@@ -38,6 +38,9 @@ RULES: dict[str, Rule] = {
     "approve": Rule((S.IN_PROGRESS,), S.APPROVED, (REVIEWER,), "准予"),
     "deny": Rule((S.IN_PROGRESS,), S.DENIED, (REVIEWER,), "不予"),
     "close": Rule((S.APPROVED, S.DENIED), S.CLOSED, (REVIEWER, CLERK), "办结并送达"),
+    # a result licence the case could not fill (``result.license_pending``): the reviewer
+    # completes its data items and issues it; the case stays closed
+    "issue_license": Rule((S.CLOSED,), S.CLOSED, (REVIEWER,), "补全照面信息并签发证照"),
     "withdraw": Rule(
         (S.DRAFT, S.SUBMITTED, S.CORRECTION, S.IN_PROGRESS, S.SUSPENDED),
         S.WITHDRAWN,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.cases import rules
+from shuzheng.cases.contracts import PendingField, PendingLicence
 from shuzheng.cases.models import Case, CaseEvent, CasePause, CaseSequence
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.catalog import facade as catalog
@@ -113,6 +114,9 @@ def prefill_for(
 # --- materials ---------------------------------------------------------------------------------
 
 
+LICENCE_STATUS_NAMES = {"suspended": "中止", "revoked": "已注销/吊销", "expired": "已过期"}
+
+
 def _check_materials(
     *,
     owner: str,
@@ -120,39 +124,43 @@ def _check_materials(
     required: list[Any],
     strict: bool,
     holder: tuple[str, str] | None = None,
-    types: dict[str, str | None] | None = None,
+    known: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Each material is a file the submitter uploaded, or an e-licence the applicant holds
-    (免证办: no upload). ``types`` maps material codes to the licence type that may replace them."""
+    (免证办: no upload) of the licence type the material names. ``known`` are all the materials
+    of the item or 一件事 (``MaterialView``; default: the required ones); errors about a licence
+    name the material they concern."""
     errors: list[FieldError] = []
     stored: list[dict[str, Any]] = []
     seen: set[str] = set()
-    types = types or {m.code: m.license_type for m in required}
+    by_code = {m.code: m for m in [*(known or []), *required]}
     for i, m in enumerate(submitted):
         code = str(m.get("material_code") or "")
         if not code:
             errors.append(FieldError(f"materials.{i}.material_code", "缺少材料编码。"))
             continue
         if m.get("license_id"):
+            field = f"materials.{i}.license_id"
+            mat = by_code.get(code)
+            label = mat.name if mat is not None else code
+            if mat is None or not mat.license_type:
+                errors.append(FieldError(field, f"“{label}”不能用电子证照代替，请上传文件。"))
+                continue
             ref = licenses.licence_of_holder(str(m["license_id"]), *holder) if holder else None
             if ref is None:
-                errors.append(
-                    FieldError(f"materials.{i}.license_id", "电子证照不存在或不属于申请人。")
-                )
+                errors.append(FieldError(field, f"“{label}”：所选电子证照不存在或不属于申请人。"))
                 continue
             if ref.status != "valid":
+                state = LICENCE_STATUS_NAMES.get(ref.status, ref.status)
                 errors.append(
-                    FieldError(
-                        f"materials.{i}.license_id", f"电子证照状态为“{ref.status}”，不能使用。"
-                    )
+                    FieldError(field, f"“{label}”：所选电子证照状态为“{state}”，不能使用。")
                 )
                 continue
-            wanted_type = types.get(code)
-            if wanted_type and ref.type_name != wanted_type:
+            if ref.type_name != mat.license_type:
                 errors.append(
                     FieldError(
-                        f"materials.{i}.license_id",
-                        f"该材料需要“{wanted_type}”，所选证照是“{ref.type_name}”。",
+                        field,
+                        f"“{label}”需要“{mat.license_type}”，所选证照是“{ref.type_name}”。",
                     )
                 )
                 continue
@@ -189,10 +197,11 @@ def _check_materials(
     return stored
 
 
-def satisfied_by(
+def licence_choices(
     principal: Principal, license_type: str | None, enterprise_uscc: str | None
-) -> list[str]:
-    """免证办: the caller's valid licences that can replace a material (its licence type)."""
+) -> list[licenses.LicenseRef]:
+    """免证办: the caller's valid licences that can replace a material (its licence type), held
+    by the applicant the caller applies as (the enterprise when ``enterprise_uscc``)."""
     if not license_type or principal.kind not in ("person", "agent"):
         return []
     if enterprise_uscc:
@@ -200,12 +209,25 @@ def satisfied_by(
             return []
         holder = ("enterprise", enterprise_uscc)
     else:
+        if not principal.id_number:
+            return []
         holder = ("person", principal.id_number)
-    return [ref.license_id for ref in licenses.satisfying(*holder, license_type)]
+    return licenses.satisfying(*holder, license_type)
 
 
-def _record_licence_uses(case: Case, actor: str) -> None:
-    for m in case.materials:
+def satisfied_by(
+    principal: Principal, license_type: str | None, enterprise_uscc: str | None
+) -> list[str]:
+    """免证办: ids of the caller's valid licences that can replace a material."""
+    return [ref.license_id for ref in licence_choices(principal, license_type, enterprise_uscc)]
+
+
+def _record_licence_uses(
+    case: Case, actor: str, entries: list[dict[str, Any]] | None = None
+) -> None:
+    """Write each licence used instead of a material to its 用证记录 (when the case is submitted:
+    a draft does not use the licence yet)."""
+    for m in case.materials if entries is None else entries:
         if m.get("license_id"):
             licenses.record_use(m["license_id"], case.case_no, f"免证办：{case.item_name}", actor)
 
@@ -255,12 +277,14 @@ def case_create(
         schema = item.form_schema
         applicant_types = item.applicant_types
         required = catalog.required_materials(item)
+        known = list(item.materials)
         region = item.region_code
     else:
         bundle = catalog.bundle(str(bundle_code))
         schema = bundle.form_schema
         applicant_types = bundle.applicant_types
         required = [m for m in bundle.materials if m.required]
+        known = list(bundle.materials)
         region = bundle.code[3:9]
     kind, applicant_id, applicant_name, channel = _applicant(
         principal,
@@ -277,6 +301,7 @@ def case_create(
             required=required,
             strict=submit,
             holder=(kind, applicant_id),  # 免证办: the applicant's own e-licences
+            known=known,
         )
     except ValidationFailed as exc:
         problems += exc.errors
@@ -380,9 +405,10 @@ def case_create(
                 "children": [c.case_no for c in children],
             },
         )
-        _record_licence_uses(case, principal.actor)
-        if submit and item_code and item.instant_approval:
-            _instant_decision(case, item)
+        if submit:
+            _record_licence_uses(case, principal.actor)
+            if item_code and item.instant_approval:
+                _instant_decision(case, item)
     return case
 
 
@@ -467,8 +493,9 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
     """The result of an approved case; a licence result is issued and signed now.
 
     When the case does not hold every field the licence type needs, the result records which
-    are missing (``license_pending``) instead of failing the decision: the department
-    completes and issues it (a gap noted in the module README).
+    are missing (``license_pending``: the messages, ``license_pending_fields``: the data items)
+    instead of failing the decision: a reviewer of the department completes and issues it
+    (action ``issue_license``, see ``pending_licence`` and ``_issue_pending``).
     """
     result: dict[str, Any] = {
         "name": spec["result"]["name"],
@@ -496,9 +523,127 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
                 )
         except ValidationFailed as exc:
             result["license_pending"] = [e.message for e in exc.errors]
+            result["license_pending_fields"] = sorted(
+                {e.field.removeprefix("data.") for e in exc.errors if e.field.startswith("data.")}
+            )
         else:
             result.update(license_id=ref.license_id, license_no=ref.license_no)
     return result
+
+
+def _result_type(case: Case) -> licenses.LicenseTypeInfo | None:
+    name = (case.result or {}).get("license_type")
+    if not name:
+        return None
+    return next((t for t in licenses.license_types() if t.name == name), None)
+
+
+def _case_licence_values(case: Case, t: licenses.LicenseTypeInfo) -> dict[str, Any]:
+    names = {f.name for f in t.field_specs}
+    return {k: v for k, v in _licence_data(case, timezone.localdate()).items() if k in names}
+
+
+def pending_licence(case: Case) -> PendingLicence | None:
+    """The result licence left pending (``result.license_pending``): every data item of its
+    type with the value the case gives, and which ones the department has to fill in (those
+    the case does not give or gives in a form the licence type refuses)."""
+    if case.decision != "approve" or not (case.result or {}).get("license_pending"):
+        return None
+    t = _result_type(case)
+    if t is None:
+        return None
+    values = _case_licence_values(case, t)
+    errors = licenses.issue_check(
+        license_type_name=t.name,
+        holder_kind=case.applicant_kind,
+        holder_id=case.applicant_id,
+        holder_name=case.applicant_name,
+        department_code=case.department_code,
+        data=values,
+    )
+    bad = {e.field.removeprefix("data."): e.message for e in errors if e.field.startswith("data.")}
+    return PendingLicence(
+        case_no=case.case_no,
+        license_type=t.name,
+        fields=tuple(
+            PendingField(
+                name=f.name,
+                label=f.label,
+                type=f.type,
+                required=f.required,
+                choices=f.choices,
+                value="" if f.name in bad else str(values.get(f.name, "")),
+                missing=f.name in bad or f.name not in values,
+                problem=bad.get(f.name, ""),
+            )
+            for f in t.field_specs
+        ),
+        problems=tuple(e.message for e in errors if not e.field.startswith("data.")),
+    )
+
+
+def _issue_pending(
+    case: Case, given: dict[str, Any], *, actor: str
+) -> tuple[dict[str, Any], list[str]]:
+    """Issue the pending result licence with the data items the reviewer filled in (only the
+    missing ones; the others come from the case). Bad input raises ValidationFailed naming
+    ``license_data.<item>`` in Chinese; nothing is written then."""
+    pending = pending_licence(case)
+    if pending is None:
+        raise Conflict("该办件没有待签发的证照。")
+    labels = {f.name: f.label for f in pending.fields}
+    fillable = {f.name for f in pending.missing}
+    errors: list[FieldError] = []
+    filled: dict[str, Any] = {}
+    for key, value in given.items():
+        if key not in labels:
+            errors.append(
+                FieldError(f"license_data.{key}", f"{pending.license_type}没有数据项“{key}”。")
+            )
+        elif key not in fillable:
+            errors.append(
+                FieldError(f"license_data.{key}", f"{labels[key]}已由办件信息确定，不能在此修改。")
+            )
+        elif value is not None and not (isinstance(value, str) and not value.strip()):
+            filled[key] = value.strip() if isinstance(value, str) else value
+    if errors:
+        raise ValidationFailed(errors)
+    t = _result_type(case)
+    assert t is not None  # pending_licence found it
+    data = {**_case_licence_values(case, t), **filled}
+    for name in fillable - set(filled):
+        data.pop(name, None)  # a refused case value is not sent again
+    try:
+        ref = licenses.issue_from_case(
+            case_no=case.case_no,
+            item_code=case.item_code,
+            license_type_name=t.name,
+            holder_kind=case.applicant_kind,
+            holder_id=case.applicant_id,
+            holder_name=case.applicant_name,
+            department_code=case.department_code,
+            data=data,
+            actor=actor,
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "license_data." + e.field.removeprefix("data.")
+                    if e.field.startswith("data.")
+                    else e.field,
+                    e.message,
+                )
+                for e in exc.errors
+            ]
+        ) from None
+    result = {
+        k: v
+        for k, v in case.result.items()
+        if k not in ("license_pending", "license_pending_fields")
+    }
+    result.update(license_id=ref.license_id, license_no=ref.license_no)
+    return result, sorted(filled)
 
 
 # --- acting on a case ----------------------------------------------------------------------------
@@ -536,10 +681,24 @@ def allowed_actions(principal: Principal, case: Case) -> list[str]:
             continue  # 一次性告知: one correction request per case
         if action == "extend" and case.extended_days:
             continue
+        if action == "issue_license" and (
+            case.decision != "approve" or not (case.result or {}).get("license_pending")
+        ):
+            continue  # only a result licence left pending
         if action in ("withdraw",) and case.parent_id is not None:
             continue  # sub-cases are withdrawn with their parent
         out.append(action)
     return out
+
+
+def _item_materials(case: Case) -> list[Any]:
+    """Every material of the item version the case was filed under (none for a 一件事)."""
+    if not case.item_code:
+        return []
+    try:
+        return list(catalog.item_version(case.item_code, case.item_version or 1).materials)
+    except NotFound:
+        return []
 
 
 def _recompute_due(case: Case) -> None:
@@ -570,9 +729,13 @@ def case_act(
     assignee: str | None = None,
     form: dict[str, Any] | None = None,
     materials: list[dict[str, Any]] | None = None,
+    license_data: dict[str, Any] | None = None,
     today: dt.date | None = None,
 ) -> Case:
-    """Perform one action. Illegal ones raise 409 listing what the caller may do now."""
+    """Perform one action. Illegal ones raise 409 listing what the caller may do now.
+
+    ``license_data`` (``issue_license``): the data items of the pending result licence the
+    reviewer fills in, by name (``pending_licence`` lists them)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(case_no=case_no).first()
@@ -602,9 +765,11 @@ def case_act(
                 required=catalog.required_materials(item),
                 strict=True,
                 holder=(case.applicant_kind, case.applicant_id),
+                known=list(item.materials),
             )
             case.status = S.SUBMITTED
             case.submitted_at = timezone.now()
+            _record_licence_uses(case, principal.actor)
         elif action == "accept":
             case.status = S.IN_PROGRESS
             case.accepted_at = timezone.now()
@@ -638,8 +803,10 @@ def case_act(
                     required=[],
                     strict=False,
                     holder=(case.applicant_kind, case.applicant_id),
+                    known=_item_materials(case),
                 )
                 case.materials = [*case.materials, *extra]
+                _record_licence_uses(case, principal.actor, extra)
             if form:
                 case.form = {**case.form, **form}
             paused = _end_pause(case, today)
@@ -689,12 +856,20 @@ def case_act(
             case.closed_at = timezone.now()
             case.closed_on = today
             if case.decision == "approve":
+                # the result licence is issued now (left pending when the case cannot fill it)
                 spec = catalog.item_version(case.item_code, case.item_version or 1).spec
-                case.result = {
-                    "name": spec["result"]["name"],
-                    "kind": spec["result"]["kind"],
-                    "license_type": spec["result"].get("license_type"),
-                }
+                case.result = _issue_result(case, spec, actor=principal.actor)
+                if case.result.get("license_id"):
+                    data["license_id"] = case.result["license_id"]
+                elif case.result.get("license_pending"):
+                    data["license_pending"] = case.result.get("license_pending_fields", [])
+        elif action == "issue_license":
+            case.result, filled = _issue_pending(case, license_data or {}, actor=principal.actor)
+            data.update(
+                license_id=case.result["license_id"],
+                license_no=case.result["license_no"],
+                fields=filled,
+            )
         elif action == "withdraw":
             case.status = S.WITHDRAWN
             case.closed_at = timezone.now()
@@ -768,6 +943,7 @@ _MESSAGES = {
     "approve": "审批通过，正在办结。",
     "deny": "审批结果：不予许可。理由：{reason}",
     "close": "已办结，结果：{result}。欢迎对本次服务进行评价。",
+    "issue_license": "电子证照“{result}”已签发，可在“我的电子证照”中查看。",
     "extend": "办理时限已依法延长，新的办结日期 {due}。",
 }
 

@@ -34,6 +34,7 @@ from shuzheng.files import facade as files
 from shuzheng.files.services import MAX_BYTES
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
+from shuzheng.licenses import facade as licenses
 from shuzheng.notify import facade as notify
 
 PAGE_SIZE = 20
@@ -191,21 +192,42 @@ def kept_input(code: str) -> str:
     return f"kept-{code}"
 
 
+def source_input(code: str) -> str:
+    """Name of the radio group choosing how a material is given (免证办): one of the
+    applicant's e-licence ids, or ``upload``."""
+    return f"source-{code}"
+
+
+UPLOAD = "upload"
+
+
 @dataclass
 class Uploads:
-    """Files received for the materials: stored ones and per-material problems."""
+    """Materials received: stored files, e-licences chosen instead (免证办), problems."""
 
     materials: list[dict[str, Any]] = field(default_factory=list)  # for the services
     kept: dict[str, files.FileInfo] = field(default_factory=dict)  # code → stored file
     errors: dict[str, str] = field(default_factory=dict)  # code → message
+    choice: dict[str, str] = field(default_factory=dict)  # code → licence id or "upload"
 
 
 def _receive_uploads(request: HttpRequest, principal: Principal, codes: list[str]) -> Uploads:
     """Store each uploaded file (type by magic bytes, ≤10MB) through the files module. A file
     uploaded in an earlier attempt comes back as a hidden id and is reused if it is the
-    caller's own, so a form with errors does not make the applicant upload everything again."""
+    caller's own, so a form with errors does not make the applicant upload everything again.
+    A material answered with one of the applicant's e-licences (``source-<code>``) takes no
+    file."""
     out = Uploads()
     for code in codes:
+        source = request.POST.get(source_input(code), "").strip()
+        if source and source != UPLOAD:
+            # 免证办: an e-licence instead of a file (the service checks that the applicant
+            # holds it, that it is valid and of the type the material names)
+            out.choice[code] = source[:200]
+            out.materials.append({"material_code": code, "license_id": source[:200]})
+            continue
+        if source == UPLOAD:
+            out.choice[code] = UPLOAD
         upload = request.FILES.get(material_input(code))
         info: files.FileInfo | None = None
         if upload is not None:
@@ -374,21 +396,39 @@ def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpRe
     )
 
 
-def _material_rows(target: Target, uploads: Uploads, problems: Problems) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": m.code,
-            "name": m.name,
-            "required": required,
-            "notes": m.notes,
-            "license_type": m.license_type,
-            "input": material_input(m.code),
-            "kept_input": kept_input(m.code),
-            "kept": uploads.kept.get(m.code),
-            "error": problems.materials.get(m.code, ""),
-        }
-        for m, required in target.materials
-    ]
+def _material_rows(
+    target: Target,
+    uploads: Uploads,
+    problems: Problems,
+    offered: dict[str, list[licenses.LicenseRef]],
+) -> list[dict[str, Any]]:
+    rows = []
+    for i, (m, required) in enumerate(target.materials):
+        choices = offered.get(m.code, [])
+        selected = uploads.choice.get(m.code)
+        if selected is None:
+            # a file kept from an earlier attempt stays chosen; otherwise a required material
+            # preselects the held licence (免证办 first); an optional one is left to the applicant
+            kept = m.code in uploads.kept
+            selected = UPLOAD if kept or not choices or not required else choices[0].license_id
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "required": required,
+                "notes": m.notes,
+                "license_type": m.license_type,
+                "input": material_input(m.code),
+                "kept_input": kept_input(m.code),
+                "source_input": source_input(m.code),
+                "kept": uploads.kept.get(m.code),
+                "licences": choices,
+                "selected": selected,
+                "anchor": f"m-{i}-c0" if choices else f"m-{i}",
+                "error": problems.materials.get(m.code, ""),
+            }
+        )
+    return rows
 
 
 def _render_apply(
@@ -405,7 +445,16 @@ def _render_apply(
     case: Case | None = None,
 ) -> HttpResponse:
     fields = catalog.form_fields(target.schema, values, problems.form, sources)
-    material_rows = _material_rows(target, uploads, problems)
+    # 免证办: the applicant's valid e-licences that can replace each material
+    holder_uscc = enterprise or None
+    if case is not None:
+        holder_uscc = case.applicant_id if case.applicant_kind == "enterprise" else None
+    offered = {
+        m.code: services.licence_choices(principal, m.license_type, holder_uscc)
+        for m, _required in target.materials
+        if m.license_type
+    }
+    material_rows = _material_rows(target, uploads, problems, offered)
     enterprises = []
     for uscc in principal.enterprises:
         try:
@@ -413,7 +462,7 @@ def _render_apply(
         except NotFound:
             enterprises.append((uscc, uscc))
     summary = [(f"f-{f.name}", f.error) for f in fields if f.error]
-    summary += [(f"m-{i}", row["error"]) for i, row in enumerate(material_rows) if row["error"]]
+    summary += [(row["anchor"], row["error"]) for row in material_rows if row["error"]]
     summary += [("applicant", msg) for msg in problems.fields.values()]
     return render(
         request,
@@ -422,6 +471,7 @@ def _render_apply(
             "target": target,
             "fields": fields,
             "materials": material_rows,
+            "has_licence_choice": any(row["licences"] for row in material_rows),
             "accept_files": ACCEPT_FILES,
             "enterprises": enterprises,
             "enterprise": enterprise,
@@ -450,6 +500,9 @@ def edit_draft(request: HttpRequest, case_no: str) -> HttpResponse:
     if request.method == "GET":
         uploads = Uploads()
         for m in case.materials:
+            if m.get("license_id"):  # 免证办 chosen when the draft was saved
+                uploads.choice[str(m["material_code"])] = str(m["license_id"])
+                continue
             info = files.file_for_owner(str(m.get("file_id", "")), case.submitted_by)
             if info is not None:
                 uploads.kept[str(m["material_code"])] = info
@@ -593,6 +646,25 @@ def _timeline(detail: dict[str, Any], submitted_by: str) -> list[dict[str, Any]]
     return out
 
 
+def material_entries(
+    materials: list[dict[str, Any]], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Submitted materials for display: the material's name, and for an e-licence used instead
+    of a file (免证办) when it was called (``used_at``)."""
+    out = []
+    for m in materials:
+        used_at = None
+        if m.get("used_at"):
+            try:
+                used_at = dt.datetime.fromisoformat(str(m["used_at"]))
+            except ValueError:
+                used_at = None
+        out.append(
+            {**m, "material_name": names.get(str(m.get("material_code")), ""), "used_at": used_at}
+        )
+    return out
+
+
 def _render_case(
     request: HttpRequest,
     principal: Principal,
@@ -625,10 +697,7 @@ def _render_case(
             "case": detail,
             "due": due_info(case.due_date, today, case.status),
             "timeline": _timeline(detail, case.submitted_by),
-            "materials": [
-                {**m, "material_name": names.get(str(m.get("material_code")), "")}
-                for m in detail["materials"]
-            ],
+            "materials": material_entries(detail["materials"], names),
             "allowed": allowed,
             "resubmit_rows": resubmit_rows,
             "accept_files": ACCEPT_FILES,

@@ -25,6 +25,17 @@ class LicenseRef:
 
 
 @dataclass(frozen=True)
+class LicenseFieldInfo:
+    """One data item (照面信息) of a licence type, as its schema declares it."""
+
+    name: str
+    label: str
+    type: str  # string | date | id_number | uscc | enum | decimal
+    required: bool
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LicenseTypeInfo:
     code: str
     name: str
@@ -32,6 +43,7 @@ class LicenseTypeInfo:
     holder_kinds: tuple[str, ...]
     fields: tuple[tuple[str, str], ...]  # (name, label)
     replaces: tuple[str, ...] = ()
+    field_specs: tuple[LicenseFieldInfo, ...] = ()  # the same items with type and choices
 
 
 @dataclass(frozen=True)

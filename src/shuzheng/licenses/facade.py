@@ -4,6 +4,7 @@ For the cases module:
 
 * ``issue_from_case`` — a case's result issued as a signed, sealed e-licence (idempotent per
   case and licence type, so a retried task issues once);
+* ``issue_check`` — what would be wrong with issuing it now (nothing is written);
 * ``satisfying`` — which of an applicant's valid licences can replace material X (免证办);
 * ``licence_of_holder`` — check a licence id submitted with an application;
 * ``record_use`` — write the use, with the case number, to the licence's 用证记录.
@@ -13,14 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from shuzheng.core.errors import FieldError
 from shuzheng.licenses import selectors, services
-from shuzheng.licenses.contracts import LicenseRef, LicenseTypeInfo, PresentationVerdict
+from shuzheng.licenses.contracts import (
+    LicenseFieldInfo,
+    LicenseRef,
+    LicenseTypeInfo,
+    PresentationVerdict,
+)
 
 __all__ = [
+    "LicenseFieldInfo",
     "LicenseRef",
     "LicenseTypeInfo",
     "PresentationVerdict",
     "exchange_record",
+    "issue_check",
     "issue_from_case",
     "licence_of_holder",
     "license_types",
@@ -56,6 +65,28 @@ def issue_from_case(
         actor=actor,
     )
     return selectors.ref(lic)
+
+
+def issue_check(
+    *,
+    license_type_name: str,
+    holder_kind: str,
+    holder_id: str,
+    holder_name: str,
+    department_code: str,
+    data: dict[str, Any],
+) -> list[FieldError]:
+    """The problems ``issue_from_case`` would raise for this input (``data.<name>`` naming the
+    data item, ``holder_id`` …), without issuing anything; an empty list when it would issue."""
+    _req, errors = services.prepare_issue(
+        license_type_name=license_type_name,
+        holder_kind=holder_kind,
+        holder_id=holder_id,
+        holder_name=holder_name,
+        department_code=department_code,
+        data=data,
+    )
+    return errors
 
 
 def satisfying(holder_kind: str, holder_id: str, license_type_name: str) -> list[LicenseRef]:

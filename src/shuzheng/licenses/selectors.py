@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shuzheng.core.errors import NotFound
 from shuzheng.identity.contracts import Principal
-from shuzheng.licenses.contracts import LicenseRef, LicenseTypeInfo
+from shuzheng.licenses.contracts import LicenseFieldInfo, LicenseRef, LicenseTypeInfo
 from shuzheng.licenses.models import (
     License,
     LicenseEvent,
@@ -135,6 +135,16 @@ def type_info(t: LicenseType) -> LicenseTypeInfo:
         holder_kinds=tuple(t.holder_kinds),
         fields=tuple((f["name"], f["label"]) for f in t.fields),
         replaces=tuple(t.replaces),
+        field_specs=tuple(
+            LicenseFieldInfo(
+                name=f["name"],
+                label=f["label"],
+                type=f.get("type", "string"),
+                required=bool(f.get("required")),
+                choices=tuple(f.get("choices", ())),
+            )
+            for f in t.fields
+        ),
     )
 
 

@@ -54,6 +54,7 @@ TIMELINE_NAMES: dict[str, Promise] = {
     "close": _("办结并送达"),
     "withdraw": _("撤回申请"),
     "sync": _("子办件状态变化"),
+    "issue_license": _("补全照面信息并签发证照"),
 }
 DELIVERY = [("electronic", _("电子送达")), ("mail", _("邮寄送达")), ("window", _("窗口领取"))]
 SUPERVISOR_ROLES = ("department_head", "platform_admin")
@@ -253,6 +254,16 @@ def _material_names(detail: dict[str, Any]) -> dict[str, str]:
         return {}
 
 
+def _when(value: Any) -> dt.datetime | None:
+    """An ISO timestamp kept in a case's JSON (e.g. when an e-licence was called), or None."""
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 @dataclass
 class ActionError:
     action: str = ""
@@ -307,9 +318,14 @@ def _render_case(
             "late": _late(due_date, detail["status"], today),
             "form_rows": _form_rows(detail),
             "materials": [
-                {**m, "material_name": materials.get(str(m.get("material_code")), "")}
+                {
+                    **m,
+                    "material_name": materials.get(str(m.get("material_code")), ""),
+                    "used_at": _when(m.get("used_at")),
+                }
                 for m in detail["materials"]
             ],
+            "can_issue_licence": "issue_license" in detail["allowed_actions"],
             "timeline": [
                 {
                     **e,
@@ -378,6 +394,94 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
         _t("已完成：%(action)s") % {"action": spec.label if spec else action},
     )
     return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+
+
+# --- issuing a result licence left pending ------------------------------------------------------
+
+INPUT_TYPES = {"date": "date"}
+
+
+def _licence_fields(
+    pending: cases.PendingLicence, values: dict[str, str], errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": f,
+            "id": f"ld-{f.name}",
+            "input_type": INPUT_TYPES.get(f.type, "text"),
+            "value": values.get(f.name, ""),
+            "error": errors.get(f.name, ""),
+        }
+        for f in pending.missing
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_issue(request: HttpRequest, case_no: str) -> HttpResponse:
+    """A result licence the case could not fill (``license_pending``): a reviewer of the case's
+    department sees the data items the case gives, fills in the missing ones and issues it
+    (``case_act`` ``issue_license``: checked against the licence type's schema, signed,
+    audited with the case in one transaction; the applicant finds it in the wallet)."""
+    principal = _staff(request)
+    try:
+        detail = cases.case_detail(principal, case_no)
+        pending = cases.pending_licence(principal, case_no)
+    except NotFound:
+        raise Http404(_t("未找到该办件。")) from None
+    if pending is None:
+        messages.info(request, _("该办件没有待签发的证照。"))
+        return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+    if "issue_license" not in detail["allowed_actions"]:
+        raise PermissionDenied(_("只有本部门的审批人员可以补全信息并签发证照。"))
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    status = 200
+    if request.method == "POST":
+        values = {f.name: request.POST.get(f.name, "").strip()[:500] for f in pending.missing}
+        try:
+            done = cases.case_act(
+                principal=principal,
+                case_no=case_no,
+                action="issue_license",
+                license_data=values,
+            )
+        except NotFound:
+            raise Http404(_t("未找到该办件。")) from None
+        except DomainError as exc:
+            status = exc.status
+            for e in exc.errors:
+                name = e.field.removeprefix("license_data.")
+                if e.field.startswith("license_data.") and name in values:
+                    errors.setdefault(name, e.message)
+                else:
+                    general.append(e.message)
+            if not exc.errors:
+                general.append(exc.message)
+        else:
+            messages.success(
+                request,
+                _("电子证照已签发：%(name)s %(no)s")
+                % {"name": pending.license_type, "no": done["result"].get("license_no", "")},
+            )
+            return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+    fields = _licence_fields(pending, values, errors)
+    summary = [(row["id"], row["error"]) for row in fields if row["error"]]
+    return render(
+        request,
+        "workbench/licence.html",
+        {
+            **_shell(principal, "queues"),
+            "case": detail,
+            "pending": pending,
+            "known": [f for f in pending.fields if not f.missing],
+            "fields": fields,
+            "general": general,
+            "summary": summary,
+        },
+        status=status,
+    )
 
 
 # --- 差评整改 -----------------------------------------------------------------------------------

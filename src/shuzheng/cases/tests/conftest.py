@@ -35,6 +35,43 @@ def catalog():
     }
 
 
+DISABILITY = "441200320000130000006"  # 残疾人证申领 (市残联, 承诺件, result licence: 残疾人证)
+
+
+@pytest.fixture
+def disability_demo():
+    """免证办 and pending result licences with the demo data: the demo catalog's 残疾人证申领
+    (M1 申请人居民身份证, M2 申请人居民户口簿; its 残疾人证 needs a 残疾等级 and a 证号 the
+    case does not give) and the demo licences of demo-citizen (李明) and demo-elder (陈桂英),
+    as ``seed_catalog`` and ``seed_licenses`` make them (only what these tests need, to keep
+    them fast). Returns {"citizen"|"elder": {licence type name: License}}."""
+    from shuzheng.catalog.demo import CONTENT
+    from shuzheng.identity.models import User
+    from shuzheng.licenses import services as licence_services
+    from shuzheng.licenses.demo import ACTOR, demo_requests
+    from shuzheng.licenses.models import License
+
+    doc = json.loads(CONTENT.read_text("utf-8"))
+    item = next(i for i in doc["items"] if i["implementation_code"] == DISABILITY)
+    catalog_services.catalog_import(
+        actor="system:seed_demo", doc={"items": [item], "bundles": []}, publish=True
+    )
+    people = {
+        who: User.objects.get(username=f"demo-{who}").person.id_number
+        for who in ("citizen", "elder")
+    }
+    for req in demo_requests():
+        if req["holder_kind"] == "person" and req["holder_id"] in people.values():
+            licence_services.license_issue(actor=ACTOR, source="seed", **req)
+    return {
+        who: {
+            lic.license_type.name: lic
+            for lic in License.objects.filter(holder_kind="person", holder_id=idn)
+        }
+        for who, idn in people.items()
+    }
+
+
 class CaseApi:
     def __init__(self, api):
         self.api = api

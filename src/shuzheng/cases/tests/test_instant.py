@@ -106,3 +106,30 @@ def test_held_licences_replace_paper_materials(api, cases, real_catalog):
     assert r.status_code == 201, r.json()
     used = [m for m in r.json()["materials"] if m.get("license_id")]
     assert used and used[0]["material_code"] in ("M1", "M2")
+
+
+def test_a_licence_the_rules_cannot_fill_waits_for_the_reviewer(api, cases, real_catalog):
+    """秒批 approves, but the result licence type declares a data item the case does not give:
+    the case closes with the licence pending, and a reviewer of 民政局 issues it."""
+    from shuzheng.licenses.models import License, LicenseType
+
+    t = LicenseType.objects.get(name="高龄津贴资格确认书")
+    t.fields = [
+        *t.fields,
+        {"name": "cert_no", "label": "确认书编号", "type": "string", "required": True},
+    ]
+    t.save()
+    r = _apply(api, cases, "demo-elder")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "closed" and body["decision"]["outcome"] == "approve"
+    assert body["result"]["license_pending"] == ["请填写确认书编号。"]
+    assert body["result"]["license_pending_fields"] == ["cert_no"]
+    no = body["case_no"]
+    staff = api.call("GET", f"/api/v1/cases/{no}", who="demo-reviewer").json()
+    assert staff["allowed_actions"] == ["issue_license"]
+    r = cases.act("demo-reviewer", no, "issue_license", license_data={"cert_no": "GL2026-0001"})
+    assert r.status_code == 200, r.content
+    lic = License.objects.get(license_id=r.json()["result"]["license_id"])
+    assert lic.data["cert_no"] == "GL2026-0001" and lic.data["monthly_amount"]
+    assert lic.holder_name == "陈桂英" and lic.issued_by == "user:demo-reviewer"
