@@ -123,9 +123,14 @@ TEMPLATES = [
 # Database: SQLite (WAL) by default so the demo needs nothing installed; PostgreSQL in production.
 _default_sqlite = BASE_DIR / "var" / "shuzheng.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{_default_sqlite}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Connections are kept per worker thread (opening an SQLite connection runs three PRAGMAs).
+CONN_MAX_AGE = int(os.environ.get("SHUZHENG_DB_CONN_MAX_AGE", "60"))
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # BEGIN IMMEDIATE: writers queue on the lock instead of failing on upgrade.
         "transaction_mode": "IMMEDIATE",
