@@ -95,9 +95,10 @@ bench-proactive: $(BIN)/.installed
 bench-cases: $(BIN)/.installed
 	$(BIN)/python bench/case_lifecycle/run.py $(CASES_ARGS)
 
-## make bench-licenses: e-licence issuances/s and token verifications/s per SM2 backend and suite
+## make bench-licenses [LICENSES_ARGS="--verifications 100 --http-seconds 5"]: e-licence
+## issuances/s and token verifications/s per SM2 backend and suite, in process and over HTTP
 bench-licenses: $(BIN)/.installed
-	SHUZHENG_TESTING=1 $(BIN)/python bench/licenses/run.py
+	SHUZHENG_TESTING=1 $(BIN)/python bench/licenses/run.py $(LICENSES_ARGS)
 
 clean:
 	rm -rf var/static .mypy_cache .ruff_cache
