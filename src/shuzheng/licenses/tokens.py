@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +32,12 @@ def b64e(data: bytes) -> str:
 
 
 def b64d(text: str) -> bytes:
-    if not text or any(c not in _B64 for c in text):
+    if not text or not _B64_RE.fullmatch(text):
         raise ValueError("invalid base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-_B64 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
