@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from shuzheng.catalog.demo import seed_catalog
 from shuzheng.core.codes import make_id_number
@@ -93,6 +94,18 @@ def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catal
     assert d["outcome"] in ("deny", "review")
     assert any("80" in line for line in d["explanation"]), d["explanation"]
     assert any(not c["passed"] for c in d["conditions"])
+    # the applicant's case page and the reviewer's workbench page both explain it in Chinese
+    failed = next(line for line in d["explanation"] if "80" in line)
+    citizen = Client()
+    citizen.force_login(user)
+    page = citizen.get(f"/cases/{body['case_no']}/").content.decode()
+    assert 'data-testid="rule-decision"' in page and failed in page
+    assert "工作人员将人工复核" in page or "需要工作人员人工审核" in page
+    reviewer = Client()
+    reviewer.force_login(User.objects.get(username="demo-reviewer"))
+    page = reviewer.get(f"/workbench/cases/{body['case_no']}/").content.decode()
+    assert 'data-testid="rule-decision"' in page and failed in page
+    assert "请人工" in page
 
 
 def test_held_licences_replace_paper_materials(api, cases, real_catalog):
