@@ -82,6 +82,14 @@ def fetch(provider: str, resource_code: str, subject_kind: str, subject_id: str)
 # --- built-in providers ------------------------------------------------------------------------
 
 
+# providers that read the source module at call time rather than a copy held by the exchange
+LIVE = frozenset({"licences_module"})
+
+
+def is_live(provider: str) -> bool:
+    return provider in LIVE or ":" in provider
+
+
 @register("registry")
 def registry(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
     """The exchange's own copy of a base registry (``RegistryRecord``)."""

@@ -101,7 +101,10 @@ def resources(
 
 
 def is_fresh(info: ResourceInfo, now: dt.datetime | None = None) -> tuple[bool, int]:
-    """(fresh, age in days) by the resource's update frequency."""
+    """(fresh, age in days) by the resource's update frequency. A resource whose provider reads
+    the source module at call time (not a copy in the exchange) is always current."""
+    if providers.is_live(info.provider):
+        return True, 0
     now = now or timezone.now()
     age = max(0, (now - info.last_updated_at).days)
     limit = FRESH_DAYS.get(info.update_frequency)

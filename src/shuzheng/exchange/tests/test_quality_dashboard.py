@@ -79,3 +79,17 @@ def test_dashboard_is_scoped_to_the_officers_departments(api, officer_rsj):
 
 def test_freshness_limits():
     assert selectors.FRESH_DAYS["monthly"] == 32 and selectors.FRESH_DAYS["on_demand"] is None
+
+
+def test_a_resource_read_live_from_its_source_module_is_always_fresh(api):
+    """电子证照 is read from the licences module at call time, not from a copy: never stale."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30)):
+        r = api.call("GET", "/api/v1/exchange/quality", who="demo-dataofficer")
+    reports = {q["name"]: q for q in r.json()["items"]}
+    assert reports["电子证照"]["fresh"] is True and reports["电子证照"]["age_days"] == 0
+    assert reports["人口基础信息"]["fresh"] is False  # a copy, updated in real time, 30 days old
