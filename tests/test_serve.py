@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -63,3 +64,58 @@ def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
         if subprocess.run(["kill", "-0", str(k)], capture_output=True).returncode == 0
     ]
     assert alive == []
+
+
+@pytest.mark.skipif(not (BIN / "gunicorn").exists(), reason="gunicorn not installed")
+def test_serve_seals_deferred_audit_records(tmp_path):
+    """With AUDIT_CHAIN=deferred (PostgreSQL's default) the web process writes audit records
+    unchained and `serve` chains them within a second."""
+    import sqlite3
+
+    db = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "SHUZHENG_DEMO": "1",
+        "SHUZHENG_TESTING": "",
+        "SHUZHENG_AUDIT_CHAIN": "deferred",
+        "SHUZHENG_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    cli = [sys.executable, "-m", "shuzheng.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "1", "--no-worker"], env=env
+    )
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        # a refused client login is audited (identity.client_auth_failed)
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/auth/token",
+            data=json.dumps({"client_id": "nobody", "client_secret": "x"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(req, timeout=10)
+        rows: list = []
+        for _ in range(40):
+            with sqlite3.connect(db) as conn:
+                rows = conn.execute(
+                    "SELECT seq, hash FROM audit_auditrecord "
+                    "WHERE action = 'identity.client_auth_failed'"
+                ).fetchall()
+            if rows and rows[0][0] is not None:
+                break
+            time.sleep(0.25)
+        assert rows and rows[0][0] is not None and len(rows[0][1]) == 64, rows
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    out = subprocess.run([*cli, "audit_verify"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and "OK" in out.stdout, out.stdout + out.stderr

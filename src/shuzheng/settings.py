@@ -200,6 +200,17 @@ IDENTITY_PRINCIPAL_CACHE_SECONDS = float(
     os.environ.get("SHUZHENG_PRINCIPAL_CACHE_SECONDS", "0" if TESTING else "5")
 )
 
+# Audit chain: "inline" chains each record in its writer's transaction (the chain head stays
+# locked until that transaction commits: on SQLite writers are serial anyway); "deferred" writes
+# the record unchained and `shuzheng serve` chains it within half a second, so concurrent
+# PostgreSQL writers do not queue on one row lock through their commits. Tests: inline.
+AUDIT_CHAIN = os.environ.get(
+    "SHUZHENG_AUDIT_CHAIN",
+    "inline" if TESTING or DATABASES["default"]["ENGINE"].endswith("sqlite3") else "deferred",
+)
+if AUDIT_CHAIN not in ("inline", "deferred"):
+    raise ImproperlyConfigured("SHUZHENG_AUDIT_CHAIN must be inline or deferred")
+
 # Audit hash chain algorithm: "sm3" (GB/T 32905) or "sha256".
 AUDIT_HASH_ALGORITHM = os.environ.get("SHUZHENG_AUDIT_HASH", "sm3")
 

@@ -10,11 +10,12 @@ class VerifyResult:
     first_broken_seq: int | None = None
     first_broken_id: int | None = None
     reason: str = ""
+    pending: int = 0  # records not yet chained (deferred mode; 0 right after a verify's seal)
 
 
 @dataclass(frozen=True)
 class AuditEntry:
-    seq: int
+    seq: int | None  # None until chained (deferred mode)
     at: str
     actor: str
     action: str

@@ -12,9 +12,11 @@ __all__ = [
     "AuditEntry",
     "AuditedAdmin",
     "VerifyResult",
+    "deferred",
     "entries_for",
     "recent",
     "record",
+    "seal",
     "verify",
 ]
 
@@ -40,7 +42,17 @@ def record(
 
 
 def verify() -> VerifyResult:
+    """Chain any pending records (deferred mode), then walk the whole chain."""
     return services.audit_verify()
+
+
+def seal() -> int:
+    """Chain the records written in deferred mode; returns how many (0 in inline mode)."""
+    return services.audit_seal()
+
+
+def deferred() -> bool:
+    return services.deferred()
 
 
 def entries_for(object_type: str, object_id: str, limit: int = 200) -> list[AuditEntry]:

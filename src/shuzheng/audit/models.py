@@ -13,9 +13,12 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditRecord(models.Model):
-    """One audited state change. ``hash`` = H(prev_hash || canonical bytes of this record)."""
+    """One audited state change. ``hash`` = H(prev_hash || canonical bytes of this record).
 
-    seq = models.BigIntegerField(_("序号"), unique=True)
+    With ``AUDIT_CHAIN = "deferred"`` a record is written without ``seq``/``prev_hash``/``hash``
+    and chained moments later by ``services.audit_seal`` (see the module README)."""
+
+    seq = models.BigIntegerField(_("序号"), unique=True, null=True, blank=True)
     at = models.DateTimeField(_("时间"))
     actor = models.CharField(_("操作者"), max_length=128)
     action = models.CharField(_("动作"), max_length=64, db_index=True)
@@ -25,12 +28,17 @@ class AuditRecord(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     request_id = models.CharField(_("请求号"), max_length=64, blank=True)
     algorithm = models.CharField(_("摘要算法"), max_length=16)
-    prev_hash = models.CharField(_("前一记录摘要"), max_length=64)
-    hash = models.CharField(_("本记录摘要"), max_length=64)
+    prev_hash = models.CharField(_("前一记录摘要"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("本记录摘要"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"
+            ),
+        ]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
 

@@ -36,5 +36,5 @@ def entries(
             request_id=r.request_id,
             hash=r.hash,
         )
-        for r in qs.order_by("-seq")[: max(1, min(limit, 500))]
+        for r in qs.order_by("-id")[: max(1, min(limit, 500))]
     ]

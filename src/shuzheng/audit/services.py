@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shuzheng.audit import hashing
@@ -70,6 +70,11 @@ def _lock_head() -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
+def deferred() -> bool:
+    """Whether records are chained after their transaction (``AUDIT_CHAIN = "deferred"``)."""
+    return bool(settings.AUDIT_CHAIN == "deferred")
+
+
 def audit_append(
     *,
     actor: str,
@@ -81,16 +86,20 @@ def audit_append(
 ) -> AuditRecord:
     """Append one record. Must run inside the caller's transaction (the change it records).
 
-    Plain parameterised SQL (three statements: lock the head, insert, move the head): this is
-    the serial section of every audited write, so it is kept free of ORM query compilation.
-    Values are prepared by the model's own fields, so rows are stored exactly as the ORM
-    stores them and ``audit_verify`` (which reads through the ORM) recomputes the same hash.
+    Plain parameterised SQL: this is the serial section of every audited write, so it is kept
+    free of ORM query compilation. Values are prepared by the model's own fields, so rows are
+    stored exactly as the ORM stores them and ``audit_verify`` (which reads through the ORM)
+    recomputes the same hash.
+
+    ``AUDIT_CHAIN = "inline"`` (SQLite's default): lock the head, insert the chained record,
+    move the head — three statements; the head stays locked until the caller commits.
+    ``"deferred"`` (PostgreSQL's default): insert the record unchained — one statement, no
+    lock — and ``audit_seal`` chains it moments later, in commit order.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change it records")
-    last_seq, last_hash = _lock_head()
     rec = AuditRecord(
-        seq=last_seq + 1,
+        seq=None,
         at=timezone.now(),
         actor=actor[:128],
         action=action,
@@ -100,9 +109,14 @@ def audit_append(
         after=hashing.normalise(after),
         request_id=get_request_id() or "",
         algorithm=settings.AUDIT_HASH_ALGORITHM,
-        prev_hash=last_hash,
+        prev_hash="",
+        hash="",
     )
-    rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
+    inline = not deferred()
+    if inline:
+        last_seq, last_hash = _lock_head()
+        rec.seq, rec.prev_hash = last_seq + 1, last_hash
+        rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
     meta = AuditRecord._meta
     values = [rawsql.db_value(AuditRecord, c, getattr(rec, c)) for c in _COLUMNS]
     cols = ", ".join(_q(c) for c in _COLUMNS)
@@ -113,13 +127,58 @@ def audit_append(
             values,
         )
         rec.pk = cur.fetchone()[0]
-        cur.execute(
-            f"UPDATE {_q(AuditHead._meta.db_table)} "  # noqa: S608
-            "SET last_seq = %s, last_hash = %s WHERE id = 1",
-            [rec.seq, rec.hash],
-        )
+        if inline:
+            _move_head(cur, rec.seq or 0, rec.hash)
     rec._state.adding = False
     return rec
+
+
+def _move_head(cur: Any, seq: int, digest: str) -> None:
+    cur.execute(
+        f"UPDATE {_q(AuditHead._meta.db_table)} "  # noqa: S608
+        "SET last_seq = %s, last_hash = %s WHERE id = 1",
+        [seq, digest],
+    )
+
+
+def audit_seal(*, batch: int = 5000) -> int:
+    """Chain the committed records that have no place in the chain yet (deferred mode), oldest
+    first; returns how many. Safe to run from several processes: the head lock orders them.
+
+    Records are chained in the order they become visible, which is commit order up to the
+    sealer's pace; a record whose transaction committed late simply takes a later place.
+    Until a record is sealed its content is not yet protected by the chain (``audit_verify``
+    reports how many are pending); ``shuzheng serve`` seals every half second.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            last_seq, last_hash = _lock_head()
+            rows = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:batch])
+            if not rows:
+                return sealed
+            params: list[tuple[int, str, str, int]] = []
+            for rec in rows:
+                last_seq += 1
+                rec.seq, rec.prev_hash = last_seq, last_hash
+                rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
+                last_hash = rec.hash
+                params.append((last_seq, rec.prev_hash, rec.hash, rec.pk))
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {_q(AuditRecord._meta.db_table)} "  # noqa: S608
+                    "SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",
+                    params,
+                )
+                _move_head(cur, last_seq, last_hash)
+        sealed += len(rows)
+        if len(rows) < batch:
+            return sealed
+
+
+def audit_pending() -> int:
+    """How many records wait for ``audit_seal``."""
+    return AuditRecord.objects.filter(seq__isnull=True).count()
 
 
 def audit_verify(*, batch: int = 2000) -> VerifyResult:
@@ -128,20 +187,22 @@ def audit_verify(*, batch: int = 2000) -> VerifyResult:
     The head is read first and only records up to it are checked, so appends that happen while
     the walk runs (PostgreSQL, READ COMMITTED) are not mistaken for a missing tail.
     """
+    audit_seal()
+    pending = audit_pending()
     head = AuditHead.objects.filter(id=1).first()
     last_seq = head.last_seq if head is not None else 0
     prev = hashing.GENESIS
     expected_seq = 1
     checked = 0
-    last_id = 0
     while True:
         rows = list(
-            AuditRecord.objects.filter(id__gt=last_id, seq__lte=last_seq).order_by("id")[:batch]
+            AuditRecord.objects.filter(seq__gte=expected_seq, seq__lte=last_seq).order_by("seq")[
+                :batch
+            ]
         )
         if not rows:
             break
         for rec in rows:
-            last_id = rec.id
             checked += 1
             reason = ""
             if rec.seq != expected_seq:
@@ -159,6 +220,7 @@ def audit_verify(*, batch: int = 2000) -> VerifyResult:
                     first_broken_seq=rec.seq,
                     first_broken_id=rec.id,
                     reason=reason,
+                    pending=pending,
                 )
             prev = rec.hash
             expected_seq += 1
@@ -168,5 +230,6 @@ def audit_verify(*, batch: int = 2000) -> VerifyResult:
             checked=checked,
             first_broken_seq=expected_seq,
             reason="链尾记录缺失（最后的记录被删除）",
+            pending=pending,
         )
-    return VerifyResult(ok=True, checked=checked)
+    return VerifyResult(ok=True, checked=checked, pending=pending)

@@ -15,7 +15,7 @@ router = Router(tags=["console 平台管理"], auth=BearerAuth())
 
 
 class AuditOut(Schema):
-    seq: int
+    seq: int | None = None  # None until chained (deferred mode, under a second)
     at: str
     actor: str
     action: str
@@ -41,6 +41,7 @@ class VerifyOut(Schema):
     checked: int
     first_broken_seq: int | None
     reason: str
+    pending: int = 0  # records written during the walk, not yet chained
 
 
 @router.get("/audit/verify", response=VerifyOut, summary="校验审计链（平台管理员）")
@@ -48,7 +49,11 @@ def audit_verify(request: HttpRequest) -> VerifyOut:
     require_role(principal_for_request(request), "platform_admin")
     r = audit.verify()
     return VerifyOut(
-        ok=r.ok, checked=r.checked, first_broken_seq=r.first_broken_seq, reason=r.reason
+        ok=r.ok,
+        checked=r.checked,
+        first_broken_seq=r.first_broken_seq,
+        reason=r.reason,
+        pending=r.pending,
     )
 
 

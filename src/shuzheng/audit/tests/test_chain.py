@@ -121,3 +121,73 @@ def test_sm3_matches_the_reference_implementation():
     assert (
         digest("sm3", b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
     )
+
+
+# --- deferred chaining (AUDIT_CHAIN = "deferred", PostgreSQL's default outside tests) ----------
+
+
+@pytest.fixture
+def deferred(settings):
+    settings.AUDIT_CHAIN = "deferred"
+
+
+def test_deferred_records_are_written_unchained_and_sealed_in_order(deferred):
+    from shuzheng.audit.models import AuditHead
+    from shuzheng.audit.services import audit_pending
+
+    before = AuditRecord.objects.filter(seq__isnull=False).count()
+    head_before = AuditHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0
+    with transaction.atomic():
+        for i in range(3):
+            facade.record(actor="user:t", action="test.deferred", object_type="t", object_id=i)
+    fresh = list(AuditRecord.objects.filter(action="test.deferred").order_by("id"))
+    assert [r.seq for r in fresh] == [None, None, None] and all(r.hash == "" for r in fresh)
+    assert audit_pending() == 3
+    # the head did not move: no writer waited on it
+    assert (AuditHead.objects.filter(id=1).values_list("last_seq", flat=True).first() or 0) == (
+        head_before
+    )
+    assert facade.seal() == 3 and facade.seal() == 0 and audit_pending() == 0
+    sealed = list(AuditRecord.objects.filter(action="test.deferred").order_by("id"))
+    assert [r.seq for r in sealed] == [head_before + 1, head_before + 2, head_before + 3]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(sealed))
+    result = facade.verify()
+    assert result.ok and result.checked == before + 3 and result.pending == 0
+
+
+def test_deferred_verify_seals_first_and_still_detects_tampering(deferred):
+    with transaction.atomic():
+        for i in range(4):
+            facade.record(actor="user:t", action="test.deferred", object_type="t", object_id=i)
+    assert facade.verify().ok  # sealed the four, then walked the chain
+    victim = AuditRecord.objects.filter(action="test.deferred").order_by("id")[1]
+    _raw("UPDATE audit_auditrecord SET actor = %s WHERE id = %s", ["user:mallory", victim.id])
+    result = facade.verify()
+    assert not result.ok and result.first_broken_seq == victim.seq
+
+
+def test_a_record_committed_after_a_seal_takes_the_next_place(deferred):
+    """Commit order, not id order: a row that becomes visible late is chained after the others."""
+    with transaction.atomic():
+        facade.record(actor="user:t", action="test.first", object_type="t", object_id="1")
+    facade.seal()
+    with transaction.atomic():
+        facade.record(actor="user:t", action="test.second", object_type="t", object_id="2")
+    facade.seal()
+    first = AuditRecord.objects.get(action="test.first")
+    second = AuditRecord.objects.get(action="test.second")
+    assert second.seq == first.seq + 1 and second.prev_hash == first.hash
+    assert facade.verify().ok
+
+
+def test_switching_modes_keeps_one_chain(settings):
+    settings.AUDIT_CHAIN = "inline"
+    _append(2)
+    settings.AUDIT_CHAIN = "deferred"
+    with transaction.atomic():
+        facade.record(actor="user:t", action="test.deferred", object_type="t", object_id="x")
+    settings.AUDIT_CHAIN = "inline"
+    with transaction.atomic():  # an inline writer first chains nothing pending: verify seals
+        facade.record(actor="user:t", action="test.inline", object_type="t", object_id="y")
+    result = facade.verify()
+    assert result.ok, result

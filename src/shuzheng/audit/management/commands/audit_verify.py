@@ -18,3 +18,5 @@ class Command(BaseCommand):
                 f"id={result.first_broken_id}：{result.reason}（已检查 {result.checked} 条）"
             )
         self.stdout.write(f"审计链完整：已校验 {result.checked} 条记录。 OK")
+        if result.pending:
+            self.stdout.write(f"另有 {result.pending} 条记录在校验期间写入，尚待入链。")

@@ -78,6 +78,20 @@ class Command(BaseCommand):
             periodic(86400, run_policies.enqueue, stop_scheduler)
             periodic(3600, grant_due.enqueue, stop_scheduler)
 
+        from django.db import close_old_connections
+
+        from shuzheng.audit import facade as audit
+
+        def seal_pending() -> None:
+            close_old_connections()
+            audit.seal()
+
+        if audit.deferred():
+            # audit records written unchained (PostgreSQL's default) join the hash chain here
+            periodic(
+                float(os.environ.get("SHUZHENG_SEAL_SECONDS", "0.5")), seal_pending, stop_scheduler
+            )
+
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
             stopping = True
@@ -105,6 +119,8 @@ class Command(BaseCommand):
                 p.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 p.kill()
+        if audit.deferred():
+            seal_pending()  # what the web process wrote last
         self.stdout.write("stopped.")
         if exit_code:
             sys.exit(exit_code)
