@@ -81,9 +81,10 @@ bench-catalog: $(BIN)/.installed
 bench-exchange: $(BIN)/.installed
 	$(BIN)/python bench/exchange/run.py $(EXCHANGE_ARGS)
 
-## make bench-instant: 秒批 decision path (rules.facade.decide_for_item with the DB) p50/p99
+## make bench-instant [INSTANT_ARGS="--part http"]: 秒批 decision path (decide_for_item with the DB)
+## p50/p99, then the whole path over HTTP (submit → decision → signed licence in the wallet)
 bench-instant: $(BIN)/.installed
-	SHUZHENG_TESTING=1 $(BIN)/python bench/instant/run.py
+	SHUZHENG_TESTING=1 $(BIN)/python bench/instant/run.py $(INSTANT_ARGS)
 
 ## make bench-proactive: 免申即享 batch, 1 M enterprises × 20 policies (polars) vs per-record
 ## Python and zen-engine on the same rules and data
