@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -250,10 +250,29 @@ def _sign_payload(
     raise Conflict("印章正在轮换，请稍后重试。")
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """A licence signed and rendered, not yet stored."""
+
+    serial: str
+    license_id: str
+    license_no: str
+    payload: bytes
+    sig: seals.SignatureRef
+    pdf: bytes
+    pdf_key_id: str
+
+
 def _issue(req: IssueRequest, *, actor: str, algorithm: str, backend: str | None = None) -> License:
     """Issue one licence. Must run inside the caller's transaction."""
+    serial = _next_serial(req.license_type.code, req.department.code, req.issued_on.year)
+    return _store(req, _sign(req, serial, algorithm, backend), actor=actor, algorithm=algorithm)
+
+
+def _sign(req: IssueRequest, serial: str, algorithm: str, backend: str | None) -> _Signed:
+    """The CPU-heavy part of issuing (SM2 signature, PDF, PAdES): no database writes, so it can
+    run outside any transaction."""
     t, dept = req.license_type, req.department
-    serial = _next_serial(t.code, dept.code, req.issued_on.year)
     lid = rules.license_id(t.code, dept.uscc, serial)
     number = req.license_no or rules.license_no(t.name, req.data, serial)
 
@@ -300,6 +319,14 @@ def _issue(req: IssueRequest, *, actor: str, algorithm: str, backend: str | None
     signed_pdf, pdf_kid = seals.sign_pdf(
         dept.code, pdf, reason=f"{t.name}电子证照签发", location=dept.name
     )
+    return _Signed(serial, lid, number, message, sig, signed_pdf, pdf_kid)
+
+
+def _store(req: IssueRequest, signed: _Signed, *, actor: str, algorithm: str) -> License:
+    """Store a signed licence with its history event and audit record (caller's transaction)."""
+    t, dept = req.license_type, req.department
+    lid, number, serial, sig = signed.license_id, signed.license_no, signed.serial, signed.sig
+    message, signed_pdf, pdf_kid = signed.payload, signed.pdf, signed.pdf_key_id
     today = timezone.localdate()
     status = (
         LicenseStatus.EXPIRED
@@ -403,8 +430,16 @@ def license_issue(
     )
     if errors or req is None:
         raise ValidationFailed(errors)
-    with transaction.atomic():
+    if connection.in_atomic_block:  # the caller's transaction: everything in it
         return _issue(req, actor=actor, algorithm=algorithm, backend=backend)
+    # On its own: take the serial in one short transaction, sign and render outside any (the
+    # SQLite write lock and PostgreSQL's serial row lock are not held through ~100 ms of
+    # signing), store in a second. A failure after the first leaves a gap in the serials.
+    with transaction.atomic():
+        serial = _next_serial(req.license_type.code, req.department.code, req.issued_on.year)
+    signed = _sign(req, serial, algorithm, backend)
+    with transaction.atomic():
+        return _store(req, signed, actor=actor, algorithm=algorithm)
 
 
 def license_issue_from_case(

@@ -146,3 +146,29 @@ def test_a_licence_the_rules_cannot_fill_waits_for_the_reviewer(api, cases, real
     lic = License.objects.get(license_id=r.json()["result"]["license_id"])
     assert lic.data["cert_no"] == "GL2026-0001" and lic.data["monthly_amount"]
     assert lic.holder_name == "陈桂英" and lic.issued_by == "user:demo-reviewer"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_instant_approval_signs_the_licence_outside_any_transaction(api, cases, monkeypatch):
+    """The ~100 ms of SM2 + PDF + PAdES must not run while the submission holds the write lock
+    (SQLite) or the case-number row (PostgreSQL): bench/instant measured the queue it made."""
+    from django.db import connection
+
+    from shuzheng.licenses import services as licence_services
+    from shuzheng.rules.services import rule_sets_seed
+
+    seed_catalog()
+    rule_sets_seed()
+    seen: list[bool] = []
+    original = licence_services._sign
+
+    def spy(*args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(licence_services, "_sign", spy)
+    r = _apply(api, cases, "demo-elder")
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "closed" and body["result"].get("license_id"), body["result"]
+    assert seen == [False]
