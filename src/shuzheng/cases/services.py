@@ -505,6 +505,24 @@ def _licence_data(case: Case, today: dt.date) -> dict[str, Any]:
     return data
 
 
+def _issue_case_licence(
+    case: Case, type_name: str, data: dict[str, Any], actor: str
+) -> licenses.LicenseRef:
+    """The case's result licence for its applicant, issued by the case's department
+    (idempotent per case and licence type)."""
+    return licenses.issue_from_case(
+        case_no=case.case_no,
+        item_code=case.item_code,
+        license_type_name=type_name,
+        holder_kind=case.applicant_kind,
+        holder_id=case.applicant_id,
+        holder_name=case.applicant_name,
+        department_code=case.department_code,
+        data=data,
+        actor=actor,
+    )
+
+
 def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, Any]:
     """The result of an approved case; a licence result is issued and signed now.
 
@@ -528,17 +546,7 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
             # a savepoint inside a caller's transaction; on its own the licences module signs
             # outside its short transactions
             with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-                ref = licenses.issue_from_case(
-                    case_no=case.case_no,
-                    item_code=case.item_code,
-                    license_type_name=result["license_type"],
-                    holder_kind=case.applicant_kind,
-                    holder_id=case.applicant_id,
-                    holder_name=case.applicant_name,
-                    department_code=case.department_code,
-                    data=data,
-                    actor=actor,
-                )
+                ref = _issue_case_licence(case, result["license_type"], data, actor)
         except ValidationFailed as exc:
             result["license_pending"] = [e.message for e in exc.errors]
             result["license_pending_fields"] = sorted(
@@ -632,17 +640,7 @@ def _issue_pending(
     for name in fillable - set(filled):
         data.pop(name, None)  # a refused case value is not sent again
     try:
-        ref = licenses.issue_from_case(
-            case_no=case.case_no,
-            item_code=case.item_code,
-            license_type_name=t.name,
-            holder_kind=case.applicant_kind,
-            holder_id=case.applicant_id,
-            holder_name=case.applicant_name,
-            department_code=case.department_code,
-            data=data,
-            actor=actor,
-        )
+        ref = _issue_case_licence(case, t.name, data, actor)
     except ValidationFailed as exc:
         raise ValidationFailed(
             [

@@ -315,14 +315,7 @@ def department(*, code: str) -> DepartmentInfo:
     d = Department.objects.select_related("region", "parent").filter(code=code).first()
     if d is None:
         raise NotFound("未找到该部门。")
-    return DepartmentInfo(
-        code=d.code,
-        name=d.name,
-        level=d.level,
-        region_code=d.region.code,
-        uscc=d.uscc,
-        parent_code=d.parent.code if d.parent else None,
-    )
+    return _department_info(d)
 
 
 def regions(*, parent: str | None = None) -> list[RegionInfo]:
