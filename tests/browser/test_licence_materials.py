@@ -25,8 +25,9 @@ DISABILITY = "441200320000130000006"  # 残疾人证申领 (市残联)
 
 
 @pytest.fixture
-def licence_site(catalog_site: str) -> str:
-    """The demo catalog and the demo licences (``seed_licenses``)."""
+def licence_site(catalog_site: str, exchange_site: str) -> str:
+    """The demo catalog, the registries behind prefill (``exchange_site``: an earlier browser
+    test's flush removes them) and the demo licences (``seed_licenses``)."""
     from shuzheng.licenses.demo import seed_licenses
 
     seed_licenses()
