@@ -917,6 +917,11 @@ def case_act(
         )
         if case.parent_id is not None:
             _sync_parent(case.parent_id, actor=principal.actor)
+    if action == "submit" and case.kind == "item" and case.item_code:
+        # a draft submitted later gets the same 秒批 as a direct submission
+        item = catalog.item_version(case.item_code, case.item_version or 1)
+        if item.instant_approval:
+            _instant_decision(case, item)
     return case
 
 

@@ -21,7 +21,7 @@ def real_catalog():
     rule_sets_seed()
 
 
-def _apply(api, cases, who):
+def _apply(api, cases, who, submit=True):
     prep = api.call("GET", f"/api/v1/cases/prepare?item_code={GAOLING}", who=who).json()
     schema = prep["form_schema"]
     form = dict(prep["prefill"])
@@ -50,7 +50,7 @@ def _apply(api, cases, who):
         "POST",
         "/api/v1/cases",
         who=who,
-        json_body={"item_code": GAOLING, "form": form, "materials": mats},
+        json_body={"item_code": GAOLING, "form": form, "materials": mats, "submit": submit},
     )
 
 
@@ -172,3 +172,17 @@ def test_instant_approval_signs_the_licence_outside_any_transaction(api, cases, 
     body = r.json()
     assert body["status"] == "closed" and body["result"].get("license_id"), body["result"]
     assert seen == [False]
+
+
+def test_a_draft_submitted_later_is_decided_by_the_rules_too(api, cases, real_catalog):
+    draft = _apply(api, cases, "demo-elder", submit=False)
+    assert draft.status_code == 201, draft.content
+    assert draft.json()["status"] == "draft" and draft.json()["decision"] is None
+    no = draft.json()["case_no"]
+    r = api.call(
+        "POST", f"/api/v1/cases/{no}/actions", who="demo-elder", json_body={"action": "submit"}
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["status"] == "closed" and body["decision"]["outcome"] == "approve"
+    assert body["result"].get("license_id"), body["result"]
