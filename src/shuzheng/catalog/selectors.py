@@ -121,8 +121,9 @@ def _item_detail(
 # the stamp (items: count and latest change; departments: the same) is unchanged. Published
 # versions are immutable and every lifecycle change (publish, retire, effective dates) moves
 # ``updated_at``, so an edit by any process is seen on the next call.
-_views: dict[tuple[str, int | None, dt.date], ItemView] = {}
-_views_stamp: tuple[Any, ...] | None = None
+# Each entry keeps the stamp read before it was built, so a view built from data older than
+# the current stamp (a concurrent thread's) is never served.
+_views: dict[tuple[str, int | None, dt.date], tuple[tuple[Any, ...], ItemView]] = {}
 _VIEWS_MAX = 5_000
 
 
@@ -134,16 +135,15 @@ def _items_stamp() -> tuple[Any, ...]:
 
 
 def _published_view(code: str, version: int | None, today: dt.date) -> ItemView:
-    global _views_stamp
     stamp = _items_stamp()
-    if stamp != _views_stamp or len(_views) >= _VIEWS_MAX:
-        _views.clear()
-        _views_stamp = stamp
     key = (code, version, today)
-    view = _views.get(key)
-    if view is None:
-        view = _item_detail(code, version=version)
-        _views[key] = view
+    hit = _views.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    if len(_views) >= _VIEWS_MAX:
+        _views.clear()
+    view = _item_detail(code, version=version)
+    _views[key] = (stamp, view)
     return view
 
 

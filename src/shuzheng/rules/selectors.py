@@ -32,8 +32,11 @@ def version_in_force(rule_set: RuleSet, on: dt.date) -> RuleVersion | None:
 # {(item code, day): (rule set, version) or None}, valid while the published rule versions and
 # the rule sets are unchanged (publishing sets ``published_at`` and, on the predecessor,
 # ``effective_to``; rule set edits move ``updated_at``). Published versions are immutable.
-_in_force: dict[tuple[str, dt.date], tuple[RuleSet, RuleVersion] | None] = {}
-_in_force_stamp: tuple[object, ...] | None = None
+# Each entry keeps the stamp read before it was built (a concurrent thread's stale entry is
+# never served).
+_in_force: dict[
+    tuple[str, dt.date], tuple[tuple[object, ...], tuple[RuleSet, RuleVersion] | None]
+] = {}
 
 
 def _rules_stamp() -> tuple[object, ...]:
@@ -51,15 +54,16 @@ def _rules_stamp() -> tuple[object, ...]:
 def rule_set_for_item(item_code: str, on: dt.date) -> tuple[RuleSet, RuleVersion] | None:
     """The rule set deciding a service item and its version in force, cached per process behind
     a one-query stamp (秒批 runs this on every instant submission). Do not modify the result."""
-    global _in_force_stamp
     stamp = _rules_stamp()
-    if stamp != _in_force_stamp or len(_in_force) > 10_000:
-        _in_force.clear()
-        _in_force_stamp = stamp
     key = (item_code, on)
-    if key not in _in_force:
-        _in_force[key] = _rule_set_for_item(item_code, on)
-    return _in_force[key]
+    hit = _in_force.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    if len(_in_force) > 10_000:
+        _in_force.clear()
+    found = _rule_set_for_item(item_code, on)
+    _in_force[key] = (stamp, found)
+    return found
 
 
 def _rule_set_for_item(item_code: str, on: dt.date) -> tuple[RuleSet, RuleVersion] | None:
