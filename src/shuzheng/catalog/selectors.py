@@ -9,7 +9,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from shuzheng.catalog.contracts import BundleMember, BundleView, GuideResult, It
 from shuzheng.catalog.forms import ORDER_KEY, ordered_properties
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
 from shuzheng.catalog.spec import ITEM_TYPES
+from shuzheng.core import rawsql
 from shuzheng.core.errors import NotFound
 from shuzheng.identity import facade as identity
 
@@ -128,10 +128,7 @@ _VIEWS_MAX = 5_000
 
 
 def _items_stamp() -> tuple[Any, ...]:
-    table = connection.ops.quote_name(ServiceItem._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608
-        return (*cur.fetchone(), *identity.departments_stamp())
+    return (*rawsql.stamp(ServiceItem), *identity.departments_stamp())
 
 
 def _published_view(code: str, version: int | None, today: dt.date) -> ItemView:

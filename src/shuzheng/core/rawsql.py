@@ -35,6 +35,16 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return f
 
 
+def stamp(*models: type[Model]) -> tuple[Any, ...]:
+    """(row count, latest ``updated_at``) of each model's table, in one query: the version of
+    a per-process cache of read-mostly tables (an edit by any process changes it)."""
+    parts = ", ".join(
+        f"(SELECT COUNT(*) FROM {table(m)}), (SELECT MAX(updated_at) FROM {table(m)})"  # noqa: S608
+        for m in models
+    )
+    return tuple(rows(f"SELECT {parts}", [])[0])
+
+
 def db_value(model: type[Model], field: str, value: Any) -> Any:
     """``value`` prepared for a query parameter exactly as the ORM would save it."""
     return _field(model, field).get_db_prep_save(value, connection)

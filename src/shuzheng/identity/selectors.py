@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from shuzheng.core import rawsql
 from shuzheng.core.errors import Forbidden, NotFound
 from shuzheng.identity.contracts import (
     ANONYMOUS,
@@ -98,19 +99,15 @@ def _token_state(key_hash: str) -> tuple[Any, ...] | None:
     Run on every call, so revoking or expiring a token, or deactivating its user or client,
     takes effect at once in every process; only the principal built from it is cached.
     """
-    t = connection.ops.quote_name(ApiToken._meta.db_table)
-    u = connection.ops.quote_name(User._meta.db_table)
-    c = connection.ops.quote_name(ApiClient._meta.db_table)
+    t, u, c = rawsql.table(ApiToken), rawsql.table(User), rawsql.table(ApiClient)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT t.user_id, t.client_id, u.is_active, c.is_active FROM {t} t "  # noqa: S608
-            f"LEFT JOIN {u} u ON u.id = t.user_id LEFT JOIN {c} c ON c.id = t.client_id "
-            "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s",
-            [key_hash, now],
-        )
-        row = cur.fetchone()
-    return tuple(row) if row else None
+    found = rawsql.rows(
+        f"SELECT t.user_id, t.client_id, u.is_active, c.is_active FROM {t} t "  # noqa: S608
+        f"LEFT JOIN {u} u ON u.id = t.user_id LEFT JOIN {c} c ON c.id = t.client_id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s",
+        [key_hash, now],
+    )
+    return found[0] if found else None
 
 
 def principal_for_token(raw: str) -> Principal | None:
@@ -243,11 +240,11 @@ def enterprise(*, uscc: str) -> EnterpriseInfo:
 def person_phone(*, id_number: str) -> str:
     """The phone of the person with this ID number ("" when unknown): one plain query, on the
     path of every notification."""
-    table = connection.ops.quote_name(Person._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT phone FROM {table} WHERE id_number = %s", [id_number])  # noqa: S608
-        row = cur.fetchone()
-    return str(row[0] or "") if row else ""
+    found = rawsql.rows(
+        f"SELECT phone FROM {rawsql.table(Person)} WHERE id_number = %s",  # noqa: S608
+        [id_number],
+    )
+    return str(found[0][0] or "") if found else ""
 
 
 def person_by_id_number(*, id_number: str) -> PersonInfo | None:
@@ -272,10 +269,7 @@ _departments_cache: tuple[tuple[Any, ...], tuple[DepartmentInfo, ...], dict[str,
 
 def departments_stamp() -> tuple[Any, ...]:
     """A cheap version of the department table (count, latest change), one plain query."""
-    table = connection.ops.quote_name(Department._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608
-        return tuple(cur.fetchone())
+    return rawsql.stamp(Department)
 
 
 def _all_departments() -> tuple[tuple[DepartmentInfo, ...], dict[str, str]]:
