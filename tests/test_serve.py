@@ -27,7 +27,7 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out.stdout.split()]
 
 
-@pytest.mark.skipif(not (BIN / "gunicorn").exists(), reason="gunicorn not installed")
+@pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
 def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
     env = {
         **os.environ,
@@ -53,7 +53,7 @@ def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
         assert body is not None and body["status"] == "ok"
         assert body["checks"]["tasks"]["backend"] == "DatabaseBackend"
         kids = _children(proc.pid)
-        assert len(kids) == 2  # gunicorn master + task worker
+        assert len(kids) == 2  # granian main process + task worker
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
@@ -66,7 +66,7 @@ def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
     assert alive == []
 
 
-@pytest.mark.skipif(not (BIN / "gunicorn").exists(), reason="gunicorn not installed")
+@pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
 def test_serve_seals_deferred_audit_records(tmp_path):
     """With AUDIT_CHAIN=deferred (PostgreSQL's default) the web process writes audit records
     unchained and `serve` chains them within a second."""

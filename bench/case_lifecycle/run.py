@@ -730,7 +730,7 @@ class CpuMeter:
     def __init__(self, roots: Callable[[], list[int]]):
         self.roots = roots
         self.t0 = time.perf_counter()
-        self.busy0, self.mine0 = self._busy(), self._mine()
+        self.busy0, self.parts0 = self._busy(), self._parts()
 
     @staticmethod
     def _busy() -> float:
@@ -738,7 +738,9 @@ class CpuMeter:
             v = [int(x) for x in fh.readline().split()[1:]]
         return (sum(v[:8]) - v[3] - v[4]) / CpuMeter.TICK  # all but idle and iowait
 
-    def _mine(self) -> float:
+    def _parts(self) -> dict[str, float]:
+        """CPU seconds so far of this script itself (the clients), of the processes it started
+        (the server: web workers, task worker) and of the database cluster."""
         procs: dict[int, tuple[int, float, float]] = {}
         for d in os.listdir("/proc"):
             if not d.isdigit():
@@ -751,25 +753,29 @@ class CpuMeter:
             own = (int(rest[11]) + int(rest[12])) / self.TICK
             reaped = (int(rest[13]) + int(rest[14])) / self.TICK
             procs[int(d)] = (int(rest[1]), own, reaped)
+        me = os.getpid()
         roots = {r for r in self.roots() if r > 0}
-        total = 0.0
+        parts = {"clients": 0.0, "server": 0.0, "database": 0.0}
         for pid, (_ppid, own, reaped) in procs.items():
             p, seen = pid, 0
             while p > 0 and p not in roots and seen < 64:
                 p, seen = procs.get(p, (0, 0.0, 0.0))[0], seen + 1
             if p in roots:
-                total += own + reaped
-        return total
+                part = "clients" if pid == me else ("server" if p == me else "database")
+                parts[part] += own + reaped
+        return parts
 
     def read(self) -> dict[str, float]:
         wall = time.perf_counter() - self.t0
-        busy, mine = self._busy() - self.busy0, self._mine() - self.mine0
+        parts = {k: v - self.parts0[k] for k, v in self._parts().items()}
+        busy, mine = self._busy() - self.busy0, sum(parts.values())
         cap = wall * (os.cpu_count() or 1)
         other = max(0.0, busy - mine)
         return {
             "wall_s": wall,
             "cpu_capacity_s": cap,
             "benchmark_cpu_s": mine,
+            **{f"{k}_cpu_s": v for k, v in parts.items()},
             "other_cpu_s": other,
             "other_share": other / cap if cap else 0.0,
             "idle_share": max(0.0, 1 - busy / cap) if cap else 0.0,
@@ -1608,6 +1614,19 @@ def report(runs: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, An
                 if r["lifecycles"]["completed"]
                 else None
             )
+            for r in runs
+        ],
+    )
+    row(
+        "  of which server / database / clients",
+        [
+            " / ".join(
+                f"{cpu.get(f'{k}_cpu_s', 0) * 1000 / r['lifecycles']['completed']:.0f}"
+                for cpu in [r["lifecycles"]["cpu"]]
+                for k in ("server", "database", "clients")
+            )
+            if r["lifecycles"]["completed"]
+            else "—"
             for r in runs
         ],
     )

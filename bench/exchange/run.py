@@ -9,15 +9,15 @@ For each database it
     and records the consent of 200 registry people to demo-bank for 社保参保 — all through the
     exchange's own services — and lifts the demo clients' rate limits;
 (b) starts the server exactly as ``make demo`` does, ``shuzheng serve --port N --no-worker``
-    (gunicorn, 2 workers × 4 threads), and drives ``GET /api/v1/exchange/data/{code}?subject=``
+    (granian, 2 workers × 4 threads), and drives ``GET /api/v1/exchange/data/{code}?subject=``
     over keep-alive HTTP/1.1 connections from an asyncio client in this process: half the calls
     from the government system (share-grant check), half from the bank (per-subject consent
     check), over ~300 different subjects; every call masks and appends to the hash-chained audit
     log (SM3 by default, like production);
-(c) runs the named peer in the same run: **the same calls without the audit write** (same
-    gunicorn command line, with ``bench/exchange/noaudit_conf.py`` replacing the data API's
-    audit append by a no-op) — the cost of tamper-evidence; then the batch form (POST of 20
-    subjects per call, one audit record per call), reported as subjects/s;
+(c) runs the named peer in the same run: **the same calls without the audit write** (the same
+    ``shuzheng serve`` command with ``--app bench.exchange.noaudit_app:application``, which
+    replaces the data API's audit append by a no-op) — the cost of tamper-evidence; then the
+    batch form (POST of 20 subjects per call, one audit record per call), as subjects/s;
 (d) checks that every measured call left exactly one audit record and one call-log row, and
     that the audit chain verifies;
 (e) prints calls/s and p50/p95/p99 latency, with X-Road's published dimensioning figure as
@@ -204,25 +204,9 @@ def start_server(database_url: str, port: int, *, audit: bool) -> subprocess.Pop
     }
     env.pop("SHUZHENG_TESTING", None)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    if audit:
-        cmd = [str(BIN / "shuzheng"), "serve", "--port", str(port), "--no-worker"]
-    else:  # the same gunicorn command line `shuzheng serve` builds, with the baseline config
-        cmd = [
-            str(BIN / "gunicorn"),
-            "shuzheng.wsgi:application",
-            "--config",
-            "python:bench.exchange.noaudit_conf",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--graceful-timeout",
-            "5",
-            "--access-logfile",
-            "/dev/null",
-        ]
+    cmd = [str(BIN / "shuzheng"), "serve", "--port", str(port), "--no-worker"]
+    if not audit:  # the same server and command line, with the baseline application
+        cmd += ["--app", "bench.exchange.noaudit_app:application"]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -130,6 +130,16 @@ DATABASES = {
         DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
+    "SHUZHENG_PG_PREPARE", "1"
+) not in ("0", ""):
+    # Server-side binding, and psycopg prepares a statement after its 5th use on a connection:
+    # the platform repeats a few hundred small queries, and planning them anew took more of
+    # PostgreSQL's CPU than running them (bench/exchange). Set SHUZHENG_PG_PREPARE=0 behind a
+    # transaction-pooling proxy that does not keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # BEGIN IMMEDIATE: writers queue on the lock instead of failing on upgrade.

@@ -47,8 +47,7 @@ _COLUMNS = (
 )
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+_q = rawsql.quote
 
 
 def _lock_head() -> tuple[int, str]:
@@ -117,17 +116,9 @@ def audit_append(
         last_seq, last_hash = _lock_head()
         rec.seq, rec.prev_hash = last_seq + 1, last_hash
         rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
-    meta = AuditRecord._meta
-    values = [rawsql.db_value(AuditRecord, c, getattr(rec, c)) for c in _COLUMNS]
-    cols = ", ".join(_q(c) for c in _COLUMNS)
-    marks = ", ".join(["%s"] * len(_COLUMNS))
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {_q(meta.db_table)} ({cols}) VALUES ({marks}) RETURNING id",  # noqa: S608
-            values,
-        )
-        rec.pk = cur.fetchone()[0]
-        if inline:
+    rec.pk = rawsql.insert(AuditRecord, {c: getattr(rec, c) for c in _COLUMNS})
+    if inline:
+        with connection.cursor() as cur:
             _move_head(cur, rec.seq or 0, rec.hash)
     rec._state.adding = False
     return rec

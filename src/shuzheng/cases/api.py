@@ -55,6 +55,10 @@ def prepare(
     else:
         raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code。")
     prefill, sources = services.prefill_for(principal, schema, enterprise_uscc or None)
+    everything = [*materials, *optional]
+    choices = services.licence_choices_many(
+        principal, [m.license_type for m in everything], enterprise_uscc or None
+    )
     return PrepareOut(
         form_schema=schema,
         prefill=prefill,
@@ -65,11 +69,9 @@ def prepare(
                 name=m.name,
                 required=m in materials,
                 license_type=m.license_type,
-                satisfied_by=services.satisfied_by(
-                    principal, m.license_type, enterprise_uscc or None
-                ),
+                satisfied_by=[r.license_id for r in choices.get(m.license_type or "", [])],
             )
-            for m in [*materials, *optional]
+            for m in everything
         ],
         promised_days=days,
     )

@@ -203,24 +203,28 @@ def licence_choices(
 ) -> list[licenses.LicenseRef]:
     """免证办: the caller's valid licences that can replace a material (its licence type), held
     by the applicant the caller applies as (the enterprise when ``enterprise_uscc``)."""
-    if not license_type or principal.kind not in ("person", "agent"):
+    if not license_type:
         return []
+    return licence_choices_many(principal, [license_type], enterprise_uscc)[license_type]
+
+
+def licence_choices_many(
+    principal: Principal, license_types: list[str | None], enterprise_uscc: str | None
+) -> dict[str, list[licenses.LicenseRef]]:
+    """``licence_choices`` for several licence types at once (one query): type → licences."""
+    wanted = [t for t in dict.fromkeys(license_types) if t]
+    none: dict[str, list[licenses.LicenseRef]] = {t: [] for t in wanted}
+    if not wanted or principal.kind not in ("person", "agent"):
+        return none
     if enterprise_uscc:
         if enterprise_uscc not in principal.enterprises:
-            return []
+            return none
         holder = ("enterprise", enterprise_uscc)
     else:
         if not principal.id_number:
-            return []
+            return none
         holder = ("person", principal.id_number)
-    return licenses.satisfying(*holder, license_type)
-
-
-def satisfied_by(
-    principal: Principal, license_type: str | None, enterprise_uscc: str | None
-) -> list[str]:
-    """免证办: ids of the caller's valid licences that can replace a material."""
-    return [ref.license_id for ref in licence_choices(principal, license_type, enterprise_uscc)]
+    return licenses.satisfying_many(*holder, wanted)
 
 
 def _record_licence_uses(

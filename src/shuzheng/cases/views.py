@@ -449,10 +449,11 @@ def _render_apply(
     holder_uscc = enterprise or None
     if case is not None:
         holder_uscc = case.applicant_id if case.applicant_kind == "enterprise" else None
+    choices = services.licence_choices_many(
+        principal, [m.license_type for m, _required in target.materials], holder_uscc
+    )
     offered = {
-        m.code: services.licence_choices(principal, m.license_type, holder_uscc)
-        for m, _required in target.materials
-        if m.license_type
+        m.code: choices[m.license_type] for m, _required in target.materials if m.license_type
     }
     material_rows = _material_rows(target, uploads, problems, offered)
     enterprises = []

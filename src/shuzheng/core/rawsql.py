@@ -9,18 +9,29 @@ valid on SQLite and PostgreSQL; values are converted the way the ORM stores and 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 from django.utils import timezone
 
 
+@functools.lru_cache(maxsize=1024)
+def _quoted(vendor: str, name: str) -> str:
+    return str(connections[DEFAULT_DB_ALIAS].ops.quote_name(name))
+
+
+def quote(name: str) -> str:
+    """A quoted identifier (cached: quoting is fixed per database vendor)."""
+    return _quoted(connection.vendor, name)
+
+
 def table(model: type[Model]) -> str:
     """The model's quoted table name."""
-    return connection.ops.quote_name(model._meta.db_table)
+    return _quoted(connection.vendor, model._meta.db_table)
 
 
 def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -50,17 +61,26 @@ def db_value(model: type[Model], field: str, value: Any) -> Any:
     return _field(model, field).get_db_prep_save(value, connection)
 
 
-def insert(model: type[Model], values: dict[str, Any]) -> int:
-    """Insert one row (column name → Python value) and return its id."""
-    cols = list(values)
-    names = ", ".join(connection.ops.quote_name(str(_field(model, c).column)) for c in cols)
+@functools.lru_cache(maxsize=256)
+def _insert_plan(
+    vendor: str, model: type[Model], cols: tuple[str, ...]
+) -> tuple[str, tuple[Field[Any, Any], ...]]:
+    fields = tuple(_field(model, c) for c in cols)
+    names = ", ".join(_quoted(vendor, str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(cols))
-    params = [db_value(model, c, values[c]) for c in cols]
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table(model)} ({names}) VALUES ({marks}) RETURNING id",  # noqa: S608
-            params,
-        )
+    sql = f"INSERT INTO {_quoted(vendor, model._meta.db_table)} ({names}) VALUES ({marks}) "  # noqa: S608
+    return sql + "RETURNING id", fields
+
+
+def insert(model: type[Model], values: dict[str, Any]) -> int:
+    """Insert one row (field name → Python value) and return its id. The statement and the
+    fields are worked out once per model and set of fields; values are prepared by the
+    model's own fields, as the ORM saves them."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _insert_plan(conn.vendor, model, tuple(values))
+    params = [f.get_db_prep_save(v, conn) for f, v in zip(fields, values.values(), strict=True)]
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
         return int(cur.fetchone()[0])
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
-from shuzheng.exchange import providers, selectors
+from shuzheng.exchange import fastpath, providers, selectors
 from shuzheng.exchange.contracts import FieldInfo, QualityReport, ResourceInfo
 from shuzheng.exchange.models import DataItem
 from shuzheng.identity import facade as identity
@@ -62,24 +62,42 @@ def _years(since: Any, today: dt.date) -> int | None:
     return today.year - d.year - ((today.month, today.day) < (d.month, d.day))
 
 
+def _source_codes(keys: list[str], catalog: dict[str, tuple[ResourceInfo, int]]) -> dict[str, str]:
+    """data item key -> code of its source resource (一数一源), from the per-process catalog
+    (every field carries its item's source); items no resource lists are asked for directly
+    (the account's own sources, such as the real-name phone, are not data items)."""
+    wanted = set(keys)
+    out: dict[str, str] = {}
+    for info, _pk in catalog.values():
+        for f in info.fields:
+            if f.name in wanted and f.source_resource:
+                out.setdefault(f.name, f.source_resource)
+    missing = [k for k in keys if k not in out and k not in ACCOUNT_SOURCES]
+    if missing:
+        out.update(fastpath.item_sources(missing))
+    return out
+
+
 def _values(keys: list[str], subject_kind: str, subject_id: str) -> dict[str, tuple[Any, str, str]]:
     """key -> (value, source resource code, source department) for one subject."""
-    items = DataItem.objects.filter(
-        key__in=keys, source_resource__subject_kind=subject_kind
-    ).select_related("source_resource")
-    by_resource: dict[str, list[DataItem]] = {}
-    for item in items:
-        by_resource.setdefault(item.source_resource.code, []).append(item)
+    if not keys:
+        return {}
+    catalog = fastpath.catalog()
+    by_resource: dict[str, list[str]] = {}
+    for key, code in _source_codes(keys, catalog).items():
+        found = catalog.get(code)
+        if found is not None and found[0].subject_kind == subject_kind:
+            by_resource.setdefault(code, []).append(key)
     out: dict[str, tuple[Any, str, str]] = {}
     for code, group in by_resource.items():
-        res = group[0].source_resource
+        res = catalog[code][0]
         record = providers.fetch(res.provider, code, subject_kind, subject_id)
         if record is None:
             continue
-        for item in group:
-            value = record.data.get(item.key)
+        for key in group:
+            value = record.data.get(key)
             if value not in (None, "", []):
-                out[item.key] = (value, code, res.source_department)
+                out[key] = (value, code, res.source_department)
     return out
 
 
@@ -105,14 +123,18 @@ def prefill(
     for key, (value, _code, dept) in found.items():
         out[key] = (value, names.get(dept, dept))
     for key, label in ACCOUNT_SOURCES.items():
-        if key in wanted:
+        if key not in wanted:
+            continue
+        own: Any
+        if key == "person.phone":  # one plain query instead of the whole real-name record
+            own = identity.person_phone(principal.id_number)
+        else:
             try:
-                own = identity.person_own(principal)
+                own = getattr(identity.person_own(principal), key.split(".", 1)[1], None)
             except NotFound:
                 continue
-            value = getattr(own, key.split(".", 1)[1], None)
-            if value:
-                out[key] = (value, label)
+        if own:
+            out[key] = (own, label)
     return {k: out[k] for k in wanted if k in out}
 
 

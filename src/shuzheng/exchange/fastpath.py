@@ -20,9 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-from django.db.models import Field
-
 from shuzheng.core import rawsql
 from shuzheng.exchange.contracts import FieldInfo, ResourceInfo
 from shuzheng.exchange.models import (
@@ -125,6 +122,17 @@ def resource(code: str) -> tuple[ResourceInfo, int] | None:
     return catalog().get(code)
 
 
+def resource_id(code: str) -> int | None:
+    """The primary key of the resource with this code, from this process's catalog without
+    asking for its stamp again: a data call has just checked it (``resource``), and a code
+    keeps its row for good (resources are never renumbered; a deleted one finds no records)."""
+    current = _cache
+    found = current[1].get(code) if current is not None else None
+    if found is None:
+        found = resource(code)
+    return found[1] if found is not None else None
+
+
 # --- single-table reads --------------------------------------------------------------------------
 
 
@@ -225,13 +233,4 @@ def item_sources(keys: Sequence[str]) -> dict[str, str]:
 
 def insert_call(values: dict[str, Any]) -> int:
     """Insert one DataCall row and return its id."""
-    fields = [DataCall._meta.get_field(name) for name in values]
-    concrete = [f for f in fields if isinstance(f, Field)]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in concrete)
-    params = [f.get_db_prep_save(values[f.name], connection) for f in concrete]
-    marks = ", ".join(["%s"] * len(fields))
-    rows = _rows(
-        f"INSERT INTO {_table(DataCall)} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
-        params,
-    )
-    return int(rows[0][0])
+    return rawsql.insert(DataCall, values)

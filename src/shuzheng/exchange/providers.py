@@ -93,10 +93,10 @@ def is_live(provider: str) -> bool:
 @register("registry")
 def registry(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
     """The exchange's own copy of a base registry (``RegistryRecord``)."""
-    found = fastpath.resource(resource_code)
-    if found is None:
+    pk = fastpath.resource_id(resource_code)
+    if pk is None:
         return None
-    row = fastpath.record(found[1], subject_id)
+    row = fastpath.record(pk, subject_id)
     return Record(data=row[0], updated_at=row[1]) if row else None
 
 

@@ -881,6 +881,19 @@ def _rate_tick(consumer: fastpath.ConsumerRow) -> int:
     return count
 
 
+def _rate_tick_alone(consumer: fastpath.ConsumerRow) -> int | None:
+    """On PostgreSQL, count the call in a statement of its own, before the call's transaction.
+
+    Every call of a client in the same minute increments the same row; inside the call's
+    transaction the row stayed locked until its commit, so a client's calls ran one at a time
+    (measured: 2.4 ms of lock wait per call at 8 connections). Alone, the lock lasts one
+    statement. The count is of attempts, so it stands even if the logging transaction fails.
+    SQLite writes one at a time anyway: there the tick stays in the transaction (``None``)."""
+    if connection.vendor == "sqlite" or not connection.get_autocommit():
+        return None
+    return _rate_tick(consumer)
+
+
 def _log(
     call: _Call,
     *,
@@ -1016,14 +1029,20 @@ def data_query(
             raise NotFound(f"{info.name}中没有该数据主体的记录。")
     except DomainError as exc:
         err: DomainError = exc
+        ticked = _rate_tick_alone(consumer) if consumer is not None else None
         with _call_log_transaction():
-            if consumer is not None and _rate_tick(consumer) > consumer.rate_per_minute:
-                err = _rate_limited(consumer)
+            if consumer is not None:
+                ticked = ticked if ticked is not None else _rate_tick(consumer)
+                if ticked > consumer.rate_per_minute:
+                    err = _rate_limited(consumer)
             _log(call, results=None, error=err)
         raise err from None
     refused: DomainError | None = None
+    ticked = _rate_tick_alone(consumer)
     with _call_log_transaction():
-        if _rate_tick(consumer) > consumer.rate_per_minute:
+        if ticked is None:
+            ticked = _rate_tick(consumer)
+        if ticked > consumer.rate_per_minute:
             refused = _rate_limited(consumer)
             _log(call, results=None, error=refused)
         else:

@@ -12,6 +12,7 @@ For the cases module:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shuzheng.core.errors import FieldError
@@ -92,6 +93,13 @@ def issue_check(
 def satisfying(holder_kind: str, holder_id: str, license_type_name: str) -> list[LicenseRef]:
     """The holder's licences of ``license_type_name`` that are valid today."""
     return selectors.satisfying(holder_kind, holder_id, license_type_name)
+
+
+def satisfying_many(
+    holder_kind: str, holder_id: str, license_type_names: Sequence[str]
+) -> dict[str, list[LicenseRef]]:
+    """Type name → the holder's licences of that type valid today (one query for a form)."""
+    return selectors.satisfying_many(holder_kind, holder_id, license_type_names)
 
 
 def licence_of_holder(license_id: str, holder_kind: str, holder_id: str) -> LicenseRef | None:

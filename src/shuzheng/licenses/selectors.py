@@ -13,6 +13,7 @@ Everyone else gets 404, as if the licence did not exist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -171,14 +172,47 @@ def ref(lic: License, today: dt.date | None = None) -> LicenseRef:
 
 def satisfying(holder_kind: str, holder_id: str, license_type_name: str) -> list[LicenseRef]:
     """The holder's licences of this type that are valid today (免证办)."""
+    return satisfying_many(holder_kind, holder_id, [license_type_name])[license_type_name]
+
+
+def satisfying_many(
+    holder_kind: str, holder_id: str, license_type_names: Sequence[str]
+) -> dict[str, list[LicenseRef]]:
+    """Type name → the holder's licences of that type valid today, for several types in one
+    query (an application form offers 免证办 for each of its materials). Only the columns a
+    reference needs are read: a licence row also carries its data and signature."""
+    names = list(dict.fromkeys(license_type_names))
+    out: dict[str, list[LicenseRef]] = {n: [] for n in names}
+    if not names:
+        return out
     today = timezone.localdate()
-    rows = License.objects.select_related("license_type").filter(
-        holder_kind=holder_kind,
-        holder_id=holder_id,
-        license_type__name=license_type_name,
-        status=LicenseStatus.VALID,
+    rows = (
+        License.objects.select_related("license_type")
+        .only(
+            "license_id",
+            "license_no",
+            "holder_kind",
+            "holder_id",
+            "holder_name",
+            "department_code",
+            "department_name",
+            "status",
+            "issued_on",
+            "valid_until",
+            "license_type__code",
+            "license_type__name",
+        )
+        .filter(
+            holder_kind=holder_kind,
+            holder_id=holder_id,
+            license_type__name__in=names,
+            status=LicenseStatus.VALID,
+        )
     )
-    return [ref(r, today) for r in rows if effective_status(r, today) == LicenseStatus.VALID]
+    for r in rows:
+        if effective_status(r, today) == LicenseStatus.VALID:
+            out[r.license_type.name].append(ref(r, today))
+    return out
 
 
 def holder_licences(holder_kind: str, holder_id: str) -> list[LicenseRef]:

@@ -1,0 +1,28 @@
+"""The WSGI application ``shuzheng serve`` runs (granian): Django's, plus a per-worker warm-up.
+
+Each granian worker process imports this module once; the catalog search index is then built in
+the background, so the first citizen's search does not pay for loading the Chinese dictionary
+(about a second).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from shuzheng.wsgi import application
+
+__all__ = ["application"]
+
+
+def _warm() -> None:
+    from django.db import close_old_connections
+
+    from shuzheng.catalog import facade as catalog
+
+    try:
+        catalog.warm_up()
+    finally:
+        close_old_connections()
+
+
+threading.Thread(target=_warm, name="catalog-warm-up", daemon=True).start()
