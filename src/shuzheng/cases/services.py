@@ -440,9 +440,17 @@ def _instant_decision(case: Case, item: Any) -> None:
     approve = decision.outcome == "approve"
     result = _issue_result(case, item.spec, actor=SYSTEM_RULES) if approve else None
     with transaction.atomic():
-        if not Case.objects.select_for_update().filter(pk=case.pk, status=S.SUBMITTED).exists():
-            return  # withdrawn in the meantime
-        _apply_rule_decision(case, decision, result)
+        if Case.objects.select_for_update().filter(pk=case.pk, status=S.SUBMITTED).exists():
+            _apply_rule_decision(case, decision, result)
+            return
+    # withdrawn while the rules decided and the licence was signed: the licence is void
+    if result and result.get("license_id"):
+        licenses.cancel_for_case(
+            result["license_id"],
+            case.case_no,
+            "办件已由申请人撤回，办理结果证照作废。",
+            SYSTEM_RULES,
+        )
 
 
 def _apply_rule_decision(case: Case, decision: Any, result: dict[str, Any] | None) -> None:

@@ -68,6 +68,13 @@ def issue_from_case(
     return selectors.ref(lic)
 
 
+def cancel_for_case(license_id: str, case_no: str, reason: str, actor: str) -> bool:
+    """注销 the licence a case issued, when the case no longer stands (audited)."""
+    return services.license_cancel_for_case(
+        license_id=license_id, case_no=case_no, reason=reason, actor=actor
+    )
+
+
 def issue_check(
     *,
     license_type_name: str,

@@ -683,6 +683,22 @@ def license_change_status(
     return lic
 
 
+def license_cancel_for_case(*, license_id: str, case_no: str, reason: str, actor: str) -> bool:
+    """注销 a licence a case issued when the case no longer stands (the applicant withdrew it
+    while its result was being issued). Only a licence issued for that case; returns whether
+    it was cancelled (False when it is unknown, of another case, or already revoked)."""
+    with transaction.atomic():
+        lic = (
+            License.objects.select_for_update()
+            .filter(license_id=license_id, case_no=case_no)
+            .first()
+        )
+        if lic is None or lic.status not in ACTIONS["cancel"][0]:
+            return False
+        _set_status(lic, to="revoked", action="cancel", reason=reason, actor=actor, kind="cancel")
+    return True
+
+
 def licenses_expire(*, today: dt.date | None = None) -> int:
     """Mark valid licences past their end date as expired (with history). Idempotent."""
     today = today or timezone.localdate()

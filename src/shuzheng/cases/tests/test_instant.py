@@ -186,3 +186,35 @@ def test_a_draft_submitted_later_is_decided_by_the_rules_too(api, cases, real_ca
     body = r.json()
     assert body["status"] == "closed" and body["decision"]["outcome"] == "approve"
     assert body["result"].get("license_id"), body["result"]
+
+
+def test_withdrawn_while_the_licence_was_issued_voids_the_licence(
+    api, cases, real_catalog, monkeypatch
+):
+    """The applicant withdraws between the rules' approval and the case update: the case stays
+    withdrawn and the result licence issued in between is cancelled (注销), audited."""
+    from shuzheng.audit.models import AuditRecord
+    from shuzheng.cases import services as case_services
+    from shuzheng.cases.models import Case
+    from shuzheng.licenses.models import License
+
+    real_issue = case_services._issue_result
+
+    def issue_then_withdraw(case, spec, *, actor):
+        result = real_issue(case, spec, actor=actor)
+        Case.objects.filter(pk=case.pk).update(status="withdrawn")  # the applicant's click
+        return result
+
+    monkeypatch.setattr(case_services, "_issue_result", issue_then_withdraw)
+    r = _apply(api, cases, "demo-elder")
+    assert r.status_code == 201, r.content
+    case = Case.objects.get(case_no=r.json()["case_no"])
+    assert case.status == "withdrawn" and not case.result
+    lic = License.objects.get(case_no=case.case_no)
+    assert lic.status == "revoked" and lic.revocation_kind == "cancel"
+    assert AuditRecord.objects.filter(
+        action="licenses.cancel", object_id=lic.license_id, actor="system:秒批"
+    ).exists()
+    wallet = api.call("GET", "/api/v1/licenses", who="demo-elder").json()
+    items = wallet["items"] if isinstance(wallet, dict) else wallet
+    assert all(x["status"] != "valid" for x in items if x["license_id"] == lic.license_id)
