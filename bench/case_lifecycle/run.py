@@ -11,7 +11,7 @@ stops itself):
    the demo catalog's items, departments, statuses and three years of working days, each with
    its 办理环节 trail of CaseEvents (``bulk_create`` on SQLite, ``COPY`` on PostgreSQL). The
    preload is timed on its own and is not part of any measured figure;
-2. the real server, ``shuzheng serve`` (gunicorn + task worker), on a free port;
+2. the real server, ``shuzheng serve`` (granian + task worker), on a free port;
 3. C concurrent clients (threads, ``http.client``, keep-alive) each drive complete lifecycles
    through the public API — prepare, upload a PDF, submit, clerk accept, reviewer approve,
    reviewer close (electronic delivery), citizen rating — for a fixed time or count; then the
@@ -1762,7 +1762,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="measured time per database")
     parser.add_argument("--lifecycles", type=int, default=None, help="a count instead of time")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (serve default)")
+    parser.add_argument("--workers", type=int, default=2, help="web worker processes (serve)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument("--queue-samples", type=int, default=100)
     parser.add_argument("--queue-seconds", type=float, default=30.0, help="time cap per series")

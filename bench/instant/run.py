@@ -19,7 +19,7 @@ Part 2, **http** (the real server; target whole path p99 < 1 s including signing
 
 1. a fresh SQLite database in ``/tmp/shuzheng-bench-instant/``, prepared by the ``shuzheng``
    commands of ``make demo`` (read from the Makefile, as bench/case_lifecycle does);
-2. ``shuzheng serve --port <free> --no-worker`` (gunicorn, 2 workers × 4 threads);
+2. ``shuzheng serve --port <free> --no-worker`` (granian, 2 workers × 4 threads);
 3. the applicants: every person of the demo population registry who qualifies for 高龄津贴申领
    (肇庆 household, aged 80 or more today, not already receiving it — read from the platform's
    fact providers, judged by this script, not by the rules engine), plus a few who do not
@@ -357,7 +357,7 @@ def child_check(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 class Server(lifecycle.Server):
-    """``shuzheng serve --no-worker`` (gunicorn only: the submit issues the licence itself)."""
+    """``shuzheng serve --no-worker`` (web server only: the submit issues the licence itself)."""
 
     def __init__(self, env: dict[str, str], port: int, workers: int, threads: int, log: Path):
         self.port = port
@@ -970,7 +970,7 @@ def main() -> int:
     )
     ap.add_argument("--warmup", type=int, default=8, help="approvals not counted (part 2)")
     ap.add_argument("--denied", type=int, default=3, help="applicants aged 60–79 (part 2)")
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers (serve default)")
+    ap.add_argument("--workers", type=int, default=2, help="web worker processes (serve)")
     ap.add_argument("--threads", type=int, default=4, help="threads per worker")
     ap.add_argument("--wallet-timeout", type=float, default=5.0, help="seconds")
     ap.add_argument("--keep", action="store_true", help="keep part 2's SQLite file")

@@ -17,13 +17,13 @@ in process — the platform's own services called directly, no HTTP, one process
     verifier with the PEM does, and the part that differs between backends);
 (d) for (b) the cost of the audit record alone (hash-chained, SM3 through OpenSSL via
     ``cryptography``, as ``audit/hashing.py`` does), and (a)–(c) again with 2 forked processes
-    (like the 2 gunicorn workers);
+    (like the 2 web workers);
 
 for SM2-SM3 with each backend (``gmssl-pyx`` C, ``gmssl`` pure Python) and for the alternative
 suites ED25519 and ECDSA-P256-SHA256;
 
 over HTTP — the real server, same run, same database:
-(e) ``shuzheng serve --port N --no-worker`` (gunicorn, 2 workers × 4 threads, SHUZHENG_DEMO=1),
+(e) ``shuzheng serve --port N --no-worker`` (granian, 2 workers × 4 threads, SHUZHENG_DEMO=1),
     started as ``bench/exchange/run.py`` starts it, driven by that benchmark's asyncio
     keep-alive HTTP/1.1 client in this process: anonymous ``POST /api/v1/licenses/verify``
     with ``{"token": …}`` over several distinct 亮证 tokens of the demo licences (SM2-SM3, the
@@ -188,7 +188,7 @@ def _child(job: Callable[[], Any], n: int) -> None:
 
 
 def parallel(job: Callable[[], Any], n: int, procs: int) -> float:
-    """Throughput of ``procs`` processes doing ``n`` jobs each (like 2 gunicorn workers)."""
+    """Throughput of ``procs`` processes doing ``n`` jobs each (like 2 web workers)."""
     job()  # warm up in the parent (caches are inherited by fork)
     connections.close_all()
     ctx = mp.get_context("fork")
@@ -236,7 +236,7 @@ def demo_tokens() -> list[tuple[int, str]]:
 
 def tree_cpu_seconds(root: int) -> float:
     """User + system CPU seconds of the live processes in ``root``'s process tree (the server:
-    ``shuzheng serve``, the gunicorn master and its workers), from /proc."""
+    ``shuzheng serve``, the granian main process and its workers), from /proc."""
     parent: dict[int, int] = {}
     times: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
@@ -258,7 +258,7 @@ def tree_cpu_seconds(root: int) -> float:
 
 
 def wait_idle(pid: int, limit: float = 30.0) -> float:
-    """Wait until the freshly started server is idle (each gunicorn worker builds the catalog
+    """Wait until the freshly started server is idle (each web worker builds the catalog
     search index in a background thread at start): its CPU time grows by < 0.02 s in 0.5 s."""
     start = time.perf_counter()
     last = tree_cpu_seconds(pid)
@@ -397,8 +397,6 @@ def http_verify(args: argparse.Namespace) -> dict[str, Any]:
     before = {"uses": uses.count(), "audit": verify_audits.count()}
     connections.close_all()
     port = free_port()
-    # quieter gunicorn (its INFO lines); the server's command line is unchanged
-    os.environ.setdefault("GUNICORN_CMD_ARGS", "--log-level warning")
     server = start_server(f"sqlite:///{_BENCH_DB}", port, audit=True)
     try:
         settle_s = wait_idle(server.pid)
@@ -509,7 +507,7 @@ def main() -> None:
         f"audit record alone (OpenSSL SM3 chain hash):        {audit_rate:8.1f} /s"
         f" [{audit_cpu:.1f} per CPU-s]"
     )
-    print(f"{args.procs} processes (SM2-SM3, gmssl-pyx), like {args.procs} gunicorn workers:")
+    print(f"{args.procs} processes (SM2-SM3, gmssl-pyx), like {args.procs} web workers:")
     print(f"  full issuance:                                    {par_issue:8.1f} /s")
     print(f"  online verify:                                    {par:8.1f} /s")
     print(f"  signature-only verify:                            {par_sig:8.1f} /s")
@@ -518,7 +516,7 @@ def main() -> None:
     if args.http_seconds > 0:
         print(
             f"\nOVER HTTP: POST {VERIFY_PATH} (anonymous), the real server "
-            "`shuzheng serve --no-worker` (gunicorn 2 workers × 4 threads, SHUZHENG_DEMO=1) on "
+            "`shuzheng serve --no-worker` (granian 2 workers × 4 threads, SHUZHENG_DEMO=1) on "
             f"this run's database; {args.http_concurrency} keep-alive connections from an "
             f"asyncio client in this process, {args.http_seconds:g} s measured after "
             f"{args.http_warmup:g} s warm-up — client and server share the {os.cpu_count()} "
@@ -546,8 +544,8 @@ def main() -> None:
         )
         print(
             f"  server CPU: {http['server_cpu_ms_per_call']} ms per call = "
-            f"{http['calls_per_server_cpu_s']:.1f} calls per server CPU-second (gunicorn "
-            f"master + workers, from /proc); the client took ~"
+            f"{http['calls_per_server_cpu_s']:.1f} calls per server CPU-second (granian "
+            f"main process + workers, from /proc); the client took ~"
             f"{100 * http['client_cpu_share']:.0f}% of one core"
         )
 

@@ -165,7 +165,7 @@ class CaseListOut(Schema):
     "/cases",
     response=CaseListOut,
     summary="我的办件 / 本部门办件"
-    "（queue= pending|in_progress|correction|due_soon|overdue|decided|closed）",
+    "（queue= pending|in_progress|correction|due_soon|overdue|decided|license_pending|closed）",
 )
 def list_cases(
     request: HttpRequest,

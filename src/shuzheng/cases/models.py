@@ -6,6 +6,8 @@ columns below carry their elements; ``CaseEvent`` rows are the 办理环节 reco
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +90,9 @@ class Case(models.Model):
     result = models.JSONField(_("办理结果证照"), default=dict, blank=True)
     # 秒批: the rules' decision (outcome, rule set, version, explanation) when one was made
     rule_decision = models.JSONField(_("规则决定"), default=dict, blank=True)
+    # the result licence could not be issued from the case alone and waits for a reviewer of
+    # the department (the 待发证 queue); kept in step with ``result`` by ``save``
+    license_pending = models.BooleanField(_("结果证照待签发"), default=False, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -95,12 +100,25 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["department_code", "status", "due_date"]),
             models.Index(fields=["applicant_id", "-id"]),
+            # the 待发证 queue: a handful of cases among millions
+            models.Index(
+                fields=["department_code", "-id"],
+                condition=models.Q(license_pending=True),
+                name="case_license_pending",
+            ),
         ]
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
 
     def __str__(self) -> str:
         return f"{self.case_no} {self.item_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.license_pending = bool((self.result or {}).get("license_pending"))
+        fields = kwargs.get("update_fields")
+        if fields is not None and "result" in fields and "license_pending" not in fields:
+            kwargs["update_fields"] = [*fields, "license_pending"]
+        super().save(*args, **kwargs)
 
 
 class CaseEvent(models.Model):

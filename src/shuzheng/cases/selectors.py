@@ -22,6 +22,8 @@ QUEUES = {
     "due_soon": ("即将超期", Q(status=S.IN_PROGRESS, warning__in=["yellow", "red"])),
     "overdue": ("已超期", Q(status=S.IN_PROGRESS, warning="overdue")),
     "decided": ("待办结", Q(status__in=[S.APPROVED, S.DENIED])),
+    # approved and closed, but the result licence needs data only a reviewer can give
+    "license_pending": ("待发证", Q(license_pending=True)),
     "closed": ("已办结", Q(status__in=[S.CLOSED, S.REFUSED, S.WITHDRAWN])),
 }
 
@@ -76,7 +78,15 @@ def case_list(
 # Queues whose size the workbench shows. The finished cases (已办结) are most of the 办件库
 # (85 % at 1 M cases) and counting them costs a scan of the department's history on every
 # page view (2.7 s at 1 M on SQLite) while each open queue is an index range (≤ 50 ms).
-COUNTED_QUEUES = ("pending", "in_progress", "correction", "due_soon", "overdue", "decided")
+COUNTED_QUEUES = (
+    "pending",
+    "in_progress",
+    "correction",
+    "due_soon",
+    "overdue",
+    "decided",
+    "license_pending",
+)
 
 
 def queue_counts(principal: Principal) -> dict[str, int]:

@@ -36,6 +36,7 @@ QUEUE_NAMES: dict[str, Promise] = {
     "due_soon": _("即将超期"),
     "overdue": _("已超期"),
     "decided": _("待办结"),
+    "license_pending": _("待发证"),
     "closed": _("已办结"),
 }
 TIMELINE_NAMES: dict[str, Promise] = {

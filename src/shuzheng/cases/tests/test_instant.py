@@ -141,8 +141,24 @@ def test_a_licence_the_rules_cannot_fill_waits_for_the_reviewer(api, cases, real
     no = body["case_no"]
     staff = api.call("GET", f"/api/v1/cases/{no}", who="demo-reviewer").json()
     assert staff["allowed_actions"] == ["issue_license"]
+    # the department's 待发证 queue lists it (API with its count, and the workbench page)
+    listed = api.call("GET", "/api/v1/cases?queue=license_pending", who="demo-reviewer").json()
+    assert [c["case_no"] for c in listed["items"]] == [no]
+    assert listed["queues"]["license_pending"] == 1
+    reviewer = Client()
+    reviewer.force_login(User.objects.get(username="demo-reviewer"))
+    page = reviewer.get("/workbench/?queue=license_pending").content.decode()
+    assert "待发证" in page and no in page
+    # nobody else's queue: the applicant's list ignores staff queues' scope, another department
+    # sees nothing
+    mine = api.call("GET", "/api/v1/cases?queue=license_pending", who="demo-elder").json()
+    assert [c["case_no"] for c in mine["items"]] == [no]  # the applicant's own case only
+    other = api.call("GET", "/api/v1/cases?queue=license_pending", who="demo-hotline").json()
+    assert other["items"] == []
     r = cases.act("demo-reviewer", no, "issue_license", license_data={"cert_no": "GL2026-0001"})
     assert r.status_code == 200, r.content
+    listed = api.call("GET", "/api/v1/cases?queue=license_pending", who="demo-reviewer").json()
+    assert listed["items"] == [] and listed["queues"]["license_pending"] == 0
     lic = License.objects.get(license_id=r.json()["result"]["license_id"])
     assert lic.data["cert_no"] == "GL2026-0001" and lic.data["monthly_amount"]
     assert lic.holder_name == "陈桂英" and lic.issued_by == "user:demo-reviewer"
