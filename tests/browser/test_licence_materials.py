@@ -166,7 +166,14 @@ def test_reviewer_completes_and_issues_a_pending_result_licence(
 
     page = new_context().new_page()
     login(page, site, "demo-reviewer")
-    page.goto(f"{site}/workbench/cases/{no}/")
+    # the reviewer finds it in the department's 待发证 queue
+    page.goto(f"{site}/workbench/")
+    expect(page.get_by_test_id("queue-license_pending")).to_contain_text("1")
+    page.get_by_test_id("queue-license_pending").click()
+    expect(page.get_by_test_id("queue-list")).to_contain_text(no)
+    check_axe(page, context="licence pending queue")
+    page.get_by_test_id("queue-list").get_by_role("link").first.click()
+    page.wait_for_url(f"{site}/workbench/cases/{no}/")
     expect(page.get_by_test_id("licence-pending-items")).to_contain_text("请填写残疾等级。")
     page.get_by_role("link", name="补全照面信息并签发证照").click()
     page.wait_for_url(f"{site}/workbench/cases/{no}/licence/")
