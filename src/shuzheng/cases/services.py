@@ -20,7 +20,7 @@ from shuzheng.cases.models import Case, CaseEvent, CasePause, CaseSequence
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.catalog import facade as catalog
 from shuzheng.core import calendar
-from shuzheng.core.codes import validate_id_number
+from shuzheng.core.codes import gb11714_check_char, make_uscc, validate_id_number
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shuzheng.exchange import facade as exchange
 from shuzheng.files import facade as files
@@ -490,9 +490,60 @@ def _apply_rule_decision(case: Case, decision: Any, result: dict[str, Any] | Non
     )
 
 
-def _licence_data(case: Case, today: dt.date) -> dict[str, Any]:
+def _establishes(case: Case, t: licenses.LicenseTypeInfo | None) -> bool:
+    """设立登记: a person applies and the result licence can only be held by a market entity
+    (营业执照) — the licence belongs to the entity the case establishes, not to the applicant."""
+    return (
+        t is not None
+        and case.applicant_kind == "person"
+        and "person" not in t.holder_kinds
+        and "enterprise" in t.holder_kinds
+    )
+
+
+def _new_entity(case: Case) -> tuple[str, str]:
+    """(GB 32100 机构类别代码, 类型) of the entity a 设立登记 case creates: a 个体工商户 for the
+    个体工商户 registrations, otherwise an enterprise of the type its form names."""
+    if "个体工商户" in case.item_name:
+        return "2", "个体工商户"
+    return "1", str(case.form.get("enterprise_type") or "")
+
+
+def _assign_uscc(case: Case) -> str:
+    """The 统一社会信用代码 the registration gives the new entity (GB 32100: 9 工商, the entity
+    category, the registering department's region, a 主体标识码 with its GB 11714 check
+    character, the check character), from a serial per region and category."""
+    category, _type = _new_entity(case)
+    region = case.department_code.split("-", 1)[0]
+    while True:
+        seq, _ = CaseSequence.objects.select_for_update().get_or_create(
+            prefix=f"USCC9{category}{region}"
+        )
+        seq.last += 1
+        seq.save(update_fields=["last"])
+        body8 = f"MD{seq.last:06d}"
+        uscc = make_uscc("9", category, region, body8 + gb11714_check_char(body8))
+        if not identity.uscc_taken(uscc):
+            return uscc
+
+
+def _licence_holder(
+    case: Case, t: licenses.LicenseTypeInfo | None, data: dict[str, Any]
+) -> tuple[str, str, str]:
+    """(kind, id, name) of the result licence's holder: the applicant, or for a 设立登记 the
+    new entity (its code and name from the licence data)."""
+    if _establishes(case, t):
+        return "enterprise", str(data.get("uscc") or ""), str(data.get("name") or "")
+    return case.applicant_kind, case.applicant_id, case.applicant_name
+
+
+def _licence_data(
+    case: Case, today: dt.date, t: licenses.LicenseTypeInfo | None = None, uscc: str = ""
+) -> dict[str, Any]:
     """What the result licence says, from the case: the holder, the form (``applicant_x`` and
-    ``enterprise_x`` answer field ``x``), the rules' amount, and a few derived fields."""
+    ``enterprise_x`` answer field ``x``), the rules' amount, and a few derived fields. For a
+    设立登记 the holder is the new entity: its name, type, representative, address, capital and
+    founding date come from the form and the registration (``uscc``)."""
     data: dict[str, Any] = {}
     for key, value in case.form.items():
         if isinstance(value, str | int | float | bool):
@@ -514,25 +565,54 @@ def _licence_data(case: Case, today: dt.date) -> dict[str, Any]:
         data.setdefault("amount", amount)
     next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     data.setdefault("start_month", f"{next_month:%Y-%m}")
+    if _establishes(case, t):
+        form = case.form
+        _category, entity_type = _new_entity(case)
+        data["name"] = str(form.get("enterprise_name") or "")
+        if uscc:
+            data["uscc"] = uscc
+        if entity_type:
+            data["entity_type"] = entity_type
+        data["legal_representative"] = str(form.get("legal_representative") or case.applicant_name)
+        data.setdefault("address", str(form.get("business_address") or ""))
+        capital = form.get("registered_capital_wan")
+        if capital not in (None, ""):
+            data.setdefault("registered_capital", f"{capital}万元")
+        data.setdefault("founded_on", today.isoformat())
     return data
 
 
 def _issue_case_licence(
     case: Case, type_name: str, data: dict[str, Any], actor: str
 ) -> licenses.LicenseRef:
-    """The case's result licence for its applicant, issued by the case's department
+    """The case's result licence for its applicant (for a 设立登记: for the new entity, which is
+    then registered with the applicant as its 经办人), issued by the case's department
     (idempotent per case and licence type)."""
-    return licenses.issue_from_case(
+    t = next((x for x in licenses.license_types() if x.name == type_name), None)
+    kind, holder_id, holder_name = _licence_holder(case, t, data)
+    ref = licenses.issue_from_case(
         case_no=case.case_no,
         item_code=case.item_code,
         license_type_name=type_name,
-        holder_kind=case.applicant_kind,
-        holder_id=case.applicant_id,
-        holder_name=case.applicant_name,
+        holder_kind=kind,
+        holder_id=holder_id,
+        holder_name=holder_name,
         department_code=case.department_code,
         data=data,
         actor=actor,
     )
+    if _establishes(case, t):
+        identity.register_enterprise(
+            uscc=holder_id,
+            name=holder_name,
+            legal_representative=str(data.get("legal_representative") or case.applicant_name),
+            region_code=case.department_code.split("-", 1)[0],
+            address=str(data.get("address") or ""),
+            founded_on=ref.issued_on,
+            operator_id_number=case.applicant_id,
+            actor=actor,
+        )
+    return ref
 
 
 def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, Any]:
@@ -549,11 +629,16 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
         "license_type": spec["result"].get("license_type"),
     }
     if result["kind"] == "license" and result["license_type"]:
-        declared = next(
-            (t.fields for t in licenses.license_types() if t.name == result["license_type"]), ()
-        )
-        names = {n for n, _label in declared}
-        data = {k: v for k, v in _licence_data(case, timezone.localdate()).items() if k in names}
+        t = next((x for x in licenses.license_types() if x.name == result["license_type"]), None)
+        names = {n for n, _label in (t.fields if t is not None else ())}
+        uscc = ""
+        if _establishes(case, t):
+            uscc = result["uscc"] = _assign_uscc(case)  # 赋码 at registration
+        data = {
+            k: v
+            for k, v in _licence_data(case, timezone.localdate(), t, uscc).items()
+            if k in names
+        }
         try:
             # a savepoint inside a caller's transaction; on its own the licences module signs
             # outside its short transactions
@@ -578,7 +663,9 @@ def _result_type(case: Case) -> licenses.LicenseTypeInfo | None:
 
 def _case_licence_values(case: Case, t: licenses.LicenseTypeInfo) -> dict[str, Any]:
     names = {f.name for f in t.field_specs}
-    return {k: v for k, v in _licence_data(case, timezone.localdate()).items() if k in names}
+    uscc = str((case.result or {}).get("uscc") or "")
+    data = _licence_data(case, timezone.localdate(), t, uscc)
+    return {k: v for k, v in data.items() if k in names}
 
 
 def pending_licence(case: Case) -> PendingLicence | None:
@@ -591,11 +678,12 @@ def pending_licence(case: Case) -> PendingLicence | None:
     if t is None:
         return None
     values = _case_licence_values(case, t)
+    holder_kind, holder_id, holder_name = _licence_holder(case, t, values)
     errors = licenses.issue_check(
         license_type_name=t.name,
-        holder_kind=case.applicant_kind,
-        holder_id=case.applicant_id,
-        holder_name=case.applicant_name,
+        holder_kind=holder_kind,
+        holder_id=holder_id,
+        holder_name=holder_name or case.applicant_name,
         department_code=case.department_code,
         data=values,
     )

@@ -327,6 +327,22 @@ def validate_uscc(value: str) -> UsccInfo:
     )
 
 
+_GB11714_WEIGHTS: Final = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def gb11714_check_char(body8: str) -> str:
+    """Check character of an 8-character 组织机构代码 body (GB 11714): digits count as
+    themselves, A–Z as 10–35; weights 3 7 9 10 5 8 4 2; 11 − sum mod 11, 10 → X, 11 → 0."""
+    if len(body8) != 8 or any(not (c.isdigit() or "A" <= c <= "Z") for c in body8):
+        raise CodeError("组织机构代码本体应为8位数字或大写字母", "format")
+    total = sum(
+        (int(c) if c.isdigit() else ord(c) - 55) * w
+        for c, w in zip(body8, _GB11714_WEIGHTS, strict=True)
+    )
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
 def make_uscc(authority: str, category: str, region_code: str, body9: str) -> str:
     """Build a well-formed USCC for demo data (the check character is computed)."""
     if authority not in REGISTRATION_AUTHORITIES:

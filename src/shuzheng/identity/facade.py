@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from shuzheng.core.errors import Forbidden, Unauthenticated
-from shuzheng.identity import selectors
+from shuzheng.identity import selectors, services
 from shuzheng.identity.contracts import (
     ANONYMOUS,
     DepartmentInfo,
@@ -133,3 +134,31 @@ def department(code: str) -> DepartmentInfo:
 
 def regions(parent: str | None = None) -> list[RegionInfo]:
     return selectors.regions(parent=parent)
+
+
+def register_enterprise(
+    *,
+    uscc: str,
+    name: str,
+    legal_representative: str,
+    region_code: str,
+    address: str,
+    founded_on: dt.date,
+    operator_id_number: str,
+    actor: str,
+) -> None:
+    """Record a market entity a 设立登记 case established, its founder as 经办人 (idempotent)."""
+    services.enterprise_register(
+        uscc=uscc,
+        name=name,
+        legal_representative=legal_representative,
+        region_code=region_code,
+        address=address,
+        founded_on=founded_on,
+        operator_id_number=operator_id_number,
+        actor=actor,
+    )
+
+
+def uscc_taken(uscc: str) -> bool:
+    return selectors.enterprise_exists(uscc=uscc)

@@ -221,6 +221,10 @@ def _person_info(person: Person, *, masked: bool) -> PersonInfo:
     )
 
 
+def enterprise_exists(*, uscc: str) -> bool:
+    return Enterprise.objects.filter(uscc=uscc).exists()
+
+
 def enterprise(*, uscc: str) -> EnterpriseInfo:
     e = Enterprise.objects.select_related("region").filter(uscc=uscc).first()
     if e is None:

@@ -23,6 +23,8 @@ from shuzheng.identity.contracts import IssuedToken
 from shuzheng.identity.models import (
     ApiClient,
     ApiToken,
+    Enterprise,
+    EnterpriseAgent,
     OtpChallenge,
     Person,
     Region,
@@ -331,3 +333,57 @@ def token_revoke(*, raw: str) -> None:
 
 def token_hash(raw: str) -> str:
     return _sha256(raw)
+
+
+def enterprise_register(
+    *,
+    uscc: str,
+    name: str,
+    legal_representative: str,
+    region_code: str,
+    address: str,
+    founded_on: dt.date,
+    operator_id_number: str,
+    actor: str,
+) -> Enterprise:
+    """A market entity newly registered by a 设立登记 case: the 法人 record, and its founder (the
+    applicant) authorised as its 经办人 for all items, so the founder acts for it and holds its
+    licences in the wallet. Idempotent per USCC; audited in the caller's transaction."""
+    with transaction.atomic():
+        found = Enterprise.objects.filter(uscc=uscc).first()
+        if found is not None:
+            return found
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise ValidationFailed.one("region_code", f"未知的行政区划代码：{region_code}")
+        enterprise = Enterprise.objects.create(
+            uscc=uscc,
+            name=name[:128],
+            legal_representative=legal_representative[:64],
+            region=region,
+            address=address[:200],
+            founded_on=founded_on,
+        )
+        person = Person.objects.filter(id_number=operator_id_number).first()
+        if person is not None:
+            EnterpriseAgent.objects.create(
+                enterprise=enterprise,
+                person=person,
+                scope=EnterpriseAgent.Scope.ALL,
+                valid_from=founded_on,
+                valid_until=founded_on.replace(year=founded_on.year + 5),
+            )
+        audit.record(
+            actor=actor,
+            action="identity.enterprise_registered",
+            object_type="identity.enterprise",
+            object_id=uscc,
+            after={
+                "name": enterprise.name,
+                "legal_representative": enterprise.legal_representative,
+                "region": region_code,
+                "founded_on": founded_on.isoformat(),
+                "agent": _mask_id(operator_id_number) if person is not None else None,
+            },
+        )
+    return enterprise
