@@ -17,6 +17,7 @@ from shuzheng.core.codes import (
     IdNumberInfo,
     UsccInfo,
     gb11643_check_char,
+    gb11714_check_char,
     gb32100_check_char,
     historical_region_name,
     is_known_region_code,
@@ -417,3 +418,14 @@ def test_uscc_single_char_change_detected(body17: str, pos: int, other: str) -> 
         return
     mutated = code[:pos] + other + code[pos + 1 :]
     assert gb32100_check_char(mutated[:17]) != mutated[17]
+
+
+def test_gb11714_organisation_code_check_character():
+    """GB 11714's worked example D2143569-X; 11 maps to 0, letters count from 10."""
+    assert gb11714_check_char("D2143569") == "X"
+    assert gb11714_check_char("00000000") == "0"
+    assert gb11714_check_char("MD000001") == "6"  # M=22, D=13: 66+91+1*2=159, 11-159%11=6
+    with pytest.raises(CodeError):
+        gb11714_check_char("d2143569")
+    with pytest.raises(CodeError):
+        gb11714_check_char("D214356")
