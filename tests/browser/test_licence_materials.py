@@ -195,3 +195,66 @@ def test_reviewer_completes_and_issues_a_pending_result_licence(
     login(citizen, site, "demo-citizen")
     citizen.goto(f"{site}/licenses/")
     expect(citizen.get_by_test_id("wallet-mine")).to_contain_text("残疾人证")
+
+
+GETIHU = "44120030100004000000R"  # 个体工商户设立登记 (市市场监管局, 即办件, result: 营业执照)
+
+
+def test_getihu_registration_ends_with_the_new_business_licence_in_the_wallet(
+    licence_site: str, new_context: Any
+) -> None:
+    """设立登记 end to end on pages: demo-citizen registers a 个体工商户 on a phone; the clerk
+    accepts and the reviewer approves and closes on the workbench; the 营业执照 belongs to the
+    new 个体工商户 (its code assigned at registration) and waits in the 待发证 queue for the
+    资金数额 the form does not ask; once issued it is in the founder's wallet under the
+    businesses they act for."""
+    from shuzheng.core.codes import validate_uscc
+
+    site = licence_site
+    citizen = new_context(**PHONE).new_page()
+    login(citizen, site, "demo-citizen")
+    citizen.goto(f"{site}/cases/apply/{GETIHU}/")
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("个体工商户设立登记")
+    citizen.locator("#f-enterprise_name").fill("端州区李明小吃店")
+    citizen.locator("#f-business_address").fill("肇庆市端州区天宁北路12号")
+    citizen.locator("#f-business_scope").fill("餐饮服务（小型餐饮）")
+    for upload in citizen.locator("main form input[type=file]").all():
+        if upload.is_enabled() and upload.get_attribute("aria-required") == "true":
+            upload.set_input_files(pdf("scan.pdf"))
+    citizen.get_by_role("button", name="提交申请").click()
+    citizen.wait_for_url(re.compile(r"/cases/BJ\d{20}/$"))
+    no = citizen.url.rstrip("/").rsplit("/", 1)[1]
+
+    for who, action in (("demo-clerk", "accept"), ("demo-reviewer", "approve")):
+        staff = new_context().new_page()
+        login(staff, site, who)
+        staff.goto(f"{site}/workbench/cases/{no}/")
+        staff.get_by_test_id(f"action-{action}").get_by_role("button").first.click()
+        staff.wait_for_load_state()
+    staff.goto(f"{site}/workbench/cases/{no}/")
+    close = staff.get_by_test_id("action-close")
+    if close.locator("select[name=delivery]").count():
+        close.locator("select[name=delivery]").select_option("electronic")
+    else:
+        close.locator("input[name=delivery][value=electronic]").check()
+    close.get_by_role("button").first.click()
+    expect(staff.get_by_test_id("case-status")).to_have_text("已办结")
+
+    staff.goto(f"{site}/workbench/?queue=license_pending")
+    expect(staff.get_by_test_id("queue-list")).to_contain_text(no)
+    staff.goto(f"{site}/workbench/cases/{no}/licence/")
+    known = staff.get_by_test_id("licence-known")
+    expect(known).to_contain_text("端州区李明小吃店")
+    expect(known).to_contain_text("个体工商户")
+    uscc = re.search(r"92441200[0-9A-Z]{10}", known.inner_text())
+    assert uscc is not None and validate_uscc(uscc.group(0)).org_category == "2"
+    staff.get_by_label("注册资本").fill("5万元")
+    staff.locator("main form button[type=submit]").last.click()
+    staff.wait_for_url(f"{site}/workbench/cases/{no}/")
+    check_axe(staff, context="case with the issued business licence")
+
+    citizen.goto(f"{site}/licenses/")
+    expect(citizen.locator("main")).to_contain_text("端州区李明小吃店")
+    expect(citizen.locator("main")).to_contain_text("营业执照")
+    check_axe(citizen, context="wallet with the new business's licence")
+    fits_the_phone(citizen)
