@@ -516,11 +516,14 @@ def _assign_uscc(case: Case) -> str:
     category, _type = _new_entity(case)
     region = case.department_code.split("-", 1)[0]
     while True:
-        seq, _ = CaseSequence.objects.select_for_update().get_or_create(
-            prefix=f"USCC9{category}{region}"
-        )
-        seq.last += 1
-        seq.save(update_fields=["last"])
+        # its own (short) transaction, or a savepoint of the closing action's: 秒批 issues the
+        # result outside any transaction
+        with transaction.atomic():
+            seq, _ = CaseSequence.objects.select_for_update().get_or_create(
+                prefix=f"USCC9{category}{region}"
+            )
+            seq.last += 1
+            seq.save(update_fields=["last"])
         body8 = f"MD{seq.last:06d}"
         uscc = make_uscc("9", category, region, body8 + gb11714_check_char(body8))
         if not identity.uscc_taken(uscc):
@@ -736,6 +739,9 @@ def _issue_pending(
         raise ValidationFailed(errors)
     t = _result_type(case)
     assert t is not None  # pending_licence found it
+    if _establishes(case, t) and not case.result.get("uscc"):
+        # closed before registrations were given their code here
+        case.result = {**case.result, "uscc": _assign_uscc(case)}
     data = {**_case_licence_values(case, t), **filled}
     for name in fillable - set(filled):
         data.pop(name, None)  # a refused case value is not sent again
