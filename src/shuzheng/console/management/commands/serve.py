@@ -122,7 +122,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(f"数政 is running at {url}  (web + task worker; Ctrl-C to stop)")
+        parts = "web" if options["no_worker"] else "web + task worker"
+        self.stdout.write(f"数政 is running at {url}  ({parts}; Ctrl-C to stop)")
         self.stdout.flush()
         exit_code = 0
         while not stopping:
