@@ -585,13 +585,20 @@ def _licence_data(
     return data
 
 
+def _licence_type(name: str | None) -> licenses.LicenseTypeInfo | None:
+    return next((t for t in licenses.license_types() if t.name == name), None) if name else None
+
+
 def _issue_case_licence(
-    case: Case, type_name: str, data: dict[str, Any], actor: str
+    case: Case,
+    type_name: str,
+    t: licenses.LicenseTypeInfo | None,
+    data: dict[str, Any],
+    actor: str,
 ) -> licenses.LicenseRef:
     """The case's result licence for its applicant (for a 设立登记: for the new entity, which is
     then registered with the applicant as its 经办人), issued by the case's department
     (idempotent per case and licence type)."""
-    t = next((x for x in licenses.license_types() if x.name == type_name), None)
     kind, holder_id, holder_name = _licence_holder(case, t, data)
     ref = licenses.issue_from_case(
         case_no=case.case_no,
@@ -632,7 +639,7 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
         "license_type": spec["result"].get("license_type"),
     }
     if result["kind"] == "license" and result["license_type"]:
-        t = next((x for x in licenses.license_types() if x.name == result["license_type"]), None)
+        t = _licence_type(result["license_type"])
         names = {n for n, _label in (t.fields if t is not None else ())}
         uscc = ""
         if _establishes(case, t):
@@ -646,7 +653,7 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
             # a savepoint inside a caller's transaction; on its own the licences module signs
             # outside its short transactions
             with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-                ref = _issue_case_licence(case, result["license_type"], data, actor)
+                ref = _issue_case_licence(case, result["license_type"], t, data, actor)
         except ValidationFailed as exc:
             result["license_pending"] = [e.message for e in exc.errors]
             result["license_pending_fields"] = sorted(
@@ -658,10 +665,7 @@ def _issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, 
 
 
 def _result_type(case: Case) -> licenses.LicenseTypeInfo | None:
-    name = (case.result or {}).get("license_type")
-    if not name:
-        return None
-    return next((t for t in licenses.license_types() if t.name == name), None)
+    return _licence_type((case.result or {}).get("license_type"))
 
 
 def _case_licence_values(case: Case, t: licenses.LicenseTypeInfo) -> dict[str, Any]:
@@ -746,7 +750,7 @@ def _issue_pending(
     for name in fillable - set(filled):
         data.pop(name, None)  # a refused case value is not sent again
     try:
-        ref = _issue_case_licence(case, t.name, data, actor)
+        ref = _issue_case_licence(case, t.name, t, data, actor)
     except ValidationFailed as exc:
         raise ValidationFailed(
             [

@@ -56,11 +56,6 @@ def stamp(*models: type[Model]) -> tuple[Any, ...]:
     return tuple(rows(f"SELECT {parts}", [])[0])
 
 
-def db_value(model: type[Model], field: str, value: Any) -> Any:
-    """``value`` prepared for a query parameter exactly as the ORM would save it."""
-    return _field(model, field).get_db_prep_save(value, connection)
-
-
 @functools.lru_cache(maxsize=256)
 def _insert_plan(
     vendor: str, model: type[Model], cols: tuple[str, ...]

@@ -894,6 +894,13 @@ def _rate_tick_alone(consumer: fastpath.ConsumerRow) -> int | None:
     return _rate_tick(consumer)
 
 
+def _over_limit(consumer: fastpath.ConsumerRow, ticked: int | None) -> bool:
+    """In the call's transaction: whether this call passes the client's per-minute limit,
+    counting it now unless ``_rate_tick_alone`` already did."""
+    count = ticked if ticked is not None else _rate_tick(consumer)
+    return count > consumer.rate_per_minute
+
+
 def _log(
     call: _Call,
     *,
@@ -1031,18 +1038,14 @@ def data_query(
         err: DomainError = exc
         ticked = _rate_tick_alone(consumer) if consumer is not None else None
         with _call_log_transaction():
-            if consumer is not None:
-                ticked = ticked if ticked is not None else _rate_tick(consumer)
-                if ticked > consumer.rate_per_minute:
-                    err = _rate_limited(consumer)
+            if consumer is not None and _over_limit(consumer, ticked):
+                err = _rate_limited(consumer)
             _log(call, results=None, error=err)
         raise err from None
     refused: DomainError | None = None
     ticked = _rate_tick_alone(consumer)
     with _call_log_transaction():
-        if ticked is None:
-            ticked = _rate_tick(consumer)
-        if ticked > consumer.rate_per_minute:
+        if _over_limit(consumer, ticked):
             refused = _rate_limited(consumer)
             _log(call, results=None, error=refused)
         else:

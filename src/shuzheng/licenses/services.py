@@ -693,9 +693,10 @@ def license_cancel_for_case(*, license_id: str, case_no: str, reason: str, actor
             .filter(license_id=license_id, case_no=case_no)
             .first()
         )
-        if lic is None or lic.status not in ACTIONS["cancel"][0]:
+        allowed, to, kind = ACTIONS["cancel"]
+        if lic is None or lic.status not in allowed:
             return False
-        _set_status(lic, to="revoked", action="cancel", reason=reason, actor=actor, kind="cancel")
+        _set_status(lic, to=to, action="cancel", reason=reason, actor=actor, kind=kind)
     return True
 
 
