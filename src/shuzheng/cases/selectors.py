@@ -155,15 +155,17 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
         ],
         "timeline": [
             {
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "action": e.action,
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "note": e.note,
-                "data": e.data,
+                "at": at.isoformat(),
+                "actor": actor,
+                "action": action,
+                "from_status": from_status,
+                "to_status": to_status,
+                "note": note,
+                "data": data,
             }
-            for e in case.events.order_by("id")
+            for at, actor, action, from_status, to_status, note, data in case.events.order_by(
+                "id"
+            ).values_list("at", "actor", "action", "from_status", "to_status", "note", "data")
         ],
         "allowed_actions": allowed_actions(principal, case),
     }

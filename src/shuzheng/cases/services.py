@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from typing import Any
 
 from django.db import connection, transaction
@@ -19,7 +20,7 @@ from shuzheng.cases.contracts import PendingField, PendingLicence
 from shuzheng.cases.models import Case, CaseEvent, CasePause, CaseSequence
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.catalog import facade as catalog
-from shuzheng.core import calendar
+from shuzheng.core import calendar, rawsql
 from shuzheng.core.codes import gb11714_check_char, make_uscc, validate_id_number
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shuzheng.exchange import facade as exchange
@@ -44,13 +45,21 @@ def _snapshot(case: Case) -> dict[str, Any]:
     }
 
 
+def _next_serial(prefix: str) -> int:
+    """The next number of a serial (one row per prefix), in one statement: the upsert takes
+    the row's lock until the caller's transaction ends, so serials never repeat or skip."""
+    t = rawsql.table(CaseSequence)
+    sql = (
+        f"INSERT INTO {t} (prefix, last) VALUES (%s, 1) "  # noqa: S608 - quoted table name
+        f"ON CONFLICT (prefix) DO UPDATE SET last = {t}.last + 1 RETURNING last"
+    )
+    return int(rawsql.rows(sql, [prefix])[0][0])
+
+
 def _next_case_no(region: str, today: dt.date) -> str:
     """办件编号: BJ + region (6) + date (8) + daily serial (6), e.g. BJ44120020261123000001."""
     prefix = f"{region}{today:%Y%m%d}"
-    seq, _ = CaseSequence.objects.select_for_update().get_or_create(prefix=prefix)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{CASE_NO_PREFIX}{prefix}{seq.last:06d}"
+    return f"{CASE_NO_PREFIX}{prefix}{_next_serial(prefix):06d}"
 
 
 # --- who is applying ----------------------------------------------------------------------------
@@ -249,14 +258,18 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        action=action,
-        from_status=before,
-        to_status=case.status,
-        note=note,
-        data=data or {},
+    rawsql.insert(
+        CaseEvent,
+        {
+            "case": case.pk,
+            "at": timezone.now(),
+            "actor": actor,
+            "action": action,
+            "from_status": before,
+            "to_status": case.status,
+            "note": note,
+            "data": data or {},
+        },
     )
 
 
@@ -519,12 +532,8 @@ def _assign_uscc(case: Case) -> str:
         # its own (short) transaction, or a savepoint of the closing action's: 秒批 issues the
         # result outside any transaction
         with transaction.atomic():
-            seq, _ = CaseSequence.objects.select_for_update().get_or_create(
-                prefix=f"USCC9{category}{region}"
-            )
-            seq.last += 1
-            seq.save(update_fields=["last"])
-        body8 = f"MD{seq.last:06d}"
+            serial = _next_serial(f"USCC9{category}{region}")
+        body8 = f"MD{serial:06d}"
         uscc = make_uscc("9", category, region, body8 + gb11714_check_char(body8))
         if not identity.uscc_taken(uscc):
             return uscc
@@ -827,6 +836,25 @@ def _item_materials(case: Case) -> list[Any]:
         return []
 
 
+_JSON_COLUMNS = frozenset(
+    f.attname for f in Case._meta.concrete_fields if f.get_internal_type() == "JSONField"
+)
+
+
+def _columns(case: Case) -> dict[str, Any]:
+    """The case's column values as loaded (JSON ones as text, so changes made in place show)."""
+    out = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+    for name in _JSON_COLUMNS:
+        out[name] = json.dumps(out[name], sort_keys=True, default=str)
+    return out
+
+
+def _changed(case: Case, loaded: dict[str, Any]) -> list[str]:
+    """The columns an action changed (an UPDATE of those alone, plus ``updated_at``)."""
+    now = _columns(case)
+    return [n for n, v in now.items() if v != loaded[n] and n != "updated_at"] + ["updated_at"]
+
+
 def _recompute_due(case: Case) -> None:
     if case.accepted_on is not None:
         total = case.promised_days + case.paused_days + case.extended_days
@@ -874,6 +902,7 @@ def case_act(
                 extra={"allowed_actions": allowed},
             )
         before = _snapshot(case)
+        loaded = _columns(case)
         from_status = case.status
         data: dict[str, Any] = {}
         if action == "submit":
@@ -1013,7 +1042,7 @@ def case_act(
                     before=child_before,
                     note="随一件事撤回",
                 )
-        case.save()
+        case.save(update_fields=_changed(case, loaded))
         _event(case, actor=principal.actor, action=action, before=from_status, note=note, data=data)
         # the notification first: the audit append takes the chain's lock until commit
         _notify_for(case, action)

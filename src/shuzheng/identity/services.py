@@ -18,7 +18,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core.codes import CodeError, validate_id_number
 from shuzheng.core.errors import DomainError, FieldError, Unauthenticated, ValidationFailed
-from shuzheng.core.sms import send_sms
+from shuzheng.core.sms import send_sms_after_commit
 from shuzheng.identity.contracts import IssuedToken
 from shuzheng.identity.models import (
     ApiClient,
@@ -234,7 +234,7 @@ def otp_send(*, user: User) -> None:
         )
         text = f"【数政】您的登录验证码为 {code}，5分钟内有效。请勿告诉他人。"
         phone = user.phone
-        transaction.on_commit(lambda: send_sms(phone, text))
+        send_sms_after_commit(phone, text)
 
 
 def otp_verify(*, user: User, code: str) -> None:

@@ -1,12 +1,13 @@
-"""Notifications: an in-app message, and an SMS to a person's phone after the transaction."""
+"""Notifications: an in-app message, and an SMS to a person's phone if the transaction commits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.utils import timezone
 
-from shuzheng.core.sms import send_sms
+from shuzheng.core import rawsql
+from shuzheng.core.sms import send_sms_after_commit
 from shuzheng.identity import facade as identity
 from shuzheng.notify.models import Notification
 
@@ -30,18 +31,23 @@ def send(
     link: str = "",
     sms: bool = True,
 ) -> None:
-    """Store the in-app message now (in the caller's transaction); text the person after commit."""
-    Notification.objects.create(
-        recipient_kind=recipient_kind,
-        recipient_id=recipient_id,
-        title=title[:200],
-        body=body,
-        link=link,
+    """Store the in-app message now (in the caller's transaction); text the person if and when
+    it commits (``core.sms.send_sms_after_commit``)."""
+    rawsql.insert(
+        Notification,
+        {
+            "recipient_kind": recipient_kind,
+            "recipient_id": recipient_id,
+            "title": title[:200],
+            "body": body,
+            "link": link,
+            "created_at": timezone.now(),
+        },
     )
     if sms and recipient_kind == "person":
         phone = identity.person_phone(recipient_id)
         if phone:
-            transaction.on_commit(lambda: send_sms(phone, f"【数政】{body}"))
+            send_sms_after_commit(phone, f"【数政】{body}")
 
 
 def inbox(*, recipient_kind: str, recipient_ids: list[str], limit: int = 50) -> list[Message]:

@@ -308,3 +308,80 @@ def test_admin_sets_warning_thresholds(client, catalog, cases):
         cases.act("demo-clerk", no, "accept")  # due 2026-11-09
     cases_refresh_warnings(today=dt.date(2026, 11, 3))  # 4 working days left: yellow now
     assert Case.objects.get(case_no=no).warning == "yellow"
+
+
+def _row(no):
+    case = Case.objects.get(case_no=no)
+    return {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
+
+
+def test_actions_save_what_they_change_and_only_that(catalog, cases):
+    """An action UPDATEs only the columns it changed (``_changed``): the stored row must still
+    match what every response reports."""
+    with at(2026, 11, 2):
+        no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
+    for minute, (who, action, body) in enumerate(
+        (
+            ("demo-clerk", "accept", {}),
+            ("demo-reviewer", "suspend", {"note": "专家评审"}),
+            ("demo-reviewer", "resume", {}),
+            ("demo-reviewer", "approve", {"note": "符合设立条件"}),
+            ("demo-reviewer", "close", {"delivery": "electronic"}),
+        ),
+        start=1,
+    ):
+        before = _row(no)
+        with time_machine.travel(dt.datetime(2026, 11, 2, 10, minute, tzinfo=TZ), tick=False):
+            out = cases.act(who, no, action, **body).json()
+        after = _row(no)
+        assert out["status"] == after["status"] and out["due_date"] == (
+            after["due_date"].isoformat() if after["due_date"] else None
+        )
+        assert out["result"] == after["result"] and out["delivery"] == after["delivery"]
+        assert after["updated_at"] > before["updated_at"]
+        assert after["accepted_on"] == dt.date(2026, 11, 2)
+    assert after["status"] == "closed" and after["closed_on"] == dt.date(2026, 11, 2)
+    assert after["license_pending"] is bool(after["result"].get("license_pending"))
+
+
+def test_changed_columns_see_json_changed_in_place(catalog, cases):
+    from shuzheng.cases.services import _changed, _columns
+
+    no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
+    case = Case.objects.get(case_no=no)
+    loaded = _columns(case)
+    assert _changed(case, loaded) == ["updated_at"]
+    case.form["applicant_phone"] = "13900000000"  # mutated, not reassigned
+    case.status = "in_progress"
+    assert set(_changed(case, loaded)) == {"form", "status", "updated_at"}
+
+
+def test_sms_of_a_rolled_back_change_is_never_sent(catalog, django_capture_on_commit_callbacks):
+    """The demo outbox is written in the change's transaction (one commit, and no message for
+    a change that rolled back); other backends still run after commit."""
+    from django.db import transaction
+
+    from shuzheng.core import sms
+    from shuzheng.notify import facade as notify
+
+    n = OutboxMessage.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify.send(
+            recipient_kind="person", recipient_id="441202199005120317", title="t", body="回滚"
+        )
+        assert OutboxMessage.objects.count() == n + 1
+        raise RuntimeError
+    assert OutboxMessage.objects.count() == n
+    notify.send(recipient_kind="person", recipient_id="441202199005120317", title="t", body="好")
+    assert OutboxMessage.objects.filter(body="【数政】好").count() == 1
+    sent = []
+    sms.register("later")(lambda phone, text: sent.append(text))
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr("django.conf.settings.SMS_BACKEND", "later")
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                sms.send_sms_after_commit("13800000001", "稍后")
+                assert sent == []
+    finally:
+        sms._REGISTRY.pop("later", None)
+    assert sent == ["稍后"]
