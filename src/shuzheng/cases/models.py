@@ -47,14 +47,16 @@ class Case(models.Model):
     item_version = models.PositiveIntegerField(_("事项版本"), null=True, blank=True)
     bundle_code = models.CharField(_("一件事编码"), max_length=16, blank=True)
     item_name = models.CharField(_("事项名称"), max_length=200)
-    department_code = models.CharField(_("受理部门"), max_length=32, db_index=True)
+    # no index of its own: the (department_code, status, due_date) index leads with it
+    department_code = models.CharField(_("受理部门"), max_length=32)
     handling_type = models.CharField(_("办件类型"), max_length=16)
     promised_days = models.PositiveSmallIntegerField(_("承诺办结时限(工作日)"))
     steps = models.JSONField(_("办理环节"), default=list)
     step_index = models.PositiveSmallIntegerField(_("当前环节"), default=0)
     # 申请
     applicant_kind = models.CharField(_("申请人类型"), max_length=16)  # person | enterprise
-    applicant_id = models.CharField(_("申请人证件号码"), max_length=18, db_index=True)
+    # no index of its own: the (applicant_id, -id) index leads with it
+    applicant_id = models.CharField(_("申请人证件号码"), max_length=18)
     applicant_name = models.CharField(_("申请人名称"), max_length=128)
     submitted_by = models.CharField(_("经办账号"), max_length=128, db_index=True)
     channel = models.CharField(_("申报渠道"), max_length=16)  # online | window | api | proactive
