@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shuzheng.cases.models import Case
+from shuzheng.cases.models import Case, CaseEvent
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import allowed_actions
+from shuzheng.core import rawsql
 from shuzheng.core.errors import NotFound
 from shuzheng.identity.contracts import Principal
 
@@ -111,6 +112,18 @@ def _decision(case: Case) -> dict[str, Any] | None:
     }
 
 
+def _timeline(case_id: int) -> list[tuple[Any, ...]]:
+    """The case's events, oldest first (plain SQL: every case response carries them)."""
+    sql = (
+        "SELECT at, actor, action, from_status, to_status, note, data "  # noqa: S608
+        f"FROM {rawsql.table(CaseEvent)} WHERE case_id = %s ORDER BY id"
+    )
+    return [
+        (rawsql.as_moment(at), actor, action, fs, ts, note, rawsql.as_json(data))
+        for at, actor, action, fs, ts, note, data in rawsql.rows(sql, [case_id])
+    ]
+
+
 def detail(principal: Principal, case: Case) -> dict[str, Any]:
     return {
         "case_no": case.case_no,
@@ -163,9 +176,7 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
                 "note": note,
                 "data": data,
             }
-            for at, actor, action, from_status, to_status, note, data in case.events.order_by(
-                "id"
-            ).values_list("at", "actor", "action", "from_status", "to_status", "note", "data")
+            for at, actor, action, from_status, to_status, note, data in _timeline(case.pk)
         ],
         "allowed_actions": allowed_actions(principal, case),
     }

@@ -855,6 +855,14 @@ def _changed(case: Case, loaded: dict[str, Any]) -> list[str]:
     return [n for n, v in now.items() if v != loaded[n] and n != "updated_at"] + ["updated_at"]
 
 
+def _locked_case(case_no: str) -> Case | None:
+    """The case, its row locked until the transaction ends (plain SQL: every action starts
+    here, and compiling the ORM's query cost about as much again as running it)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT * FROM {rawsql.table(Case)} WHERE case_no = %s{lock}"  # noqa: S608
+    return next(iter(Case.objects.raw(sql, [case_no])), None)
+
+
 def _recompute_due(case: Case) -> None:
     if case.accepted_on is not None:
         total = case.promised_days + case.paused_days + case.extended_days
@@ -892,7 +900,7 @@ def case_act(
     reviewer fills in, by name (``pending_licence`` lists them)."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        case = Case.objects.select_for_update().filter(case_no=case_no).first()
+        case = _locked_case(case_no)
         if case is None or not roles_on(principal, case):
             raise NotFound("未找到该办件。")
         allowed = allowed_actions(principal, case)
