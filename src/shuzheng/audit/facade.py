@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
+
 from shuzheng.audit import selectors, services
 from shuzheng.audit.admin_mixin import AuditedAdmin
 from shuzheng.audit.contracts import AuditEntry, VerifyResult
@@ -14,6 +16,8 @@ __all__ = [
     "VerifyResult",
     "deferred",
     "entries_for",
+    "insert_audited",
+    "one_statement",
     "recent",
     "record",
     "seal",
@@ -39,6 +43,35 @@ def record(
         before=before,
         after=after,
     )
+
+
+def insert_audited(
+    model: type[Model],
+    values: dict[str, Any],
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    before: Any = None,
+    after: Any = None,
+) -> int:
+    """Insert one row (field name → value) of the caller's own model together with the audit
+    record of it (``object_id`` = the new row's id), atomically; returns the row's id. On
+    PostgreSQL with deferred chaining this is a single statement (see ``one_statement``)."""
+    return services.insert_audited(
+        model,
+        values,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        before=before,
+        after=after,
+    )
+
+
+def one_statement() -> bool:
+    """Whether ``insert_audited`` is one statement here (then it needs no transaction)."""
+    return services.one_statement()
 
 
 def verify() -> VerifyResult:

@@ -67,14 +67,20 @@ def _insert_plan(
     return sql + "RETURNING id", fields
 
 
-def insert(model: type[Model], values: dict[str, Any]) -> int:
-    """Insert one row (field name → Python value) and return its id. The statement and the
-    fields are worked out once per model and set of fields; values are prepared by the
-    model's own fields, as the ORM saves them."""
+def insert_statement(model: type[Model], values: dict[str, Any]) -> tuple[str, list[Any]]:
+    """``INSERT … RETURNING id`` of one row (field name → Python value) and its parameters.
+    The statement and the fields are worked out once per model and set of fields; values are
+    prepared by the model's own fields, as the ORM saves them."""
     conn = connections[DEFAULT_DB_ALIAS]
     sql, fields = _insert_plan(conn.vendor, model, tuple(values))
     params = [f.get_db_prep_save(v, conn) for f, v in zip(fields, values.values(), strict=True)]
-    with conn.cursor() as cur:
+    return sql, params
+
+
+def insert(model: type[Model], values: dict[str, Any]) -> int:
+    """Insert one row (field name → Python value) and return its id."""
+    sql, params = insert_statement(model, values)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
         cur.execute(sql, params)
         return int(cur.fetchone()[0])
 

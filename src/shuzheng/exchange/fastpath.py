@@ -27,6 +27,7 @@ from shuzheng.exchange.models import (
     Consumer,
     DataCall,
     DataItem,
+    RateWindow,
     RegistryRecord,
     Resource,
     ResourceField,
@@ -54,13 +55,16 @@ _lock = threading.Lock()
 _cache: tuple[tuple[Any, ...], dict[str, tuple[ResourceInfo, int]]] | None = None
 
 
-def _stamp() -> tuple[Any, ...]:
+def _stamp_columns() -> str:
     r, f = _table(Resource), _table(ResourceField)
-    rows = _rows(
-        f"SELECT (SELECT COUNT(*) FROM {r}), (SELECT MAX(updated_at) FROM {r}), "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {f}), (SELECT MAX(id) FROM {f})",
-        [],
+    return (
+        f"(SELECT COUNT(*) FROM {r}), (SELECT MAX(updated_at) FROM {r}), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {f}), (SELECT MAX(id) FROM {f})"
     )
+
+
+def _stamp() -> tuple[Any, ...]:
+    rows = _rows(f"SELECT {_stamp_columns()}", [])
     return tuple(str(v) for v in rows[0])
 
 
@@ -105,10 +109,11 @@ def _load() -> dict[str, tuple[ResourceInfo, int]]:
     return out
 
 
-def catalog() -> dict[str, tuple[ResourceInfo, int]]:
-    """code -> (resource, primary key), current as of this call."""
+def catalog(stamp: tuple[Any, ...] | None = None) -> dict[str, tuple[ResourceInfo, int]]:
+    """code -> (resource, primary key), current as of this call (or of ``stamp``, the
+    catalog's version the caller has just read with ``consumer_counted``)."""
     global _cache
-    stamp = _stamp()
+    stamp = stamp if stamp is not None else _stamp()
     current = _cache
     if current is not None and current[0] == stamp:
         return current[1]
@@ -118,8 +123,8 @@ def catalog() -> dict[str, tuple[ResourceInfo, int]]:
     return loaded
 
 
-def resource(code: str) -> tuple[ResourceInfo, int] | None:
-    return catalog().get(code)
+def resource(code: str, stamp: tuple[Any, ...] | None = None) -> tuple[ResourceInfo, int] | None:
+    return catalog(stamp).get(code)
 
 
 def resource_id(code: str) -> int | None:
@@ -151,6 +156,31 @@ def consumer(client_id: str) -> ConsumerRow | None:
         [client_id, True],
     )
     return ConsumerRow(*rows[0]) if rows else None
+
+
+def consumer_counted(
+    client_id: str, minute: int
+) -> tuple[ConsumerRow | None, int | None, tuple[Any, ...]]:
+    """PostgreSQL: in one statement, the active consumer, its call counted in the per-minute
+    rate window (the count after this call; ``None`` for an unknown consumer, which is not
+    counted) and the catalog's stamp. Three round trips in one; the window row is locked for
+    this statement only (an autocommit statement commits at once)."""
+    c, w = _table(Consumer), _table(RateWindow)
+    rows = _rows(
+        f"WITH c AS (SELECT client_id, name, kind, rate_per_minute FROM {c} "  # noqa: S608
+        "WHERE client_id = %s AND is_active = %s), "
+        f'w AS (INSERT INTO {w} (client_id, "minute", "count") SELECT client_id, %s, 1 FROM c '
+        f'ON CONFLICT (client_id, "minute") DO UPDATE SET "count" = {w}."count" + 1 '
+        'RETURNING "count") '
+        f"SELECT {_stamp_columns()}, c.client_id, c.name, c.kind, c.rate_per_minute, "
+        '(SELECT "count" FROM w) FROM (SELECT 1) one LEFT JOIN c ON TRUE',
+        [client_id, True, minute],
+    )
+    row = rows[0]
+    stamp = tuple(str(v) for v in row[:4])
+    if row[4] is None:
+        return None, None, stamp
+    return ConsumerRow(*row[4:8]), int(row[8]), stamp
 
 
 @dataclass(frozen=True)

@@ -881,24 +881,58 @@ def _rate_tick(consumer: fastpath.ConsumerRow) -> int:
     return count
 
 
-def _rate_tick_alone(consumer: fastpath.ConsumerRow) -> int | None:
-    """On PostgreSQL, count the call in a statement of its own, before the call's transaction.
+def _consumer(
+    principal: Principal,
+) -> tuple[fastpath.ConsumerRow | None, int | None, tuple[Any, ...] | None]:
+    """The calling system's consumer row, the call's count in its rate window if already
+    counted, and the catalog's stamp if already read.
 
-    Every call of a client in the same minute increments the same row; inside the call's
-    transaction the row stayed locked until its commit, so a client's calls ran one at a time
-    (measured: 2.4 ms of lock wait per call at 8 connections). Alone, the lock lasts one
-    statement. The count is of attempts, so it stands even if the logging transaction fails.
-    SQLite writes one at a time anyway: there the tick stays in the transaction (``None``)."""
-    if connection.vendor == "sqlite" or not connection.get_autocommit():
-        return None
-    return _rate_tick(consumer)
+    PostgreSQL: all three in one statement (``fastpath.consumer_counted``), at the start of
+    the call. Every call of a client in the same minute increments the same row; inside the
+    call's write transaction the row stayed locked until its commit, so a client's calls ran
+    one at a time (measured: 2.4 ms of lock wait per call at 8 connections); in a statement
+    of its own the lock lasts that statement. The count is of attempts, so it stands whatever
+    the call's outcome. SQLite writes one at a time anyway: there the count is taken in the
+    call's write transaction (``_over_limit``)."""
+    if connection.vendor != "postgresql":
+        return fastpath.consumer(principal.client_id), None, None
+    minute = int(timezone.now().timestamp() // 60)
+    consumer, count, stamp = fastpath.consumer_counted(principal.client_id, minute)
+    if count == 1:
+        RateWindow.objects.filter(client_id=principal.client_id, minute__lt=minute - 5).delete()
+    return consumer, count, stamp
 
 
 def _over_limit(consumer: fastpath.ConsumerRow, ticked: int | None) -> bool:
-    """In the call's transaction: whether this call passes the client's per-minute limit,
-    counting it now unless ``_rate_tick_alone`` already did."""
+    """Whether this call passes the client's per-minute limit, counting it now unless
+    ``_consumer`` already did (then in the call's write transaction)."""
     count = ticked if ticked is not None else _rate_tick(consumer)
     return count > consumer.rate_per_minute
+
+
+def _finish(
+    call: _Call,
+    consumer: fastpath.ConsumerRow | None,
+    ticked: int | None,
+    *,
+    results: list[SubjectResult] | None,
+    error: DomainError | None,
+) -> tuple[int, DomainError | None]:
+    """Apply the rate limit and write the call's log and audit record; returns the first log
+    row's id and the error the call ends with (the rate limit's, if it refused the call).
+
+    On PostgreSQL with deferred chaining, a call already counted (``_consumer``) for one
+    subject is written in one statement and needs no transaction (``audit.insert_audited``):
+    three round trips fewer than BEGIN, two inserts and COMMIT."""
+    if ticked is not None and consumer is not None and audit.one_statement():
+        if ticked > consumer.rate_per_minute:
+            results, error = None, _rate_limited(consumer)
+        if len(results or call.subjects or ("",)) == 1:
+            return _log(call, results=results, error=error), error
+    with _call_log_transaction():
+        if consumer is not None and _over_limit(consumer, ticked):
+            results, error = None, _rate_limited(consumer)
+        return _log(call, results=results, error=error), error
 
 
 def _log(
@@ -907,7 +941,8 @@ def _log(
     results: list[SubjectResult] | None,
     error: DomainError | None,
 ) -> int:
-    """Write the call log rows and one audit record (in the caller's transaction)."""
+    """Write the call log rows and one audit record: in the caller's transaction, or for one
+    row where ``audit.one_statement()`` holds, in a single statement of their own."""
     p = call.principal
     now = timezone.now()
     base = {
@@ -946,31 +981,38 @@ def _log(
                     "status": error.status,
                 }
             )
+    ok = error is None
+    refusal = "" if error is None else error.message
+    action = "exchange.data_read" if ok else "exchange.data_refused"
+    after = {
+        "consumer": p.client_id or p.actor,
+        "resource": call.resource_code,
+        "subject_kind": call.subject_kind,
+        "subjects": list(call.subjects),
+        "fields": list(call.fields),
+        "purpose": call.purpose,
+        "basis": call.basis,
+        "outcome": "ok" if ok else "refused",
+        "refused": {r.subject: r.error["message"] for r in results or [] if r.error}
+        if ok
+        else refusal,
+        "status": 200 if error is None else error.status,
+    }
+    if len(rows) == 1 and audit.one_statement():
+        return audit.insert_audited(
+            DataCall,
+            rows[0],
+            actor=p.actor,
+            action=action,
+            object_type="exchange.call",
+            after=after,
+        )
     first = 0
     for row in rows:
         pk = fastpath.insert_call(row)
         first = first or pk
-    ok = error is None
-    refusal = "" if error is None else error.message
     audit.record(
-        actor=p.actor,
-        action="exchange.data_read" if ok else "exchange.data_refused",
-        object_type="exchange.call",
-        object_id=str(first),
-        after={
-            "consumer": p.client_id or p.actor,
-            "resource": call.resource_code,
-            "subject_kind": call.subject_kind,
-            "subjects": list(call.subjects),
-            "fields": list(call.fields),
-            "purpose": call.purpose,
-            "basis": call.basis,
-            "outcome": "ok" if ok else "refused",
-            "refused": {r.subject: r.error["message"] for r in results or [] if r.error}
-            if ok
-            else refusal,
-            "status": 200 if error is None else error.status,
-        },
+        actor=p.actor, action=action, object_type="exchange.call", object_id=str(first), after=after
     )
     return first
 
@@ -993,16 +1035,17 @@ def data_query(
     call.fields = tuple(str(f)[:64] for f in fields or ())
     call.purpose = str(purpose or "")
     consumer: fastpath.ConsumerRow | None = None
+    ticked: int | None = None
     try:
         if not principal.is_authenticated:
             raise Unauthenticated()
         if principal.kind != "client":
             raise Forbidden("数据接口只接受接入系统以客户端凭证调用。")
-        consumer = fastpath.consumer(principal.client_id)
+        consumer, ticked, stamp = _consumer(principal)
         if consumer is None:
             raise Forbidden("该系统未在数据共享平台登记接入。")
         call.consumer_name = consumer.name
-        found = fastpath.resource(call.resource_code)
+        found = fastpath.resource(call.resource_code, stamp)
         if found is None:
             raise NotFound(f"信息资源 {call.resource_code} 不存在。")
         info, resource_id = found
@@ -1035,21 +1078,10 @@ def data_query(
         if len(ids) == 1 and not results[0].found:
             raise NotFound(f"{info.name}中没有该数据主体的记录。")
     except DomainError as exc:
-        err: DomainError = exc
-        ticked = _rate_tick_alone(consumer) if consumer is not None else None
-        with _call_log_transaction():
-            if consumer is not None and _over_limit(consumer, ticked):
-                err = _rate_limited(consumer)
-            _log(call, results=None, error=err)
+        _, err = _finish(call, consumer, ticked, results=None, error=exc)
+        assert err is not None
         raise err from None
-    refused: DomainError | None = None
-    ticked = _rate_tick_alone(consumer)
-    with _call_log_transaction():
-        if _over_limit(consumer, ticked):
-            refused = _rate_limited(consumer)
-            _log(call, results=None, error=refused)
-        else:
-            call_id = _log(call, results=results, error=None)
+    call_id, refused = _finish(call, consumer, ticked, results=results, error=None)
     if refused is not None:
         raise refused
     return CallResult(

@@ -397,3 +397,55 @@ def test_resource_needing_everyones_consent(api, marriage_grant):
 def test_client_not_onboarded_to_the_exchange(api, marriage_grant):
     Consumer.objects.filter(client_id="demo-mz-system").update(is_active=False)
     refused(api, "client:demo-mz-system", MARRIAGE, CITIZEN_ID, 403, "未在数据共享平台登记")
+
+
+# --- the call log and its audit record, in both audit modes ----------------------------------
+
+
+@pytest.mark.parametrize("chain", ["inline", "deferred"])
+def test_every_call_leaves_its_log_rows_and_one_audit_record_of_them(
+    api, marriage_grant, settings, chain
+):
+    """Granted, refused, rate-limited and batch calls, inline and deferred (on PostgreSQL the
+    deferred single-subject call writes log and audit record in one statement): one log row
+    per subject, one audit record naming the first row, and the chain verifies."""
+    from shuzheng.audit import facade as audit
+
+    settings.AUDIT_CHAIN = chain
+    Consumer.objects.filter(client_id="demo-mz-system").update(rate_per_minute=3)
+    other = make_id_number("441202", dt.date(1970, 1, 1), 1)
+    minute = dt.datetime.now(dt.UTC).replace(second=5, microsecond=0) + dt.timedelta(hours=2)
+    calls = [
+        (lambda: get(api, "client:demo-mz-system", MARRIAGE, CITIZEN_ID), 200, 1),
+        (lambda: get(api, "client:demo-bank", SOCIAL, ELDER_ID), 403, 1),
+        (
+            lambda: api.call(
+                "POST",
+                f"/api/v1/exchange/data/{MARRIAGE}",
+                who="client:demo-mz-system",
+                json_body={"subjects": [CITIZEN_ID, other]},
+            ),
+            200,
+            2,
+        ),
+        (lambda: get(api, "client:demo-mz-system", MARRIAGE, CITIZEN_ID), 200, 1),
+        (lambda: get(api, "client:demo-mz-system", MARRIAGE, CITIZEN_ID), 429, 1),
+    ]
+    with time_machine.travel(minute, tick=False):
+        for send, status, rows in calls:
+            calls_before = DataCall.objects.count()
+            audits_before = AuditRecord.objects.filter(object_type="exchange.call").count()
+            r = send()
+            assert r.status_code == status, r.content
+            new = list(DataCall.objects.order_by("id")[calls_before:])
+            assert len(new) == rows
+            ours = AuditRecord.objects.filter(object_type="exchange.call")
+            assert ours.count() == audits_before + 1
+            record = ours.order_by("-id").first()
+            assert record is not None and record.object_id == str(new[0].id)
+            assert record.action == (
+                "exchange.data_read" if status == 200 else "exchange.data_refused"
+            )
+            assert (record.seq is None) == (chain == "deferred")
+            assert new[0].status == (200 if status == 200 else status)
+    assert audit.verify().ok
