@@ -140,6 +140,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that sends no query to an idle, quiet connection
+    # (shuzheng/core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "shuzheng.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # BEGIN IMMEDIATE: writers queue on the lock instead of failing on upgrade.
