@@ -213,6 +213,25 @@ def _move_head(cur: Any, seq: int, digest: str) -> None:
     )
 
 
+def _place(cur: Any, ids: list[int], seqs: list[int], prevs: list[str], hashes: list[str]) -> None:
+    """Give sealed records their place in the chain: on PostgreSQL one statement for the
+    whole batch (arrays unnested), elsewhere one per record."""
+    table = _q(AuditRecord._meta.db_table)
+    if connection.vendor == "postgresql":
+        cur.execute(
+            f"UPDATE {table} AS r SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[]) "
+            "AS v(id, seq, prev_hash, hash) WHERE r.id = v.id AND r.seq IS NULL",
+            [ids, seqs, prevs, hashes],
+        )
+        return
+    cur.executemany(
+        f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s "  # noqa: S608
+        "WHERE id = %s AND seq IS NULL",
+        list(zip(seqs, prevs, hashes, ids, strict=True)),
+    )
+
+
 def audit_seal(*, batch: int = 5000) -> int:
     """Chain the committed records that have no place in the chain yet (deferred mode), oldest
     first; returns how many. Safe to run from several processes: the head lock orders them.
@@ -229,19 +248,21 @@ def audit_seal(*, batch: int = 5000) -> int:
             rows = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:batch])
             if not rows:
                 return sealed
-            params: list[tuple[int, str, str, int]] = []
+            ids: list[int] = []
+            seqs: list[int] = []
+            prevs: list[str] = []
+            hashes: list[str] = []
             for rec in rows:
                 last_seq += 1
                 rec.seq, rec.prev_hash = last_seq, last_hash
                 rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
                 last_hash = rec.hash
-                params.append((last_seq, rec.prev_hash, rec.hash, rec.pk))
+                ids.append(rec.pk)
+                seqs.append(last_seq)
+                prevs.append(rec.prev_hash)
+                hashes.append(rec.hash)
             with connection.cursor() as cur:
-                cur.executemany(
-                    f"UPDATE {_q(AuditRecord._meta.db_table)} "  # noqa: S608
-                    "SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",
-                    params,
-                )
+                _place(cur, ids, seqs, prevs, hashes)
                 _move_head(cur, last_seq, last_hash)
         sealed += len(rows)
         if len(rows) < batch:
