@@ -116,11 +116,16 @@ class Case(models.Model):
         return f"{self.case_no} {self.item_name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.license_pending = bool((self.result or {}).get("license_pending"))
+        self.derive()
         fields = kwargs.get("update_fields")
         if fields is not None and "result" in fields and "license_pending" not in fields:
             kwargs["update_fields"] = [*fields, "license_pending"]
         super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """Columns kept from others (set on every save, and by ``services`` before a plain
+        insert)."""
+        self.license_pending = bool((self.result or {}).get("license_pending"))
 
 
 class CaseEvent(models.Model):

@@ -64,7 +64,7 @@ def _insert_plan(
     names = ", ".join(_quoted(vendor, str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(cols))
     sql = f"INSERT INTO {_quoted(vendor, model._meta.db_table)} ({names}) VALUES ({marks}) "  # noqa: S608
-    return sql + "RETURNING id", fields
+    return sql + f"RETURNING {_quoted(vendor, str(model._meta.pk.column))}", fields
 
 
 def insert_statement(model: type[Model], values: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -83,6 +83,27 @@ def insert(model: type[Model], values: dict[str, Any]) -> int:
     with connections[DEFAULT_DB_ALIAS].cursor() as cur:
         cur.execute(sql, params)
         return int(cur.fetchone()[0])
+
+
+def insert_new(obj: Model) -> None:
+    """Insert a new model instance as ``obj.save()`` would store it — every concrete field,
+    each through its ``pre_save`` (so ``auto_now_add`` and the defaults set when the instance
+    was made are the ORM's) — without compiling an ORM query; sets the primary key. Model
+    ``save()`` overrides and signals do not run: callers derive such values themselves."""
+    meta = obj._meta
+    values: dict[str, Any] = {}
+    for f in meta.concrete_fields:
+        if f.primary_key and getattr(obj, f.attname) is None:
+            continue  # the database assigns it
+        values[f.name] = f.pre_save(obj, True)
+    pk = meta.pk
+    assert pk is not None
+    sql, params = insert_statement(type(obj), values)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+        cur.execute(sql, params)
+        setattr(obj, pk.attname, pk.to_python(cur.fetchone()[0]))
+    obj._state.adding = False
+    obj._state.db = DEFAULT_DB_ALIAS
 
 
 def as_json(value: Any) -> Any:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from shuzheng.core import rawsql
 from shuzheng.files.contracts import FileInfo
 from shuzheng.files.models import StoredFile
 from shuzheng.files.services import file_store
@@ -17,14 +20,15 @@ def file_for_owner(file_id: str, owner: str) -> FileInfo | None:
         fid = uuid.UUID(str(file_id))
     except ValueError:
         return None
-    row = StoredFile.objects.filter(id=fid, owner=owner).first()
-    if row is None:
+    conn = connections[DEFAULT_DB_ALIAS]
+    found = rawsql.rows(  # plain SQL: read on every submission that carries uploads
+        "SELECT id, owner, name, content_type, size, sha256 "  # noqa: S608
+        f"FROM {rawsql.table(StoredFile)} WHERE id = %s AND owner = %s",
+        [StoredFile._meta.pk.get_db_prep_value(fid, conn), owner],
+    )
+    if not found:
         return None
+    _id, own, name, ctype, size, sha = found[0]
     return FileInfo(
-        file_id=str(row.id),
-        owner=row.owner,
-        name=row.name,
-        content_type=row.content_type,
-        size=row.size,
-        sha256=row.sha256,
+        file_id=str(fid), owner=own, name=name, content_type=ctype, size=size, sha256=sha
     )

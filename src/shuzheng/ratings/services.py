@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.cases import facade as cases
-from shuzheng.core import calendar
+from shuzheng.core import calendar, rawsql
 from shuzheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
@@ -29,9 +29,7 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
     if len(comment) > 1000:
         raise ValidationFailed.one("comment", "评价内容不超过1000字。")
     with transaction.atomic():
-        if Rating.objects.select_for_update().filter(case_no=case_no).exists():
-            raise Conflict("该办件已评价。", extra={"allowed_actions": []})
-        rating = Rating.objects.create(
+        rating = Rating(
             case_no=case_no,
             item_code=case.item_code,
             item_name=case.item_name,
@@ -43,6 +41,11 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
             rater=principal.actor,
             real_name=principal.real_name_level >= 1,
         )
+        try:  # one rating per case: the unique case_no decides (a concurrent second waits
+            # for the first to commit, then fails here); a plain insert, as every case is rated
+            rawsql.insert_new(rating)
+        except IntegrityError:
+            raise Conflict("该办件已评价。", extra={"allowed_actions": []}) from None
         audit.record(
             actor=principal.actor,
             action="ratings.rate",
