@@ -135,3 +135,35 @@ def test_instant_approval_of_a_getihu_assigns_the_code_outside_any_transaction(a
     assert result["license_pending_fields"] == ["registered_capital"], result
     listed = api.call("GET", "/api/v1/cases?queue=license_pending", who="demo-reviewer").json()
     assert body["case_no"] in [c["case_no"] for c in listed["items"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_instant_approval_of_a_getihu_with_its_capital_issues_the_licence_at_once(api, cases):
+    """即时发照: with 资金数额 on the form (optional), 秒批 issues the 营业执照 at once — no
+    reviewer, nothing in the 待发证 queue."""
+    from shuzheng.licenses.models import License
+    from shuzheng.rules.services import rule_sets_seed
+
+    seed_catalog()
+    rule_sets_seed()
+    form = {
+        **_prefill(api, GETIHU),
+        "enterprise_name": "端州区李明文具店",
+        "business_address": "肇庆市端州区天宁北路14号",
+        "business_scope": "文具用品零售",
+        "registered_capital_wan": 3,
+    }
+    r = cases.apply("demo-citizen", GETIHU, form=form)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "closed" and body["decision"]["outcome"] == "approve", body
+    result = body["result"]
+    assert "license_pending_fields" not in result and result.get("license_id"), result
+    lic = License.objects.get(license_id=result["license_id"])
+    assert lic.data["registered_capital"] == "3万元"
+    assert (lic.holder_kind, lic.holder_id) == ("enterprise", result["uscc"])
+    listed = api.call("GET", "/api/v1/cases?queue=license_pending", who="demo-reviewer").json()
+    assert body["case_no"] not in [c["case_no"] for c in listed["items"]]
+    bad = cases.apply("demo-citizen", GETIHU, form={**form, "registered_capital_wan": -1})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "form.registered_capital_wan"
