@@ -107,7 +107,6 @@ class CaseSummary(Schema):
 # A plain pydantic model, not ninja's ``Schema``: the API returns dicts, and ninja's Schema
 # validates them through a per-attribute getter at ~6× the cost (~80 µs per case response).
 class CaseOut(BaseModel):
-
     case_no: str
     kind: str
     item_code: str

@@ -868,9 +868,8 @@ def case_by_no(case_no: str, *, lock: bool = False) -> Case | None:
     """The case with this number, unchecked (callers check the caller's roles on it), in
     plain SQL: every action starts here, and compiling the ORM's query cost about as much
     again as running it. ``lock``: its row locked until the transaction ends."""
-    lock_sql = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
-    sql = f"SELECT * FROM {rawsql.table(Case)} WHERE case_no = %s{lock_sql}"  # noqa: S608
-    return next(iter(Case.objects.raw(sql, [case_no])), None)
+    found = rawsql.instances(Case, "case_no = %s", [case_no], lock=lock)
+    return found[0] if found else None
 
 
 def _locked_case(case_no: str) -> Case | None:
@@ -1065,7 +1064,8 @@ def case_act(
                     before=child_before,
                     note="随一件事撤回",
                 )
-        case.save(update_fields=_changed(case, loaded))
+        case.derive()
+        rawsql.update(case, _changed(case, loaded))  # no ORM compilation: every action
         _event(case, actor=principal.actor, action=action, before=from_status, note=note, data=data)
         # the notification first: the audit append takes the chain's lock until commit
         _notify_for(case, action)

@@ -106,6 +106,66 @@ def insert_new(obj: Model) -> None:
     obj._state.db = DEFAULT_DB_ALIAS
 
 
+@functools.lru_cache(maxsize=64)
+def _update_plan(
+    vendor: str, model: type[Model], names: tuple[str, ...]
+) -> tuple[str, tuple[Field[Any, Any], ...]]:
+    fields = tuple(_field(model, n) for n in names)
+    sets = ", ".join(f"{_quoted(vendor, str(f.column))} = %s" for f in fields)
+    pk = model._meta.pk
+    assert pk is not None
+    table = _quoted(vendor, model._meta.db_table)
+    return f"UPDATE {table} SET {sets} WHERE {_quoted(vendor, str(pk.column))} = %s", fields  # noqa: S608
+
+
+def update(obj: Model, names: Sequence[str]) -> None:
+    """UPDATE these fields (names or attnames) of a saved instance by its primary key, each
+    through its ``pre_save`` (so ``auto_now`` is set as ``save()`` sets it), without compiling
+    an ORM query. Model ``save()`` overrides and signals do not run."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _update_plan(conn.vendor, type(obj), tuple(names))
+    pk = obj._meta.pk
+    assert pk is not None
+    params = [f.get_db_prep_save(f.pre_save(obj, False), conn) for f in fields]
+    params.append(pk.get_db_prep_value(obj.pk, conn))
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_plan(vendor: str, model: type[Model]) -> tuple[str, list[tuple[list[Any], Any]]]:
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = model._meta.concrete_fields
+    columns = ", ".join(_quoted(vendor, str(f.column)) for f in fields)
+    converters = []
+    for f in fields:
+        col = f.get_col(model._meta.db_table)
+        converters.append((conn.ops.get_db_converters(col) + col.get_db_converters(conn), col))
+    return columns, converters
+
+
+def instances(
+    model: type[Model], where: str, params: Sequence[Any], *, lock: bool = False
+) -> list[Any]:
+    """Model instances of the rows ``WHERE <where>`` (``lock``: ``FOR UPDATE`` where the
+    database has it), every concrete field converted as the ORM converts it. The columns and
+    converters are worked out once per model: ``Model.objects.raw`` works them out again on
+    every query, which cost more than the query on the case actions' hot path."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    columns, converters = _load_plan(conn.vendor, model)
+    sql = f"SELECT {columns} FROM {table(model)} WHERE {where}"  # noqa: S608
+    if lock and conn.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    out = []
+    for row in rows(sql, params):
+        values = list(row)
+        for i, (convs, col) in enumerate(converters):
+            for convert in convs:
+                values[i] = convert(values[i], col, conn)
+        out.append(model.from_db(DEFAULT_DB_ALIAS, (), values))
+    return out
+
+
 def as_json(value: Any) -> Any:
     """A JSON column as read: decoded by the driver (PostgreSQL) or text (SQLite)."""
     return json.loads(value) if isinstance(value, str | bytes) else value

@@ -344,6 +344,27 @@ def test_actions_save_what_they_change_and_only_that(catalog, cases):
     assert after["license_pending"] is bool(after["result"].get("license_pending"))
 
 
+def test_plain_sql_loads_and_updates_a_case_as_the_orm_does(catalog, cases):
+    """``rawsql.instances`` (every action's case read) gives the ORM's values for every
+    column — JSON, timestamps, dates — and ``rawsql.update`` stores them back unchanged."""
+    from shuzheng.core import rawsql
+
+    no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
+    cases.act("demo-clerk", no, "accept")
+    orm = Case.objects.get(case_no=no)
+    (plain,) = rawsql.instances(Case, "case_no = %s", [no])
+    names = [f.attname for f in Case._meta.concrete_fields]
+    assert {n: getattr(plain, n) for n in names} == {n: getattr(orm, n) for n in names}
+    assert not plain._state.adding and plain.accepted_at is not None and plain.form
+    plain.form = {**plain.form, "note": "改"}
+    plain.status = "suspended"
+    rawsql.update(plain, ["form", "status", "updated_at"])
+    again = Case.objects.get(pk=orm.pk)
+    assert again.form["note"] == "改" and again.status == "suspended"
+    assert again.updated_at > orm.updated_at and again.accepted_at == orm.accepted_at
+    assert rawsql.instances(Case, "case_no = %s", ["nope"]) == []
+
+
 def test_changed_columns_see_json_changed_in_place(catalog, cases):
     from shuzheng.cases.services import _changed, _columns
 
