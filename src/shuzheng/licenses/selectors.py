@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from shuzheng.core import rawsql
 from shuzheng.core.errors import NotFound
 from shuzheng.identity.contracts import Principal
 from shuzheng.licenses.contracts import LicenseFieldInfo, LicenseRef, LicenseTypeInfo
@@ -186,32 +187,38 @@ def satisfying_many(
     if not names:
         return out
     today = timezone.localdate()
-    rows = (
-        License.objects.select_related("license_type")
-        .only(
-            "license_id",
-            "license_no",
-            "holder_kind",
-            "holder_id",
-            "holder_name",
-            "department_code",
-            "department_name",
-            "status",
-            "issued_on",
-            "valid_until",
-            "license_type__code",
-            "license_type__name",
-        )
-        .filter(
-            holder_kind=holder_kind,
-            holder_id=holder_id,
-            license_type__name__in=names,
-            status=LicenseStatus.VALID,
-        )
+    lic, typ = rawsql.table(License), rawsql.table(LicenseType)
+    marks = ", ".join(["%s"] * len(names))
+    rows = rawsql.rows(  # plain SQL: every application form asks (~1 ms of ORM compilation)
+        "SELECT l.license_id, t.code, t.name, l.license_no, l.holder_kind, l.holder_id, "  # noqa: S608
+        "l.holder_name, l.department_code, l.department_name, l.issued_on, l.valid_until "
+        f"FROM {lic} l JOIN {typ} t ON t.id = l.license_type_id "
+        "WHERE l.holder_kind = %s AND l.holder_id = %s AND l.status = %s "
+        f"AND t.name IN ({marks}) ORDER BY l.issued_on DESC, l.id DESC",
+        [holder_kind, holder_id, LicenseStatus.VALID.value, *names],
     )
-    for r in rows:
-        if effective_status(r, today) == LicenseStatus.VALID:
-            out[r.license_type.name].append(ref(r, today))
+    for lid, code, name, no, kind, hid, hname, dcode, dname, issued, until in rows:
+        valid_until = rawsql.as_date(until)
+        if valid_until is not None and valid_until < today:
+            continue  # expired: not valid today
+        issued_on = rawsql.as_date(issued)
+        assert issued_on is not None
+        out[name].append(
+            LicenseRef(
+                license_id=lid,
+                type_code=code,
+                type_name=name,
+                license_no=no,
+                holder_kind=kind,
+                holder_id=hid,
+                holder_name=hname,
+                department_code=dcode,
+                department_name=dname,
+                status=LicenseStatus.VALID.value,
+                issued_on=issued_on,
+                valid_until=valid_until,
+            )
+        )
     return out
 
 
