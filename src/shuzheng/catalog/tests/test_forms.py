@@ -75,3 +75,27 @@ def test_field_views_keep_order_widgets_and_prefill():
 def test_max_length_and_markup_are_just_data(bad):
     errors = forms.validate_form(SCHEMA, {"applicant_name": bad})
     assert ("applicant_name" in errors) == (len(bad) > 64)
+
+
+def test_a_number_field_takes_decimals_in_the_browser():
+    """A JSON-schema "number" (资金数额 2.5 万元) renders with step="any": without it the
+    browser holds 2.5 for invalid (its default step is 1: ``:invalid``, a step mismatch
+    announced to assistive technology, the spinner moving in whole numbers); an "integer"
+    keeps the default whole-number step."""
+    from django.template.loader import render_to_string
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "capital": {"type": "number", "title": "资金数额（万元）", "minimum": 0},
+            "staff": {"type": "integer", "title": "从业人数"},
+        },
+    }
+    html = render_to_string(
+        "catalog/_form_fields.html", {"fields": forms.field_views(schema, {}, {}, {})}
+    )
+    capital = html[html.index('id="f-capital"') - 40 : html.index('id="f-capital"') + 200]
+    staff = html[html.index('id="f-staff"') - 40 : html.index('id="f-staff"') + 200]
+    assert 'type="number"' in capital and 'step="any"' in capital
+    assert 'type="number"' in staff and "step=" not in staff
+    assert forms.coerce(schema, {"capital": "2.5"})["capital"] == 2.5
