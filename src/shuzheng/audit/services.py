@@ -138,15 +138,16 @@ _AUDITED = tuple(c for c in _COLUMNS if c != "object_id")
 
 
 @functools.lru_cache(maxsize=64)
-def _audited_plan(row_sql: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
+def _audited_plan(row_sql: str, pk_column: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
     fields = tuple(AuditRecord._meta.get_field(c) for c in _AUDITED)
     assert all(isinstance(f, Field) for f in fields)
     names = ", ".join(_q(str(f.column)) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
+    pk = f"r.{_q(pk_column)}"  # the inserted row's primary key (its RETURNING column)
     sql = (
         f"WITH r AS ({row_sql}), a AS (INSERT INTO {_q(AuditRecord._meta.db_table)} "  # noqa: S608
-        f"({names}, {_q('object_id')}) SELECT {marks}, CAST(r.id AS varchar) FROM r "
-        "RETURNING id) SELECT r.id FROM r, a"
+        f"({names}, {_q('object_id')}) SELECT {marks}, CAST({pk} AS varchar) FROM r "
+        f"RETURNING id) SELECT {pk} FROM r, a"
     )
     return sql, fields  # type: ignore[return-value]
 
@@ -161,8 +162,8 @@ def insert_audited(
     before: Any = None,
     after: Any = None,
 ) -> int:
-    """Insert one row of ``model`` and the audit record of it (``object_id`` = the new row's
-    id) atomically; returns the row's id.
+    """Insert one row of ``model`` (with an integer primary key) and the audit record of it
+    (``object_id`` = the new row's id) atomically; returns the row's id.
 
     Where ``one_statement()`` holds, both inserts are one statement, ``INSERT … RETURNING id``
     feeding the audit ``INSERT`` through a data-modifying CTE. A single statement is atomic on
@@ -195,7 +196,9 @@ def insert_audited(
         "",
         "",
     )
-    sql, audit_fields = _audited_plan(row_sql)
+    pk_field = model._meta.pk
+    assert pk_field is not None
+    sql, audit_fields = _audited_plan(row_sql, str(pk_field.column))
     conn = connection
     params = row_params + [
         f.get_db_prep_save(v, conn) for f, v in zip(audit_fields, audit_values, strict=True)
