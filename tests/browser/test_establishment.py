@@ -18,10 +18,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def establishment_site(catalog_site: str) -> str:
-    """The demo catalog with its rule sets (秒批 decides 个体工商户设立登记)."""
+def establishment_site(catalog_site: str, exchange_site: str) -> str:
+    """The demo catalog, the registries behind prefill (数据共享), the licence types and the
+    rule sets (秒批 decides 个体工商户设立登记): an earlier browser test flushed them all."""
+    from shuzheng.licenses.services import license_types_load
     from shuzheng.rules.services import rule_sets_seed
 
+    license_types_load(actor="system:tests")
     rule_sets_seed()
     return catalog_site
 
