@@ -158,6 +158,22 @@ def consumer(client_id: str) -> ConsumerRow | None:
     return ConsumerRow(*rows[0]) if rows else None
 
 
+def _rate_upsert(source: str) -> str:
+    """Count one call in its client's per-minute window: ``source`` yields the row (client id,
+    minute, 1), a second call of the minute adds one; returns the count after this call."""
+    w = _table(RateWindow)
+    return (
+        f'INSERT INTO {w} (client_id, "minute", "count") {source} '
+        f'ON CONFLICT (client_id, "minute") DO UPDATE SET "count" = {w}."count" + 1 '
+        'RETURNING "count"'
+    )
+
+
+def rate_tick(client_id: str, minute: int) -> int:
+    """Count one call of this client in this minute (one statement); the count after it."""
+    return int(_rows(_rate_upsert("VALUES (%s, %s, 1)"), [client_id, minute])[0][0])
+
+
 def consumer_counted(
     client_id: str, minute: int
 ) -> tuple[ConsumerRow | None, int | None, tuple[Any, ...]]:
@@ -165,13 +181,10 @@ def consumer_counted(
     rate window (the count after this call; ``None`` for an unknown consumer, which is not
     counted) and the catalog's stamp. Three round trips in one; the window row is locked for
     this statement only (an autocommit statement commits at once)."""
-    c, w = _table(Consumer), _table(RateWindow)
     rows = _rows(
-        f"WITH c AS (SELECT client_id, name, kind, rate_per_minute FROM {c} "  # noqa: S608
+        f"WITH c AS (SELECT client_id, name, kind, rate_per_minute FROM {_table(Consumer)} "  # noqa: S608
         "WHERE client_id = %s AND is_active = %s), "
-        f'w AS (INSERT INTO {w} (client_id, "minute", "count") SELECT client_id, %s, 1 FROM c '
-        f'ON CONFLICT (client_id, "minute") DO UPDATE SET "count" = {w}."count" + 1 '
-        'RETURNING "count") '
+        f"w AS ({_rate_upsert('SELECT client_id, %s, 1 FROM c')}) "
         f"SELECT {_stamp_columns()}, c.client_id, c.name, c.kind, c.rate_per_minute, "
         '(SELECT "count" FROM w) FROM (SELECT 1) one LEFT JOIN c ON TRUE',
         [client_id, True, minute],

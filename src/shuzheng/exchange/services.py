@@ -863,22 +863,22 @@ def _call_log_transaction() -> Iterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def _minute() -> int:
+    return int(timezone.now().timestamp() // 60)
+
+
+def _counted(client_id: str, minute: int, count: int) -> int:
+    """The count of a call just counted; the first call of a minute clears the client's
+    windows older than five minutes."""
+    if count == 1:
+        RateWindow.objects.filter(client_id=client_id, minute__lt=minute - 5).delete()
+    return count
+
+
 def _rate_tick(consumer: fastpath.ConsumerRow) -> int:
     """Count this call in the client's current minute; returns the count (one statement)."""
-    minute = int(timezone.now().timestamp() // 60)
-    table = RateWindow._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f'INSERT INTO {table} (client_id, "minute", "count") VALUES (%s, %s, 1) '  # noqa: S608
-            f'ON CONFLICT (client_id, "minute") DO UPDATE SET "count" = {table}."count" + 1 '
-            'RETURNING "count"',
-            [consumer.client_id, minute],
-        )
-        row = cur.fetchone()
-    count = int(row[0]) if row else 1
-    if count == 1:
-        RateWindow.objects.filter(client_id=consumer.client_id, minute__lt=minute - 5).delete()
-    return count
+    minute = _minute()
+    return _counted(consumer.client_id, minute, fastpath.rate_tick(consumer.client_id, minute))
 
 
 def _consumer(
@@ -896,10 +896,10 @@ def _consumer(
     call's write transaction (``_over_limit``)."""
     if connection.vendor != "postgresql":
         return fastpath.consumer(principal.client_id), None, None
-    minute = int(timezone.now().timestamp() // 60)
+    minute = _minute()
     consumer, count, stamp = fastpath.consumer_counted(principal.client_id, minute)
-    if count == 1:
-        RateWindow.objects.filter(client_id=principal.client_id, minute__lt=minute - 5).delete()
+    if count is not None:
+        count = _counted(principal.client_id, minute, count)
     return consumer, count, stamp
 
 

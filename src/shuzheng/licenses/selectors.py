@@ -36,11 +36,15 @@ MANAGE_ROLES = ("reviewer", "department_head")
 IMPORT_ROLES = ("window_clerk", "reviewer", "department_head")
 
 
-def effective_status(lic: License, today: dt.date | None = None) -> str:
-    today = today or timezone.localdate()
-    if lic.status == LicenseStatus.VALID and lic.valid_until and lic.valid_until < today:
+def status_on(status: str, valid_until: dt.date | None, today: dt.date) -> str:
+    """A licence's status as of ``today``: a valid one past its end date has expired."""
+    if status == LicenseStatus.VALID and valid_until and valid_until < today:
         return LicenseStatus.EXPIRED.value
-    return str(lic.status)
+    return str(status)
+
+
+def effective_status(lic: License, today: dt.date | None = None) -> str:
+    return status_on(lic.status, lic.valid_until, today or timezone.localdate())
 
 
 def status_name(status: str) -> str:
@@ -199,8 +203,8 @@ def satisfying_many(
     )
     for lid, code, name, no, kind, hid, hname, dcode, dname, issued, until in rows:
         valid_until = rawsql.as_date(until)
-        if valid_until is not None and valid_until < today:
-            continue  # expired: not valid today
+        if status_on(LicenseStatus.VALID, valid_until, today) != LicenseStatus.VALID:
+            continue
         issued_on = rawsql.as_date(issued)
         assert issued_on is not None
         out[name].append(
