@@ -84,8 +84,9 @@ def audit_append(
     object_id: str,
     before: Any = None,
     after: Any = None,
-) -> AuditRecord:
+) -> AuditRecord | None:
     """Append one record. Must run inside the caller's transaction (the change it records).
+    Returns the record in inline mode; None in deferred mode (no model instance is made).
 
     Plain parameterised SQL: this is the serial section of every audited write, so it is kept
     free of ORM query compilation. Values are prepared by the model's own fields, so rows are
@@ -99,29 +100,30 @@ def audit_append(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("audit_append must run inside the transaction of the change it records")
-    rec = AuditRecord(
-        seq=None,
-        at=timezone.now(),
-        actor=actor[:128],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:128],
-        before=hashing.normalise(before),
-        after=hashing.normalise(after),
-        request_id=get_request_id() or "",
-        algorithm=settings.AUDIT_HASH_ALGORITHM,
-        prev_hash="",
-        hash="",
-    )
-    inline = not deferred()
-    if inline:
-        last_seq, last_hash = _lock_head()
-        rec.seq, rec.prev_hash = last_seq + 1, last_hash
-        rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
+    values = {
+        "seq": None,
+        "at": timezone.now(),
+        "actor": actor[:128],
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id)[:128],
+        "before": hashing.normalise(before),
+        "after": hashing.normalise(after),
+        "request_id": get_request_id() or "",
+        "algorithm": settings.AUDIT_HASH_ALGORITHM,
+        "prev_hash": "",
+        "hash": "",
+    }
+    if deferred():  # unchained: one insert, no model instance (this runs on every action)
+        rawsql.insert(AuditRecord, values)
+        return None
+    rec = AuditRecord(**values)
+    last_seq, last_hash = _lock_head()
+    rec.seq, rec.prev_hash = last_seq + 1, last_hash
+    rec.hash = hashing.record_hash(rec.algorithm, rec.prev_hash, _hash_fields(rec))
     rec.pk = rawsql.insert(AuditRecord, {c: getattr(rec, c) for c in _COLUMNS})
-    if inline:
-        with connection.cursor() as cur:
-            _move_head(cur, rec.seq or 0, rec.hash)
+    with connection.cursor() as cur:
+        _move_head(cur, rec.seq or 0, rec.hash)
     rec._state.adding = False
     return rec
 

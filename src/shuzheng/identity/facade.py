@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -123,9 +124,12 @@ def department_names() -> dict[str, str]:
     return selectors.department_names()
 
 
-def departments_stamp() -> tuple[Any, ...]:
-    """Changes whenever a department is added, removed or edited (for callers' own caches)."""
-    return selectors.departments_stamp()
+def departments_stamp(*also: type[Model]) -> tuple[Any, ...]:
+    """Changes whenever a department is added, removed or edited (for callers' own caches).
+    ``also``: the caller's own models whose stamps (``rawsql.stamp``) are read in the same
+    query and follow the departments' in the tuple — one round trip for a cache that
+    depends on both."""
+    return selectors.departments_stamp(*also)
 
 
 def department(code: str) -> DepartmentInfo:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from shuzheng.core import rawsql
@@ -271,9 +271,10 @@ def _department_info(d: Department) -> DepartmentInfo:
 _departments_cache: tuple[tuple[Any, ...], tuple[DepartmentInfo, ...], dict[str, str]] | None = None
 
 
-def departments_stamp() -> tuple[Any, ...]:
-    """A cheap version of the department table (count, latest change), one plain query."""
-    return rawsql.stamp(Department)
+def departments_stamp(*also: type[Model]) -> tuple[Any, ...]:
+    """A cheap version of the department table (count, latest change), one plain query; with
+    ``also``, those tables' versions follow in the same query."""
+    return rawsql.stamp(Department, *also)
 
 
 def _all_departments() -> tuple[tuple[DepartmentInfo, ...], dict[str, str]]:

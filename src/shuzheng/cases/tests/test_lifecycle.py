@@ -365,6 +365,32 @@ def test_plain_sql_loads_and_updates_a_case_as_the_orm_does(catalog, cases):
     assert rawsql.instances(Case, "case_no = %s", ["nope"]) == []
 
 
+def test_plain_inserts_prepare_values_as_the_fields_save_them(db):
+    """Text and boolean values pass as they are; anything else (a lazy translation, a number
+    in a text field, JSON, timestamps) goes through the field's ``get_db_prep_save``."""
+    from django.db import connection
+    from django.utils.translation import gettext_lazy
+
+    from shuzheng.core import rawsql
+
+    values = {
+        "case": 1,
+        "at": dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC),
+        "actor": gettext_lazy("办结"),
+        "action": "accept",
+        "from_status": 7,
+        "to_status": "in_progress",
+        "note": "",
+        "data": {"k": "值"},
+    }
+    _, params = rawsql.insert_statement(CaseEvent, values)
+    want = [
+        CaseEvent._meta.get_field(k).get_db_prep_save(v, connection) for k, v in values.items()
+    ]
+    assert [type(p) for p in params] == [type(w) for w in want]
+    assert params[2] == "办结" and type(params[2]) is str  # the lazy string, resolved
+    assert params[4] == "7" and params[3] is values["action"]  # converted / passed as is
+
 def test_changed_columns_see_json_changed_in_place(catalog, cases):
     from shuzheng.cases.services import _changed, _columns
 
