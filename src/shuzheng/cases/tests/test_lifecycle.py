@@ -384,12 +384,11 @@ def test_plain_inserts_prepare_values_as_the_fields_save_them(db):
         "data": {"k": "值"},
     }
     _, params = rawsql.insert_statement(CaseEvent, values)
-    want = [
-        CaseEvent._meta.get_field(k).get_db_prep_save(v, connection) for k, v in values.items()
-    ]
+    want = [CaseEvent._meta.get_field(k).get_db_prep_save(v, connection) for k, v in values.items()]
     assert [type(p) for p in params] == [type(w) for w in want]
     assert params[2] == "办结" and type(params[2]) is str  # the lazy string, resolved
     assert params[4] == "7" and params[3] is values["action"]  # converted / passed as is
+
 
 def test_changed_columns_see_json_changed_in_place(catalog, cases):
     from shuzheng.cases.services import _changed, _columns
