@@ -119,3 +119,50 @@ def test_serve_seals_deferred_audit_records(tmp_path):
         assert proc.wait(timeout=20) == 0
     out = subprocess.run([*cli, "audit_verify"], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "OK" in out.stdout, out.stdout + out.stderr
+
+
+@pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
+def test_serve_texts_deferred_notifications(tmp_path):
+    """With NOTIFY_SMS=deferred (PostgreSQL's default) a committed notification waits with
+    ``sms_pending`` and `serve` texts it within a second (here: into the demo outbox)."""
+    import sqlite3
+
+    db = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "SHUZHENG_DEMO": "1",
+        "SHUZHENG_TESTING": "",
+        "SHUZHENG_NOTIFY_SMS": "deferred",
+        "SHUZHENG_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    cli = [sys.executable, "-m", "shuzheng.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*cli, "seed_demo"], env=env, check=True, capture_output=True)
+    with sqlite3.connect(db) as conn:  # what notify.send stores in deferred mode
+        conn.execute(
+            "INSERT INTO notify_notification (recipient_kind, recipient_id, title, body, link, "
+            "created_at, sms_pending) VALUES ('person', '441202199005120317', '办件', "
+            "'您的申请已受理。', '', '2026-11-23 08:00:00', 1)"
+        )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "1", "--no-worker"], env=env
+    )
+    try:
+        rows: list = []
+        for _ in range(60):
+            with sqlite3.connect(db) as conn:
+                rows = conn.execute(
+                    "SELECT recipient, body FROM core_outboxmessage WHERE body LIKE '%已受理%'"
+                ).fetchall()
+                pending = conn.execute(
+                    "SELECT COUNT(*) FROM notify_notification WHERE sms_pending"
+                ).fetchone()[0]
+            if rows and not pending:
+                break
+            time.sleep(0.25)
+        assert rows == [("13800000001", "【数政】您的申请已受理。")] and pending == 0, rows
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 SmsSender = Callable[[str, str], None]
 _REGISTRY: dict[str, SmsSender] = {}
 _TRANSACTIONAL: set[str] = set()
+# optional: a backend's way to send many messages at once (the outbox: one INSERT)
+_MANY: dict[str, Callable[[list[tuple[str, str]]], None]] = {}
 
 
 def register(name: str, *, transactional: bool = False) -> Callable[[SmsSender], SmsSender]:
@@ -43,6 +45,16 @@ def _outbox(phone: str, text: str) -> None:
         OutboxMessage,
         {"channel": "sms", "recipient": phone, "body": text, "created_at": timezone.now()},
     )
+
+
+def _outbox_many(messages: list[tuple[str, str]]) -> None:
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [OutboxMessage(channel="sms", recipient=p, body=t, created_at=now) for p, t in messages]
+    )
+
+
+_MANY["outbox"] = _outbox_many
 
 
 @register("console")
@@ -69,3 +81,24 @@ def send_sms_after_commit(phone: str, text: str) -> None:
         sender(phone, text)
     else:
         transaction.on_commit(lambda: sender(phone, text))
+
+
+def send_many_sms_after_commit(messages: list[tuple[str, str]]) -> None:
+    """``send_sms_after_commit`` for many (phone, text) pairs; a backend that can send them
+    at once (the outbox: one INSERT) does."""
+    if not messages:
+        return
+    name, sender = _sender()
+    many = _MANY.get(name)
+
+    def send_all() -> None:
+        if many is not None:
+            many(messages)
+        else:
+            for phone, text in messages:
+                sender(phone, text)
+
+    if name in _TRANSACTIONAL:
+        send_all()
+    else:
+        transaction.on_commit(send_all)

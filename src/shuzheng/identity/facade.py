@@ -36,6 +36,7 @@ __all__ = [
     "person_lookup",
     "person_own",
     "person_phone",
+    "person_phones",
     "principal_for_request",
     "regions",
     "require_role",
@@ -104,6 +105,11 @@ def person_own(principal: Principal) -> PersonInfo:
 def person_phone(id_number: str) -> str:
     """Where to text a person (for notifications); "" when unknown."""
     return selectors.person_phone(id_number=id_number)
+
+
+def person_phones(id_numbers: list[str]) -> dict[str, str]:
+    """{ID number: phone} for many people at once (the deferred SMS dispatch)."""
+    return selectors.person_phones(id_numbers=id_numbers)
 
 
 def enterprise(uscc: str) -> EnterpriseInfo:

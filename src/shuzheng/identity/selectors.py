@@ -251,6 +251,14 @@ def person_phone(*, id_number: str) -> str:
     return str(found[0][0] or "") if found else ""
 
 
+def person_phones(*, id_numbers: list[str]) -> dict[str, str]:
+    """{ID number: phone} of those people who have a phone on record (one query)."""
+    if not id_numbers:
+        return {}
+    rows = Person.objects.filter(id_number__in=set(id_numbers)).exclude(phone="")
+    return dict(rows.values_list("id_number", "phone"))
+
+
 def person_by_id_number(*, id_number: str) -> PersonInfo | None:
     """Unmasked, for services acting for that person (a window clerk's application)."""
     person = Person.objects.select_related("hukou_region").filter(id_number=id_number).first()

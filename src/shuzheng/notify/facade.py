@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shuzheng.core import rawsql
-from shuzheng.core.sms import send_sms_after_commit
+from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit
 from shuzheng.identity import facade as identity
 from shuzheng.notify.models import Notification
 
@@ -32,7 +34,10 @@ def send(
     sms: bool = True,
 ) -> None:
     """Store the in-app message now (in the caller's transaction); text the person if and when
-    it commits (``core.sms.send_sms_after_commit``)."""
+    it commits (``core.sms.send_sms_after_commit``) — with ``NOTIFY_SMS = "deferred"`` the
+    message is only marked, and ``dispatch_sms`` texts it shortly after the commit."""
+    texted = sms and recipient_kind == "person"
+    later = texted and sms_deferred()
     rawsql.insert(
         Notification,
         {
@@ -42,12 +47,48 @@ def send(
             "body": body,
             "link": link,
             "created_at": timezone.now(),
+            "sms_pending": later,
         },
     )
-    if sms and recipient_kind == "person":
+    if texted and not later:
         phone = identity.person_phone(recipient_id)
         if phone:
-            send_sms_after_commit(phone, f"【数政】{body}")
+            send_sms_after_commit(phone, _sms_text(body))
+
+
+def sms_deferred() -> bool:
+    """Whether notifications are texted by ``dispatch_sms`` (``NOTIFY_SMS = "deferred"``)."""
+    return bool(settings.NOTIFY_SMS == "deferred")
+
+
+def _sms_text(body: str) -> str:
+    return f"【数政】{body}"
+
+
+def dispatch_sms(*, batch: int = 500) -> int:
+    """Text the people whose committed messages wait for their SMS, oldest first; returns how
+    many messages were handled (those of people without a phone are cleared unsent). Per
+    batch: one read (rows locked; on PostgreSQL other dispatchers skip them), one phone
+    lookup, the backend's send (the outbox: one INSERT), one UPDATE. ``shuzheng serve`` runs
+    it every half second."""
+    handled = 0
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    while True:
+        with transaction.atomic():
+            pending = Notification.objects.filter(sms_pending=True).order_by("id")
+            if skip_locked:
+                pending = pending.select_for_update(skip_locked=True)
+            rows = list(pending.values_list("id", "recipient_id", "body")[:batch])
+            if not rows:
+                return handled
+            phones = identity.person_phones([who for _, who, _ in rows])
+            send_many_sms_after_commit(
+                [(phones[who], _sms_text(body)) for _, who, body in rows if who in phones]
+            )
+            Notification.objects.filter(id__in=[i for i, _, _ in rows]).update(sms_pending=False)
+        handled += len(rows)
+        if len(rows) < batch:
+            return handled
 
 
 def inbox(*, recipient_kind: str, recipient_ids: list[str], limit: int = 50) -> list[Message]:

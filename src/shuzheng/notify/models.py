@@ -14,9 +14,16 @@ class Notification(models.Model):
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # NOTIFY_SMS = "deferred": the SMS of this message is still to be sent (dispatch_sms)
+    sms_pending = models.BooleanField(_("短信待发"), default=False)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(sms_pending=True), name="notify_sms_pending"
+            )
+        ]
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
 

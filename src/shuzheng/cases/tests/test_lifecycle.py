@@ -84,6 +84,22 @@ def test_full_lifecycle_with_correction_moves_due_date(
     assert OutboxMessage.objects.filter(body__contains=no).exists()
 
 
+def test_with_deferred_sms_the_applicant_is_texted_by_the_dispatch(catalog, cases, settings):
+    """``NOTIFY_SMS = "deferred"`` (PostgreSQL's default outside tests): the actions store the
+    in-app messages; the texts go out when ``dispatch_sms`` runs, one per message."""
+    from shuzheng.notify import facade as notify
+
+    settings.NOTIFY_SMS = "deferred"
+    no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
+    cases.act("demo-clerk", no, "accept")
+    assert not OutboxMessage.objects.filter(body__contains=no).exists()
+    assert Notification.objects.filter(sms_pending=True, body__contains=no).count() == 2
+    assert notify.dispatch_sms() >= 2
+    texts = list(OutboxMessage.objects.filter(body__contains=no).values_list("recipient", "body"))
+    assert len(texts) == 2 and {r for r, _ in texts} == {"13800000001"}
+    assert any("已受理" in b for _, b in texts)
+
+
 def test_illegal_transition_is_409_and_changes_nothing(catalog, cases):
     no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
     cases.api.token("demo-reviewer")  # issuing a token is audited too: do it before counting

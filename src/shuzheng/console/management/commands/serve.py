@@ -115,6 +115,18 @@ class Command(BaseCommand):
                 float(os.environ.get("SHUZHENG_SEAL_SECONDS", "0.5")), seal_pending, stop_scheduler
             )
 
+        from shuzheng.notify import facade as notify
+
+        def text_pending() -> None:
+            close_old_connections()
+            notify.dispatch_sms()
+
+        if notify.sms_deferred():
+            # notifications' SMS (PostgreSQL's default: deferred) go out here, many at once
+            periodic(
+                float(os.environ.get("SHUZHENG_SMS_SECONDS", "0.5")), text_pending, stop_scheduler
+            )
+
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
             stopping = True
@@ -145,6 +157,8 @@ class Command(BaseCommand):
                 p.kill()
         if audit.deferred():
             seal_pending()  # what the web process wrote last
+        if notify.sms_deferred():
+            text_pending()
         self.stdout.write("stopped.")
         if exit_code:
             sys.exit(exit_code)
