@@ -52,18 +52,21 @@ def insert_audited(
     actor: str,
     action: str,
     object_type: str,
+    object_id: str | None = None,
     before: Any = None,
     after: Any = None,
-) -> int:
+) -> Any:
     """Insert one row (field name → value) of the caller's own model together with the audit
-    record of it (``object_id`` = the new row's id), atomically; returns the row's id. On
-    PostgreSQL with deferred chaining this is a single statement (see ``one_statement``)."""
+    record of it (``object_id``: given, or the new row's id), atomically; returns the row's
+    primary key. On PostgreSQL with deferred chaining this is a single statement (see
+    ``one_statement``)."""
     return services.insert_audited(
         model,
         values,
         actor=actor,
         action=action,
         object_type=object_type,
+        object_id=object_id,
         before=before,
         after=after,
     )

@@ -140,18 +140,27 @@ _AUDITED = tuple(c for c in _COLUMNS if c != "object_id")
 
 
 @functools.lru_cache(maxsize=64)
-def _audited_plan(row_sql: str, pk_column: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
+def _audited_plan(
+    row_sql: str, pk_column: str, explicit_id: bool
+) -> tuple[str, tuple[Field[Any, Any], ...]]:
     fields = tuple(AuditRecord._meta.get_field(c) for c in _AUDITED)
     assert all(isinstance(f, Field) for f in fields)
     names = ", ".join(_q(str(f.column)) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
     pk = f"r.{_q(pk_column)}"  # the inserted row's primary key (its RETURNING column)
+    object_id = "%s" if explicit_id else f"CAST({pk} AS varchar)"
     sql = (
         f"WITH r AS ({row_sql}), a AS (INSERT INTO {_q(AuditRecord._meta.db_table)} "  # noqa: S608
-        f"({names}, {_q('object_id')}) SELECT {marks}, CAST({pk} AS varchar) FROM r "
+        f"({names}, {_q('object_id')}) SELECT {marks}, {object_id} FROM r "
         f"RETURNING id) SELECT {pk} FROM r, a"
     )
     return sql, fields  # type: ignore[return-value]
+
+
+def _returned_pk(model: type[Model], cur: Any) -> Any:
+    pk = model._meta.pk
+    assert pk is not None
+    return pk.to_python(cur.fetchone()[0])
 
 
 def insert_audited(
@@ -161,31 +170,36 @@ def insert_audited(
     actor: str,
     action: str,
     object_type: str,
+    object_id: str | None = None,
     before: Any = None,
     after: Any = None,
-) -> int:
-    """Insert one row of ``model`` (with an integer primary key) and the audit record of it
-    (``object_id`` = the new row's id) atomically; returns the row's id.
+) -> Any:
+    """Insert one row of ``model`` and the audit record of it atomically; returns the row's
+    primary key (as its field converts it: an int, a UUID …). The record's ``object_id`` is
+    ``object_id`` if given (e.g. the case a rating belongs to), else the new row's id.
 
     Where ``one_statement()`` holds, both inserts are one statement, ``INSERT … RETURNING id``
     feeding the audit ``INSERT`` through a data-modifying CTE. A single statement is atomic on
     its own, so outside a transaction it also spares the BEGIN and COMMIT round trips (the data
-    API's call log, ``bench/exchange``). Elsewhere: a transaction with the two inserts.
+    API's call log, ``bench/exchange``; an upload; a rating). Elsewhere: a transaction with the
+    two inserts. A failing row insert (e.g. a unique constraint) raises as it would alone.
     """
+    row_sql, row_params = rawsql.insert_statement(model, values)
     if not one_statement():
         with transaction.atomic():
-            pk = rawsql.insert(model, values)
+            with connection.cursor() as cur:
+                cur.execute(row_sql, row_params)
+                pk = _returned_pk(model, cur)
             audit_append(
                 actor=actor,
                 action=action,
                 object_type=object_type,
-                object_id=str(pk),
+                object_id=str(pk) if object_id is None else object_id,
                 before=before,
                 after=after,
             )
         return pk
-    row_sql, row_params = rawsql.insert_statement(model, values)
-    audit_values = (
+    audit_values: tuple[Any, ...] = (
         None,
         timezone.now(),
         actor[:128],
@@ -200,14 +214,16 @@ def insert_audited(
     )
     pk_field = model._meta.pk
     assert pk_field is not None
-    sql, audit_fields = _audited_plan(row_sql, str(pk_field.column))
+    sql, audit_fields = _audited_plan(row_sql, str(pk_field.column), object_id is not None)
     conn = connection
     params = row_params + [
         f.get_db_prep_save(v, conn) for f, v in zip(audit_fields, audit_values, strict=True)
     ]
+    if object_id is not None:
+        params.append(str(object_id)[:128])
     with conn.cursor() as cur:
         cur.execute(sql, params)
-        return int(cur.fetchone()[0])
+        return _returned_pk(model, cur)
 
 
 def _move_head(cur: Any, seq: int, digest: str) -> None:

@@ -112,6 +112,15 @@ def _decision(case: Case) -> dict[str, Any] | None:
     }
 
 
+def _events(case: Case) -> list[tuple[Any, ...]]:
+    """The case's timeline: as an action read it with the case and added to it
+    (``services._locked_case``, ``_event``), else from the database."""
+    read = getattr(case, "_events_read", None)
+    if read is None:
+        return _timeline(case.pk)
+    return [*read, *getattr(case, "_events_added", ())]
+
+
 def _timeline(case_id: int) -> list[tuple[Any, ...]]:
     """The case's events, oldest first (plain SQL: every case response carries them)."""
     sql = (
@@ -176,7 +185,7 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
                 "note": note,
                 "data": data,
             }
-            for at, actor, action, from_status, to_status, note, data in _timeline(case.pk)
+            for at, actor, action, from_status, to_status, note, data in _events(case)
         ],
         "allowed_actions": allowed_actions(principal, case),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -258,11 +259,12 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
+    at = timezone.now()
     rawsql.insert(
         CaseEvent,
         {
             "case": case.pk,
-            "at": timezone.now(),
+            "at": at,
             "actor": actor,
             "action": action,
             "from_status": before,
@@ -271,6 +273,9 @@ def _event(
             "data": data or {},
         },
     )
+    # the response's timeline: the events read with the case plus those written since
+    added = case.__dict__.setdefault("_events_added", [])
+    added.append((at, actor, action, before, case.status, note, data or {}))
 
 
 def _new_case(**values: Any) -> Case:
@@ -279,6 +284,7 @@ def _new_case(**values: Any) -> Case:
     case = Case(**values)
     case.derive()
     rawsql.insert_new(case)
+    case._events_read = []  # type: ignore[attr-defined]  # a new case has none yet
     return case
 
 
@@ -873,8 +879,31 @@ def case_by_no(case_no: str, *, lock: bool = False) -> Case | None:
 
 
 def _locked_case(case_no: str) -> Case | None:
-    """The case, its row locked until the transaction ends."""
-    return case_by_no(case_no, lock=True)
+    """The case, its row locked until the transaction ends. On PostgreSQL its events come in
+    the same statement (``_events_read``: the action's response carries the timeline, which
+    took a query of its own after every action)."""
+    if connection.vendor != "postgresql":
+        return case_by_no(case_no, lock=True)
+    found = rawsql.instances(Case, "case_no = %s", [case_no], lock=True, extra=[_events_sql()])
+    if not found:
+        return None
+    case = found[0]
+    case._events_read = [
+        (dt.datetime.fromisoformat(at), actor, action, fs, ts, note, data)
+        for at, actor, action, fs, ts, note, data in (case._extra[0] or [])
+    ]
+    return case
+
+
+@functools.cache
+def _events_sql() -> str:
+    """A case's events, oldest first, as one JSON array (PostgreSQL), read with the case."""
+    events, cases = rawsql.table(CaseEvent), rawsql.table(Case)
+    return (
+        "(SELECT json_agg(json_build_array(e.at, e.actor, e.action, e.from_status, "  # noqa: S608
+        f"e.to_status, e.note, e.data) ORDER BY e.id) FROM {events} e "
+        f"WHERE e.case_id = {cases}.id)"
+    )
 
 
 def _recompute_due(case: Case) -> None:

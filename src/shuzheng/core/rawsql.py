@@ -115,25 +115,35 @@ def insert(model: type[Model], values: dict[str, Any]) -> int:
         return int(cur.fetchone()[0])
 
 
-def insert_new(obj: Model) -> None:
-    """Insert a new model instance as ``obj.save()`` would store it — every concrete field,
-    each through its ``pre_save`` (so ``auto_now_add`` and the defaults set when the instance
-    was made are the ORM's) — without compiling an ORM query; sets the primary key. Model
-    ``save()`` overrides and signals do not run: callers derive such values themselves."""
-    meta = obj._meta
+def new_values(obj: Model) -> dict[str, Any]:
+    """The values ``obj.save()`` would insert for a new instance — every concrete field
+    through its ``pre_save`` (``auto_now_add``, the defaults set when the instance was made);
+    the primary key only when set (else the database assigns it)."""
     values: dict[str, Any] = {}
-    for f in meta.concrete_fields:
+    for f in obj._meta.concrete_fields:
         if f.primary_key and getattr(obj, f.attname) is None:
-            continue  # the database assigns it
+            continue
         values[f.name] = f.pre_save(obj, True)
-    pk = meta.pk
-    assert pk is not None
-    sql, params = insert_statement(type(obj), values)
-    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
-        cur.execute(sql, params)
-        setattr(obj, pk.attname, pk.to_python(cur.fetchone()[0]))
+    return values
+
+
+def saved(obj: Model, pk: Any) -> None:
+    """Mark a new instance inserted (by ``insert_new`` or the caller) with this primary key."""
+    meta_pk = obj._meta.pk
+    assert meta_pk is not None
+    setattr(obj, meta_pk.attname, meta_pk.to_python(pk))
     obj._state.adding = False
     obj._state.db = DEFAULT_DB_ALIAS
+
+
+def insert_new(obj: Model) -> None:
+    """Insert a new model instance as ``obj.save()`` would store it (``new_values``) without
+    compiling an ORM query; sets the primary key. Model ``save()`` overrides and signals do
+    not run: callers derive such values themselves."""
+    sql, params = insert_statement(type(obj), new_values(obj))
+    with connections[DEFAULT_DB_ALIAS].cursor() as cur:
+        cur.execute(sql, params)
+        saved(obj, cur.fetchone()[0])
 
 
 @functools.lru_cache(maxsize=64)
@@ -176,24 +186,37 @@ def _load_plan(vendor: str, model: type[Model]) -> tuple[str, list[tuple[list[An
 
 
 def instances(
-    model: type[Model], where: str, params: Sequence[Any], *, lock: bool = False
+    model: type[Model],
+    where: str,
+    params: Sequence[Any],
+    *,
+    lock: bool = False,
+    extra: Sequence[str] = (),
 ) -> list[Any]:
     """Model instances of the rows ``WHERE <where>`` (``lock``: ``FOR UPDATE`` where the
     database has it), every concrete field converted as the ORM converts it. The columns and
     converters are worked out once per model: ``Model.objects.raw`` works them out again on
-    every query, which cost more than the query on the case actions' hot path."""
+    every query, which cost more than the query on the case actions' hot path.
+
+    ``extra``: more SQL expressions read in the same statement (e.g. a subquery over a
+    related table); their raw values are set on each instance as the tuple ``_extra``."""
     conn = connections[DEFAULT_DB_ALIAS]
     columns, converters = _load_plan(conn.vendor, model)
-    sql = f"SELECT {columns} FROM {table(model)} WHERE {where}"  # noqa: S608
+    more = "".join(f", {e}" for e in extra)
+    sql = f"SELECT {columns}{more} FROM {table(model)} WHERE {where}"  # noqa: S608
     if lock and conn.features.has_select_for_update:
         sql += " FOR UPDATE"
     out = []
+    n = len(converters)
     for row in rows(sql, params):
-        values = list(row)
+        values = list(row[:n])
         for i, (convs, col) in enumerate(converters):
             for convert in convs:
                 values[i] = convert(values[i], col, conn)
-        out.append(model.from_db(DEFAULT_DB_ALIAS, (), values))
+        obj = model.from_db(DEFAULT_DB_ALIAS, (), values)
+        if extra:
+            obj._extra = tuple(row[n:])  # type: ignore[attr-defined]
+        out.append(obj)
     return out
 
 

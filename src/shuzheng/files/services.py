@@ -7,7 +7,6 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 
 from shuzheng.audit import facade as audit
 from shuzheng.core import rawsql
@@ -45,26 +44,27 @@ def file_store(*, actor: str, name: str, data: bytes) -> FileInfo:
         f"uploads/{fid.hex[:2]}/{fid.hex}{ALLOWED[ctype][1]}", ContentFile(data)
     )
     safe_name = (name or "file").replace("/", "_").replace("\\", "_")[:200]
-    with transaction.atomic():
-        row = StoredFile(
-            id=fid,
-            owner=actor,
-            name=safe_name,
-            content_type=ctype,
-            size=len(data),
-            sha256=digest,
-            path=path,
-        )
-        rawsql.insert_new(row)  # one plain statement: every application uploads
-        audit.record(
-            actor=actor,
-            action="files.upload",
-            object_type="files.file",
-            object_id=str(fid),
-            after={"name": safe_name, "content_type": ctype, "size": len(data), "sha256": digest},
-        )
+    row = StoredFile(
+        id=fid,
+        owner=actor,
+        name=safe_name,
+        content_type=ctype,
+        size=len(data),
+        sha256=digest,
+        path=path,
+    )
+    # the row and its audit record: one statement on PostgreSQL (every application uploads)
+    audit.insert_audited(
+        StoredFile,
+        rawsql.new_values(row),
+        actor=actor,
+        action="files.upload",
+        object_type="files.file",
+        object_id=str(fid),
+        after={"name": safe_name, "content_type": ctype, "size": len(data), "sha256": digest},
+    )
     return FileInfo(
-        file_id=str(row.id),
+        file_id=str(fid),
         owner=actor,
         name=safe_name,
         content_type=ctype,

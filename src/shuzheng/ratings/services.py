@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,7 +30,9 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
         raise ValidationFailed.one("comment", "差评请写明不满意的原因，便于部门整改。")
     if len(comment) > 1000:
         raise ValidationFailed.one("comment", "评价内容不超过1000字。")
-    with transaction.atomic():
+    # a 差评 opens its rectification task in the same transaction; a good rating is one
+    # insert (with its audit record), atomic on its own
+    with transaction.atomic() if level >= Level.DISSATISFIED else contextlib.nullcontext():
         rating = Rating(
             case_no=case_no,
             item_code=case.item_code,
@@ -42,17 +46,24 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
             real_name=principal.real_name_level >= 1,
         )
         try:  # one rating per case: the unique case_no decides (a concurrent second waits
-            # for the first to commit, then fails here); a plain insert, as every case is rated
-            rawsql.insert_new(rating)
+            # for the first to commit, then fails here). The rating and its audit record are
+            # one statement on PostgreSQL (every case is rated), atomic on its own
+            pk = audit.insert_audited(
+                Rating,
+                rawsql.new_values(rating),
+                actor=principal.actor,
+                action="ratings.rate",
+                object_type="ratings.rating",
+                object_id=case_no,
+                after={
+                    "level": level,
+                    "comment": comment[:200],
+                    "department": case.department_code,
+                },
+            )
         except IntegrityError:
             raise Conflict("该办件已评价。", extra={"allowed_actions": []}) from None
-        audit.record(
-            actor=principal.actor,
-            action="ratings.rate",
-            object_type="ratings.rating",
-            object_id=case_no,
-            after={"level": level, "comment": comment[:200], "department": case.department_code},
-        )
+        rawsql.saved(rating, pk)
         if rating.is_bad:
             today = timezone.localdate()
             task = Rectification.objects.create(
