@@ -56,22 +56,27 @@ def stamp(*models: type[Model]) -> tuple[Any, ...]:
     return tuple(rows(f"SELECT {parts}", [])[0])
 
 
-_AS_IS: dict[Any, type] = {
-    CharField.get_prep_value: str,
-    TextField.get_prep_value: str,
-    BooleanField.get_prep_value: bool,
+# get_prep_value → (the value type it returns unchanged, the to_python it relies on)
+_AS_IS: dict[Any, tuple[type, Any]] = {
+    CharField.get_prep_value: (str, CharField.to_python),
+    TextField.get_prep_value: (str, TextField.to_python),
+    BooleanField.get_prep_value: (bool, BooleanField.to_python),
 }
 
 
 def _as_is(f: Field[Any, Any]) -> type | None:
     """The value type a field stores unchanged (``str`` for text fields, ``bool`` for
-    booleans: their ``get_db_prep_save`` returns such a value as it is), else None."""
+    booleans: their ``get_db_prep_save`` returns such a value as it is), else None — also
+    for any subclass that changes a step of that preparation."""
     cls = type(f)
     if cls.get_db_prep_save is not Field.get_db_prep_save:
         return None
     if cls.get_db_prep_value is not Field.get_db_prep_value:
         return None
-    return _AS_IS.get(cls.get_prep_value)
+    found = _AS_IS.get(cls.get_prep_value)
+    if found is None or cls.to_python is not found[1]:
+        return None
+    return found[0]
 
 
 def _prepare(
