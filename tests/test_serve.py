@@ -27,20 +27,37 @@ def _children(pid: int) -> list[int]:
     return [int(x) for x in out.stdout.split()]
 
 
-@pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
-def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
-    env = {
+CLI = [sys.executable, "-m", "shuzheng.cli"]
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """A fresh SQLite demo outside the test settings, with these SHUZHENG_* settings."""
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "SHUZHENG_DEMO": "1",
         "SHUZHENG_TESTING": "",
         "SHUZHENG_STATIC_ROOT": str(tmp_path / "static"),
+        **{f"SHUZHENG_{k}": v for k, v in settings.items()},
     }
-    cli = [sys.executable, "-m", "shuzheng.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*cli, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+
+
+def _serve_web_only(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """`serve --no-worker` on a free port (its scheduler still runs the deferred backlogs)."""
     port = _free_port()
-    proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "1"], env=env)
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--workers", "1", "--no-worker"], env=env
+    )
+    return proc, port
+
+
+@pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
+def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*CLI, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+    port = _free_port()
+    proc = subprocess.Popen([*CLI, "serve", "--port", str(port), "--workers", "1"], env=env)
     try:
         body = None
         for _ in range(60):
@@ -73,20 +90,9 @@ def test_serve_seals_deferred_audit_records(tmp_path):
     import sqlite3
 
     db = tmp_path / "db.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "SHUZHENG_DEMO": "1",
-        "SHUZHENG_TESTING": "",
-        "SHUZHENG_AUDIT_CHAIN": "deferred",
-        "SHUZHENG_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    cli = [sys.executable, "-m", "shuzheng.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "1", "--no-worker"], env=env
-    )
+    env = _env(tmp_path, AUDIT_CHAIN="deferred")
+    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    proc, port = _serve_web_only(env)
     try:
         for _ in range(60):
             try:
@@ -117,7 +123,7 @@ def test_serve_seals_deferred_audit_records(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
-    out = subprocess.run([*cli, "audit_verify"], env=env, capture_output=True, text=True)
+    out = subprocess.run([*CLI, "audit_verify"], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "OK" in out.stdout, out.stdout + out.stderr
 
 
@@ -128,27 +134,16 @@ def test_serve_texts_deferred_notifications(tmp_path):
     import sqlite3
 
     db = tmp_path / "db.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "SHUZHENG_DEMO": "1",
-        "SHUZHENG_TESTING": "",
-        "SHUZHENG_NOTIFY_SMS": "deferred",
-        "SHUZHENG_STATIC_ROOT": str(tmp_path / "static"),
-    }
-    cli = [sys.executable, "-m", "shuzheng.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*cli, "seed_demo"], env=env, check=True, capture_output=True)
+    env = _env(tmp_path, NOTIFY_SMS="deferred")
+    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*CLI, "seed_demo"], env=env, check=True, capture_output=True)
     with sqlite3.connect(db) as conn:  # what notify.send stores in deferred mode
         conn.execute(
             "INSERT INTO notify_notification (recipient_kind, recipient_id, title, body, link, "
             "created_at, sms_pending) VALUES ('person', '441202199005120317', '办件', "
             "'您的申请已受理。', '', '2026-11-23 08:00:00', 1)"
         )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "1", "--no-worker"], env=env
-    )
+    proc, _port = _serve_web_only(env)
     try:
         rows: list = []
         for _ in range(60):

@@ -218,10 +218,9 @@ IDENTITY_PRINCIPAL_CACHE_SECONDS = float(
 # locked until that transaction commits: on SQLite writers are serial anyway); "deferred" writes
 # the record unchained and `shuzheng serve` chains it within half a second, so concurrent
 # PostgreSQL writers do not queue on one row lock through their commits. Tests: inline.
-AUDIT_CHAIN = os.environ.get(
-    "SHUZHENG_AUDIT_CHAIN",
-    "inline" if TESTING or DATABASES["default"]["ENGINE"].endswith("sqlite3") else "deferred",
-)
+# Where writers are serial anyway (SQLite) and in tests, work is done inline by default.
+_INLINE_BY_DEFAULT = TESTING or DATABASES["default"]["ENGINE"].endswith("sqlite3")
+AUDIT_CHAIN = os.environ.get("SHUZHENG_AUDIT_CHAIN", "inline" if _INLINE_BY_DEFAULT else "deferred")
 if AUDIT_CHAIN not in ("inline", "deferred"):
     raise ImproperlyConfigured("SHUZHENG_AUDIT_CHAIN must be inline or deferred")
 
@@ -229,10 +228,7 @@ if AUDIT_CHAIN not in ("inline", "deferred"):
 # backend in the notifying transaction; "deferred" only marks the in-app message, and
 # `shuzheng serve` texts all marked messages within half a second, many per statement
 # (notify.facade.dispatch_sms) — two statements fewer on every case action. Tests: inline.
-NOTIFY_SMS = os.environ.get(
-    "SHUZHENG_NOTIFY_SMS",
-    "inline" if TESTING or DATABASES["default"]["ENGINE"].endswith("sqlite3") else "deferred",
-)
+NOTIFY_SMS = os.environ.get("SHUZHENG_NOTIFY_SMS", "inline" if _INLINE_BY_DEFAULT else "deferred")
 if NOTIFY_SMS not in ("inline", "deferred"):
     raise ImproperlyConfigured("SHUZHENG_NOTIFY_SMS must be inline or deferred")
 

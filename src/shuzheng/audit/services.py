@@ -157,12 +157,6 @@ def _audited_plan(
     return sql, fields  # type: ignore[return-value]
 
 
-def _returned_pk(model: type[Model], cur: Any) -> Any:
-    pk = model._meta.pk
-    assert pk is not None
-    return pk.to_python(cur.fetchone()[0])
-
-
 def insert_audited(
     model: type[Model],
     values: dict[str, Any],
@@ -189,7 +183,7 @@ def insert_audited(
         with transaction.atomic():
             with connection.cursor() as cur:
                 cur.execute(row_sql, row_params)
-                pk = _returned_pk(model, cur)
+                pk = rawsql.pk_value(model, cur.fetchone()[0])
             audit_append(
                 actor=actor,
                 action=action,
@@ -223,7 +217,7 @@ def insert_audited(
         params.append(str(object_id)[:128])
     with conn.cursor() as cur:
         cur.execute(sql, params)
-        return _returned_pk(model, cur)
+        return rawsql.pk_value(model, cur.fetchone()[0])
 
 
 def _move_head(cur: Any, seq: int, digest: str) -> None:

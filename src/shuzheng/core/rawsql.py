@@ -132,11 +132,19 @@ def new_values(obj: Model) -> dict[str, Any]:
     return values
 
 
+def pk_value(model: type[Model], raw: Any) -> Any:
+    """A primary key as the database returned it, converted as the model's field does (an
+    int, a UUID …)."""
+    pk = model._meta.pk
+    assert pk is not None
+    return pk.to_python(raw)
+
+
 def saved(obj: Model, pk: Any) -> None:
     """Mark a new instance inserted (by ``insert_new`` or the caller) with this primary key."""
     meta_pk = obj._meta.pk
     assert meta_pk is not None
-    setattr(obj, meta_pk.attname, meta_pk.to_python(pk))
+    setattr(obj, meta_pk.attname, pk_value(type(obj), pk))
     obj._state.adding = False
     obj._state.db = DEFAULT_DB_ALIAS
 

@@ -30,21 +30,21 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
         raise ValidationFailed.one("comment", "差评请写明不满意的原因，便于部门整改。")
     if len(comment) > 1000:
         raise ValidationFailed.one("comment", "评价内容不超过1000字。")
+    rating = Rating(
+        case_no=case_no,
+        item_code=case.item_code,
+        item_name=case.item_name,
+        department_code=case.department_code,
+        staff=case.assignee,
+        channel=case.channel,
+        level=level,
+        comment=comment,
+        rater=principal.actor,
+        real_name=principal.real_name_level >= 1,
+    )
     # a 差评 opens its rectification task in the same transaction; a good rating is one
     # insert (with its audit record), atomic on its own
-    with transaction.atomic() if level >= Level.DISSATISFIED else contextlib.nullcontext():
-        rating = Rating(
-            case_no=case_no,
-            item_code=case.item_code,
-            item_name=case.item_name,
-            department_code=case.department_code,
-            staff=case.assignee,
-            channel=case.channel,
-            level=level,
-            comment=comment,
-            rater=principal.actor,
-            real_name=principal.real_name_level >= 1,
-        )
+    with transaction.atomic() if rating.is_bad else contextlib.nullcontext():
         try:  # one rating per case: the unique case_no decides (a concurrent second waits
             # for the first to commit, then fails here). The rating and its audit record are
             # one statement on PostgreSQL (every case is rated), atomic on its own

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -104,28 +105,25 @@ class Command(BaseCommand):
         from django.db import close_old_connections
 
         from shuzheng.audit import facade as audit
-
-        def seal_pending() -> None:
-            close_old_connections()
-            audit.seal()
-
-        if audit.deferred():
-            # audit records written unchained (PostgreSQL's default) join the hash chain here
-            periodic(
-                float(os.environ.get("SHUZHENG_SEAL_SECONDS", "0.5")), seal_pending, stop_scheduler
-            )
-
         from shuzheng.notify import facade as notify
 
-        def text_pending() -> None:
-            close_old_connections()
-            notify.dispatch_sms()
-
+        # work the web processes leave for later in the deferred modes (PostgreSQL's defaults):
+        # audit records join the hash chain, notifications' SMS go out many at once
+        backlogs: list[tuple[str, Callable[[], object]]] = []  # (seconds setting, job)
+        if audit.deferred():
+            backlogs.append(("SHUZHENG_SEAL_SECONDS", audit.seal))
         if notify.sms_deferred():
-            # notifications' SMS (PostgreSQL's default: deferred) go out here, many at once
-            periodic(
-                float(os.environ.get("SHUZHENG_SMS_SECONDS", "0.5")), text_pending, stop_scheduler
-            )
+            backlogs.append(("SHUZHENG_SMS_SECONDS", notify.dispatch_sms))
+
+        def drain(job: Callable[[], object]) -> Callable[[], None]:
+            def run() -> None:
+                close_old_connections()
+                job()
+
+            return run
+
+        for setting, job in backlogs:
+            periodic(float(os.environ.get(setting, "0.5")), drain(job), stop_scheduler)
 
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
@@ -155,10 +153,8 @@ class Command(BaseCommand):
                 p.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 p.kill()
-        if audit.deferred():
-            seal_pending()  # what the web process wrote last
-        if notify.sms_deferred():
-            text_pending()
+        for _, job in backlogs:
+            drain(job)()  # what the web processes left last
         self.stdout.write("stopped.")
         if exit_code:
             sys.exit(exit_code)
