@@ -10,7 +10,7 @@ from django.db import transaction
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import FieldError, Forbidden, ValidationFailed
 from shuzheng.identity.contracts import Principal
-from shuzheng.licenses import rules, selectors
+from shuzheng.licenses import identifiers, selectors
 from shuzheng.licenses.models import License
 from shuzheng.licenses.services.issuing import IssueRequest, issue_in_transaction, prepare_issue
 from shuzheng.seals import facade as seals
@@ -120,7 +120,7 @@ def license_import_csv(*, principal: Principal, content: bytes) -> list[License]
             errors.append(FieldError(e.field, f"第 {line} 行：{e.message}"))
         if req is None:
             continue
-        number = req.license_no or rules.license_no(req.license_type.name, req.data, "")
+        number = req.license_no or identifiers.license_no(req.license_type.name, req.data, "")
         key = (req.license_type.code, req.holder_kind, req.holder_id, number)
         if number and (
             key in seen

@@ -18,7 +18,7 @@ from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import DepartmentInfo
-from shuzheng.licenses import documents, rules, selectors
+from shuzheng.licenses import documents, identifiers, selectors
 from shuzheng.licenses.models import (
     License,
     LicenseEvent,
@@ -91,7 +91,7 @@ def prepare_issue(
     holder_kind = str(holder_kind or "").strip()
     holder_id = str(holder_id or "").strip().upper()
     holder_name = str(holder_name or "").strip()
-    err = rules.check_holder(holder_kind, holder_id, field=f"{p}holder_id")
+    err = identifiers.check_holder(holder_kind, holder_id, field=f"{p}holder_id")
     if err:
         err.field = err.field if err.field.startswith(p) else p + err.field
         errors.append(err)
@@ -106,7 +106,7 @@ def prepare_issue(
         errors.append(FieldError(f"{p}department_code", f"未找到颁发部门：{department_code}"))
     clean: dict[str, str] = {}
     if t is not None:
-        clean, data_errors = rules.clean_data(t.fields, data, prefix=f"{p}data")
+        clean, data_errors = identifiers.clean_data(t.fields, data, prefix=f"{p}data")
         errors += data_errors
         if (
             holder_kind == "person"
@@ -130,7 +130,7 @@ def prepare_issue(
     if errors or t is None or dept is None:
         return None, errors
     if until is None and not valid_until:
-        until = rules.valid_until(t.validity, start, clean, holder_id)
+        until = identifiers.valid_until(t.validity, start, clean, holder_id)
     return (
         IssueRequest(
             license_type=t,
@@ -198,8 +198,8 @@ def _sign(req: IssueRequest, serial: str, algorithm: str, backend: str | None) -
     """The CPU-heavy part of issuing (SM2 signature, PDF, PAdES): no database writes, so it can
     run outside any transaction."""
     t, dept = req.license_type, req.department
-    lid = rules.license_id(t.code, dept.uscc, serial)
-    number = req.license_no or rules.license_no(t.name, req.data, serial)
+    lid = identifiers.license_id(t.code, dept.uscc, serial)
+    number = req.license_no or identifiers.license_no(t.name, req.data, serial)
 
     def build(kid: str) -> bytes:
         return documents.payload(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from shuzheng.identity.contracts import Principal
-from shuzheng.licenses import fastpath, rules, selectors, tokens
+from shuzheng.licenses import fastpath, identifiers, selectors, tokens
 from shuzheng.licenses.contracts import PresentationVerdict
 from shuzheng.licenses.models import License, LicenseStatus, LicenseUse, Presentation
 from shuzheng.licenses.services.issuing import sign_payload
@@ -250,7 +250,7 @@ def license_check(
     *, license_id: str, actor: str, actor_name: str = "", purpose: str = ""
 ) -> PresentationVerdict:
     """The public status check behind the PDF's QR code: type, issuer and status only."""
-    if not rules.check_license_id(license_id):
+    if not identifiers.check_license_id(license_id):
         verdict = _verdict("malformed")
         lic = None
     else:

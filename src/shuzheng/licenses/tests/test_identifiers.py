@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from shuzheng.licenses import rules
+from shuzheng.licenses import identifiers
 
 FIELDS = [
     {"name": "name", "label": "姓名", "type": "string", "required": True},
@@ -17,29 +17,29 @@ FIELDS = [
 
 
 def test_license_id_matches_the_verified_example_of_standards_cn():
-    lid = rules.license_id("11100000000013338W032", "11220000013544541J", "2430599")
+    lid = identifiers.license_id("11100000000013338W032", "11220000013544541J", "2430599")
     assert lid == "1.2.156.3005.2.11100000000013338W032.11220000013544541J.2430599.001.F"
-    assert rules.check_license_id(lid)
+    assert identifiers.check_license_id(lid)
 
 
 @pytest.mark.parametrize("pos", [-1, 20, 40, 60])
 def test_changed_character_fails_the_mod_37_36_check(pos):
-    lid = rules.license_id("11100000000013338W032", "11220000013544541J", "2430599")
+    lid = identifiers.license_id("11100000000013338W032", "11220000013544541J", "2430599")
     chars = list(lid)
     i = pos % len(chars)
     while chars[i] == ".":
         i += 1
     chars[i] = "7" if chars[i] != "7" else "8"
-    assert not rules.check_license_id("".join(chars))
+    assert not identifiers.check_license_id("".join(chars))
 
 
 def test_check_rejects_wrong_structure():
-    assert not rules.check_license_id("1.2.156.3005.2.ABC")
-    assert not rules.check_license_id("")
+    assert not identifiers.check_license_id("1.2.156.3005.2.ABC")
+    assert not identifiers.check_license_id("")
 
 
 def test_clean_data_names_every_bad_field():
-    data, errors = rules.clean_data(
+    data, errors = identifiers.clean_data(
         FIELDS,
         {
             "sex": "未知",
@@ -64,10 +64,10 @@ def test_clean_data_names_every_bad_field():
 
 
 def test_clean_data_keeps_good_values_as_strings():
-    data, errors = rules.clean_data(FIELDS, {"name": " 李明 ", "sex": "男", "amount": 100})
+    data, errors = identifiers.clean_data(FIELDS, {"name": " 李明 ", "sex": "男", "amount": 100})
     assert errors == []
     assert data == {"name": "李明", "sex": "男", "amount": "100"}
-    assert rules.clean_data(FIELDS, ["x"])[1][0].field == "data"
+    assert identifiers.clean_data(FIELDS, ["x"])[1][0].field == "data"
 
 
 @pytest.mark.parametrize(
@@ -80,13 +80,14 @@ def test_clean_data_keeps_good_values_as_strings():
     ],
 )
 def test_id_card_validity_by_age(birth, issued, until):
-    got = rules.valid_until({"kind": "id_card"}, issued, {"birth_date": birth.isoformat()}, "")
+    data = {"birth_date": birth.isoformat()}
+    got = identifiers.valid_until({"kind": "id_card"}, issued, data, "")
     assert got == until
 
 
 def test_years_validity_ends_the_day_before_the_anniversary():
-    assert rules.valid_until({"kind": "years", "years": 5}, dt.date(2024, 7, 1), {}, "") == (
+    assert identifiers.valid_until({"kind": "years", "years": 5}, dt.date(2024, 7, 1), {}, "") == (
         dt.date(2029, 6, 30)
     )
-    assert rules.valid_until({"kind": "permanent"}, dt.date(2024, 7, 1), {}, "") is None
-    assert rules.add_years(dt.date(2024, 2, 29), 1) == dt.date(2025, 2, 28)
+    assert identifiers.valid_until({"kind": "permanent"}, dt.date(2024, 7, 1), {}, "") is None
+    assert identifiers.add_years(dt.date(2024, 2, 29), 1) == dt.date(2025, 2, 28)

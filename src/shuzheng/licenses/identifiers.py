@@ -1,4 +1,6 @@
-"""Pure rules of e-licences: the 证照标识 (GB/T 36904), data checks and validity periods."""
+"""Identifiers and data checks of e-licences (pure functions, no database): the 证照标识
+(GB/T 36904) and its check character, the licence number, the holder code, the face data
+checks and validity periods."""
 
 from __future__ import annotations
 
