@@ -1,4 +1,4 @@
-"""One settings base with safe defaults from the environment (STYLE.md §8).
+"""One settings base with safe defaults from the environment (docs/style.md, habit 8).
 
 Runtime configuration that an administrator changes (holiday calendar, thresholds) lives in
 the database, never here. Everything secret comes from the environment.

@@ -1,4 +1,5 @@
-"""Data providers: where the values of a resource come from (a small registry, STYLE.md §6).
+"""Data providers: where the values of a resource come from (a small registry: docs/style.md,
+habit 6).
 
 A resource names its provider in ``Resource.provider``:
 

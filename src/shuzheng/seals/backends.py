@@ -1,6 +1,6 @@
 """SM2 (GB/T 32918) signature backends, chosen by ``SHUZHENG_SM2_BACKEND``.
 
-A small registry (STYLE.md §6): each backend signs and verifies *messages* with the SM2
+A small registry (docs/style.md, habit 6): each backend signs and verifies *messages* with the SM2
 signature scheme over SM3, including the user-id hash ``Z`` (GB/T 32918.2 §6.1), and speaks
 the interoperable encodings:
 

@@ -1,4 +1,5 @@
-"""Every endpoint × every kind of caller (STYLE.md §7). A refused write changes nothing."""
+"""Every endpoint × every kind of caller (docs/style.md, habit 7): a refused write changes
+nothing."""
 
 import pytest
 

@@ -1,5 +1,5 @@
 """``shuzheng startmodule``: a new module has the one shape, is lint-clean, and a refused run
-changes nothing (STYLE.md §1, §7)."""
+changes nothing (docs/style.md, habits 1 and 7)."""
 
 import ast
 import importlib.util

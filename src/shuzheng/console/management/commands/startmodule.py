@@ -1,4 +1,5 @@
-"""``shuzheng startmodule <name> --layer L2``: a new module in the one shape (STYLE.md §1).
+"""``shuzheng startmodule <name> --layer L2``: a new module in the one shape
+(docs/style.md, habit 1).
 
 Creates ``src/shuzheng/<name>/`` with every file of the module shape, each opening with a
 one-line docstring saying what belongs there, and a starter test that fails until the app is
