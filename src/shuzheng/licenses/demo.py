@@ -24,7 +24,7 @@ ENTERPRISE_USCC = make_uscc("9", "1", DUANZHOU, "MA5XH0001")
 AUTHORITY = "肇庆市公安局端州分局"
 
 
-def _person_licences(
+def _person_licenses(
     id_number: str, issued: str, household_no: str, head: str, relation: str, registered_on: str
 ) -> list[dict[str, Any]]:
     p = identity.person_by_id_number(id_number)
@@ -68,11 +68,11 @@ def _person_licences(
 
 
 def demo_requests() -> list[dict[str, Any]]:
-    out = _person_licences(CITIZEN_ID, "2021-06-15", "441202010012", "李明", "户主", "2016-09-01")
-    out += _person_licences(ELDER_ID, "2010-08-20", "441202020008", "陈桂英", "户主", "2008-03-12")
+    out = _person_licenses(CITIZEN_ID, "2021-06-15", "441202010012", "李明", "户主", "2016-09-01")
+    out += _person_licenses(ELDER_ID, "2010-08-20", "441202020008", "陈桂英", "户主", "2008-03-12")
     agent = [
         r
-        for r in _person_licences(
+        for r in _person_licenses(
             AGENT_ID, "2015-01-10", "441202030003", "王芳", "户主", "2012-05-06"
         )
         if r["license_type_name"] == "居民身份证"

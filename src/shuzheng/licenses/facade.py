@@ -6,7 +6,7 @@ For the cases module:
   case and licence type, so a retried task issues once);
 * ``issue_check`` — what would be wrong with issuing it now (nothing is written);
 * ``satisfying`` — which of an applicant's valid licences can replace material X (免证办);
-* ``licence_of_holder`` — check a licence id submitted with an application;
+* ``license_of_holder`` — check a licence id submitted with an application;
 * ``record_use`` — write the use, with the case number, to the licence's 用证记录.
 """
 
@@ -29,13 +29,16 @@ __all__ = [
     "LicenseRef",
     "LicenseTypeInfo",
     "PresentationVerdict",
+    "cancel_for_case",
     "exchange_record",
     "issue_check",
     "issue_from_case",
     "licence_of_holder",
+    "license_of_holder",
     "license_types",
     "record_use",
     "satisfying",
+    "satisfying_many",
     "verify_token",
 ]
 
@@ -109,12 +112,15 @@ def satisfying_many(
     return selectors.satisfying_many(holder_kind, holder_id, license_type_names)
 
 
-def licence_of_holder(license_id: str, holder_kind: str, holder_id: str) -> LicenseRef | None:
+def license_of_holder(license_id: str, holder_kind: str, holder_id: str) -> LicenseRef | None:
     """The licence when it exists and belongs to this holder (any status), else None."""
     lic = selectors.by_license_id(license_id)
     if lic is None or lic.holder_kind != holder_kind or lic.holder_id != holder_id:
         return None
     return selectors.ref(lic)
+
+
+licence_of_holder = license_of_holder  # old spelling: cases/ still calls it
 
 
 def record_use(license_id: str, case_no: str, purpose: str, actor: str) -> None:
@@ -141,7 +147,7 @@ def exchange_record(subject_kind: str, subject_id: str) -> dict[str, Any] | None
     """Provider for the data-sharing exchange (``provider =
     "shuzheng.licenses.facade:exchange_record"``): the subject's licences without face data
     (type, number, status, issuer, dates), or None when it holds none."""
-    rows = selectors.holder_licences(subject_kind, subject_id)
+    rows = selectors.holder_licenses(subject_kind, subject_id)
     if not rows:
         return None
     return {

@@ -226,7 +226,7 @@ def satisfying_many(
     return out
 
 
-def holder_licences(holder_kind: str, holder_id: str) -> list[LicenseRef]:
+def holder_licenses(holder_kind: str, holder_id: str) -> list[LicenseRef]:
     today = timezone.localdate()
     rows = License.objects.select_related("license_type").filter(
         holder_kind=holder_kind, holder_id=holder_id

@@ -32,13 +32,13 @@ def _row(lic: License) -> dict[str, object]:
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     principal = principal_for_request(request)
-    licences = selectors.wallet(principal)
+    licenses = selectors.wallet(principal)
     return render(
         request,
         "licenses/wallet.html",
         {
-            "mine": [_row(x) for x in licences if x.holder_kind == "person"],
-            "enterprise": [_row(x) for x in licences if x.holder_kind == "enterprise"],
+            "mine": [_row(x) for x in licenses if x.holder_kind == "person"],
+            "enterprise": [_row(x) for x in licenses if x.holder_kind == "enterprise"],
             "principal": principal,
         },
     )

@@ -10,7 +10,7 @@ def types(db):
 
 
 @pytest.fixture
-def demo_licences(db):
+def demo_licenses(db):
     """The demo licences (seed_licenses): 李明, 陈桂英, 王芳 and 王芳's enterprise."""
     demo.seed_licenses()
 

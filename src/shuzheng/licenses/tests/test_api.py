@@ -47,14 +47,14 @@ def _openssl_has_sm2() -> bool:
         ("client:demo-bank", 200, set()),
     ],
 )
-def test_wallet_matrix(api, demo_licences, who, status, expected):
+def test_wallet_matrix(api, demo_licenses, who, status, expected):
     r = api.call("GET", "/api/v1/licenses", who=who)
     assert r.status_code == status, r.content
     if expected is not None:
         assert {(x["holder"]["id"], x["type_name"]) for x in r.json()} == expected
 
 
-def test_wallet_for_staff_lists_their_departments_issues(api, demo_licences):
+def test_wallet_for_staff_lists_their_departments_issues(api, demo_licenses):
     # demo-clerk is a window clerk in every Zhaoqing city department (GAJ and SCJGJ issued)
     r = api.call("GET", "/api/v1/licenses?type_name=营业执照", who="demo-clerk")
     assert [x["holder"]["id"] for x in r.json()] == [ENTERPRISE]
@@ -76,8 +76,8 @@ READERS = [
 
 
 @pytest.mark.parametrize(("who", "status"), READERS)
-def test_detail_matrix(api, demo_licences, who, status):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_detail_matrix(api, demo_licenses, who, status):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call("GET", f"/api/v1/licenses/{lic.license_id}", who=who)
     assert r.status_code == status, r.content
     if status == 404:
@@ -101,8 +101,8 @@ def test_detail_matrix(api, demo_licences, who, status):
         ).exists()
 
 
-def test_enterprise_licence_is_visible_to_its_agent(api, demo_licences):
-    lic = demo_licences(ENTERPRISE, "营业执照")
+def test_enterprise_license_is_visible_to_its_agent(api, demo_licenses):
+    lic = demo_licenses(ENTERPRISE, "营业执照")
     assert (
         api.call("GET", f"/api/v1/licenses/{lic.license_id}", who="demo-agent").status_code == 200
     )
@@ -111,8 +111,8 @@ def test_enterprise_licence_is_visible_to_its_agent(api, demo_licences):
 
 
 @pytest.mark.parametrize(("who", "status"), READERS)
-def test_pdf_matrix(api, demo_licences, who, status):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_pdf_matrix(api, demo_licenses, who, status):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call("GET", f"/api/v1/licenses/{lic.license_id}/pdf", who=who)
     assert r.status_code == status
     if status == 200:
@@ -122,15 +122,15 @@ def test_pdf_matrix(api, demo_licences, who, status):
 
 
 @pytest.mark.parametrize(("who", "status"), READERS)
-def test_history_matrix(api, demo_licences, who, status):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_history_matrix(api, demo_licenses, who, status):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call("GET", f"/api/v1/licenses/{lic.license_id}/history", who=who)
     assert r.status_code == status
     if status == 200:
         assert r.json()["events"][0]["action"] == "issue"
 
 
-def test_unknown_licence_is_404(api, demo_licences):
+def test_unknown_license_is_404(api, demo_licenses):
     r = api.call("GET", "/api/v1/licenses/1.2.156.3005.2.X", who="demo-admin")
     assert r.status_code == 404
 
@@ -149,8 +149,8 @@ def test_unknown_licence_is_404(api, demo_licences):
         ("client:demo-mz-system", 404),
     ],
 )
-def test_present_matrix(api, demo_licences, who, status):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_present_matrix(api, demo_licenses, who, status):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call(
         "POST",
         f"/api/v1/licenses/{lic.license_id}/presentations",
@@ -180,8 +180,8 @@ def verify(api, token, who=None, purpose=""):
     return r.json()
 
 
-def test_presentation_shows_only_the_chosen_fields(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_presentation_shows_only_the_chosen_fields(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     out = present(api, lic)
     assert out["token"].startswith("SZP1.")
     assert out["qr_svg"].startswith("<svg") and 'role="img"' in out["qr_svg"]
@@ -205,8 +205,8 @@ def test_presentation_shows_only_the_chosen_fields(api, demo_licences):
     assert AuditRecord.objects.filter(action="licenses.verify", object_id=lic.license_id).exists()
 
 
-def test_the_holders_history_shows_the_verification_by_name(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_the_holders_history_shows_the_verification_by_name(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     out = present(api, lic)
     verify(api, out["token"], who="client:demo-mz-system", purpose="婚姻登记核验身份")
     uses = api.call("GET", f"/api/v1/licenses/{lic.license_id}/history", who="demo-citizen")
@@ -219,8 +219,8 @@ def test_the_holders_history_shows_the_verification_by_name(api, demo_licences):
     ("fields", "field"),
     [(["name", "blood_type"], "fields.1"), (["name", "name"], "fields")],
 )
-def test_bad_fields_are_refused(api, demo_licences, fields, field):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_bad_fields_are_refused(api, demo_licenses, fields, field):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call(
         "POST",
         f"/api/v1/licenses/{lic.license_id}/presentations",
@@ -232,8 +232,8 @@ def test_bad_fields_are_refused(api, demo_licences, fields, field):
     assert Presentation.objects.count() == 0
 
 
-def test_ttl_bounds(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_ttl_bounds(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call(
         "POST",
         f"/api/v1/licenses/{lic.license_id}/presentations",
@@ -248,8 +248,8 @@ def _flip(text: str, i: int) -> str:
     return text[:i] + ("B" if c != "B" else "C") + text[i + 1 :]
 
 
-def test_a_changed_byte_in_the_token_fails_with_the_reason(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_a_changed_byte_in_the_token_fails_with_the_reason(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     token = present(api, lic)["token"]
     prefix, payload, sig = token.split(".")
     # change one disclosed value but keep the form valid: the signature no longer matches
@@ -272,8 +272,8 @@ def test_a_changed_byte_in_the_token_fails_with_the_reason(api, demo_licences):
     assert AuditRecord.objects.filter(action="licenses.verify").count() >= 9
 
 
-def test_expired_token_and_replay_after_expiry_are_refused(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_expired_token_and_replay_after_expiry_are_refused(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     start = dt.datetime.now(dt.UTC)
     with time_machine.travel(start, tick=False):
         out = present(api, lic, ttl_seconds=60)
@@ -295,8 +295,8 @@ def test_expired_token_and_replay_after_expiry_are_refused(api, demo_licences):
         ("suspend", "license_suspended"),
     ],
 )
-def test_revoked_or_suspended_licence_is_refused(api, demo_licences, action, reason):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_revoked_or_suspended_license_is_refused(api, demo_licenses, action, reason):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     token = present(api, lic)["token"]
     r = api.call(
         "POST",
@@ -316,16 +316,16 @@ def test_revoked_or_suspended_licence_is_refused(api, demo_licences, action, rea
     assert r.status_code == 409
 
 
-def test_expired_licence_is_refused(api, demo_licences):
-    lic = demo_licences(ENTERPRISE, "食品经营许可证")
+def test_expired_license_is_refused(api, demo_licenses):
+    lic = demo_licenses(ENTERPRISE, "食品经营许可证")
     token = present(api, lic, fields=["name"], who="demo-agent")["token"]
     # the licence's end date passes while the token is still fresh (status not yet updated)
     License.objects.filter(pk=lic.pk).update(valid_until=dt.date(2020, 1, 1))
     assert verify(api, token)["reason"] == "license_expired"
 
 
-def test_rotation_keeps_presented_tokens_verifiable(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_rotation_keeps_presented_tokens_verifiable(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     token = present(api, lic)["token"]
     r = api.call("POST", "/api/v1/seals/441200-GAJ/rotate", who="demo-admin", json_body={})
     assert r.status_code == 201
@@ -348,8 +348,8 @@ def test_rotation_keeps_presented_tokens_verifiable(api, demo_licences):
         ("client:demo-mz-system", 404),
     ],
 )
-def test_status_matrix(api, demo_licences, who, status):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_status_matrix(api, demo_licenses, who, status):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call(
         "POST",
         f"/api/v1/licenses/{lic.license_id}/status",
@@ -381,7 +381,7 @@ CSV = (
         ("demo-admin", 201),
     ],
 )
-def test_import_matrix(api, demo_licences, who, status):
+def test_import_matrix(api, demo_licenses, who, status):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {api.token(who)}"} if who else {}
     before = License.objects.count()
     r = api.client.post(
@@ -398,8 +398,8 @@ def test_import_matrix(api, demo_licences, who, status):
 # --- PDF verification ---------------------------------------------------------------------------
 
 
-def test_verify_pdf_and_a_changed_byte(api, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_verify_pdf_and_a_changed_byte(api, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     pdf = bytes(lic.pdf)
     r = api.client.post(
         "/api/v1/licenses/verify-pdf", {"file": SimpleUploadedFile("a.pdf", pdf, "application/pdf")}
@@ -420,8 +420,8 @@ def test_verify_pdf_and_a_changed_byte(api, demo_licences):
 
 
 @pytest.mark.skipif(not _openssl_has_sm2(), reason="system OpenSSL lacks SM2")
-def test_openssl_verifies_an_issued_licence_with_the_published_key(api, demo_licences, tmp_path):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_openssl_verifies_an_issued_license_with_the_published_key(api, demo_licenses, tmp_path):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     body = api.call("GET", f"/api/v1/licenses/{lic.license_id}", who="demo-citizen").json()
     pem = api.client.get("/api/v1/seals/441200-GAJ/public-key")
     assert pem.status_code == 200
@@ -449,8 +449,8 @@ def test_openssl_verifies_an_issued_licence_with_the_published_key(api, demo_lic
 
 
 @pytest.mark.skipif(not _openssl_has_sm2(), reason="system OpenSSL lacks SM2")
-def test_openssl_verifies_a_presentation_token(api, demo_licences, tmp_path):
-    lic = demo_licences(CITIZEN, "居民户口簿")
+def test_openssl_verifies_a_presentation_token(api, demo_licenses, tmp_path):
+    lic = demo_licenses(CITIZEN, "居民户口簿")
     token = present(api, lic, fields=["household_no"])["token"]
     _, payload, sig = token.split(".")
     pem = api.client.get("/api/v1/seals/441200-GAJ/public-key").content
@@ -482,8 +482,8 @@ def test_openssl_verifies_a_presentation_token(api, demo_licences, tmp_path):
     assert ok.returncode == 0, ok.stderr
 
 
-def test_offline_verification_with_only_the_pem(api, demo_licences, django_db_blocker):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_offline_verification_with_only_the_pem(api, demo_licenses, django_db_blocker):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     out = present(api, lic, fields=["name", "birth_date"])
     pem = api.client.get("/api/v1/seals/441200-GAJ/public-key").content.decode()
     detail = api.call("GET", f"/api/v1/licenses/{lic.license_id}", who="demo-citizen").json()
@@ -505,13 +505,13 @@ def test_offline_verification_with_only_the_pem(api, demo_licences, django_db_bl
         assert not offline.verify_signature(payload + b" ", signature, pem)
 
 
-def test_public_key_endpoint_is_public_and_standard(client, demo_licences):
+def test_public_key_endpoint_is_public_and_standard(client, demo_licenses):
     r = client.get("/api/v1/seals/441200-GAJ/public-key")
     assert r.status_code == 200
     assert r.content.startswith(b"-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0DQgAE")
 
 
-def test_types_endpoint_is_public(client, demo_licences):
+def test_types_endpoint_is_public(client, demo_licenses):
     body = client.get("/api/v1/licenses/types").json()
     assert len(body) == 31
     card = next(t for t in body if t["name"] == "居民身份证")

@@ -183,25 +183,25 @@ def test_serials_count_up_per_type_department_and_year(types):
 # --- demo --------------------------------------------------------------------------------------
 
 
-def test_seed_licenses_is_idempotent_and_matches_the_demo_people(demo_licences):
+def test_seed_licenses_is_idempotent_and_matches_the_demo_people(demo_licenses):
     first = License.objects.count()
     assert demo.seed_licenses()["issued"] == 0
     assert License.objects.count() == first
-    card = demo_licences(CITIZEN, "居民身份证")
+    card = demo_licenses(CITIZEN, "居民身份证")
     assert card.holder_name == "李明" and card.data["sex"] == "男"
     assert card.data["address"] == "广东省肇庆市端州区城东街道天宁北路12号"
     assert card.valid_until == dt.date(2041, 6, 15)
-    assert demo_licences(ELDER, "居民身份证").valid_until is None  # 长期 (issued at 66)
-    assert demo_licences(ELDER, "居民户口簿").data["name"] == "陈桂英"
-    biz = demo_licences(ENTERPRISE, "营业执照")
+    assert demo_licenses(ELDER, "居民身份证").valid_until is None  # 长期 (issued at 66)
+    assert demo_licenses(ELDER, "居民户口簿").data["name"] == "陈桂英"
+    biz = demo_licenses(ENTERPRISE, "营业执照")
     assert biz.holder_kind == "enterprise" and biz.data["legal_representative"] == "王芳"
-    assert demo_licences(AGENT, "居民身份证").holder_name == "王芳"
+    assert demo_licenses(AGENT, "居民身份证").holder_name == "王芳"
 
 
 # --- reuse (免证办) ------------------------------------------------------------------------------
 
 
-def test_satisfying_returns_valid_licences_of_the_type_only(demo_licences):
+def test_satisfying_returns_valid_licenses_of_the_type_only(demo_licenses):
     got = facade.satisfying("person", CITIZEN, "居民身份证")
     assert [r.type_name for r in got] == ["居民身份证"]
     assert facade.satisfying("person", CITIZEN, "结婚证") == []
@@ -216,8 +216,8 @@ def test_satisfying_returns_valid_licences_of_the_type_only(demo_licences):
     assert facade.satisfying("person", CITIZEN, "居民身份证") == []
 
 
-def test_record_use_writes_the_use_with_the_case_number(demo_licences):
-    lid = demo_licences(CITIZEN, "居民户口簿").license_id
+def test_record_use_writes_the_use_with_the_case_number(demo_licenses):
+    lid = demo_licenses(CITIZEN, "居民户口簿").license_id
     facade.record_use(lid, "BJ2026000042", "免证办：申请人居民户口簿", "user:demo-clerk")
     use = LicenseUse.objects.get(license__license_id=lid, kind="use")
     assert (use.case_no, use.actor) == ("BJ2026000042", "user:demo-clerk")
@@ -226,11 +226,11 @@ def test_record_use_writes_the_use_with_the_case_number(demo_licences):
         facade.record_use("1.2.3", "BJ1", "x", "user:x")
 
 
-def test_licence_of_holder_checks_ownership(demo_licences):
-    lid = demo_licences(CITIZEN, "居民身份证").license_id
-    assert facade.licence_of_holder(lid, "person", CITIZEN).license_id == lid
-    assert facade.licence_of_holder(lid, "person", ELDER) is None
-    assert facade.licence_of_holder("nope", "person", CITIZEN) is None
+def test_license_of_holder_checks_ownership(demo_licenses):
+    lid = demo_licenses(CITIZEN, "居民身份证").license_id
+    assert facade.license_of_holder(lid, "person", CITIZEN).license_id == lid
+    assert facade.license_of_holder(lid, "person", ELDER) is None
+    assert facade.license_of_holder("nope", "person", CITIZEN) is None
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -240,8 +240,8 @@ REVIEWER = Principal(
 )
 
 
-def test_status_changes_keep_history_and_are_audited(demo_licences):
-    lid = demo_licences(CITIZEN, "居民身份证").license_id
+def test_status_changes_keep_history_and_are_audited(demo_licenses):
+    lid = demo_licenses(CITIZEN, "居民身份证").license_id
     services.license_change_status(
         principal=REVIEWER, license_id=lid, action="suspend", reason="挂失"
     )
@@ -266,8 +266,8 @@ def test_status_changes_keep_history_and_are_audited(demo_licences):
         )
 
 
-def test_status_change_permissions_and_reason(demo_licences):
-    lid = demo_licences(CITIZEN, "居民身份证").license_id
+def test_status_change_permissions_and_reason(demo_licenses):
+    lid = demo_licenses(CITIZEN, "居民身份证").license_id
     holder = Principal(kind="person", username="demo-citizen", id_number=CITIZEN)
     with pytest.raises(Forbidden):
         services.license_change_status(
@@ -287,10 +287,10 @@ def test_status_change_permissions_and_reason(demo_licences):
     assert License.objects.get(license_id=lid).status == "valid"
 
 
-def test_expiry_is_effective_at_once_and_recorded_by_the_task(demo_licences):
+def test_expiry_is_effective_at_once_and_recorded_by_the_task(demo_licenses):
     from shuzheng.licenses.tasks import expire_licenses
 
-    lic = demo_licences(ENTERPRISE, "食品经营许可证")
+    lic = demo_licenses(ENTERPRISE, "食品经营许可证")
     assert lic.valid_until == dt.date(2029, 6, 30)
     later = dt.datetime(2029, 7, 2, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(later, tick=False):
@@ -336,7 +336,7 @@ def _row(n: int, **over: str) -> str:
     )
 
 
-def test_import_of_existing_licences(types):
+def test_import_of_existing_licenses(types):
     issued = services.license_import_csv(principal=CLERK_GAJ, content=_csv([_row(1), _row(2)]))
     assert len(issued) == 2
     lic = issued[1]
@@ -401,7 +401,7 @@ def test_citizens_cannot_import(types):
         )
 
 
-def test_exchange_record_summarises_without_face_data(demo_licences):
+def test_exchange_record_summarises_without_face_data(demo_licenses):
     rec = facade.exchange_record("enterprise", ENTERPRISE)
     assert rec["valid_types"] == ["营业执照", "食品经营许可证"]
     assert {x["type_name"] for x in rec["licences"]} == {"营业执照", "食品经营许可证"}

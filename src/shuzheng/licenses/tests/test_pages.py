@@ -17,12 +17,12 @@ def login(client: Client, username: str) -> Client:
     return client
 
 
-def test_wallet_requires_login(client, demo_licences):
+def test_wallet_requires_login(client, demo_licenses):
     r = client.get("/licenses/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
 
 
-def test_wallet_lists_own_and_enterprise_licences(client, demo_licences):
+def test_wallet_lists_own_and_enterprise_licenses(client, demo_licenses):
     html = login(client, "demo-agent").get("/licenses/").content.decode()
     assert "所代办企业的证照" in html and "营业执照" in html and "食品经营许可证" in html
     html = login(Client(), "demo-citizen").get("/licenses/").content.decode()
@@ -30,8 +30,8 @@ def test_wallet_lists_own_and_enterprise_licences(client, demo_licences):
     assert "营业执照" not in html
 
 
-def test_detail_page_and_other_citizens_get_404(client, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_detail_page_and_other_citizens_get_404(client, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     r = login(client, "demo-citizen").get(f"/licenses/{lic.license_id}/")
     html = r.content.decode()
     assert r.status_code == 200
@@ -43,8 +43,8 @@ def test_detail_page_and_other_citizens_get_404(client, demo_licences):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
 
-def test_present_and_verify_without_javascript(client, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_present_and_verify_without_javascript(client, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     login(client, "demo-citizen")
     r = client.post(f"/licenses/{lic.license_id}/present", {"fields": ["name", "sex"]})
     assert r.status_code == 302
@@ -63,8 +63,8 @@ def test_present_and_verify_without_javascript(client, demo_licences):
     assert 'data-testid="use-verify"' in uses and "匿名核验" in uses
 
 
-def test_present_errors_are_shown_on_the_page(client, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_present_errors_are_shown_on_the_page(client, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     login(client, "demo-citizen")
     r = client.post(f"/licenses/{lic.license_id}/present", {"fields": ["nope"]})
     assert r.status_code == 422
@@ -72,18 +72,18 @@ def test_present_errors_are_shown_on_the_page(client, demo_licences):
     assert Presentation.objects.count() == 0
 
 
-def test_presentation_page_is_only_for_the_holder(client, demo_licences):
-    lic = demo_licences(CITIZEN, "居民身份证")
+def test_presentation_page_is_only_for_the_holder(client, demo_licenses):
+    lic = demo_licenses(CITIZEN, "居民身份证")
     login(client, "demo-citizen").post(f"/licenses/{lic.license_id}/present", {"fields": ["name"]})
     nonce = Presentation.objects.get().nonce
     assert client.get(f"/licenses/presentations/{nonce}/").status_code == 200
     assert login(Client(), "demo-elder").get(f"/licenses/presentations/{nonce}/").status_code == 404
 
 
-def test_verify_page_reports_bad_tokens_and_status_by_id(client, demo_licences):
+def test_verify_page_reports_bad_tokens_and_status_by_id(client, demo_licenses):
     r = client.get("/licenses/verify/?t=SZP1.abc.def")
     assert 'data-testid="verify-invalid"' in r.content.decode()
-    lic = demo_licences(ENTERPRISE, "营业执照")
+    lic = demo_licenses(ENTERPRISE, "营业执照")
     html = client.get(f"/licenses/verify/?id={lic.license_id}").content.decode()
     assert 'data-testid="verify-valid"' in html and "营业执照" in html
     assert "星湖大道" not in html  # status only: no face data by licence id
