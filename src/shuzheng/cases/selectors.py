@@ -76,9 +76,8 @@ def case_list(
     return list(qs.order_by(*order)[offset : offset + max(1, min(limit, 100))]), total
 
 
-# Queues whose size the workbench shows. The finished cases (已办结) are most of the 办件库
-# (85 % at 1 M cases) and counting them costs a scan of the department's history on every
-# page view (2.7 s at 1 M on SQLite) while each open queue is an index range (≤ 50 ms).
+# Queues whose size the workbench shows: open queues are index ranges; counting 已办结 would
+# scan the department's history on every page view (bench/case_lifecycle/README.md).
 COUNTED_QUEUES = (
     "pending",
     "in_progress",

@@ -10,12 +10,12 @@ the interoperable encodings:
 Backends:
 
 ``gmssl-pyx``
-    C extension over GmSSL 3 (PyPI ``gmssl-pyx``): ~300 signatures/s, ~1,500 verifications/s
-    on one core here. The default when importable.
+    C extension over GmSSL 3 (PyPI ``gmssl-pyx``), the fast one (bench/licenses/README.md).
+    The default when importable.
 ``gmssl``
-    The pure-Python ``gmssl`` 3.2.2 package (elliptic-curve arithmetic in Python): ~100/s
-    and ~60/s. Two upstream defects are worked around: its nonce comes from ``random`` (not a
-    CSPRNG), so we pass our own ``k`` from :mod:`secrets`; and ``CryptSM2.__init__`` strips
+    The pure-Python ``gmssl`` 3.2.2 package (elliptic-curve arithmetic in Python), an order
+    of magnitude slower. Two upstream defects are worked around: its nonce comes from ``random``
+    (not a CSPRNG), so we pass our own ``k`` from :mod:`secrets`; and ``CryptSM2.__init__`` strips
     *every* leading ``0``/``4`` hex digit of a public key, so we set the key after construction.
     SM3 for ``Z`` and ``e`` is computed with ``cryptography`` (OpenSSL), identical and faster.
 """

@@ -2,13 +2,12 @@
 
 Persistent connections (``CONN_MAX_AGE``) are health-checked at the start of each request
 (``CONN_HEALTH_CHECKS``): Django's check sends ``SELECT 1`` and waits for the answer, one
-round trip per request — on the data API one of eight statements, measured at 5–10 % of
-the CPU per call (``bench/exchange``). Here an idle connection is checked without a query:
-a server that closes a connection (restart, ``pg_terminate_backend``, crash, idle timeout)
-sends a FATAL message and closes the socket, so an idle connection whose socket has
-anything to read is suspect and gets Django's ``SELECT 1`` (which reads what is there, and
-fails if the server has gone: the connection is closed and the request opens a new one); a
-silent socket is taken as healthy. A peer that vanishes without closing its end is not
+round trip per request (what that cost: bench/exchange/README.md). Here an idle connection is
+checked without a query: a server that closes a connection (restart, ``pg_terminate_backend``,
+crash, idle timeout) sends a FATAL message and closes the socket, so an idle connection whose
+socket has anything to read is suspect and gets Django's ``SELECT 1`` (which reads what is
+there, and fails if the server has gone: the connection is closed and the request opens a new
+one); a silent socket is taken as healthy. A peer that vanishes without closing its end is not
 seen by either check before a query times out.
 """
 

@@ -2,12 +2,8 @@
 
 Ctrl-C or SIGTERM stops both cleanly. Used by ``make demo``.
 
-Why granian (a Rust HTTP server running the WSGI application in Python worker threads) and not
-gunicorn: on the same 2 cores, the same application and the same load (bench/exchange, 8
-keep-alive connections), gunicorn's threaded worker spent 3.8–5.1 ms of CPU per data API call
-and granian 2.8–2.9 ms; calls/s rose from 330–410 to ~490 on SQLite and from ~285 to ~500 on
-PostgreSQL. The application code is the same; only the HTTP handling and the hand-off to the
-worker threads changed.
+granian, not gunicorn: less server CPU per request for the same application (measured in
+bench/exchange/README.md).
 """
 
 from __future__ import annotations
