@@ -1,4 +1,5 @@
-"""Core tables: the administrator-editable working-day calendar and the demo SMS outbox."""
+"""Core tables: the administrator-editable working-day calendar, the demo SMS outbox and the
+versions of the per-process caches (``core.cache``)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,18 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}"
+
+
+class CacheVersion(models.Model):
+    """The version of a named per-process cache (``core.cache``): a new random number each time
+    a service writes the tables behind it, in the same transaction as the write."""
+
+    name = models.CharField(_("缓存名称"), max_length=64, primary_key=True)
+    version = models.BigIntegerField(_("版本"))
+
+    class Meta:
+        verbose_name = _("缓存版本")
+        verbose_name_plural = _("缓存版本")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"

@@ -29,10 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
-from shuzheng.core import calendar
+from shuzheng.core import cache, calendar
 from shuzheng.core.codes import make_id_number, make_uscc, region_name
 from shuzheng.core.errors import NotFound
-from shuzheng.exchange import providers
+from shuzheng.exchange import fastpath, providers
 from shuzheng.exchange.models import (
     Consent,
     Consumer,
@@ -791,6 +791,8 @@ def seed_exchange() -> dict[str, int]:
             "requests": _ensure_history(now),
             "consents": _ensure_consents(now),
         }
+        if counts["resources"]:
+            cache.bump(fastpath.CATALOG)
         if any(counts.values()):
             audit.record(
                 actor=SEED_ACTOR,

@@ -1,5 +1,5 @@
 """The data API's hot path: single-table reads and the call-log insert in plain SQL, and the
-catalog cached per process behind a version stamp.
+catalog cached per process behind its version.
 
 Why: on the bench machine compiling one ORM query costs ~0.9 ms, a raw single-table query
 ~0.06 ms; a data API call needs five reads and an insert besides identity's token lookup and
@@ -7,20 +7,20 @@ the audit append (``bench/exchange`` measures it). Everything here is parameteri
 this module's own tables, valid on SQLite and PostgreSQL; values go through the model fields'
 ``get_db_prep_save`` so JSON and time zones are stored exactly as the ORM stores them.
 
-The catalog cache follows ``core.calendar``: a cheap stamp (counts and latest change of
-resources and fields) is read at the start of each call and a changed stamp reloads the
-catalog, so an edit made by any process applies at once.
+The catalog is cached per process behind its version (``core.cache``, name ``CATALOG``), which
+every service writing resources, fields or data items bumps in its transaction: the version is
+read at the start of each call and a changed one reloads the catalog, so an edit made by any
+process applies at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shuzheng.core import rawsql
+from shuzheng.core import cache, rawsql
 from shuzheng.exchange.contracts import FieldInfo, ResourceInfo
 from shuzheng.exchange.models import (
     Consent,
@@ -50,22 +50,8 @@ _moment = rawsql.as_moment
 
 # --- the catalog, cached per process -------------------------------------------------------------
 
-
-_lock = threading.Lock()
-_cache: tuple[tuple[Any, ...], dict[str, tuple[ResourceInfo, int]]] | None = None
-
-
-def _stamp_columns() -> str:
-    r, f = _table(Resource), _table(ResourceField)
-    return (
-        f"(SELECT COUNT(*) FROM {r}), (SELECT MAX(updated_at) FROM {r}), "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {f}), (SELECT MAX(id) FROM {f})"
-    )
-
-
-def _stamp() -> tuple[Any, ...]:
-    rows = _rows(f"SELECT {_stamp_columns()}", [])
-    return tuple(str(v) for v in rows[0])
+CATALOG = "exchange.catalog"  # resources, their fields and data items: bumped by every writer
+_catalog: cache.Memo[None, dict[str, tuple[ResourceInfo, int]]] = cache.Memo(CATALOG, maxsize=1)
 
 
 def _load() -> dict[str, tuple[ResourceInfo, int]]:
@@ -109,30 +95,22 @@ def _load() -> dict[str, tuple[ResourceInfo, int]]:
     return out
 
 
-def catalog(stamp: tuple[Any, ...] | None = None) -> dict[str, tuple[ResourceInfo, int]]:
-    """code -> (resource, primary key), current as of this call (or of ``stamp``, the
+def catalog(version: cache.Version | None = None) -> dict[str, tuple[ResourceInfo, int]]:
+    """code -> (resource, primary key), current as of this call (or of ``version``, the
     catalog's version the caller has just read with ``consumer_counted``)."""
-    global _cache
-    stamp = stamp if stamp is not None else _stamp()
-    current = _cache
-    if current is not None and current[0] == stamp:
-        return current[1]
-    with _lock:
-        loaded = _load()
-        _cache = (stamp, loaded)
-    return loaded
+    return _catalog.get(None, _load, version=version)
 
 
-def resource(code: str, stamp: tuple[Any, ...] | None = None) -> tuple[ResourceInfo, int] | None:
-    return catalog(stamp).get(code)
+def resource(code: str, version: cache.Version | None = None) -> tuple[ResourceInfo, int] | None:
+    return catalog(version).get(code)
 
 
 def resource_id(code: str) -> int | None:
     """The primary key of the resource with this code, from this process's catalog without
-    asking for its stamp again: a data call has just checked it (``resource``), and a code
+    asking for its version again: a data call has just checked it (``resource``), and a code
     keeps its row for good (resources are never renumbered; a deleted one finds no records)."""
-    current = _cache
-    found = current[1].get(code) if current is not None else None
+    current = _catalog.peek(None)
+    found = current.get(code) if current is not None else None
     if found is None:
         found = resource(code)
     return found[1] if found is not None else None
@@ -176,24 +154,25 @@ def rate_tick(client_id: str, minute: int) -> int:
 
 def consumer_counted(
     client_id: str, minute: int
-) -> tuple[ConsumerRow | None, int | None, tuple[Any, ...]]:
+) -> tuple[ConsumerRow | None, int | None, cache.Version]:
     """PostgreSQL: in one statement, the active consumer, its call counted in the per-minute
     rate window (the count after this call; ``None`` for an unknown consumer, which is not
-    counted) and the catalog's stamp. Three round trips in one; the window row is locked for
+    counted) and the catalog's version. Three round trips in one; the window row is locked for
     this statement only (an autocommit statement commits at once)."""
+    version_sql, version_params = cache.version_columns(CATALOG)
     rows = _rows(
         f"WITH c AS (SELECT client_id, name, kind, rate_per_minute FROM {_table(Consumer)} "  # noqa: S608
         "WHERE client_id = %s AND is_active = %s), "
         f"w AS ({_rate_upsert('SELECT client_id, %s, 1 FROM c')}) "
-        f"SELECT {_stamp_columns()}, c.client_id, c.name, c.kind, c.rate_per_minute, "
+        f"SELECT {version_sql}, c.client_id, c.name, c.kind, c.rate_per_minute, "
         '(SELECT "count" FROM w) FROM (SELECT 1) one LEFT JOIN c ON TRUE',
-        [client_id, True, minute],
+        [client_id, True, minute, *version_params],
     )
     row = rows[0]
-    stamp = tuple(str(v) for v in row[:4])
-    if row[4] is None:
-        return None, None, stamp
-    return ConsumerRow(*row[4:8]), int(row[8]), stamp
+    version = (row[0],)
+    if row[1] is None:
+        return None, None, version
+    return ConsumerRow(*row[1:5]), int(row[5]), version
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
-from shuzheng.core import calendar
+from shuzheng.core import cache, calendar
 from shuzheng.core.codes import CodeError, validate_id_number, validate_uscc
 from shuzheng.core.errors import (
     Conflict,
@@ -327,6 +327,7 @@ def resource_register(*, principal: Principal, spec: dict[str, Any]) -> Resource
                 published_on=timezone.localdate(),
             )
             _create_fields(resource, fields, existing)
+            cache.bump(fastpath.CATALOG)
             audit.record(
                 actor=principal.actor,
                 action="exchange.resource_registered",
@@ -358,6 +359,69 @@ def _create_fields(
             position=pos,
             item=item,
         )
+
+
+def resource_field_update(
+    *,
+    principal: Principal,
+    resource_code: str,
+    field: str,
+    masking: str | None = None,
+    classification: str | None = None,
+    personal: bool | None = None,
+) -> ResourceField:
+    """The source department's data officer changes a field's grade, personal flag or masking
+    rule in place; the next data call applies it (audited before/after)."""
+    code = str(resource_code or "").strip()
+    with _refusals_audited(
+        principal,
+        action="exchange.field_update_refused",
+        object_type="exchange.resource",
+        object_id=_short(code, 40),
+        context={"field": _short(field)},
+    ):
+        if not principal.is_authenticated:
+            raise Unauthenticated()
+        row = (
+            ResourceField.objects.select_related("resource")
+            .filter(resource__code=code, name=str(field or ""))
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"信息资源 {code} 没有信息项 {field}。")
+        dept = row.resource.source_department
+        if not principal.has_role(selectors.DATA_OFFICER, dept) and not principal.is_platform_admin:
+            raise Forbidden("只有资源提供部门的数据管理员可以修改信息项。")
+    before = {
+        "classification": row.classification,
+        "personal": row.personal,
+        "masking": row.masking,
+    }
+    if masking is not None:
+        row.masking = _choice(masking, Masking, "masking", "脱敏规则")
+    if classification is not None:
+        row.classification = _choice(classification, Classification, "classification", "数据分级")
+    if personal is not None:
+        row.personal = bool(personal)
+    if row.personal and row.masking == Masking.NONE:
+        raise ValidationFailed.one("masking", "个人信息必须设定脱敏规则。")
+    with transaction.atomic():
+        row.save(update_fields=["masking", "classification", "personal"])
+        cache.bump(fastpath.CATALOG)
+        audit.record(
+            actor=principal.actor,
+            action="exchange.field_updated",
+            object_type="exchange.resource",
+            object_id=code,
+            before={"field": row.name, **before},
+            after={
+                "field": row.name,
+                "classification": row.classification,
+                "personal": row.personal,
+                "masking": row.masking,
+            },
+        )
+    return row
 
 
 def _resource_snapshot(resource: Resource) -> dict[str, Any]:
@@ -883,9 +947,9 @@ def _rate_tick(consumer: fastpath.ConsumerRow) -> int:
 
 def _consumer(
     principal: Principal,
-) -> tuple[fastpath.ConsumerRow | None, int | None, tuple[Any, ...] | None]:
+) -> tuple[fastpath.ConsumerRow | None, int | None, cache.Version | None]:
     """The calling system's consumer row, the call's count in its rate window if already
-    counted, and the catalog's stamp if already read.
+    counted, and the catalog's version if already read.
 
     PostgreSQL: all three in one statement (``fastpath.consumer_counted``), at the start of
     the call. Every call of a client in the same minute increments the same row; inside the
@@ -897,10 +961,10 @@ def _consumer(
     if connection.vendor != "postgresql":
         return fastpath.consumer(principal.client_id), None, None
     minute = _minute()
-    consumer, count, stamp = fastpath.consumer_counted(principal.client_id, minute)
+    consumer, count, version = fastpath.consumer_counted(principal.client_id, minute)
     if count is not None:
         count = _counted(principal.client_id, minute, count)
-    return consumer, count, stamp
+    return consumer, count, version
 
 
 def _over_limit(consumer: fastpath.ConsumerRow, ticked: int | None) -> bool:
@@ -1041,11 +1105,11 @@ def data_query(
             raise Unauthenticated()
         if principal.kind != "client":
             raise Forbidden("数据接口只接受接入系统以客户端凭证调用。")
-        consumer, ticked, stamp = _consumer(principal)
+        consumer, ticked, version = _consumer(principal)
         if consumer is None:
             raise Forbidden("该系统未在数据共享平台登记接入。")
         call.consumer_name = consumer.name
-        found = fastpath.resource(call.resource_code, stamp)
+        found = fastpath.resource(call.resource_code, version)
         if found is None:
             raise NotFound(f"信息资源 {call.resource_code} 不存在。")
         info, resource_id = found
@@ -1287,6 +1351,7 @@ def correction_resolve(
             Resource.objects.filter(pk=issue.resource_id).update(
                 last_updated_at=now, updated_at=now
             )
+            cache.bump(fastpath.CATALOG)
             after[issue.field_name] = new_value
             issue.status = QualityIssue.Status.CORRECTED
         else:

@@ -7,7 +7,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from shuzheng.exchange import facade, selectors
+from shuzheng.core import cache
+from shuzheng.exchange import facade, fastpath, selectors
 from shuzheng.exchange.models import RegistryRecord, Resource
 from shuzheng.licenses import facade as licences
 
@@ -135,9 +136,8 @@ def test_migration_switches_a_database_seeded_before(api):
         "shuzheng.exchange.migrations.0002_licences_from_licences_module"
     )
     old = migration.OLD_SUMMARY
-    Resource.objects.filter(code=LICENCES).update(
-        provider="licences", summary=old, updated_at=timezone.now()
-    )
+    Resource.objects.filter(code=LICENCES).update(provider="licences", summary=old)
+    cache.bump(fastpath.CATALOG)
     resource = Resource.objects.get(code=LICENCES)
     RegistryRecord.objects.create(
         resource=resource,
@@ -159,6 +159,6 @@ def test_migration_switches_a_database_seeded_before(api):
     block = next(i for i in items if i["resource"] == LICENCES)
     assert {f["name"]: f["value"] for f in block["fields"]}["licence.types"] == ["结婚证"]
     # a resource switched by hand to another provider is left alone
-    Resource.objects.filter(code=LICENCES).update(provider="registry", updated_at=timezone.now())
+    Resource.objects.filter(code=LICENCES).update(provider="registry")
     migration.forwards(apps, None)
     assert Resource.objects.get(code=LICENCES).provider == "registry"
