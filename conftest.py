@@ -9,6 +9,31 @@ os.environ.setdefault("SHUZHENG_TESTING", "1")
 
 import pytest
 
+_TODAY = os.environ.get("SHUZHENG_TEST_TODAY", "")
+_traveller = None
+
+
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    """``SHUZHENG_TEST_TODAY=2027-06-15`` runs the whole session as if today were that day (the
+    clock ticks from 09:00 Beijing time): CI runs the PostgreSQL suite on a day far from the real
+    one, so a test tied to the wall clock fails the day it is written, not months later."""
+    global _traveller
+    if _TODAY:
+        import datetime as dt
+
+        import time_machine
+
+        start = dt.datetime.fromisoformat(_TODAY).replace(
+            hour=9, tzinfo=dt.timezone(dt.timedelta(hours=8))
+        )
+        _traveller = time_machine.travel(start, tick=True)
+        _traveller.start()
+
+
+def pytest_unconfigure(config):  # type: ignore[no-untyped-def]
+    if _traveller is not None:
+        _traveller.stop()
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]

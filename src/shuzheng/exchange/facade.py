@@ -138,10 +138,13 @@ def prefill(
     return {k: out[k] for k in wanted if k in out}
 
 
-def facts(subject_kind: str, subject_id: str, names: list[str]) -> dict[str, Any]:
+def facts(
+    subject_kind: str, subject_id: str, names: list[str], *, as_of: dt.date | None = None
+) -> dict[str, Any]:
     """The values of named data items (and derived facts such as ``person.age``) for one
-    subject, unmasked, for rules evaluated by the platform itself. Missing values are None;
-    an unknown name is a ValidationFailed naming it."""
+    subject, unmasked, for rules evaluated by the platform itself. Derived facts are worked out
+    on ``as_of`` (default today: a rule decided for a past day sees that day's age). Missing
+    values are None; an unknown name is a ValidationFailed naming it."""
     if subject_kind not in ("person", "enterprise"):
         raise ValidationFailed.one("subject_kind", "数据主体类型应为 person 或 enterprise。")
     wanted = list(dict.fromkeys(names))
@@ -157,7 +160,7 @@ def facts(subject_kind: str, subject_id: str, names: list[str]) -> dict[str, Any
             [FieldError(f"names.{wanted.index(n)}", f"未登记的数据项：{n}") for n in unknown]
         )
     found = _values(keys, subject_kind, subject_id)
-    today = timezone.localdate()
+    today = as_of or timezone.localdate()
     out: dict[str, Any] = {}
     for name, key in zip(wanted, keys, strict=True):
         value = found.get(key, (None, "", ""))[0]

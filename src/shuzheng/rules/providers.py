@@ -273,13 +273,15 @@ class ExchangeSource(DemoSource):
         wanted = list(names)
         got: dict[str, Any] = {}
         if self._facts is not None:
-            got = self._from_exchange(kind, subject_id, wanted)
+            got = self._from_exchange(kind, subject_id, wanted, as_of)
         missing = [n for n in wanted if got.get(n) is None]
         if missing:
             got.update(super().facts(kind, subject_id, missing, as_of))
         return {n: got.get(n) for n in wanted}
 
-    def _from_exchange(self, kind: str, subject_id: str, wanted: list[str]) -> dict[str, Any]:
+    def _from_exchange(
+        self, kind: str, subject_id: str, wanted: list[str], as_of: dt.date
+    ) -> dict[str, Any]:
         """exchange names data items by subject (``person.age``); names it has not registered
         are left to the demo registries."""
         assert self._facts is not None
@@ -289,7 +291,7 @@ class ExchangeSource(DemoSource):
             if not keys:
                 return {}
             try:
-                raw = dict(self._facts(kind, subject_id, keys) or {})
+                raw = dict(self._facts(kind, subject_id, keys, as_of=as_of) or {})
             except NotFound:
                 return {}
             except ValidationFailed as exc:
