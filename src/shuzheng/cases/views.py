@@ -31,7 +31,7 @@ from shuzheng.catalog.contracts import ItemView, MaterialView
 from shuzheng.core import calendar
 from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
 from shuzheng.files import facade as files
-from shuzheng.files.services import MAX_BYTES
+from shuzheng.files.facade import MAX_BYTES
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.licenses import facade as licenses

@@ -9,9 +9,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from shuzheng.core import rawsql
 from shuzheng.files.contracts import FileInfo
 from shuzheng.files.models import StoredFile
-from shuzheng.files.services import file_store
+from shuzheng.files.services import MAX_BYTES, file_store
 
-__all__ = ["FileInfo", "file_for_owner", "file_store"]
+__all__ = ["MAX_BYTES", "FileInfo", "file_for_owner", "file_store"]
 
 
 def file_for_owner(file_id: str, owner: str) -> FileInfo | None:
