@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shuzheng.catalog.contracts import BundleMember, BundleView, GuideResult, ItemView, MaterialView
 from shuzheng.catalog.forms import ORDER_KEY, ordered_properties
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
 from shuzheng.catalog.spec import ITEM_TYPES
+from shuzheng.core import cache
 from shuzheng.core.errors import NotFound
 from shuzheng.identity import facade as identity
 
@@ -116,44 +116,29 @@ def _item_detail(
     return item_view(item)
 
 
-# Published item views, cached per process: {(code, version or None, day): view}, valid while
-# the stamp (items: count and latest change; departments: the same) is unchanged. Published
-# versions are immutable and every lifecycle change (publish, retire, effective dates) moves
-# ``updated_at``, so an edit by any process is seen on the next call.
-# Each entry keeps the stamp read before it was built, so a view built from data older than
-# the current stamp (a concurrent thread's) is never served.
-_views: dict[tuple[str, int | None, dt.date], tuple[tuple[Any, ...], ItemView]] = {}
-_VIEWS_MAX = 5_000
-
-
-def _items_stamp() -> tuple[Any, ...]:
-    return identity.departments_stamp(ServiceItem)  # both tables, one query
+# The catalog's versions and the departments (item views carry department names), cached per
+# process behind their cache versions (``core.cache``): every catalog service bumps ``ITEMS``
+# in its transaction, identity bumps the departments', so an edit by any process is seen on
+# the next call. Published item views are keyed by (code, version or None, day).
+ITEMS = "catalog.items"
+_views: cache.Memo[tuple[str, int | None, dt.date], ItemView] = cache.Memo(
+    ITEMS, identity.DEPARTMENTS_CACHE, maxsize=5_000
+)
 
 
 def _published_view(code: str, version: int | None, today: dt.date) -> ItemView:
-    stamp = _items_stamp()
-    key = (code, version, today)
-    hit = _views.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    if len(_views) >= _VIEWS_MAX:
-        _views.clear()
-    view = _item_detail(code, version=version)
-    _views[key] = (stamp, view)
-    return view
+    return _views.get((code, version, today), lambda: _item_detail(code, version=version))
 
 
 # --- search -----------------------------------------------------------------------------------
 
 
-def _stamp() -> tuple[object, ...]:
-    a = ServiceItem.objects.aggregate(n=Count("id"), m=Max("published_at"), t=Max("effective_to"))
-    b = Bundle.objects.aggregate(n=Count("id"), m=Max("published_at"), t=Max("effective_to"))
-    return (a["n"], a["m"], a["t"], b["n"], b["m"], b["t"], timezone.localdate())
+# The search index of the versions in force on a day, rebuilt when the catalog or the
+# departments change (indexing reads the department names).
+_indexes: cache.Memo[dt.date, Any] = cache.Memo(ITEMS, identity.DEPARTMENTS_CACHE, maxsize=2)
 
 
-@lru_cache(maxsize=2)
-def _index(stamp: tuple[object, ...]) -> Any:
+def _index() -> Any:
     from shuzheng.catalog.search import SearchIndex, docs_from_catalog
 
     doc = {
@@ -167,7 +152,7 @@ def _index(stamp: tuple[object, ...]) -> Any:
 
 
 def search_index() -> Any:
-    return _index(_stamp())
+    return _indexes.get(timezone.localdate(), _index)
 
 
 def search(

@@ -17,10 +17,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
+from shuzheng.catalog import selectors
 from shuzheng.catalog.forms import with_order
 from shuzheng.catalog.importer import read_document, validate
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
 from shuzheng.catalog.spec import BundleSpec, ItemSpec, RowError
+from shuzheng.core import cache
 from shuzheng.core.errors import Conflict, DomainError, FieldError, NotFound
 from shuzheng.identity import facade as identity
 
@@ -102,6 +104,7 @@ def catalog_import(
             for obj in versions:
                 _transition(actor=actor, obj=obj, action="submit")
                 _transition(actor=actor, obj=obj, action="publish")
+        cache.bump(selectors.ITEMS)
     return ImportResult(items=len(report.items), bundles=len(report.bundles), published=publish)
 
 
@@ -273,6 +276,7 @@ def catalog_transition(
             if missing:
                 raise Conflict("一件事包含尚未发布的事项：" + "、".join(missing))
         _transition(actor=actor, obj=obj, action=action, note=note, effective=effective)
+        cache.bump(selectors.ITEMS)
     return obj
 
 
@@ -296,6 +300,7 @@ def catalog_new_draft_from(
     if not report.ok:
         raise ImportRejected(report.errors)
     with transaction.atomic():
+        cache.bump(selectors.ITEMS)
         if kind == "item":
             new_item = report.items[0]
             if new_item.implementation_code != code:
@@ -355,6 +360,7 @@ def catalog_update_draft(
             )
             obj.lead_department_code = bundle.lead_department
         obj.save()
+        cache.bump(selectors.ITEMS)
         audit.record(
             actor=actor,
             action=f"catalog.{model._meta.model_name}_draft_edit",

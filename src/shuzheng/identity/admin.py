@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from shuzheng.audit.facade import AuditedAdmin
+from shuzheng.core import cache
 from shuzheng.identity.models import (
     ApiClient,
     Department,
@@ -13,17 +17,31 @@ from shuzheng.identity.models import (
     StaffRole,
     User,
 )
+from shuzheng.identity.selectors import DEPARTMENTS_CACHE
+
+
+class _DepartmentsAdmin(AuditedAdmin):
+    """Changes departments' cached data (names, regions): a new version of their cache in the
+    admin's transaction, so every process reloads it on its next read."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        cache.bump(DEPARTMENTS_CACHE)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        cache.bump(DEPARTMENTS_CACHE)
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedAdmin):
+class RegionAdmin(_DepartmentsAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedAdmin):
+class DepartmentAdmin(_DepartmentsAdmin):
     list_display = ("code", "name", "level", "region", "uscc", "is_demo")
     list_filter = ("level", "is_demo")
     search_fields = ("code", "name", "uscc")

@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from shuzheng.audit import facade as audit
+from shuzheng.core import cache
 from shuzheng.core.codes import make_id_number, make_uscc, region_name
 from shuzheng.identity.models import (
     ApiClient,
@@ -31,6 +32,7 @@ from shuzheng.identity.models import (
     StaffRole,
     User,
 )
+from shuzheng.identity.selectors import DEPARTMENTS_CACHE
 
 DEMO_PASSWORD = "Demo@12345"
 CORE_DATA = Path(__file__).resolve().parent.parent / "core" / "data"
@@ -373,6 +375,7 @@ def seed_demo(*, people: int = 40, enterprises: int = 12) -> dict[str, int]:
     with transaction.atomic():
         regions = _ensure_regions()
         depts = _ensure_departments(regions)
+        cache.bump(DEPARTMENTS_CACHE)
         new_people = _ensure_people(rng, regions, people)
         new_ents = _ensure_enterprises(rng, regions, enterprises)
         demo_ent, _ = Enterprise.objects.get_or_create(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Model
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
@@ -23,6 +22,7 @@ from shuzheng.identity.models import Role
 
 __all__ = [
     "ANONYMOUS",
+    "DEPARTMENTS_CACHE",
     "ROLE_NAMES",
     "BearerAuth",
     "OptionalBearerAuth",
@@ -30,7 +30,6 @@ __all__ = [
     "department",
     "department_names",
     "departments",
-    "departments_stamp",
     "enterprise",
     "person_by_id_number",
     "person_lookup",
@@ -130,12 +129,9 @@ def department_names() -> dict[str, str]:
     return selectors.department_names()
 
 
-def departments_stamp(*also: type[Model]) -> tuple[Any, ...]:
-    """Changes whenever a department is added, removed or edited (for callers' own caches).
-    ``also``: the caller's own models whose stamps (``rawsql.stamp``) are read in the same
-    query and follow the departments' in the tuple — one round trip for a cache that
-    depends on both."""
-    return selectors.departments_stamp(*also)
+# The ``core.cache`` name of the departments: a module whose cached values carry department
+# data lists it among its memo's names (``cache.Memo(MINE, identity.DEPARTMENTS_CACHE)``).
+DEPARTMENTS_CACHE = selectors.DEPARTMENTS_CACHE
 
 
 def department(code: str) -> DepartmentInfo:

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from shuzheng.core import rawsql
+from shuzheng.core import cache, rawsql
 from shuzheng.core.errors import Forbidden, NotFound
 from shuzheng.identity.contracts import (
     ANONYMOUS,
@@ -276,30 +276,24 @@ def _department_info(d: Department) -> DepartmentInfo:
     )
 
 
-_departments_cache: tuple[tuple[Any, ...], tuple[DepartmentInfo, ...], dict[str, str]] | None = None
+# Every department, cached per process (``core.cache``): naming a department is on the path of
+# every case. Whatever writes departments or regions (the admin, ``demo.seed_demo``) bumps it.
+DEPARTMENTS_CACHE = "identity.departments"
+_departments: cache.Memo[None, tuple[tuple[DepartmentInfo, ...], dict[str, str]]] = cache.Memo(
+    DEPARTMENTS_CACHE, maxsize=1
+)
 
 
-def departments_stamp(*also: type[Model]) -> tuple[Any, ...]:
-    """A cheap version of the department table (count, latest change), one plain query; with
-    ``also``, those tables' versions follow in the same query."""
-    return rawsql.stamp(Department, *also)
-
-
-def _all_departments() -> tuple[tuple[DepartmentInfo, ...], dict[str, str]]:
-    """Every department, cached per process behind ``departments_stamp`` (an edit by any
-    process is seen on the next call): naming a department is on the path of every case."""
-    global _departments_cache
-    stamp = departments_stamp()
-    cached = _departments_cache
-    if cached is not None and cached[0] == stamp:
-        return cached[1], cached[2]
+def _load_departments() -> tuple[tuple[DepartmentInfo, ...], dict[str, str]]:
     infos = tuple(
         _department_info(d)
         for d in Department.objects.select_related("region", "parent").order_by("level", "code")
     )
-    names = {d.code: d.name for d in infos}
-    _departments_cache = (stamp, infos, names)
-    return infos, names
+    return infos, {d.code: d.name for d in infos}
+
+
+def _all_departments() -> tuple[tuple[DepartmentInfo, ...], dict[str, str]]:
+    return _departments.get(None, _load_departments)
 
 
 def department_names() -> dict[str, str]:

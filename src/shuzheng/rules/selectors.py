@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from shuzheng.core import rawsql
+from shuzheng.core import cache
 from shuzheng.core.errors import NotFound, Unauthenticated
 from shuzheng.identity.contracts import Principal
 from shuzheng.rules.models import Decision, RuleSet, RuleVersion, VersionStatus
@@ -29,41 +29,19 @@ def version_in_force(rule_set: RuleSet, on: dt.date) -> RuleVersion | None:
     )
 
 
-# {(item code, day): (rule set, version) or None}, valid while the published rule versions and
-# the rule sets are unchanged (publishing sets ``published_at`` and, on the predecessor,
-# ``effective_to``; rule set edits move ``updated_at``). Published versions are immutable.
-# Each entry keeps the stamp read before it was built (a concurrent thread's stale entry is
-# never served).
-_in_force: dict[
-    tuple[str, dt.date], tuple[tuple[object, ...], tuple[RuleSet, RuleVersion] | None]
-] = {}
-
-
-def _rules_stamp() -> tuple[object, ...]:
-    v, r = rawsql.table(RuleVersion), rawsql.table(RuleSet)
-    return tuple(
-        rawsql.rows(
-            f"SELECT (SELECT COUNT(*) FROM {v} WHERE status = %s), "  # noqa: S608
-            f"(SELECT MAX(published_at) FROM {v}), (SELECT COUNT(*) FROM {r}), "
-            f"(SELECT MAX(updated_at) FROM {r})",
-            [VersionStatus.PUBLISHED.value],
-        )[0]
-    )
+# {(item code, day): (rule set, version) or None}, cached per process behind the rules' cache
+# version (``core.cache``), which rule set creation, publishing and the seed bump in their
+# transactions. Published versions are immutable.
+IN_FORCE = "rules.in_force"
+_in_force: cache.Memo[tuple[str, dt.date], tuple[RuleSet, RuleVersion] | None] = cache.Memo(
+    IN_FORCE, maxsize=10_000
+)
 
 
 def rule_set_for_item(item_code: str, on: dt.date) -> tuple[RuleSet, RuleVersion] | None:
-    """The rule set deciding a service item and its version in force, cached per process behind
-    a one-query stamp (秒批 runs this on every instant submission). Do not modify the result."""
-    stamp = _rules_stamp()
-    key = (item_code, on)
-    hit = _in_force.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    if len(_in_force) > 10_000:
-        _in_force.clear()
-    found = _rule_set_for_item(item_code, on)
-    _in_force[key] = (stamp, found)
-    return found
+    """The rule set deciding a service item and its version in force, cached per process (秒批
+    runs this on every instant submission). Do not modify the result."""
+    return _in_force.get((item_code, on), lambda: _rule_set_for_item(item_code, on))
 
 
 def _rule_set_for_item(item_code: str, on: dt.date) -> tuple[RuleSet, RuleVersion] | None:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
+from shuzheng.core import cache
 from shuzheng.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
@@ -99,6 +100,7 @@ def rule_set_create(
     )
     try:
         with transaction.atomic():
+            cache.bump(selectors.IN_FORCE)
             rule_set = RuleSet.objects.create(
                 code=code,
                 name=name.strip(),
@@ -225,6 +227,7 @@ def publish(*, principal: Principal, code: str, effective_from: dt.date) -> Rule
         draft.published_by = principal.actor
         draft.published_at = timezone.now()
         draft.save()
+        cache.bump(selectors.IN_FORCE)
         audit.record(
             actor=principal.actor,
             action="rules.version_published",
@@ -429,6 +432,7 @@ def rule_sets_seed(*, actor: str = "system:rules_seed") -> list[str]:
     with transaction.atomic():
         created = seed.load(RuleSet, RuleVersion, actor=actor)
         if created:
+            cache.bump(selectors.IN_FORCE)
             audit.record(
                 actor=actor,
                 action="rules.seeded",
