@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from shuzheng.cases import rules, selectors, services
+from shuzheng.cases import selectors, services, transitions
 from shuzheng.cases.contracts import CaseRef, PendingField, PendingLicence
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
@@ -18,6 +18,7 @@ __all__ = [
     "CaseSummary",
     "PendingField",
     "PendingLicence",
+    "action_label",
     "case_act",
     "case_detail",
     "case_for_applicant",
@@ -27,6 +28,7 @@ __all__ = [
     "overdue",
     "pending_licence",
     "queue_counts",
+    "queue_name",
 ]
 
 
@@ -42,7 +44,7 @@ def _ref(case: Case) -> CaseRef:
         status=case.status,
         channel=case.channel,
         assignee=case.assignee or case.accepted_by,
-        closed=case.status in rules.TERMINAL,
+        closed=case.status in transitions.TERMINAL,
         decision=case.decision,
     )
 
@@ -55,7 +57,7 @@ def case_ref(principal: Principal, case_no: str) -> CaseRef:
 def case_for_applicant(principal: Principal, case_no: str) -> CaseRef | None:
     """The case when the caller is its applicant (the only one who may rate it)."""
     case = services.case_by_no(case_no)  # being its applicant is what makes it visible
-    if case is None or rules.APPLICANT not in roles_on(principal, case):
+    if case is None or transitions.APPLICANT not in roles_on(principal, case):
         return None
     return _ref(case)
 
@@ -129,6 +131,20 @@ def _summary(case: Case) -> CaseSummary:
 
 
 QUEUES: tuple[str, ...] = tuple(selectors.QUEUES)
+
+
+def queue_name(queue: str) -> Any:
+    """The Chinese name of a workbench queue (``QUEUES``)."""
+    return selectors.QUEUES[queue][0]
+
+
+def action_label(action: str, *, staff: bool = False) -> Any:
+    """What an action is called on its button (``staff``: at a staff desk, where staff act on
+    the applicant's behalf), from the transition table."""
+    row = transitions.CASE.transitions.get(action)
+    if row is None:
+        return transitions.CASE.timeline_label(action)
+    return (row.staff_label or row.label) if staff else row.label
 
 
 def queue_counts(principal: Principal) -> dict[str, int]:

@@ -8,24 +8,26 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from shuzheng.cases.models import Case, CaseEvent
+from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
-from shuzheng.cases.services import allowed_actions
-from shuzheng.core import rawsql
+from shuzheng.cases.services import allowed_actions, records
+from shuzheng.cases.transitions import CASE
 from shuzheng.core.errors import NotFound
 from shuzheng.identity.contracts import Principal
 
+# The workbench's queues: their names (read by the workbench) and what each holds.
 QUEUES = {
-    "pending": ("待受理", Q(status=S.SUBMITTED)),
-    "in_progress": ("办理中", Q(status__in=[S.IN_PROGRESS, S.SUSPENDED])),
-    "correction": ("补正中", Q(status=S.CORRECTION)),
-    "due_soon": ("即将超期", Q(status=S.IN_PROGRESS, warning__in=["yellow", "red"])),
-    "overdue": ("已超期", Q(status=S.IN_PROGRESS, warning="overdue")),
-    "decided": ("待办结", Q(status__in=[S.APPROVED, S.DENIED])),
+    "pending": (_("待受理"), Q(status=S.SUBMITTED)),
+    "in_progress": (_("办理中"), Q(status__in=[S.IN_PROGRESS, S.SUSPENDED])),
+    "correction": (_("补正中"), Q(status=S.CORRECTION)),
+    "due_soon": (_("即将超期"), Q(status=S.IN_PROGRESS, warning__in=["yellow", "red"])),
+    "overdue": (_("已超期"), Q(status=S.IN_PROGRESS, warning="overdue")),
+    "decided": (_("待办结"), Q(status__in=[S.APPROVED, S.DENIED])),
     # approved and closed, but the result licence needs data only a reviewer can give
-    "license_pending": ("待发证", Q(license_pending=True)),
-    "closed": ("已办结", Q(status__in=[S.CLOSED, S.REFUSED, S.WITHDRAWN])),
+    "license_pending": (_("待发证"), Q(license_pending=True)),
+    "closed": (_("已办结"), Q(status__in=[S.CLOSED, S.REFUSED, S.WITHDRAWN])),
 }
 
 
@@ -111,27 +113,6 @@ def _decision(case: Case) -> dict[str, Any] | None:
     }
 
 
-def _events(case: Case) -> list[tuple[Any, ...]]:
-    """The case's timeline: as an action read it with the case and added to it
-    (``services._locked_case``, ``_event``), else from the database."""
-    read = getattr(case, "_events_read", None)
-    if read is None:
-        return _timeline(case.pk)
-    return [*read, *getattr(case, "_events_added", ())]
-
-
-def _timeline(case_id: int) -> list[tuple[Any, ...]]:
-    """The case's events, oldest first (plain SQL: every case response carries them)."""
-    sql = (
-        "SELECT at, actor, action, from_status, to_status, note, data "  # noqa: S608
-        f"FROM {rawsql.table(CaseEvent)} WHERE case_id = %s ORDER BY id"
-    )
-    return [
-        (rawsql.as_moment(at), actor, action, fs, ts, note, rawsql.as_json(data))
-        for at, actor, action, fs, ts, note, data in rawsql.rows(sql, [case_id])
-    ]
-
-
 def detail(principal: Principal, case: Case) -> dict[str, Any]:
     return {
         "case_no": case.case_no,
@@ -179,12 +160,13 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
                 "at": at.isoformat(),
                 "actor": actor,
                 "action": action,
+                "action_name": str(CASE.timeline_label(action)),
                 "from_status": from_status,
                 "to_status": to_status,
                 "note": note,
                 "data": data,
             }
-            for at, actor, action, from_status, to_status, note, data in _events(case)
+            for at, actor, action, from_status, to_status, note, data in records.timeline(case)
         ],
         "allowed_actions": allowed_actions(principal, case),
     }

@@ -40,24 +40,6 @@ from shuzheng.notify import facade as notify
 PAGE_SIZE = 20
 ACCEPT_FILES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
-# What the applicant reads in the timeline (staff see the same words in the workbench).
-ACTION_NAMES = {
-    "draft": _("保存草稿"),
-    "submit": _("提交申请"),
-    "accept": _("受理"),
-    "refuse": _("不予受理"),
-    "request_correction": _("一次性告知补正"),
-    "resubmit": _("补正后重新提交"),
-    "assign": _("分配承办人"),
-    "suspend": _("特别程序（计时暂停）"),
-    "resume": _("特别程序结束"),
-    "extend": _("延期"),
-    "approve": _("准予"),
-    "deny": _("不予"),
-    "close": _("办结并送达"),
-    "withdraw": _("撤回申请"),
-    "sync": _("各部门办理进度更新"),
-}
 DELIVERY_NAMES = {
     "electronic": _("电子送达"),
     "mail": _("邮寄送达"),
@@ -636,7 +618,7 @@ def _timeline(detail: dict[str, Any], submitted_by: str) -> list[dict[str, Any]]
         out.append(
             {
                 "at": dt.datetime.fromisoformat(e["at"]),
-                "action": ACTION_NAMES.get(e["action"], e["action"]),
+                "action": e["action_name"],
                 "by_applicant": e["actor"] == submitted_by,
                 "to_status": S(e["to_status"]).label if e["to_status"] in S.values else "",
                 "note": e["note"],

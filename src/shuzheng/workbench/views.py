@@ -29,34 +29,6 @@ from shuzheng.identity.facade import ROLE_NAMES, departments, principal_for_requ
 from shuzheng.ratings import facade as ratings
 
 PAGE_SIZE = 20
-QUEUE_NAMES: dict[str, Promise] = {
-    "pending": _("待受理"),
-    "in_progress": _("办理中"),
-    "correction": _("补正中"),
-    "due_soon": _("即将超期"),
-    "overdue": _("已超期"),
-    "decided": _("待办结"),
-    "license_pending": _("待发证"),
-    "closed": _("已办结"),
-}
-TIMELINE_NAMES: dict[str, Promise] = {
-    "draft": _("保存草稿"),
-    "submit": _("提交申请"),
-    "accept": _("受理"),
-    "refuse": _("不予受理"),
-    "request_correction": _("一次性告知补正"),
-    "resubmit": _("补正后重新提交"),
-    "assign": _("分配承办人"),
-    "suspend": _("特别程序（计时暂停）"),
-    "resume": _("特别程序结束"),
-    "extend": _("延期"),
-    "approve": _("准予"),
-    "deny": _("不予"),
-    "close": _("办结并送达"),
-    "withdraw": _("撤回申请"),
-    "sync": _("子办件状态变化"),
-    "issue_license": _("补全照面信息并签发证照"),
-}
 DELIVERY = [("electronic", _("电子送达")), ("mail", _("邮寄送达")), ("window", _("窗口领取"))]
 SUPERVISOR_ROLES = ("department_head", "platform_admin")
 
@@ -76,20 +48,26 @@ class Field:
 
 @dataclass(frozen=True)
 class ActionForm:
-    label: Promise
+    """The inputs of an action at the case desk; its name is the transition table's."""
+
+    action: str
     fields: tuple[Field, ...] = ()
     primary: bool = False
     hint: Promise | str = ""
+
+    @property
+    def label(self) -> Promise | str:
+        return cases.action_label(self.action, staff=True)
 
 
 NOTE_OPTIONAL = Field("note", "textarea", _("意见（可不填）"))
 ACTIONS: dict[str, ActionForm] = {
     "accept": ActionForm(
-        _("受理"), (NOTE_OPTIONAL,), primary=True, hint=_("受理后开始按工作日计算承诺办结时限。")
+        "accept", (NOTE_OPTIONAL,), primary=True, hint=_("受理后开始按工作日计算承诺办结时限。")
     ),
-    "refuse": ActionForm(_("不予受理"), (Field("note", "textarea", _("不予受理理由"), True),)),
+    "refuse": ActionForm("refuse", (Field("note", "textarea", _("不予受理理由"), True),)),
     "request_correction": ActionForm(
-        _("一次性告知补正"),
+        "request_correction",
         (
             Field(
                 "items",
@@ -101,32 +79,32 @@ ACTIONS: dict[str, ActionForm] = {
             Field("note", "textarea", _("补充说明（可不填）")),
         ),
     ),
-    "assign": ActionForm(_("分配承办人"), (Field("assignee", "text", _("承办人账号"), True),)),
+    "assign": ActionForm("assign", (Field("assignee", "text", _("承办人账号"), True),)),
     "suspend": ActionForm(
-        _("特别程序（计时暂停）"),
+        "suspend",
         (Field("note", "textarea", _("特别程序种类和理由（如专家评审、听证）"), True),),
     ),
-    "resume": ActionForm(_("特别程序结束"), (NOTE_OPTIONAL,)),
+    "resume": ActionForm("resume", (NOTE_OPTIONAL,)),
     "extend": ActionForm(
-        _("延期（负责人批准）"),
+        "extend",
         (
             Field("days", "number", _("延长工作日数"), True, _("1 到 30 个工作日，只能延期一次。")),
             Field("note", "textarea", _("延期理由"), True),
         ),
     ),
-    "approve": ActionForm(_("准予"), (NOTE_OPTIONAL,), primary=True),
-    "deny": ActionForm(_("不予"), (Field("note", "textarea", _("不予许可理由"), True),)),
+    "approve": ActionForm("approve", (NOTE_OPTIONAL,), primary=True),
+    "deny": ActionForm("deny", (Field("note", "textarea", _("不予许可理由"), True),)),
     "close": ActionForm(
-        _("办结并送达"),
+        "close",
         (Field("delivery", "radio", _("送达方式"), True, options=tuple(DELIVERY)),),
         primary=True,
     ),
     "resubmit": ActionForm(
-        _("窗口代为补正"),
+        "resubmit",
         (Field("note", "textarea", _("收取补正材料情况"), True),),
         hint=_("申请人到窗口提交了补正材料时使用；网上补正由申请人在“我的办件”中提交。"),
     ),
-    "submit": ActionForm(_("代为提交草稿"), (NOTE_OPTIONAL,)),
+    "submit": ActionForm("submit", (NOTE_OPTIONAL,)),
 }
 
 
@@ -202,9 +180,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             **_shell(principal, "queues"),
             "roles": roles,
-            "queues": [(key, QUEUE_NAMES[key], counts.get(key)) for key in cases.QUEUES],
+            "queues": [(key, cases.queue_name(key), counts.get(key)) for key in cases.QUEUES],
             "queue": queue,
-            "queue_name": QUEUE_NAMES[queue],
+            "queue_name": cases.queue_name(queue),
             "departments": [(d, names.get(d, d)) for d in principal.departments],
             "department": department,
             "q": q,
@@ -331,7 +309,7 @@ def _render_case(
                 {
                     **e,
                     "at": dt.datetime.fromisoformat(e["at"]),
-                    "label": TIMELINE_NAMES.get(e["action"], e["action"]),
+                    "label": e["action_name"],
                     "who": e["actor"].removeprefix("user:"),
                 }
                 for e in detail["timeline"]

@@ -170,7 +170,7 @@ def test_instant_approval_signs_the_licence_outside_any_transaction(api, cases, 
     (SQLite) or the case-number row (PostgreSQL): bench/instant measured the queue it made."""
     from django.db import connection
 
-    from shuzheng.licenses import services as licence_services
+    from shuzheng.licenses.services import issuing as licence_services
     from shuzheng.rules.services import rule_sets_seed
 
     seed_catalog()
@@ -210,18 +210,18 @@ def test_withdrawn_while_the_licence_was_issued_voids_the_licence(
     """The applicant withdraws between the rules' approval and the case update: the case stays
     withdrawn and the result licence issued in between is cancelled (注销), audited."""
     from shuzheng.audit.models import AuditRecord
-    from shuzheng.cases import services as case_services
     from shuzheng.cases.models import Case
+    from shuzheng.cases.services import results
     from shuzheng.licenses.models import License
 
-    real_issue = case_services._issue_result
+    real_issue = results.issue_result
 
     def issue_then_withdraw(case, spec, *, actor):
         result = real_issue(case, spec, actor=actor)
         Case.objects.filter(pk=case.pk).update(status="withdrawn")  # the applicant's click
         return result
 
-    monkeypatch.setattr(case_services, "_issue_result", issue_then_withdraw)
+    monkeypatch.setattr(results, "issue_result", issue_then_withdraw)
     r = _apply(api, cases, "demo-elder")
     assert r.status_code == 201, r.content
     case = Case.objects.get(case_no=r.json()["case_no"])

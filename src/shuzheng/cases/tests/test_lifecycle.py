@@ -360,54 +360,9 @@ def test_actions_save_what_they_change_and_only_that(catalog, cases):
     assert after["license_pending"] is bool(after["result"].get("license_pending"))
 
 
-def test_plain_sql_loads_and_updates_a_case_as_the_orm_does(catalog, cases):
-    """``rawsql.instances`` (every action's case read) gives the ORM's values for every
-    column — JSON, timestamps, dates — and ``rawsql.update`` stores them back unchanged."""
-    from shuzheng.core import rawsql
-
-    no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
-    cases.act("demo-clerk", no, "accept")
-    orm = Case.objects.get(case_no=no)
-    (plain,) = rawsql.instances(Case, "case_no = %s", [no])
-    names = [f.attname for f in Case._meta.concrete_fields]
-    assert {n: getattr(plain, n) for n in names} == {n: getattr(orm, n) for n in names}
-    assert not plain._state.adding and plain.accepted_at is not None and plain.form
-    plain.form = {**plain.form, "note": "改"}
-    plain.status = "suspended"
-    rawsql.update(plain, ["form", "status", "updated_at"])
-    again = Case.objects.get(pk=orm.pk)
-    assert again.form["note"] == "改" and again.status == "suspended"
-    assert again.updated_at > orm.updated_at and again.accepted_at == orm.accepted_at
-    assert rawsql.instances(Case, "case_no = %s", ["nope"]) == []
-
-
-def test_plain_inserts_prepare_values_as_the_fields_save_them(db):
-    """Text and boolean values pass as they are; anything else (a lazy translation, a number
-    in a text field, JSON, timestamps) goes through the field's ``get_db_prep_save``."""
-    from django.db import connection
-    from django.utils.translation import gettext_lazy
-
-    from shuzheng.core import rawsql
-
-    values = {
-        "case": 1,
-        "at": dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC),
-        "actor": gettext_lazy("办结"),
-        "action": "accept",
-        "from_status": 7,
-        "to_status": "in_progress",
-        "note": "",
-        "data": {"k": "值"},
-    }
-    _, params = rawsql.insert_statement(CaseEvent, values)
-    want = [CaseEvent._meta.get_field(k).get_db_prep_save(v, connection) for k, v in values.items()]
-    assert [type(p) for p in params] == [type(w) for w in want]
-    assert params[2] == "办结" and type(params[2]) is str  # the lazy string, resolved
-    assert params[4] == "7" and params[3] is values["action"]  # converted / passed as is
-
-
 def test_changed_columns_see_json_changed_in_place(catalog, cases):
-    from shuzheng.cases.services import _changed, _columns
+    from shuzheng.cases.services.records import changed as _changed
+    from shuzheng.cases.services.records import columns as _columns
 
     no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
     case = Case.objects.get(case_no=no)

@@ -1,0 +1,34 @@
+"""All writes of 统一申办受理, one topic a file (as Zulip keeps ``zerver/actions``):
+
+- ``intake``: who applies, prefill, filing a case or 一件事 (and 免申即享 records);
+- ``materials``: uploaded files and e-licences used instead (免证办);
+- ``instant``: 秒批, the rules deciding a submitted case;
+- ``results``: the result licence of an approved case, issued or left pending;
+- ``actions`` and ``handlers``: every action of ``cases.transitions``, through one path;
+- ``deadlines``: the working-day clock and its warnings;
+- ``records``: the one save path (locks, changed columns, timeline events, case numbers).
+
+Each is one transaction, audited. Services take the caller (``Principal``) and check the right
+themselves, so the API, the pages and the window-clerk desk go through the same rules.
+"""
+
+from shuzheng.cases.services.actions import allowed_actions, case_act, roles_on
+from shuzheng.cases.services.deadlines import cases_refresh_warnings
+from shuzheng.cases.services.intake import case_create, case_create_proactive, prefill_for
+from shuzheng.cases.services.materials import licence_choices, licence_choices_many
+from shuzheng.cases.services.records import case_by_no
+from shuzheng.cases.services.results import pending_licence
+
+__all__ = [
+    "allowed_actions",
+    "case_act",
+    "case_by_no",
+    "case_create",
+    "case_create_proactive",
+    "cases_refresh_warnings",
+    "licence_choices",
+    "licence_choices_many",
+    "pending_licence",
+    "prefill_for",
+    "roles_on",
+]

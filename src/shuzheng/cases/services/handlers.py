@@ -1,0 +1,234 @@
+"""The work of each case action, one function per row of ``cases.transitions.CASE``.
+
+A handler gets the locked case with its status already moved to the row's target (when the row
+names one) and does the action's own work: check its input (raising ``ValidationFailed`` naming
+the field, before anything is written), set columns, pause or restart the clock, issue a
+result. What it puts in ``act.data`` goes to the timeline event and the audit record. Saving,
+the event, the notice, the audit record and the 一件事 parent are ``actions.case_act``'s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from shuzheng.cases.models import Case
+from shuzheng.cases.models import CaseStatus as S
+from shuzheng.cases.services import deadlines, records, results
+from shuzheng.cases.services.materials import check_materials, record_licence_uses
+from shuzheng.catalog import facade as catalog
+from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
+from shuzheng.identity.contracts import Principal
+
+
+@dataclass
+class Act:
+    """One action being performed: the locked case, who acts, and what they gave."""
+
+    case: Case
+    principal: Principal
+    today: dt.date
+    note: str = ""
+    items: list[str] | None = None
+    days: int | None = None
+    delivery: str | None = None
+    assignee: str | None = None
+    form: dict[str, Any] | None = None
+    materials: list[dict[str, Any]] | None = None
+    license_data: dict[str, Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _close(case: Case, today: dt.date) -> None:
+    case.closed_at = timezone.now()
+    case.closed_on = today
+
+
+def _item_materials(case: Case) -> list[Any]:
+    """Every material of the item version the case was filed under (none for a 一件事)."""
+    if not case.item_code:
+        return []
+    try:
+        return list(catalog.item_version(case.item_code, case.item_version or 1).materials)
+    except NotFound:
+        return []
+
+
+def submit(act: Act) -> None:
+    """A draft submitted: the whole form and the required materials checked again."""
+    case = act.case
+    item = catalog.item_version(case.item_code, case.item_version or 1)
+    if act.form is not None:
+        case.form, form_errors = catalog.validate_form(item.form_schema, act.form)
+    else:
+        _, form_errors = catalog.validate_form(item.form_schema, case.form)
+    if form_errors:
+        raise ValidationFailed([FieldError(f"form.{k}", v) for k, v in form_errors.items()])
+    case.materials = check_materials(
+        owner=case.submitted_by,
+        submitted=act.materials if act.materials is not None else case.materials,
+        required=catalog.required_materials(item),
+        strict=True,
+        holder=(case.applicant_kind, case.applicant_id),
+        known=list(item.materials),
+    )
+    case.submitted_at = timezone.now()
+    record_licence_uses(case, act.principal.actor)
+
+
+def accept(act: Act) -> None:
+    """受理: the clock starts."""
+    case = act.case
+    case.accepted_at = timezone.now()
+    case.accepted_on = act.today
+    case.accepted_by = act.principal.actor
+    deadlines.recompute_due(case)
+    act.data["due_date"] = case.due_date.isoformat() if case.due_date else None
+
+
+def refuse(act: Act) -> None:
+    if not act.note.strip():
+        raise ValidationFailed.one("note", "不予受理须说明理由。")
+    act.case.decision_reason = act.note
+    _close(act.case, act.today)
+
+
+def request_correction(act: Act) -> None:
+    """一次性告知: every item to correct at once; the clock pauses until the applicant answers."""
+    wanted = [str(x).strip() for x in (act.items or []) if str(x).strip()]
+    if not wanted:
+        raise ValidationFailed.one("items", "请一次性列明需要补正的全部材料或内容。")
+    act.case.correction_items = wanted
+    deadlines.start_pause(
+        act.case, kind="correction", reason=act.note or "；".join(wanted), today=act.today
+    )
+    act.data["items"] = wanted
+
+
+def resubmit(act: Act) -> None:
+    """补正 answered: back where it was (受理 or 待受理); the paused days are added."""
+    case = act.case
+    if act.materials:
+        extra = check_materials(
+            owner=case.submitted_by,
+            submitted=act.materials,
+            required=[],
+            strict=False,
+            holder=(case.applicant_kind, case.applicant_id),
+            known=_item_materials(case),
+        )
+        case.materials = [*case.materials, *extra]
+        record_licence_uses(case, act.principal.actor, extra)
+    if act.form:
+        case.form = {**case.form, **act.form}
+    paused = deadlines.end_pause(case, act.today)
+    case.status = S.IN_PROGRESS if case.accepted_on else S.SUBMITTED
+    if case.accepted_on:
+        case.paused_days += paused
+        deadlines.recompute_due(case)
+    act.data["paused_working_days"] = paused
+
+
+def assign(act: Act) -> None:
+    if not act.assignee:
+        raise ValidationFailed.one("assignee", "请指定承办人账号。")
+    act.case.assignee = act.assignee
+    act.data["assignee"] = act.assignee
+
+
+def suspend(act: Act) -> None:
+    """特别程序 (expert review, hearing …): the clock pauses."""
+    if not act.note.strip():
+        raise ValidationFailed.one("note", "特别程序须说明种类和理由（如专家评审、听证）。")
+    deadlines.start_pause(act.case, kind="special", reason=act.note, today=act.today)
+
+
+def resume(act: Act) -> None:
+    paused = deadlines.end_pause(act.case, act.today)
+    act.case.paused_days += paused
+    deadlines.recompute_due(act.case)
+    act.data["paused_working_days"] = paused
+
+
+def extend(act: Act) -> None:
+    """延期 approved by the head of department: once, 1–30 working days, with a reason."""
+    if not act.days or act.days < 1 or act.days > 30:
+        raise ValidationFailed.one("days", "延期工作日数应在1到30之间。")
+    if not act.note.strip():
+        raise ValidationFailed.one("note", "延期须说明理由。")
+    act.case.extended_days = act.days
+    deadlines.recompute_due(act.case)
+    act.data["days"] = act.days
+
+
+def approve(act: Act) -> None:
+    act.case.decision = "approve"
+    act.case.decision_reason = act.note
+
+
+def deny(act: Act) -> None:
+    if not act.note.strip():
+        raise ValidationFailed.one("note", "不予许可须说明理由。")
+    act.case.decision = "deny"
+    act.case.decision_reason = act.note
+
+
+DELIVERIES = ("electronic", "mail", "window")
+
+
+def close(act: Act) -> None:
+    """办结 and 送达; an approved case's result licence is issued now (left pending when the
+    case cannot fill it)."""
+    case = act.case
+    if act.delivery not in DELIVERIES:
+        raise ValidationFailed.one(
+            "delivery",
+            "请选择送达方式：electronic（电子送达）、mail（邮寄）或 window（窗口领取）。",
+        )
+    case.delivery = act.delivery
+    _close(case, act.today)
+    if case.decision == "approve":
+        spec = catalog.item_version(case.item_code, case.item_version or 1).spec
+        case.result = results.issue_result(case, spec, actor=act.principal.actor)
+        if case.result.get("license_id"):
+            act.data["license_id"] = case.result["license_id"]
+        elif case.result.get("license_pending"):
+            act.data["license_pending"] = case.result.get("license_pending_fields", [])
+
+
+def issue_license(act: Act) -> None:
+    """The reviewer completes the pending result licence's data items and issues it."""
+    act.case.result, filled = results.issue_pending(
+        act.case, act.license_data or {}, actor=act.principal.actor
+    )
+    act.data.update(
+        license_id=act.case.result["license_id"],
+        license_no=act.case.result["license_no"],
+        fields=filled,
+    )
+
+
+def withdraw(act: Act) -> None:
+    """撤回 by the applicant; a 一件事's open sub-cases are withdrawn with it (each locked after
+    the parent, which ``case_act`` holds)."""
+    case = act.case
+    _close(case, act.today)
+    deadlines.end_pause(case, act.today)
+    for child in records.lock_children(case):
+        if child.status in (S.CLOSED, S.REFUSED, S.WITHDRAWN):
+            continue
+        loaded = records.columns(child)
+        child_before = child.status
+        child.status = S.WITHDRAWN
+        child.closed_at, child.closed_on = case.closed_at, act.today
+        records.save(child, loaded)
+        records.add_event(
+            child,
+            actor=act.principal.actor,
+            action="withdraw",
+            before=child_before,
+            note="随一件事撤回",
+        )

@@ -1,0 +1,313 @@
+"""Applying: who the applicant is, the prefilled form, and filing the case (one item or a
+一件事 with its sub-cases), submitted or as a draft; cases recorded for 免申即享 grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shuzheng.audit import facade as audit
+from shuzheng.cases.models import Case
+from shuzheng.cases.models import CaseStatus as S
+from shuzheng.cases.services import instant, notices
+from shuzheng.cases.services.materials import check_materials, record_licence_uses
+from shuzheng.cases.services.records import add_event, next_case_no, snapshot
+from shuzheng.catalog import facade as catalog
+from shuzheng.core.errors import FieldError, Forbidden, ValidationFailed
+from shuzheng.exchange import facade as exchange
+from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import Principal
+
+
+def _applicant(
+    principal: Principal,
+    *,
+    applicant_types: list[str],
+    enterprise_uscc: str | None,
+    on_behalf_of: str | None,
+) -> tuple[str, str, str, str]:
+    """(kind, id, name, channel) of the applicant, after checking the caller may apply for them."""
+    if principal.kind == "staff":
+        if not on_behalf_of:
+            raise ValidationFailed.one(
+                "applicant_id_number", "窗口代办请填写申请人的公民身份号码。"
+            )
+        person = identity.person_by_id_number(on_behalf_of)
+        if person is None:
+            raise ValidationFailed.one("applicant_id_number", "未找到该申请人的实名信息。")
+        return "person", person.id_number, person.name, "window"
+    if principal.kind not in ("person", "agent"):
+        raise Forbidden("只有实名用户、企业经办人或窗口人员可以申请。")
+    if enterprise_uscc:
+        if enterprise_uscc not in principal.enterprises:
+            raise Forbidden("您不是该企业的有效经办人，不能以企业名义申请。")
+        if "enterprise" not in applicant_types:
+            raise ValidationFailed.one("enterprise_uscc", "该事项不受理企业申请。")
+        ent = identity.enterprise(enterprise_uscc)
+        return "enterprise", ent.uscc, ent.name, "online"
+    if "person" not in applicant_types:
+        raise ValidationFailed.one("enterprise_uscc", "该事项只受理企业申请，请选择代办的企业。")
+    return "person", principal.id_number, principal.name, "online"
+
+
+# --- prefill -----------------------------------------------------------------------------------
+
+
+def prefill_for(
+    principal: Principal, schema: dict[str, Any], enterprise_uscc: str | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Values for fields that declare ``x-prefill``, from the applicant's own data as held by
+    the source departments (数据共享), and which department each came from (shown to the
+    applicant)."""
+    wanted = {
+        name: str(prop["x-prefill"])
+        for name, prop in schema.get("properties", {}).items()
+        if prop.get("x-prefill")
+    }
+    if not wanted:
+        return {}, {}
+    found = exchange.prefill(principal, list(wanted.values()), enterprise_uscc)
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name, src in wanted.items():
+        if src in found:
+            values[name], sources[name] = found[src]
+    return values, sources
+
+
+# --- materials ---------------------------------------------------------------------------------
+
+
+def case_create(
+    *,
+    principal: Principal,
+    item_code: str | None = None,
+    bundle_code: str | None = None,
+    form: dict[str, Any] | None = None,
+    materials: list[dict[str, Any]] | None = None,
+    submit: bool = True,
+    enterprise_uscc: str | None = None,
+    applicant_id_number: str | None = None,
+) -> Case:
+    if bool(item_code) == bool(bundle_code):
+        raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code 之一。")
+    form = form or {}
+    materials = materials or []
+    if bundle_code and not submit:
+        raise ValidationFailed.one("submit", "一件事请一次性提交（暂不支持草稿）。")
+    if item_code:
+        item = catalog.item(item_code)
+        schema = item.form_schema
+        applicant_types = item.applicant_types
+        required = catalog.required_materials(item)
+        known = list(item.materials)
+        region = item.region_code
+    else:
+        bundle = catalog.bundle(str(bundle_code))
+        schema = bundle.form_schema
+        applicant_types = bundle.applicant_types
+        required = [m for m in bundle.materials if m.required]
+        known = list(bundle.materials)
+        region = bundle.code[3:9]
+    kind, applicant_id, applicant_name, channel = _applicant(
+        principal,
+        applicant_types=applicant_types,
+        enterprise_uscc=enterprise_uscc,
+        on_behalf_of=applicant_id_number,
+    )
+    data, form_errors = catalog.validate_form(schema, form)
+    problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()] if submit else []
+    try:
+        stored = check_materials(
+            owner=principal.actor,
+            submitted=materials,
+            required=required,
+            strict=submit,
+            holder=(kind, applicant_id),  # 免证办: the applicant's own e-licences
+            known=known,
+        )
+    except ValidationFailed as exc:
+        problems += exc.errors
+    if problems:  # every problem at once, naming its field; nothing is created
+        raise ValidationFailed(problems)
+    status = S.SUBMITTED if submit else S.DRAFT
+    now = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        if item_code:
+            case = Case.objects.create(
+                case_no=next_case_no(region, today),
+                kind="item",
+                item_code=item.code,
+                item_version=item.version,
+                item_name=item.name,
+                department_code=item.department,
+                handling_type=item.handling_type,
+                promised_days=item.promised_days,
+                steps=item.steps,
+                applicant_kind=kind,
+                applicant_id=applicant_id,
+                applicant_name=applicant_name,
+                submitted_by=principal.actor,
+                channel=channel,
+                form=data,
+                materials=stored,
+                status=status,
+                submitted_at=now if submit else None,
+            )
+            add_event(
+                case, actor=principal.actor, action="submit" if submit else "draft", before=""
+            )
+            children: list[Case] = []
+        else:
+            case = Case.objects.create(
+                case_no=next_case_no(region, today),
+                kind="bundle",
+                bundle_code=bundle.code,
+                item_name=bundle.name,
+                department_code=bundle.lead_department,
+                handling_type="promised",
+                promised_days=bundle.promised_days,
+                steps=["并联审批"],
+                applicant_kind=kind,
+                applicant_id=applicant_id,
+                applicant_name=applicant_name,
+                submitted_by=principal.actor,
+                channel=channel,
+                form=data,
+                materials=stored,
+                status=status,
+                submitted_at=now if submit else None,
+            )
+            add_event(
+                case, actor=principal.actor, action="submit" if submit else "draft", before=""
+            )
+            children = []
+            for member in bundle.members:
+                sub = catalog.item(member.code)
+                child = Case.objects.create(
+                    case_no=next_case_no(region, today),
+                    parent=case,
+                    kind="item",
+                    item_code=sub.code,
+                    item_version=sub.version,
+                    item_name=sub.name,
+                    department_code=sub.department,
+                    handling_type=sub.handling_type,
+                    promised_days=sub.promised_days,
+                    steps=sub.steps,
+                    applicant_kind=kind,
+                    applicant_id=applicant_id,
+                    applicant_name=applicant_name,
+                    submitted_by=principal.actor,
+                    channel=channel,
+                    form={
+                        k: v for k, v in data.items() if k in sub.form_schema.get("properties", {})
+                    },
+                    materials=stored,
+                    status=status,
+                    submitted_at=now if submit else None,
+                )
+                add_event(
+                    child,
+                    actor=principal.actor,
+                    action="submit" if submit else "draft",
+                    before="",
+                    data={"parent": case.case_no},
+                )
+                children.append(child)
+        if submit:  # before the audit append, which takes the chain's lock until commit
+            notices.to_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
+        audit.record(
+            actor=principal.actor,
+            action="cases.submit" if submit else "cases.draft",
+            object_type="cases.case",
+            object_id=case.case_no,
+            after={
+                **snapshot(case),
+                "item": case.item_code or case.bundle_code,
+                "channel": channel,
+                "applicant_kind": kind,
+                "materials": len(stored),
+                "children": [c.case_no for c in children],
+            },
+        )
+        if submit:
+            record_licence_uses(case, principal.actor)
+    if submit and item_code and item.instant_approval:
+        # after the submission has committed: the rules decide and the result licence is signed
+        # outside the write transaction, which holds SQLite's write lock (PostgreSQL: the day's
+        # case-number row) — ~100 ms of signing there queued every other writer behind it
+        return instant.decide(case, item)
+    return case
+
+
+def case_create_proactive(
+    *,
+    item_code: str | None,
+    title: str,
+    department_code: str,
+    applicant_kind: str,
+    applicant_id: str,
+    applicant_name: str,
+    decision: dict[str, Any],
+) -> Case:
+    """免申即享: a case recorded for a benefit granted without an application, closed at once."""
+    today = timezone.localdate()
+    now = timezone.now()
+    item = catalog.item(item_code) if item_code else None
+    region = item.region_code if item else department_code[:6]
+    with transaction.atomic():
+        case = Case.objects.create(
+            case_no=next_case_no(region, today),
+            kind="item",
+            item_code=item.code if item else "",
+            item_version=item.version if item else None,
+            item_name=item.name if item else title,
+            department_code=department_code,
+            handling_type="instant",
+            promised_days=0,
+            steps=["规则自动决定"],
+            applicant_kind=applicant_kind,
+            applicant_id=applicant_id,
+            applicant_name=applicant_name,
+            submitted_by="system:proactive",
+            channel="proactive",
+            status=S.CLOSED,
+            submitted_at=now,
+            accepted_at=now,
+            accepted_on=today,
+            accepted_by="system:proactive",
+            due_date=today,
+            decision="approve",
+            decision_reason="；".join(str(x) for x in decision.get("explanation", [])),
+            delivery="electronic",
+            closed_at=now,
+            closed_on=today,
+            rule_decision=decision,
+            result={
+                "name": item.spec["result"]["name"],
+                "kind": item.spec["result"]["kind"],
+                "license_type": item.spec["result"].get("license_type"),
+            }
+            if item
+            else {"name": title, "kind": "document"},
+        )
+        add_event(
+            case,
+            actor="system:proactive",
+            action="proactive_grant",
+            before="",
+            note=title,
+            data={"decision": decision},
+        )
+        audit.record(
+            actor="system:proactive",
+            action="cases.proactive_grant",
+            object_type="cases.case",
+            object_id=case.case_no,
+            after={**snapshot(case), "title": title, "applicant_id": applicant_id[:6] + "…"},
+        )
+    return case

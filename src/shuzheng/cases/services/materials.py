@@ -1,0 +1,138 @@
+"""Materials of an application: uploaded files, or e-licences the applicant holds instead of
+them (免证办), checked and recorded as used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from shuzheng.cases.models import Case
+from shuzheng.core.errors import FieldError, ValidationFailed
+from shuzheng.files import facade as files
+from shuzheng.identity.contracts import Principal
+from shuzheng.licenses import facade as licenses
+
+LICENCE_STATUS_NAMES = {"suspended": "中止", "revoked": "已注销/吊销", "expired": "已过期"}
+
+
+def check_materials(
+    *,
+    owner: str,
+    submitted: list[dict[str, Any]],
+    required: list[Any],
+    strict: bool,
+    holder: tuple[str, str] | None = None,
+    known: list[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Each material is a file the submitter uploaded, or an e-licence the applicant holds
+    (免证办: no upload) of the licence type the material names. ``known`` are all the materials
+    of the item or 一件事 (``MaterialView``; default: the required ones); errors about a licence
+    name the material they concern."""
+    errors: list[FieldError] = []
+    stored: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    by_code = {m.code: m for m in [*(known or []), *required]}
+    for i, m in enumerate(submitted):
+        code = str(m.get("material_code") or "")
+        if not code:
+            errors.append(FieldError(f"materials.{i}.material_code", "缺少材料编码。"))
+            continue
+        if m.get("license_id"):
+            field = f"materials.{i}.license_id"
+            mat = by_code.get(code)
+            label = mat.name if mat is not None else code
+            if mat is None or not mat.license_type:
+                errors.append(FieldError(field, f"“{label}”不能用电子证照代替，请上传文件。"))
+                continue
+            ref = licenses.licence_of_holder(str(m["license_id"]), *holder) if holder else None
+            if ref is None:
+                errors.append(FieldError(field, f"“{label}”：所选电子证照不存在或不属于申请人。"))
+                continue
+            if ref.status != "valid":
+                state = LICENCE_STATUS_NAMES.get(ref.status, ref.status)
+                errors.append(
+                    FieldError(field, f"“{label}”：所选电子证照状态为“{state}”，不能使用。")
+                )
+                continue
+            if ref.type_name != mat.license_type:
+                errors.append(
+                    FieldError(
+                        field,
+                        f"“{label}”需要“{mat.license_type}”，所选证照是“{ref.type_name}”。",
+                    )
+                )
+                continue
+            seen.add(code)
+            stored.append(
+                {
+                    "material_code": code,
+                    "license_id": ref.license_id,
+                    "name": ref.type_name,
+                    "license_no": ref.license_no,
+                    "used_at": timezone.now().isoformat(),
+                }
+            )
+            continue
+        info = files.file_for_owner(str(m.get("file_id") or ""), owner)
+        if info is None:
+            errors.append(FieldError(f"materials.{i}.file_id", "文件不存在或不是您上传的。"))
+            continue
+        seen.add(code)
+        stored.append(
+            {
+                "material_code": code,
+                "file_id": info.file_id,
+                "name": info.name,
+                "sha256": info.sha256,
+            }
+        )
+    if strict:
+        for mat in required:
+            if mat.code not in seen:
+                errors.append(FieldError(f"materials.{mat.code}", f"缺少必需材料：{mat.name}"))
+    if errors:
+        raise ValidationFailed(errors)
+    return stored
+
+
+def licence_choices(
+    principal: Principal, license_type: str | None, enterprise_uscc: str | None
+) -> list[licenses.LicenseRef]:
+    """免证办: the caller's valid licences that can replace a material (its licence type), held
+    by the applicant the caller applies as (the enterprise when ``enterprise_uscc``)."""
+    if not license_type:
+        return []
+    return licence_choices_many(principal, [license_type], enterprise_uscc)[license_type]
+
+
+def licence_choices_many(
+    principal: Principal, license_types: list[str | None], enterprise_uscc: str | None
+) -> dict[str, list[licenses.LicenseRef]]:
+    """``licence_choices`` for several licence types at once (one query): type → licences."""
+    wanted = [t for t in dict.fromkeys(license_types) if t]
+    none: dict[str, list[licenses.LicenseRef]] = {t: [] for t in wanted}
+    if not wanted or principal.kind not in ("person", "agent"):
+        return none
+    if enterprise_uscc:
+        if enterprise_uscc not in principal.enterprises:
+            return none
+        holder = ("enterprise", enterprise_uscc)
+    else:
+        if not principal.id_number:
+            return none
+        holder = ("person", principal.id_number)
+    return licenses.satisfying_many(*holder, wanted)
+
+
+def record_licence_uses(
+    case: Case, actor: str, entries: list[dict[str, Any]] | None = None
+) -> None:
+    """Write each licence used instead of a material to its 用证记录 (when the case is submitted:
+    a draft does not use the licence yet)."""
+    for m in case.materials if entries is None else entries:
+        if m.get("license_id"):
+            licenses.record_use(m["license_id"], case.case_no, f"免证办：{case.item_name}", actor)
+
+
+# --- create ------------------------------------------------------------------------------------
