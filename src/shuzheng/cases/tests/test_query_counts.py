@@ -1,0 +1,56 @@
+"""The statements of a case's lifecycle over the API, pinned: a change that adds a query to
+every submission or action fails here, not months later in a benchmark
+(bench/case_lifecycle measures the time). Counts include the bearer-token check, the audit
+append and the notification with its text message (inline in tests)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = pytest.mark.django_db
+
+# statements per request: submission (one item, three uploaded materials), then each action
+EXPECTED = {
+    "submit": 21,
+    "accept": 17,
+    "approve": 16,
+    "close": 30,  # the result licence: the item, its licence type, the new entity's code …
+}
+
+
+def test_the_lifecycle_of_a_case_runs_a_fixed_number_of_statements(catalog, cases, api):
+    prep = api.call(
+        "GET", f"/api/v1/cases/prepare?item_code={catalog['licence']}", who="demo-citizen"
+    ).json()
+    form = {**prep["prefill"], "enterprise_name": "肇庆市星湖味道餐饮有限公司"}
+    form = {k: v for k, v in form.items() if k in prep["form_schema"]["properties"]}
+    mats = [
+        {"material_code": m["material_code"], "file_id": cases.upload("demo-citizen")}
+        for m in prep["materials"]
+        if m["required"]
+    ]
+    for who in ("demo-clerk", "demo-reviewer"):
+        api.token(who)
+    counts = {}
+    with CaptureQueriesContext(connection) as q:
+        r = api.call(
+            "POST",
+            "/api/v1/cases",
+            who="demo-citizen",
+            json_body={"item_code": catalog["licence"], "form": form, "materials": mats},
+        )
+    assert r.status_code == 201, r.content
+    counts["submit"] = len(q.captured_queries)
+    no = r.json()["case_no"]
+    for who, action, body in [
+        ("demo-clerk", "accept", {}),
+        ("demo-reviewer", "approve", {}),
+        ("demo-reviewer", "close", {"delivery": "electronic"}),
+    ]:
+        with CaptureQueriesContext(connection) as q:
+            r = cases.act(who, no, action, **body)
+        assert r.status_code == 200, r.content
+        counts[action] = len(q.captured_queries)
+    assert counts == EXPECTED
