@@ -1,5 +1,9 @@
 """Demo catalog, consumers, base registries, share history and consents. Idempotent.
 
+What the demo holds is data: ``data/demo_catalog.json`` (the nine resources and their fields)
+and ``data/demo.json`` (consumers, owner officers, share history, consents, the name pools of
+the generated registries). This module loads them and generates the registry records.
+
 The registries are built from identity's demo people and enterprises, read through
 ``identity.facade`` only:
 
@@ -22,7 +26,9 @@ seeded before that.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -46,278 +52,33 @@ from shuzheng.exchange.models import (
 from shuzheng.identity import facade as identity
 
 SEED_ACTOR = "system:seed_exchange"
+DATA = Path(__file__).resolve().parent / "data"
 DUANZHOU = "441202"
-COUNTIES = ["441202", "441203", "441204", "441223", "441224", "441225", "441226", "441284"]
-# identity's demo account holders: (username, birth date, sequence code) — see identity/demo.py
+DEMO_ENTERPRISE_USCC = make_uscc("9", "1", DUANZHOU, "MA5XH0001")  # as identity/demo.py
+
+
+def _load(name: str) -> dict[str, Any]:
+    return dict(json.loads((DATA / name).read_text(encoding="utf-8")))
+
+
+# data/demo_catalog.json: the nine resources and their fields; data/demo.json: consumers, share
+# history, consents and the name pools of the generated registries
+RESOURCES: list[dict[str, Any]] = _load("demo_catalog.json")["resources"]
+_DEMO = _load("demo.json")
+# identity's demo account holders: (username, birth date, sequence code)
 ACCOUNT_PEOPLE = [
-    ("demo-citizen", dt.date(1990, 5, 12), 31),
-    ("demo-elder", dt.date(1944, 3, 8), 42),
-    ("demo-agent", dt.date(1986, 11, 20), 64),
+    (p["username"], dt.date.fromisoformat(p["birth"]), int(p["seq"]))
+    for p in _DEMO["account_people"]
 ]
-DEMO_ENTERPRISE_USCC = make_uscc("9", "1", DUANZHOU, "MA5XH0001")
-LICENCES = "105001/000001"  # 电子证照: served by the licences module, no registry copy
-SUMMARY_LICENCES = "持证人持有的有效电子证照（证照类型、证照编号），由电子证照库实时提供。"
-REGISTRY_PEOPLE = 150
-SURNAMES = "陈李张黄王林梁刘吴何罗郑周谢冯邓曾彭苏卢蔡潘杨叶"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文辉"
-STREETS = ["天宁北路", "端州一路", "星湖大道", "宋城二路", "建设三路", "康乐中路", "信安大道"]
-EMPLOYERS = [
-    "肇庆市星湖味道餐饮管理有限公司（演示）",
-    "肇庆市演示软件开发有限公司",
-    "肇庆市演示百货零售有限公司",
-    "肇庆市第一演示中学",
-    "肇庆市演示道路货物运输有限公司",
-]
-
-CONSUMERS = [
-    ("demo-mz-system", "肇庆市民政业务系统（演示）", "government", "441200-MZJ"),
-    ("demo-bank", "肇庆农商银行普惠金融系统（演示）", "outside", ""),
-]
-
-
-def _f(
-    name: str,
-    title: str,
-    grade: str = "general",
-    personal: bool = True,
-    masking: str = "hidden",
-    data_type: str = "string",
-    source: bool = True,
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "title": title,
-        "classification": grade,
-        "personal": personal,
-        "masking": masking if personal or grade != "general" else "none",
-        "data_type": data_type,
-        "source": source,
-    }
-
-
-# code, name, department, subject, share, open, frequency, consent, provider, age (hours), fields
-RESOURCES: list[dict[str, Any]] = [
-    {
-        "code": "101001/000001",
-        "name": "人口基础信息",
-        "summary": "常住人口的身份、出生、户籍信息（公安户籍管理系统）。",
-        "source_department": "441200-GAJ",
-        "subject_kind": "person",
-        "share_level": "conditional",
-        "share_condition": "用于政务服务办理、监管执法，须写明法律依据；统计分析只提供脱敏数据。",
-        "open_level": "closed",
-        "update_frequency": "realtime",
-        "consent_scope": "outside",
-        "provider": "population",
-        "age_hours": 2,
-        "fields": [
-            _f("person.id_number", "公民身份号码", "important", masking="id_number"),
-            _f("person.name", "姓名", masking="name"),
-            _f("person.sex", "性别"),
-            _f("person.birth_date", "出生日期", masking="date", data_type="date"),
-            _f("person.ethnicity", "民族", "important"),
-            _f("person.hukou_region", "户籍地区划代码", masking="partial"),
-            _f("person.hukou_address", "户籍地址", masking="address"),
-        ],
-    },
-    {
-        "code": "102001/000001",
-        "name": "法人基础信息",
-        "summary": "市场主体登记信息（名称、统一社会信用代码、法定代表人、住所、注册资本）。",
-        "source_department": "441200-SCJGJ",
-        "subject_kind": "enterprise",
-        "share_level": "unconditional",
-        "open_level": "open",
-        "update_frequency": "daily",
-        "consent_scope": "outside",
-        "provider": "legal_entity",
-        "age_hours": 6,
-        "fields": [
-            _f("enterprise.uscc", "统一社会信用代码", personal=False),
-            _f("enterprise.name", "名称", personal=False),
-            _f("enterprise.legal_representative", "法定代表人", masking="name"),
-            _f("enterprise.address", "住所", personal=False),
-            _f("enterprise.region", "登记机关区划", personal=False),
-            _f("enterprise.industry", "行业", personal=False),
-            _f(
-                "enterprise.registered_capital",
-                "注册资本（万元）",
-                personal=False,
-                data_type="decimal",
-            ),
-            _f("enterprise.founded_on", "成立日期", personal=False, data_type="date"),
-        ],
-    },
-    {
-        "code": "103001/000001",
-        "name": "不动产登记",
-        "summary": "不动产权利人、权证号、坐落和抵押状态。",
-        "source_department": "441200-BDCDJZX",
-        "subject_kind": "person",
-        "share_level": "conditional",
-        "share_condition": "用于住房保障、公积金、司法协助等法定事项。",
-        "open_level": "closed",
-        "update_frequency": "daily",
-        "consent_scope": "outside",
-        "provider": "registry",
-        "age_hours": 24 * 5,  # stale on purpose: the quality page shows it
-        "fields": [
-            _f("property.count", "不动产数量", data_type="integer"),
-            _f(
-                "property.certificates",
-                "不动产权证号",
-                "important",
-                masking="partial",
-                data_type="list",
-            ),
-            _f(
-                "property.locations", "不动产坐落", "important", masking="address", data_type="list"
-            ),
-            _f("property.mortgaged", "是否存在抵押", "important", data_type="boolean"),
-        ],
-    },
-    {
-        "code": "104001/000001",
-        "name": "社会信用",
-        "summary": "公共信用综合评价、失信被执行人、行政处罚与表彰（信用肇庆）。",
-        "source_department": "441200-ZSJ",
-        "subject_kind": "enterprise",
-        "share_level": "unconditional",
-        "open_level": "conditional",
-        "update_frequency": "daily",
-        "consent_scope": "outside",
-        "provider": "registry",
-        "age_hours": 20,
-        "fields": [
-            _f("credit.rating", "公共信用综合评价", personal=False),
-            _f("credit.dishonest", "失信被执行人", personal=False, data_type="boolean"),
-            _f("credit.penalties", "近三年行政处罚（次）", personal=False, data_type="integer"),
-            _f("credit.commendations", "表彰奖励（次）", personal=False, data_type="integer"),
-        ],
-    },
-    {
-        "code": LICENCES,
-        "name": "电子证照",
-        "summary": SUMMARY_LICENCES,
-        "source_department": "441200-ZSJ",
-        "subject_kind": "person",
-        "share_level": "conditional",
-        "share_condition": "用于免证办：办事时核验申请人持有的证照。",
-        "open_level": "closed",
-        "update_frequency": "realtime",
-        "consent_scope": "outside",
-        "provider": "licences_module",
-        "age_hours": 1,
-        "fields": [
-            _f("licence.count", "持有证照数量", data_type="integer"),
-            _f("licence.types", "证照类型", data_type="list"),
-            _f("licence.numbers", "证照编号", "important", masking="partial", data_type="list"),
-        ],
-    },
-    {
-        "code": "201001/000001",
-        "name": "婚姻登记",
-        "summary": "结婚、离婚登记信息（民政婚姻登记系统）。",
-        "source_department": "441200-MZJ",
-        "subject_kind": "person",
-        "share_level": "conditional",
-        "share_condition": "用于民政、公安、住房、公积金等政务服务中的婚姻状况核验。",
-        "open_level": "closed",
-        "update_frequency": "realtime",
-        "consent_scope": "none",
-        "provider": "registry",
-        "age_hours": 3,
-        "fields": [
-            _f("person.marital_status", "婚姻状况"),
-            _f("marriage.registered_on", "登记日期", masking="date", data_type="date"),
-            _f("marriage.spouse_name", "配偶姓名", "important", masking="name"),
-            _f("marriage.spouse_id_number", "配偶公民身份号码", "important", masking="id_number"),
-            _f("marriage.certificate_no", "结婚证字号", "important", masking="partial"),
-            _f("marriage.registry_office", "登记机关", personal=False),
-            _f("person.name", "姓名", masking="name", source=False),
-        ],
-    },
-    {
-        "code": "203001/000001",
-        "name": "社保参保",
-        "summary": "基本养老、医疗、失业保险参保与缴费信息。",
-        "source_department": "441200-RSJ",
-        "subject_kind": "person",
-        "share_level": "conditional",
-        "share_condition": "政务服务中核验参保状态；外部机构须取得本人授权。",
-        "open_level": "closed",
-        "update_frequency": "monthly",
-        "consent_scope": "outside",
-        "provider": "registry",
-        "age_hours": 24 * 10,
-        "fields": [
-            _f("social_insurance.status", "参保状态"),
-            _f(
-                "social_insurance.pension_months",
-                "养老保险累计缴费月数",
-                "important",
-                data_type="integer",
-            ),
-            _f("social_insurance.employer", "参保单位", masking="partial"),
-            _f(
-                "social_insurance.base",
-                "月缴费基数（元）",
-                "important",
-                masking="amount",
-                data_type="decimal",
-            ),
-            _f("social_insurance.since", "首次参保日期", masking="date", data_type="date"),
-        ],
-    },
-    {
-        "code": "203002/000001",
-        "name": "残疾人信息",
-        "summary": "第二代残疾人证信息（类别、等级、发证日期）。",
-        "source_department": "441200-CL",
-        "subject_kind": "person",
-        "share_level": "conditional",
-        "share_condition": "用于残疾人两项补贴、社会救助等法定事项。",
-        "open_level": "closed",
-        "update_frequency": "monthly",
-        "consent_scope": "none",
-        "provider": "registry",
-        "age_hours": 24 * 45,  # stale on purpose
-        "fields": [
-            _f("disability.category", "残疾类别", "important"),
-            _f("disability.level", "残疾等级", "important"),
-            _f("disability.certificate_no", "残疾人证号", "important", masking="partial"),
-            _f("disability.issued_on", "发证日期", masking="date", data_type="date"),
-        ],
-    },
-    {
-        "code": "208001/000001",
-        "name": "纳税信用",
-        "summary": "纳税人纳税信用等级评价结果（A/B/M/C/D）与欠税情况。",
-        "source_department": "441200-SWJ",
-        "subject_kind": "enterprise",
-        "share_level": "conditional",
-        "share_condition": "政务服务与监管中使用；银行等外部机构须取得纳税人授权（银税互动）。",
-        "open_level": "closed",
-        "update_frequency": "yearly",
-        "consent_scope": "outside",
-        "provider": "registry",
-        "age_hours": 24 * 120,
-        "fields": [
-            _f("tax_credit.grade", "纳税信用等级", personal=False),
-            _f("tax_credit.year", "评价年度", personal=False, data_type="integer"),
-            _f(
-                "tax_credit.paid_last_year",
-                "上年度纳税总额（万元）",
-                "important",
-                personal=False,
-                data_type="decimal",
-            ),
-            _f("tax_credit.overdue", "是否欠税", "important", personal=False, data_type="boolean"),
-        ],
-    },
-]
-
-OFFICERS = {"441200-GAJ": "demo-dataofficer", "441200-MZJ": "demo-dataofficer"}
+CONSUMERS: list[dict[str, str]] = _DEMO["consumers"]
+OFFICERS: dict[str, str] = _DEMO["owner_officers"]
+_REGISTRY = _DEMO["registry"]
+REGISTRY_PEOPLE: int = _REGISTRY["people"]
+COUNTIES: list[str] = _REGISTRY["counties"]
+SURNAMES: str = _REGISTRY["surnames"]
+GIVEN: str = _REGISTRY["given_names"]
+STREETS: list[str] = _REGISTRY["streets"]
+EMPLOYERS: list[str] = _REGISTRY["employers"]
 
 
 # --- people and enterprises ----------------------------------------------------------------------
@@ -625,10 +386,15 @@ def _ensure_records(now: dt.datetime, today: dt.date) -> int:
 
 def _ensure_consumers() -> int:
     created = 0
-    for client_id, name, kind, dept in CONSUMERS:
+    for c in CONSUMERS:
         _, made = Consumer.objects.get_or_create(
-            client_id=client_id,
-            defaults={"name": name, "kind": kind, "department_code": dept, "is_demo": True},
+            client_id=c["client_id"],
+            defaults={
+                "name": c["name"],
+                "kind": c["kind"],
+                "department_code": c["department"],
+                "is_demo": True,
+            },
         )
         created += int(made)
     return created
@@ -639,47 +405,11 @@ def _ensure_history(now: dt.datetime) -> int:
     if ShareRequest.objects.filter(requested_by__startswith="demo:").exists():
         return 0
     cal_today = timezone.localdate(now)
-    history = [
-        # (resource, consumer dept, fields, purpose, scenario, submitted working days ago, taken)
-        (
-            "101001/000001",
-            "441200-RSJ",
-            ["person.name", "person.id_number", "person.hukou_address"],
-            "service",
-            "社保卡申领时核验户籍信息",
-            12,
-            2,
-        ),
-        (
-            "102001/000001",
-            "441200-SWJ",
-            ["enterprise.uscc", "enterprise.name", "enterprise.legal_representative"],
-            "service",
-            "新办纳税人套餐核验市场主体登记信息",
-            9,
-            0,
-        ),
-        (
-            "203002/000001",
-            "441200-MZJ",
-            ["disability.category", "disability.level"],
-            "service",
-            "困难残疾人生活补贴审核",
-            8,
-            4,
-        ),
-        (
-            "103001/000001",
-            "441200-GJJ",
-            ["property.count", "property.certificates"],
-            "service",
-            "住房公积金提取核验房产",
-            5,
-            None,
-        ),
-    ]
     count = 0
-    for code, dept, fields, purpose, scenario, ago, taken in history:
+    for h in _DEMO["share_history"]:
+        code, dept, fields = h["resource"], h["consumer_department"], h["fields"]
+        purpose, scenario = h["purpose"], h["scenario"]
+        ago, taken = h["submitted_working_days_ago"], h["decision_working_days"]
         resource = Resource.objects.get(code=code)
         submitted_on = calendar.add_working_days(cal_today, -ago)
         submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(10, 0)))
@@ -689,8 +419,8 @@ def _ensure_history(now: dt.datetime) -> int:
             fields=fields,
             purpose=purpose,
             scenario=scenario,
-            legal_basis="《广东省政务数据资源共享管理办法》第十四条",
-            days=365,
+            legal_basis=h["legal_basis"],
+            days=h["days"],
             requested_by=f"demo:{dept} 数据管理员",
             submitted_at=submitted_at,
             submitted_on=submitted_on,
@@ -719,60 +449,47 @@ def _ensure_history(now: dt.datetime) -> int:
                 purpose=purpose,
                 scenario=scenario,
                 valid_from=decided_on,
-                valid_until=decided_on + dt.timedelta(days=365),
+                valid_until=decided_on + dt.timedelta(days=h["days"]),
             )
         count += 1
     return count
 
 
+def _consent_subject(name: str) -> tuple[str, str] | None:
+    """(kind, id) of a consent's subject: an account holder's username, or "demo-enterprise"
+    (only once its registry records exist)."""
+    if name == "demo-enterprise":
+        if RegistryRecord.objects.filter(subject_id=DEMO_ENTERPRISE_USCC).exists():
+            return "enterprise", DEMO_ENTERPRISE_USCC
+        return None
+    _, birth, seq = next(p for p in ACCOUNT_PEOPLE if p[0] == name)
+    person = identity.person_by_id_number(make_id_number(DUANZHOU, birth, seq))
+    return ("person", person.id_number) if person is not None else None
+
+
 def _ensure_consents(now: dt.datetime) -> int:
     created = 0
-    citizen = identity.person_by_id_number(make_id_number(DUANZHOU, dt.date(1990, 5, 12), 31))
-    wanted = []
-    if citizen is not None:
-        wanted.append(
-            (
-                "person",
-                citizen.id_number,
-                "demo-citizen",
-                "203001/000001",
-                [
-                    "social_insurance.status",
-                    "social_insurance.pension_months",
-                    "social_insurance.base",
-                ],
-                "个人经营贷款审批（政银数据融合）",
-                180,
-            )
-        )
-    if RegistryRecord.objects.filter(subject_id=DEMO_ENTERPRISE_USCC).exists():
-        wanted.append(
-            (
-                "enterprise",
-                DEMO_ENTERPRISE_USCC,
-                "demo-agent",
-                "208001/000001",
-                ["tax_credit.grade", "tax_credit.year", "tax_credit.overdue"],
-                "银税互动：小微企业信用贷款审批",
-                365,
-            )
-        )
-    for kind, sid, by, code, fields, purpose, days in wanted:
+    names = {c["client_id"]: c["name"] for c in CONSUMERS}
+    for c in _DEMO["consents"]:
+        subject = _consent_subject(c["subject"])
+        if subject is None:
+            continue
+        kind, sid = subject
         if Consent.objects.filter(
-            subject_id=sid, requester="demo-bank", resource__code=code
+            subject_id=sid, requester=c["requester"], resource__code=c["resource"]
         ).exists():
             continue
         Consent.objects.create(
             subject_kind=kind,
             subject_id=sid,
-            granted_by=by,
-            requester="demo-bank",
-            requester_name=dict((c[0], c[1]) for c in CONSUMERS)["demo-bank"],
-            resource=Resource.objects.get(code=code),
-            fields=fields,
-            purpose=purpose,
+            granted_by=c["granted_by"],
+            requester=c["requester"],
+            requester_name=names[c["requester"]],
+            resource=Resource.objects.get(code=c["resource"]),
+            fields=c["fields"],
+            purpose=c["purpose"],
             valid_from=now,
-            valid_until=now + dt.timedelta(days=days),
+            valid_until=now + dt.timedelta(days=c["days"]),
         )
         created += 1
     return created
