@@ -197,7 +197,8 @@ def presentation_verify(
             verdict = _verdict(outcome.reason)
         else:
             exp = dt.datetime.fromtimestamp(doc["exp"], tz=dt.UTC)
-            # one query on the normal path: the presentation with its licence and type
+            # one query on the normal path: the presentation with its licence and type (plain
+            # SQL, see fastpath.py)
             pres = fastpath.presentation_with_license(str(doc["n"]), str(doc["lid"]))
             lic = pres.license if pres is not None else selectors.by_license_id(doc["lid"])
             if lic is None:
@@ -220,9 +221,10 @@ def presentation_verify(
                     )
     with transaction.atomic():
         if lic is not None:
-            fastpath.record_verification(
-                license_pk=lic.pk,
-                presentation_pk=pres.pk if pres is not None else None,
+            LicenseUse.objects.create(
+                license=lic,
+                kind=LicenseUse.Kind.VERIFY,
+                presentation=pres,
                 actor=actor,
                 actor_name=(actor_name or "")[:128],
                 purpose=(purpose or "扫码核验亮证码")[:200],
