@@ -217,9 +217,10 @@ IDENTITY_PRINCIPAL_CACHE_SECONDS = float(
 # Audit chain: "inline" chains each record in its writer's transaction (the chain head stays
 # locked until that transaction commits: on SQLite writers are serial anyway); "deferred" writes
 # the record unchained and `shuzheng serve` chains it within half a second, so concurrent
-# PostgreSQL writers do not queue on one row lock through their commits. Tests: inline.
-# Where writers are serial anyway (SQLite) and in tests, work is done inline by default.
-_INLINE_BY_DEFAULT = TESTING or DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# PostgreSQL writers do not queue on one row lock through their commits.
+# Where writers are serial anyway (SQLite), work is done inline by default. Tests run the same
+# defaults as production (a PostgreSQL test run is deferred), except where a test says otherwise.
+_INLINE_BY_DEFAULT = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 AUDIT_CHAIN = os.environ.get("SHUZHENG_AUDIT_CHAIN", "inline" if _INLINE_BY_DEFAULT else "deferred")
 if AUDIT_CHAIN not in ("inline", "deferred"):
     raise ImproperlyConfigured("SHUZHENG_AUDIT_CHAIN must be inline or deferred")
@@ -227,7 +228,7 @@ if AUDIT_CHAIN not in ("inline", "deferred"):
 # SMS of notifications (notify.send): "inline" looks up the phone and hands the text to the SMS
 # backend in the notifying transaction; "deferred" only marks the in-app message, and
 # `shuzheng serve` texts all marked messages within half a second, many per statement
-# (notify.facade.dispatch_sms) — two statements fewer on every case action. Tests: inline.
+# (notify.facade.dispatch_sms) — two statements fewer on every case action.
 NOTIFY_SMS = os.environ.get("SHUZHENG_NOTIFY_SMS", "inline" if _INLINE_BY_DEFAULT else "deferred")
 if NOTIFY_SMS not in ("inline", "deferred"):
     raise ImproperlyConfigured("SHUZHENG_NOTIFY_SMS must be inline or deferred")

@@ -7,9 +7,9 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from shuzheng.audit import facade as audit
-from shuzheng.core import rawsql
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.files.contracts import FileInfo
 from shuzheng.files.models import StoredFile
@@ -53,16 +53,20 @@ def file_store(*, actor: str, name: str, data: bytes) -> FileInfo:
         sha256=digest,
         path=path,
     )
-    # the row and its audit record: one statement on PostgreSQL (every application uploads)
-    audit.insert_audited(
-        StoredFile,
-        rawsql.new_values(row),
-        actor=actor,
-        action="files.upload",
-        object_type="files.file",
-        object_id=str(fid),
-        after={"name": safe_name, "content_type": ctype, "size": len(data), "sha256": digest},
-    )
+    with transaction.atomic():  # the row and its audit record
+        row.save(force_insert=True)
+        audit.record(
+            actor=actor,
+            action="files.upload",
+            object_type="files.file",
+            object_id=str(fid),
+            after={
+                "name": safe_name,
+                "content_type": ctype,
+                "size": len(data),
+                "sha256": digest,
+            },
+        )
     return FileInfo(
         file_id=str(fid),
         owner=actor,

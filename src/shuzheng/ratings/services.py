@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.cases import facade as cases
-from shuzheng.core import calendar, rawsql
+from shuzheng.core import calendar
 from shuzheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
@@ -42,28 +40,20 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
         rater=principal.actor,
         real_name=principal.real_name_level >= 1,
     )
-    # a 差评 opens its rectification task in the same transaction; a good rating is one
-    # insert (with its audit record), atomic on its own
-    with transaction.atomic() if rating.is_bad else contextlib.nullcontext():
+    with transaction.atomic():  # the rating, its audit record and a 差评's rectification task
         try:  # one rating per case: the unique case_no decides (a concurrent second waits
-            # for the first to commit, then fails here). The rating and its audit record are
-            # one statement on PostgreSQL (every case is rated), atomic on its own
-            pk = audit.insert_audited(
-                Rating,
-                rawsql.new_values(rating),
-                actor=principal.actor,
-                action="ratings.rate",
-                object_type="ratings.rating",
-                object_id=case_no,
-                after={
-                    "level": level,
-                    "comment": comment[:200],
-                    "department": case.department_code,
-                },
-            )
+            # for the first to commit, then fails here)
+            with transaction.atomic():
+                rating.save(force_insert=True)
         except IntegrityError:
             raise Conflict("该办件已评价。", extra={"allowed_actions": []}) from None
-        rawsql.saved(rating, pk)
+        audit.record(
+            actor=principal.actor,
+            action="ratings.rate",
+            object_type="ratings.rating",
+            object_id=case_no,
+            after={"level": level, "comment": comment[:200], "department": case.department_code},
+        )
         if rating.is_bad:
             today = timezone.localdate()
             task = Rectification.objects.create(

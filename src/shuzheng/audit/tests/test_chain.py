@@ -11,6 +11,16 @@ from shuzheng.audit.models import AppendOnlyError, AuditRecord
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _inline_on_a_sealed_chain(request, settings):
+    """Each test starts on a sealed chain (a PostgreSQL run, deferred like production, leaves
+    the demo data's records unchained) and chains inline unless it asks for ``deferred``."""
+    if "django_db" in {m.name for m in request.node.iter_markers()}:
+        request.getfixturevalue("db")
+        facade.seal()
+    settings.AUDIT_CHAIN = "inline"
+
+
 def _append(n: int) -> list[AuditRecord]:
     with transaction.atomic():
         for i in range(n):

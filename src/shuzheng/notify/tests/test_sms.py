@@ -24,8 +24,9 @@ def _texts() -> list[tuple[str, str]]:
     return list(OutboxMessage.objects.order_by("id").values_list("recipient", "body"))
 
 
+@override_settings(NOTIFY_SMS="inline")
 def test_inline_texts_in_the_notifying_transaction():
-    assert not notify.sms_deferred()  # the tests' default
+    assert not notify.sms_deferred()
     with transaction.atomic():
         _send()
         assert _texts() == [("13800000001", "【数政】您的申请已受理。")]
