@@ -153,6 +153,9 @@ class Result(_Strict):
     name: str = Field(min_length=1, max_length=100)
     kind: Literal["license", "document", "none"] = "document"
     license_type: str | None = None
+    # a 设立登记: the kind of market entity the result registers, which decides the category
+    # of the 统一社会信用代码 it is given (``core.codes.MARKET_ENTITY_CATEGORIES``)
+    entity_type: Literal["企业", "个体工商户", "农民专业合作社"] | None = None
 
 
 class Material(_Strict):

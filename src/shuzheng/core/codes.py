@@ -267,6 +267,13 @@ REGISTRATION_AUTHORITIES: Final[dict[str, str]] = {
     "Y": "其他",
 }
 _ORG_CATEGORIES: Final = frozenset("123456789")
+
+#: 机构类别代码 (2nd character) of the market entities 市场监管 registers (登记管理部门 9).
+MARKET_ENTITY_CATEGORIES: Final[dict[str, str]] = {
+    "企业": "1",
+    "个体工商户": "2",
+    "农民专业合作社": "3",
+}
 _USCC_FORBIDDEN: Final = frozenset("IOZSV")
 
 

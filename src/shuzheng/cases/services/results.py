@@ -14,8 +14,14 @@ from django.utils import timezone
 from shuzheng.cases.contracts import PendingField, PendingLicence
 from shuzheng.cases.models import Case
 from shuzheng.cases.services.records import next_serial
-from shuzheng.core.codes import gb11714_check_char, make_uscc, validate_id_number
-from shuzheng.core.errors import Conflict, FieldError, ValidationFailed
+from shuzheng.catalog import facade as catalog
+from shuzheng.core.codes import (
+    MARKET_ENTITY_CATEGORIES,
+    gb11714_check_char,
+    make_uscc,
+    validate_id_number,
+)
+from shuzheng.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.licenses import facade as licenses
 
@@ -32,11 +38,25 @@ def _establishes(case: Case, t: licenses.LicenseTypeInfo | None) -> bool:
 
 
 def _new_entity(case: Case) -> tuple[str, str]:
-    """(GB 32100 机构类别代码, 类型) of the entity a 设立登记 case creates: a 个体工商户 for the
-    个体工商户 registrations, otherwise an enterprise of the type its form names."""
-    if "个体工商户" in case.item_name:
-        return "2", "个体工商户"
-    return "1", str(case.form.get("enterprise_type") or "")
+    """(GB 32100 机构类别代码, 类型) of the entity a 设立登记 case creates, as its item's result
+    says (``entity_type``): an enterprise (企业, of the type its form names) unless it says a
+    个体工商户 or 农民专业合作社."""
+    entity_type = _result_spec(case).get("entity_type") or "企业"
+    category = MARKET_ENTITY_CATEGORIES[entity_type]
+    if entity_type == "企业":
+        return category, str(case.form.get("enterprise_type") or "")
+    return category, entity_type
+
+
+def _result_spec(case: Case) -> dict[str, Any]:
+    """The result part of the spec of the item version the case was filed under."""
+    if not case.item_code:
+        return {}
+    try:
+        spec = catalog.item_version(case.item_code, case.item_version or 1).spec
+    except NotFound:
+        return {}
+    return dict(spec.get("result") or {})
 
 
 def _assign_uscc(case: Case) -> str:

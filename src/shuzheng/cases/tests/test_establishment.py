@@ -167,3 +167,21 @@ def test_instant_approval_of_a_getihu_with_its_capital_issues_the_licence_at_onc
     bad = cases.apply("demo-citizen", GETIHU, form={**form, "registered_capital_wan": -1})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "form.registered_capital_wan"
+
+
+def test_the_kind_of_entity_registered_is_the_items_data_not_its_name():
+    """The category of the new 统一社会信用代码 follows the item's ``result.entity_type``
+    (catalog data), whatever the item is called."""
+    from shuzheng.cases.models import Case
+    from shuzheng.cases.services import results
+
+    seed_catalog()
+    renamed = Case(item_code=GETIHU, item_version=1, item_name="开个小店", form={})
+    assert results._new_entity(renamed) == ("2", "个体工商户")
+    company = Case(
+        item_code=COMPANY,
+        item_version=1,
+        item_name="个体工商户？",
+        form={"enterprise_type": "有限责任公司"},
+    )
+    assert results._new_entity(company) == ("1", "有限责任公司")
