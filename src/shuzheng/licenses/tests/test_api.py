@@ -182,13 +182,15 @@ def verify(api, token, who=None, purpose=""):
 
 def test_presentation_shows_only_the_chosen_fields(api, demo_licenses):
     lic = demo_licenses(CITIZEN, "居民身份证")
-    out = present(api, lic)
+    at = dt.datetime(2026, 6, 1, 10, 0, 0, tzinfo=dt.UTC)
+    with time_machine.travel(at, tick=False):
+        out = present(api, lic)
     assert out["token"].startswith("SZP1.")
     assert out["qr_svg"].startswith("<svg") and 'role="img"' in out["qr_svg"]
     assert out["verify_url"].endswith("/licenses/verify/?t=" + out["token"])
-    expires = dt.datetime.fromisoformat(out["expires_at"])
-    assert 299 <= (expires - dt.datetime.now(dt.UTC)).total_seconds() <= 301
-    body = verify(api, out["token"], purpose="酒店入住登记")
+    assert dt.datetime.fromisoformat(out["expires_at"]) == at + dt.timedelta(minutes=5)
+    with time_machine.travel(at + dt.timedelta(seconds=30), tick=False):
+        body = verify(api, out["token"], purpose="酒店入住登记")
     assert body["valid"] is True and body["reason"] == "ok"
     assert body["license_id"] == lic.license_id
     assert body["fields"] == {"name": "李明", "sex": "男"}

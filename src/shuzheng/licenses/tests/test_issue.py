@@ -164,20 +164,20 @@ def test_alternative_suites_issue_too(types):
 
 
 def test_serials_count_up_per_type_department_and_year(types):
-    ids = [
-        services.license_issue(
-            actor="t",
-            license_type_name="结婚证",
-            holder_kind="person",
-            holder_id=CITIZEN,
-            holder_name="李明",
-            department_code="441202-MZJ",
-            data={**MARRIAGE, "cert_no": f"J-{i}"},
-        ).serial
-        for i in range(3)
-    ]
-    year = dt.date.today().year
-    assert ids == [f"{year}{n:08d}" for n in (1, 2, 3)]
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        ids = [
+            services.license_issue(
+                actor="t",
+                license_type_name="结婚证",
+                holder_kind="person",
+                holder_id=CITIZEN,
+                holder_name="李明",
+                department_code="441202-MZJ",
+                data={**MARRIAGE, "cert_no": f"J-{i}"},
+            ).serial
+            for i in range(3)
+        ]
+    assert ids == [f"2026{n:08d}" for n in (1, 2, 3)]
 
 
 # --- demo --------------------------------------------------------------------------------------
