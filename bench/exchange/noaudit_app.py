@@ -7,12 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-from django.db.models import Model
-
 from shuzheng.console.web import application
-from shuzheng.core import rawsql
-from shuzheng.exchange import services
+from shuzheng.exchange.services import data_api as services
 
 __all__ = ["application"]
 
@@ -23,14 +19,6 @@ class _NoAudit:
     @staticmethod
     def record(**kwargs: Any) -> None:
         return None
-
-    @staticmethod
-    def one_statement() -> bool:  # as the real one: PostgreSQL writes the call log alone
-        return connection.vendor == "postgresql"
-
-    @staticmethod
-    def insert_audited(model: type[Model], values: dict[str, Any], **kwargs: Any) -> int:
-        return rawsql.insert(model, values)  # the call-log row only
 
 
 services.audit = _NoAudit  # type: ignore[assignment]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model
-
 from shuzheng.audit import selectors, services
 from shuzheng.audit.admin_mixin import AuditedAdmin
 from shuzheng.audit.contracts import AuditEntry, VerifyResult
@@ -16,8 +14,6 @@ __all__ = [
     "VerifyResult",
     "deferred",
     "entries_for",
-    "insert_audited",
-    "one_statement",
     "recent",
     "record",
     "seal",
@@ -43,38 +39,6 @@ def record(
         before=before,
         after=after,
     )
-
-
-def insert_audited(
-    model: type[Model],
-    values: dict[str, Any],
-    *,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str | None = None,
-    before: Any = None,
-    after: Any = None,
-) -> Any:
-    """Insert one row (field name → value) of the caller's own model together with the audit
-    record of it (``object_id``: given, or the new row's id), atomically; returns the row's
-    primary key. On PostgreSQL with deferred chaining this is a single statement (see
-    ``one_statement``)."""
-    return services.insert_audited(
-        model,
-        values,
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=before,
-        after=after,
-    )
-
-
-def one_statement() -> bool:
-    """Whether ``insert_audited`` is one statement here (then it needs no transaction)."""
-    return services.one_statement()
 
 
 def verify() -> VerifyResult:

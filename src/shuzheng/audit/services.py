@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field, Model
 from django.utils import timezone
 
 from shuzheng.audit import hashing
@@ -126,98 +124,6 @@ def audit_append(
         _move_head(cur, rec.seq or 0, rec.hash)
     rec._state.adding = False
     return rec
-
-
-def one_statement() -> bool:
-    """Whether ``insert_audited`` writes a row and its audit record in one statement here:
-    PostgreSQL (data-modifying CTEs) with deferred chaining (no head to lock)."""
-    return connection.vendor == "postgresql" and deferred()
-
-
-# The audit record's columns ``insert_audited`` fills from parameters; ``object_id`` comes from
-# the inserted row.
-_AUDITED = tuple(c for c in _COLUMNS if c != "object_id")
-
-
-@functools.lru_cache(maxsize=64)
-def _audited_plan(
-    row_sql: str, pk_column: str, explicit_id: bool
-) -> tuple[str, tuple[Field[Any, Any], ...]]:
-    fields = tuple(AuditRecord._meta.get_field(c) for c in _AUDITED)
-    assert all(isinstance(f, Field) for f in fields)
-    names = ", ".join(_q(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
-    pk = f"r.{_q(pk_column)}"  # the inserted row's primary key (its RETURNING column)
-    object_id = "%s" if explicit_id else f"CAST({pk} AS varchar)"
-    sql = (
-        f"WITH r AS ({row_sql}), a AS (INSERT INTO {_q(AuditRecord._meta.db_table)} "  # noqa: S608
-        f"({names}, {_q('object_id')}) SELECT {marks}, {object_id} FROM r "
-        f"RETURNING id) SELECT {pk} FROM r, a"
-    )
-    return sql, fields  # type: ignore[return-value]
-
-
-def insert_audited(
-    model: type[Model],
-    values: dict[str, Any],
-    *,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str | None = None,
-    before: Any = None,
-    after: Any = None,
-) -> Any:
-    """Insert one row of ``model`` and the audit record of it atomically; returns the row's
-    primary key (as its field converts it: an int, a UUID …). The record's ``object_id`` is
-    ``object_id`` if given (e.g. the case a rating belongs to), else the new row's id.
-
-    Where ``one_statement()`` holds, both inserts are one statement, ``INSERT … RETURNING id``
-    feeding the audit ``INSERT`` through a data-modifying CTE. A single statement is atomic on
-    its own, so outside a transaction it also spares the BEGIN and COMMIT round trips (the data
-    API's call log, ``bench/exchange``; an upload; a rating). Elsewhere: a transaction with the
-    two inserts. A failing row insert (e.g. a unique constraint) raises as it would alone.
-    """
-    row_sql, row_params = rawsql.insert_statement(model, values)
-    if not one_statement():
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute(row_sql, row_params)
-                pk = rawsql.pk_value(model, cur.fetchone()[0])
-            audit_append(
-                actor=actor,
-                action=action,
-                object_type=object_type,
-                object_id=str(pk) if object_id is None else object_id,
-                before=before,
-                after=after,
-            )
-        return pk
-    audit_values: tuple[Any, ...] = (
-        None,
-        timezone.now(),
-        actor[:128],
-        action,
-        object_type,
-        hashing.normalise(before),
-        hashing.normalise(after),
-        get_request_id() or "",
-        settings.AUDIT_HASH_ALGORITHM,
-        "",
-        "",
-    )
-    pk_field = model._meta.pk
-    assert pk_field is not None
-    sql, audit_fields = _audited_plan(row_sql, str(pk_field.column), object_id is not None)
-    conn = connection
-    params = row_params + [
-        f.get_db_prep_save(v, conn) for f, v in zip(audit_fields, audit_values, strict=True)
-    ]
-    if object_id is not None:
-        params.append(str(object_id)[:128])
-    with conn.cursor() as cur:
-        cur.execute(sql, params)
-        return rawsql.pk_value(model, cur.fetchone()[0])
 
 
 def _move_head(cur: Any, seq: int, digest: str) -> None:

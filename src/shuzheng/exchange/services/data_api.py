@@ -206,17 +206,9 @@ def _finish(
     results: list[SubjectResult] | None,
     error: DomainError | None,
 ) -> tuple[int, DomainError | None]:
-    """Apply the rate limit and write the call's log and audit record; returns the first log
-    row's id and the error the call ends with (the rate limit's, if it refused the call).
-
-    On PostgreSQL with deferred chaining, a call already counted (``_consumer``) for one
-    subject is written in one statement and needs no transaction (``audit.insert_audited``):
-    three round trips fewer than BEGIN, two inserts and COMMIT."""
-    if ticked is not None and consumer is not None and audit.one_statement():
-        if ticked > consumer.rate_per_minute:
-            results, error = None, _rate_limited(consumer)
-        if len(results or call.subjects or ("",)) == 1:
-            return _log(call, results=results, error=error), error
+    """Apply the rate limit and write the call's log and audit record in one transaction;
+    returns the first log row's id and the error the call ends with (the rate limit's, if it
+    refused the call)."""
     with transaction.atomic():  # SQLite: BEGIN IMMEDIATE, writers wait up to its busy timeout
         if consumer is not None and _over_limit(consumer, ticked):
             results, error = None, _rate_limited(consumer)
@@ -229,8 +221,7 @@ def _log(
     results: list[SubjectResult] | None,
     error: DomainError | None,
 ) -> int:
-    """Write the call log rows and one audit record: in the caller's transaction, or for one
-    row where ``audit.one_statement()`` holds, in a single statement of their own."""
+    """Write the call log rows and one audit record, in the caller's transaction."""
     p = call.principal
     now = timezone.now()
     base = {
@@ -286,15 +277,6 @@ def _log(
         else refusal,
         "status": 200 if error is None else error.status,
     }
-    if len(rows) == 1 and audit.one_statement():
-        return audit.insert_audited(
-            DataCall,
-            rows[0],
-            actor=p.actor,
-            action=action,
-            object_type="exchange.call",
-            after=after,
-        )
     first = 0
     for row in rows:
         pk = fastpath.insert_call(row)

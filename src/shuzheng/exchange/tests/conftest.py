@@ -65,6 +65,11 @@ def audit_actions():  # type: ignore[no-untyped-def]
     from shuzheng.audit.models import AuditRecord
 
     def actions(since: int = 0, prefix: str = "exchange.") -> list[str]:
+        """Actions audited after ``since`` (a ``last_seq()``), in order; records a deferred
+        chain (PostgreSQL's default) has not sealed yet are sealed first."""
+        from shuzheng.audit import facade
+
+        facade.seal()
         return list(
             AuditRecord.objects.filter(seq__gt=since, action__startswith=prefix)
             .order_by("seq")
@@ -79,6 +84,9 @@ def last_seq():  # type: ignore[no-untyped-def]
     from shuzheng.audit.models import AuditHead
 
     def seq() -> int:
+        from shuzheng.audit import facade
+
+        facade.seal()  # a deferred chain's pending records take their places first
         head = AuditHead.objects.filter(id=1).first()
         return head.last_seq if head else 0
 

@@ -37,6 +37,7 @@ def records(last_seq):
             api.token(who)
         seq = last_seq()
         r = api.call(method, path, who=who, json_body=body)
+        audit.seal()  # deferred chaining (PostgreSQL's default) places the records first
         rows = list(
             AuditRecord.objects.filter(seq__gt=seq, action__startswith="exchange.").order_by("seq")
         )
@@ -291,6 +292,7 @@ def as_user(client):
 
 
 def page_refusals(since):
+    audit.seal()  # deferred chaining (PostgreSQL's default) places the records first
     return list(
         AuditRecord.objects.filter(seq__gt=since, action__endswith="_refused").values_list(
             "action", "actor", "object_id"
