@@ -82,7 +82,7 @@ TARGET_P99_MS = 20.0  # the decision
 TARGET_PATH_P99_MS = 1000.0  # submit → licence in the wallet, signing included
 
 ITEM = "44120030500001000000B"  # 高龄津贴申领 (肇庆市民政局), 秒批 by rule set gaoling-jintie
-LICENCE_TYPE = "高龄津贴资格确认书"
+LICENSE_TYPE = "高龄津贴资格确认书"
 BENEFIT = "高龄津贴"
 AGE_CONDITION = "年满80周岁"
 RECEIVING_CONDITION = "未在享受高龄津贴"
@@ -330,8 +330,8 @@ def child_check(spec: dict[str, Any]) -> dict[str, Any]:
         d = Decision.objects.get(decision_id=case.rule_decision["id"])
         denied_split.append(ms(case.created_at, d.decided_at))
     cases = Case.objects.filter(item_code=ITEM)
-    licences = License.objects.filter(license_type__name=LICENCE_TYPE)
-    per_case = licences.values("case_no").annotate(n=Count("id")).filter(n__gt=1).count()
+    licenses = License.objects.filter(license_type__name=LICENSE_TYPE)
+    per_case = licenses.values("case_no").annotate(n=Count("id")).filter(n__gt=1).count()
     return {
         "split": split,
         "denied_case_to_decision": denied_split,
@@ -342,11 +342,11 @@ def child_check(spec: dict[str, Any]) -> dict[str, Any]:
             .annotate(n=Count("id"))
             .order_by()
         ),
-        "licences": licences.count(),
-        "licence_holders": licences.values("holder_id").distinct().count(),
+        "licences": licenses.count(),
+        "licence_holders": licenses.values("holder_id").distinct().count(),
         "cases_with_two_licences": per_case,
         "closed_without_licence": cases.filter(status="closed")
-        .exclude(case_no__in=licences.values("case_no"))
+        .exclude(case_no__in=licenses.values("case_no"))
         .count(),
     }
 
@@ -427,13 +427,13 @@ class Application:
     failed_conditions: list[str] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)
     uploads: int = 0
-    licences_used: int = 0
+    licenses_used: int = 0
     wallet_polls: int = 0
     path_ms: float = 0.0  # submit sent → licence detail received
     session_ms: float = 0.0  # prepare → licence detail
     started: float = 0.0
     ended: float = 0.0
-    licence: dict[str, Any] = field(default_factory=dict)
+    license: dict[str, Any] = field(default_factory=dict)
     amount: str | None = None
 
 
@@ -504,7 +504,7 @@ def apply(h: lifecycle.Http, a: Applicant, *, warmup: bool, wallet_timeout: floa
                 materials.append(
                     {"material_code": m["material_code"], "license_id": m["satisfied_by"][0]}
                 )
-                app.licences_used += 1
+                app.licenses_used += 1
                 continue
             f, ms = h.upload(a.token, f"{m['name']}.pdf", lifecycle.PDF)
             upload_ms += ms
@@ -544,7 +544,7 @@ def apply(h: lifecycle.Http, a: Applicant, *, warmup: bool, wallet_timeout: floa
             assert not (case.get("result") or {}).get("license_id"), "a licence for a denial"
             step = "wallet"
             wallet, app.steps["wallet"] = h.api("GET", "/api/v1/licenses", a.token)
-            assert not [w for w in wallet if w["type_name"] == LICENCE_TYPE], "licence on deny"
+            assert not [w for w in wallet if w["type_name"] == LICENSE_TYPE], "licence on deny"
             app.path_ms = (time.perf_counter() - t_submit) * 1000
             app.ok = True
             return app
@@ -567,7 +567,7 @@ def apply(h: lifecycle.Http, a: Applicant, *, warmup: bool, wallet_timeout: floa
             time.sleep(0.02)
         app.steps["wallet"] = (time.perf_counter() - t_decided) * 1000
         assert found is not None, f"licence {lid} not in the wallet after {wallet_timeout:.0f} s"
-        assert found["type_name"] == LICENCE_TYPE, found["type_name"]
+        assert found["type_name"] == LICENSE_TYPE, found["type_name"]
         assert found["status"] == "valid", found["status"]
         assert found["holder"]["id"] == a.id_number, "holder"
         step = "licence"
@@ -582,7 +582,7 @@ def apply(h: lifecycle.Http, a: Applicant, *, warmup: bool, wallet_timeout: floa
         assert detail["data"].get("id_number") == a.id_number, "licence data: id_number"
         if app.amount is not None:
             assert detail["data"].get("monthly_amount") == app.amount, "licence amount"
-        app.licence = {
+        app.license = {
             "license_id": lid,
             "algorithm": sig["algorithm"],
             "payload": sig["signed_payload_b64"],
@@ -649,7 +649,7 @@ def verify_signatures(port: int, apps: list[Application]) -> dict[str, Any]:
     keys: dict[str, str] = {}
     good, bad = 0, []
     for app in apps:
-        lic = app.licence
+        lic = app.license
         url = lic["public_key_url"]
         if url not in keys:
             status, pem, _, _ = h.request("GET", url)
@@ -711,7 +711,7 @@ def http_part(args: argparse.Namespace) -> dict[str, Any]:
         "the wallet)",
         flush=True,
     )
-    out: dict[str, Any] = {"item": ITEM, "licence_type": LICENCE_TYPE}
+    out: dict[str, Any] = {"item": ITEM, "licence_type": LICENSE_TYPE}
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / "instant-http.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -851,7 +851,7 @@ def http_part(args: argparse.Namespace) -> dict[str, Any]:
         session=stats([a.session_ms for a in ok_approved]),
         steps=steps_stats,
         uploads_per_application=sorted({a.uploads for a in ok_approved}),
-        licences_used_per_application=sorted({a.licences_used for a in ok_approved}),
+        licenses_used_per_application=sorted({a.licenses_used for a in ok_approved}),
         wallet_polls_max=max((a.wallet_polls for a in ok_approved), default=0),
         denied_submit=stats([a.steps["submit"] for a in ok_denied]),
         denied_checks=[
@@ -942,7 +942,7 @@ def print_http(r: dict[str, Any]) -> None:
         )
     c = r["db_check"]
     print(
-        f"  DB check: {c['licences']} {LICENCE_TYPE} for {c['licence_holders']} holders, "
+        f"  DB check: {c['licences']} {LICENSE_TYPE} for {c['licence_holders']} holders, "
         f"cases by status {c['cases_by_status']}, decisions {c['decisions_by_outcome']}: "
         + ("ok" if c["ok"] else "MISMATCH")
     )

@@ -29,7 +29,7 @@ def mzj_item() -> dict[str, Any]:
     营业执照 entry: same form and materials, its own basic code and name."""
     from shuzheng.catalog.tests import fixtures
 
-    item = fixtures.business_licence()
+    item = fixtures.business_license()
     item.update(
         basic_code="0100010000",  # 行政许可 (type 01) + its own main code
         item_type="01",

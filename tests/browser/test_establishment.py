@@ -29,7 +29,7 @@ def establishment_site(catalog_site: str, exchange_site: str) -> str:
     return catalog_site
 
 
-def test_getihu_with_its_capital_gets_the_licence_at_once(establishment_site, new_context):
+def test_getihu_with_its_capital_gets_the_license_at_once(establishment_site, new_context):
     from shuzheng.licenses.models import License
 
     site = establishment_site
@@ -51,9 +51,9 @@ def test_getihu_with_its_capital_gets_the_licence_at_once(establishment_site, ne
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(re.compile(r"/cases/[A-Z]{2}\d+/$"))
     expect(page.get_by_test_id("case-status")).to_have_text("已办结")
-    licence = License.objects.get(holder_name="端州区李明书店")
-    assert licence.data["registered_capital"] == "2.5万元"
-    assert licence.data["entity_type"] == "个体工商户"
+    license = License.objects.get(holder_name="端州区李明书店")
+    assert license.data["registered_capital"] == "2.5万元"
+    assert license.data["entity_type"] == "个体工商户"
     page.goto(f"{site}/licenses/")
     expect(page.locator("main")).to_contain_text("端州区李明书店")
 

@@ -25,7 +25,7 @@ def licenses_site(site: str) -> str:
     return site
 
 
-def open_licence(page: Any, base: str, type_name: str) -> None:
+def open_license(page: Any, base: str, type_name: str) -> None:
     page.goto(f"{base}/licenses/")
     page.get_by_role("link", name=type_name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(type_name)
@@ -45,7 +45,7 @@ def test_present_by_qr_verify_in_a_second_session_and_see_it_in_the_history(
     expect(holder.get_by_test_id("wallet-mine")).to_contain_text("居民户口簿")
     check_axe(holder, context="wallet")
 
-    open_licence(holder, base, "居民身份证")
+    open_license(holder, base, "居民身份证")
     fields = holder.get_by_test_id("license-fields")
     expect(fields).to_contain_text("李明")
     expect(fields).to_contain_text("天宁北路12号")
@@ -84,14 +84,14 @@ def test_present_by_qr_verify_in_a_second_session_and_see_it_in_the_history(
     expect(verifier.get_by_test_id("verify-invalid")).to_contain_text("签名")
 
     # the holder's 用证记录 shows the verification
-    open_licence(holder, base, "居民身份证")
+    open_license(holder, base, "居民身份证")
     uses = holder.get_by_test_id("uses")
     expect(uses.get_by_test_id("use-verify").first).to_contain_text("核验通过")
     expect(uses.get_by_test_id("use-verify").first).to_contain_text("匿名核验")
     expect(uses.get_by_test_id("use-present")).to_contain_text("亮证")
 
 
-def test_agent_sees_the_enterprise_licences_and_downloads_the_pdf(
+def test_agent_sees_the_enterprise_licenses_and_downloads_the_pdf(
     licenses_site: str, new_context: Any
 ) -> None:
     page = new_context().new_page()
@@ -101,7 +101,7 @@ def test_agent_sees_the_enterprise_licences_and_downloads_the_pdf(
     expect(ent).to_contain_text("营业执照")
     expect(ent).to_contain_text("食品经营许可证")
     check_axe(page, context="agent wallet")
-    open_licence(page, licenses_site, "营业执照")
+    open_license(page, licenses_site, "营业执照")
     with page.expect_download() as dl:
         page.get_by_test_id("pdf-link").click()
     path = dl.value.path()
@@ -116,6 +116,6 @@ def test_elder_mode_wallet_is_accessible(licenses_site: str, new_context: Any) -
     page.get_by_test_id("elder-toggle").click()
     page.wait_for_load_state()
     expect(page.get_by_test_id("wallet-item")).to_have_count(2)
-    open_licence(page, licenses_site, "居民身份证")
+    open_license(page, licenses_site, "居民身份证")
     expect(page.get_by_test_id("license-fields")).to_contain_text("长期")
     check_axe(page, context="elder licence detail")

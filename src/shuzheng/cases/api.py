@@ -57,7 +57,7 @@ def prepare(
         raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code。")
     prefill, sources = services.prefill_for(principal, schema, enterprise_uscc or None)
     everything = [*materials, *optional]
-    choices = services.licence_choices_many(
+    choices = services.license_choices_many(
         principal, [m.license_type for m in everything], enterprise_uscc or None
     )
     return {  # validated once, by ninja (plain pydantic models: a tenth of ninja's Schema cost)
@@ -275,7 +275,7 @@ class PendingLicenseOut(Schema):
 )
 def pending_license(request: HttpRequest, case_no: str) -> PendingLicenseOut:
     principal = principal_for_request(request)
-    pending = services.pending_licence(selectors.case_for(principal, case_no))
+    pending = services.pending_license(selectors.case_for(principal, case_no))
     if pending is None:
         raise NotFound("该办件没有待签发的证照。")
     return PendingLicenseOut(

@@ -41,7 +41,7 @@ class PendingField:
 
 
 @dataclass(frozen=True)
-class PendingLicence:
+class PendingLicense:
     """A result licence the case could not fill (``result.license_pending``)."""
 
     case_no: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shuzheng.cases import selectors, services, transitions
-from shuzheng.cases.contracts import CaseRef, PendingField, PendingLicence
+from shuzheng.cases.contracts import CaseRef, PendingField, PendingLicense
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
 from shuzheng.identity.contracts import Principal
@@ -17,7 +17,7 @@ __all__ = [
     "CaseRef",
     "CaseSummary",
     "PendingField",
-    "PendingLicence",
+    "PendingLicense",
     "action_label",
     "case_act",
     "case_detail",
@@ -26,7 +26,7 @@ __all__ = [
     "case_ref",
     "metrics_rows",
     "overdue",
-    "pending_licence",
+    "pending_license",
     "queue_counts",
     "queue_name",
 ]
@@ -178,10 +178,10 @@ def case_act(*, principal: Principal, case_no: str, action: str, **kwargs: Any) 
     return {**selectors.detail(principal, case), "applicant_id": case.applicant_id}
 
 
-def pending_licence(principal: Principal, case_no: str) -> PendingLicence | None:
+def pending_license(principal: Principal, case_no: str) -> PendingLicense | None:
     """The result licence of a case the caller may see that is left pending (the data items the
     department has to fill in before issuing it), or None. Raises NotFound like ``case_detail``."""
-    return services.pending_licence(selectors.case_for(principal, case_no))
+    return services.pending_license(selectors.case_for(principal, case_no))
 
 
 def overdue(principal: Principal) -> list[CaseSummary]:

@@ -431,7 +431,7 @@ def _render_apply(
     holder_uscc = enterprise or None
     if case is not None:
         holder_uscc = case.applicant_id if case.applicant_kind == "enterprise" else None
-    choices = services.licence_choices_many(
+    choices = services.license_choices_many(
         principal, [m.license_type for m, _required in target.materials], holder_uscc
     )
     offered = {

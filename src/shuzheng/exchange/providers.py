@@ -150,13 +150,13 @@ def enterprise_data(e: Any) -> dict[str, Any]:
 
 
 @register("licences")
-def licences(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
+def licenses(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
     """电子证照 from a copy held in the exchange's ``RegistryRecord`` table (the demo's former
     source; the demo resource now reads the licences module, ``licences_module``)."""
     return registry(resource_code, subject_kind, subject_id)
 
 
-def licence_fields(record: dict[str, Any]) -> dict[str, Any]:
+def license_fields(record: dict[str, Any]) -> dict[str, Any]:
     """The licences module's summary (``{"licences": [...], "valid_types": [...]}``) as the
     fields of the 电子证照 resource: only licences valid today, types and numbers in step
     (``licence.types[i]`` is the type of ``licence.numbers[i]``)."""
@@ -169,13 +169,13 @@ def licence_fields(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @register("licences_module")
-def licences_module(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
+def licenses_module(resource_code: str, subject_kind: str, subject_id: str) -> Record | None:
     """电子证照 as the licences module holds them now (``licenses.facade.exchange_record``).
 
     The licences module sits below the exchange and never imports it; the exchange imports its
     facade here, in the function, so processes that never serve this resource do not load the
     PDF and signature libraries the licences module brings in."""
-    from shuzheng.licenses import facade as licences_facade
+    from shuzheng.licenses import facade as licenses_facade
 
-    found = licences_facade.exchange_record(subject_kind, subject_id)
-    return Record(data=licence_fields(found), updated_at=None) if found else None
+    found = licenses_facade.exchange_record(subject_kind, subject_id)
+    return Record(data=license_fields(found), updated_at=None) if found else None

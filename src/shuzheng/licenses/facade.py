@@ -33,7 +33,6 @@ __all__ = [
     "exchange_record",
     "issue_check",
     "issue_from_case",
-    "licence_of_holder",
     "license_of_holder",
     "license_types",
     "record_use",
@@ -118,9 +117,6 @@ def license_of_holder(license_id: str, holder_kind: str, holder_id: str) -> Lice
     if lic is None or lic.holder_kind != holder_kind or lic.holder_id != holder_id:
         return None
     return selectors.ref(lic)
-
-
-licence_of_holder = license_of_holder  # old spelling: cases/ still calls it
 
 
 def record_use(license_id: str, case_no: str, purpose: str, actor: str) -> None:

@@ -7,7 +7,7 @@ app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/<str:case_no>/", views.case_page, name="case"),
-    path("cases/<str:case_no>/licence/", views.licence_issue, name="licence_issue"),
+    path("cases/<str:case_no>/licence/", views.license_issue, name="licence_issue"),
     path("rectifications/", views.rectifications, name="rectifications"),
     path(
         "rectifications/<int:task_id>/reply/",

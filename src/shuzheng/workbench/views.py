@@ -380,8 +380,8 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
 INPUT_TYPES = {"date": "date"}
 
 
-def _licence_fields(
-    pending: cases.PendingLicence, values: dict[str, str], errors: dict[str, str]
+def _license_fields(
+    pending: cases.PendingLicense, values: dict[str, str], errors: dict[str, str]
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -397,7 +397,7 @@ def _licence_fields(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def licence_issue(request: HttpRequest, case_no: str) -> HttpResponse:
+def license_issue(request: HttpRequest, case_no: str) -> HttpResponse:
     """A result licence the case could not fill (``license_pending``): a reviewer of the case's
     department sees the data items the case gives, fills in the missing ones and issues it
     (``case_act`` ``issue_license``: checked against the licence type's schema, signed,
@@ -405,7 +405,7 @@ def licence_issue(request: HttpRequest, case_no: str) -> HttpResponse:
     principal = _staff(request)
     try:
         detail = cases.case_detail(principal, case_no)
-        pending = cases.pending_licence(principal, case_no)
+        pending = cases.pending_license(principal, case_no)
     except NotFound:
         raise Http404(_t("未找到该办件。")) from None
     if pending is None:
@@ -445,7 +445,7 @@ def licence_issue(request: HttpRequest, case_no: str) -> HttpResponse:
                 % {"name": pending.license_type, "no": done["result"].get("license_no", "")},
             )
             return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
-    fields = _licence_fields(pending, values, errors)
+    fields = _license_fields(pending, values, errors)
     summary = [(row["id"], row["error"]) for row in fields if row["error"]]
     return render(
         request,

@@ -15,9 +15,9 @@ themselves, so the API, the pages and the window-clerk desk go through the same 
 from shuzheng.cases.services.actions import allowed_actions, case_act, roles_on
 from shuzheng.cases.services.deadlines import cases_refresh_warnings
 from shuzheng.cases.services.intake import case_create, case_create_proactive, prefill_for
-from shuzheng.cases.services.materials import licence_choices, licence_choices_many
+from shuzheng.cases.services.materials import license_choices, license_choices_many
 from shuzheng.cases.services.records import case_by_no
-from shuzheng.cases.services.results import pending_licence
+from shuzheng.cases.services.results import pending_license
 
 __all__ = [
     "allowed_actions",
@@ -26,9 +26,9 @@ __all__ = [
     "case_create",
     "case_create_proactive",
     "cases_refresh_warnings",
-    "licence_choices",
-    "licence_choices_many",
-    "pending_licence",
+    "license_choices",
+    "license_choices_many",
+    "pending_license",
     "prefill_for",
     "roles_on",
 ]

@@ -69,7 +69,7 @@ def case_act(
     """Perform one action. Illegal ones raise 409 listing what the caller may do now.
 
     ``license_data`` (``issue_license``): the data items of the pending result licence the
-    reviewer fills in, by name (``pending_licence`` lists them)."""
+    reviewer fills in, by name (``pending_license`` lists them)."""
     today = today or timezone.localdate()
     with transaction.atomic():
         case = records.lock(case_no)

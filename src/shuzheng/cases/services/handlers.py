@@ -18,7 +18,7 @@ from django.utils import timezone
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import deadlines, records, results
-from shuzheng.cases.services.materials import check_materials, record_licence_uses
+from shuzheng.cases.services.materials import check_materials, record_license_uses
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
@@ -76,7 +76,7 @@ def submit(act: Act) -> None:
         known=list(item.materials),
     )
     case.submitted_at = timezone.now()
-    record_licence_uses(case, act.principal.actor)
+    record_license_uses(case, act.principal.actor)
 
 
 def accept(act: Act) -> None:
@@ -121,7 +121,7 @@ def resubmit(act: Act) -> None:
             known=_item_materials(case),
         )
         case.materials = [*case.materials, *extra]
-        record_licence_uses(case, act.principal.actor, extra)
+        record_license_uses(case, act.principal.actor, extra)
     if act.form:
         case.form = {**case.form, **act.form}
     paused = deadlines.end_pause(case, act.today)

@@ -12,7 +12,7 @@ from shuzheng.audit import facade as audit
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import instant, notices
-from shuzheng.cases.services.materials import check_materials, record_licence_uses
+from shuzheng.cases.services.materials import check_materials, record_license_uses
 from shuzheng.cases.services.records import add_event, next_case_no, snapshot
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import FieldError, Forbidden, ValidationFailed
@@ -235,7 +235,7 @@ def case_create(
             },
         )
         if submit:
-            record_licence_uses(case, principal.actor)
+            record_license_uses(case, principal.actor)
     if submit and item_code and item.instant_approval:
         # after the submission has committed: the rules decide and the result licence is signed
         # outside the write transaction, which holds SQLite's write lock (PostgreSQL: the day's

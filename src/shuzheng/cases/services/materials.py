@@ -13,7 +13,7 @@ from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
 from shuzheng.licenses import facade as licenses
 
-LICENCE_STATUS_NAMES = {"suspended": "中止", "revoked": "已注销/吊销", "expired": "已过期"}
+LICENSE_STATUS_NAMES = {"suspended": "中止", "revoked": "已注销/吊销", "expired": "已过期"}
 
 
 def check_materials(
@@ -45,12 +45,12 @@ def check_materials(
             if mat is None or not mat.license_type:
                 errors.append(FieldError(field, f"“{label}”不能用电子证照代替，请上传文件。"))
                 continue
-            ref = licenses.licence_of_holder(str(m["license_id"]), *holder) if holder else None
+            ref = licenses.license_of_holder(str(m["license_id"]), *holder) if holder else None
             if ref is None:
                 errors.append(FieldError(field, f"“{label}”：所选电子证照不存在或不属于申请人。"))
                 continue
             if ref.status != "valid":
-                state = LICENCE_STATUS_NAMES.get(ref.status, ref.status)
+                state = LICENSE_STATUS_NAMES.get(ref.status, ref.status)
                 errors.append(
                     FieldError(field, f"“{label}”：所选电子证照状态为“{state}”，不能使用。")
                 )
@@ -96,20 +96,20 @@ def check_materials(
     return stored
 
 
-def licence_choices(
+def license_choices(
     principal: Principal, license_type: str | None, enterprise_uscc: str | None
 ) -> list[licenses.LicenseRef]:
     """免证办: the caller's valid licences that can replace a material (its licence type), held
     by the applicant the caller applies as (the enterprise when ``enterprise_uscc``)."""
     if not license_type:
         return []
-    return licence_choices_many(principal, [license_type], enterprise_uscc)[license_type]
+    return license_choices_many(principal, [license_type], enterprise_uscc)[license_type]
 
 
-def licence_choices_many(
+def license_choices_many(
     principal: Principal, license_types: list[str | None], enterprise_uscc: str | None
 ) -> dict[str, list[licenses.LicenseRef]]:
-    """``licence_choices`` for several licence types at once (one query): type → licences."""
+    """``license_choices`` for several licence types at once (one query): type → licences."""
     wanted = [t for t in dict.fromkeys(license_types) if t]
     none: dict[str, list[licenses.LicenseRef]] = {t: [] for t in wanted}
     if not wanted or principal.kind not in ("person", "agent"):
@@ -125,7 +125,7 @@ def licence_choices_many(
     return licenses.satisfying_many(*holder, wanted)
 
 
-def record_licence_uses(
+def record_license_uses(
     case: Case, actor: str, entries: list[dict[str, Any]] | None = None
 ) -> None:
     """Write each licence used instead of a material to its 用证记录 (when the case is submitted:

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shuzheng.cases.contracts import PendingField, PendingLicence
+from shuzheng.cases.contracts import PendingField, PendingLicense
 from shuzheng.cases.models import Case
 from shuzheng.cases.services.records import next_serial
 from shuzheng.catalog import facade as catalog
@@ -37,33 +37,35 @@ def _establishes(case: Case, t: licenses.LicenseTypeInfo | None) -> bool:
     )
 
 
-def _new_entity(case: Case) -> tuple[str, str]:
+def _new_entity(case: Case, entity_type: str | None = None) -> tuple[str, str]:
     """(GB 32100 机构类别代码, 类型) of the entity a 设立登记 case creates, as its item's result
-    says (``entity_type``): an enterprise (企业, of the type its form names) unless it says a
-    个体工商户 or 农民专业合作社."""
-    entity_type = _result_spec(case).get("entity_type") or "企业"
+    says (``entity_type``, given or read from the case's result or its item): an enterprise
+    (企业, of the type its form names) unless it says a 个体工商户 or 农民专业合作社."""
+    entity_type = entity_type or _entity_type(case)
     category = MARKET_ENTITY_CATEGORIES[entity_type]
     if entity_type == "企业":
         return category, str(case.form.get("enterprise_type") or "")
     return category, entity_type
 
 
-def _result_spec(case: Case) -> dict[str, Any]:
-    """The result part of the spec of the item version the case was filed under."""
-    if not case.item_code:
-        return {}
+def _entity_type(case: Case) -> str:
+    """The ``entity_type`` the case's result recorded, else its item version's (a case closed
+    before results recorded it)."""
+    recorded = (case.result or {}).get("entity_type")
+    if recorded or not case.item_code:
+        return str(recorded or "企业")
     try:
         spec = catalog.item_version(case.item_code, case.item_version or 1).spec
     except NotFound:
-        return {}
-    return dict(spec.get("result") or {})
+        return "企业"
+    return str((spec.get("result") or {}).get("entity_type") or "企业")
 
 
-def _assign_uscc(case: Case) -> str:
+def _assign_uscc(case: Case, entity_type: str | None = None) -> str:
     """The 统一社会信用代码 the registration gives the new entity (GB 32100: 9 工商, the entity
     category, the registering department's region, a 主体标识码 with its GB 11714 check
     character, the check character), from a serial per region and category."""
-    category, _type = _new_entity(case)
+    category, _type = _new_entity(case, entity_type)
     region = case.department_code.split("-", 1)[0]
     while True:
         # its own (short) transaction, or a savepoint of the closing action's: 秒批 issues the
@@ -76,7 +78,7 @@ def _assign_uscc(case: Case) -> str:
             return uscc
 
 
-def _licence_holder(
+def _license_holder(
     case: Case, t: licenses.LicenseTypeInfo | None, data: dict[str, Any]
 ) -> tuple[str, str, str]:
     """(kind, id, name) of the result licence's holder: the applicant, or for a 设立登记 the
@@ -86,8 +88,12 @@ def _licence_holder(
     return case.applicant_kind, case.applicant_id, case.applicant_name
 
 
-def _licence_data(
-    case: Case, today: dt.date, t: licenses.LicenseTypeInfo | None = None, uscc: str = ""
+def _license_data(
+    case: Case,
+    today: dt.date,
+    t: licenses.LicenseTypeInfo | None = None,
+    uscc: str = "",
+    entity_type: str | None = None,
 ) -> dict[str, Any]:
     """What the result licence says, from the case: the holder, the form (``applicant_x`` and
     ``enterprise_x`` answer field ``x``), the rules' amount, and a few derived fields. For a
@@ -116,7 +122,7 @@ def _licence_data(
     data.setdefault("start_month", f"{next_month:%Y-%m}")
     if _establishes(case, t):
         form = case.form
-        _category, entity_type = _new_entity(case)
+        _category, entity_type = _new_entity(case, entity_type)
         data["name"] = str(form.get("enterprise_name") or "")
         if uscc:
             data["uscc"] = uscc
@@ -131,11 +137,11 @@ def _licence_data(
     return data
 
 
-def _licence_type(name: str | None) -> licenses.LicenseTypeInfo | None:
+def _license_type(name: str | None) -> licenses.LicenseTypeInfo | None:
     return next((t for t in licenses.license_types() if t.name == name), None) if name else None
 
 
-def _issue_case_licence(
+def _issue_case_license(
     case: Case,
     type_name: str,
     t: licenses.LicenseTypeInfo | None,
@@ -145,7 +151,7 @@ def _issue_case_licence(
     """The case's result licence for its applicant (for a 设立登记: for the new entity, which is
     then registered with the applicant as its 经办人), issued by the case's department
     (idempotent per case and licence type)."""
-    kind, holder_id, holder_name = _licence_holder(case, t, data)
+    kind, holder_id, holder_name = _license_holder(case, t, data)
     ref = licenses.issue_from_case(
         case_no=case.case_no,
         item_code=case.item_code,
@@ -177,29 +183,31 @@ def issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, A
     When the case does not hold every field the licence type needs, the result records which
     are missing (``license_pending``: the messages, ``license_pending_fields``: the data items)
     instead of failing the decision: a reviewer of the department completes and issues it
-    (action ``issue_license``, see ``pending_licence`` and ``_issue_pending``).
+    (action ``issue_license``, see ``pending_license`` and ``_issue_pending``).
     """
     result: dict[str, Any] = {
         "name": spec["result"]["name"],
         "kind": spec["result"]["kind"],
         "license_type": spec["result"].get("license_type"),
     }
+    entity_type = str(spec["result"].get("entity_type") or "企业")
     if result["kind"] == "license" and result["license_type"]:
-        t = _licence_type(result["license_type"])
+        t = _license_type(result["license_type"])
         names = {n for n, _label in (t.fields if t is not None else ())}
         uscc = ""
         if _establishes(case, t):
-            uscc = result["uscc"] = _assign_uscc(case)  # 赋码 at registration
+            result["entity_type"] = entity_type  # what the registration registered
+            uscc = result["uscc"] = _assign_uscc(case, entity_type)  # 赋码 at registration
         data = {
             k: v
-            for k, v in _licence_data(case, timezone.localdate(), t, uscc).items()
+            for k, v in _license_data(case, timezone.localdate(), t, uscc, entity_type).items()
             if k in names
         }
         try:
             # a savepoint inside a caller's transaction; on its own the licences module signs
             # outside its short transactions
             with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-                ref = _issue_case_licence(case, result["license_type"], t, data, actor)
+                ref = _issue_case_license(case, result["license_type"], t, data, actor)
         except ValidationFailed as exc:
             result["license_pending"] = [e.message for e in exc.errors]
             result["license_pending_fields"] = sorted(
@@ -211,17 +219,17 @@ def issue_result(case: Case, spec: dict[str, Any], *, actor: str) -> dict[str, A
 
 
 def _result_type(case: Case) -> licenses.LicenseTypeInfo | None:
-    return _licence_type((case.result or {}).get("license_type"))
+    return _license_type((case.result or {}).get("license_type"))
 
 
-def _case_licence_values(case: Case, t: licenses.LicenseTypeInfo) -> dict[str, Any]:
+def _case_license_values(case: Case, t: licenses.LicenseTypeInfo) -> dict[str, Any]:
     names = {f.name for f in t.field_specs}
     uscc = str((case.result or {}).get("uscc") or "")
-    data = _licence_data(case, timezone.localdate(), t, uscc)
+    data = _license_data(case, timezone.localdate(), t, uscc)
     return {k: v for k, v in data.items() if k in names}
 
 
-def pending_licence(case: Case) -> PendingLicence | None:
+def pending_license(case: Case) -> PendingLicense | None:
     """The result licence left pending (``result.license_pending``): every data item of its
     type with the value the case gives, and which ones the department has to fill in (those
     the case does not give or gives in a form the licence type refuses)."""
@@ -230,8 +238,8 @@ def pending_licence(case: Case) -> PendingLicence | None:
     t = _result_type(case)
     if t is None:
         return None
-    values = _case_licence_values(case, t)
-    holder_kind, holder_id, holder_name = _licence_holder(case, t, values)
+    values = _case_license_values(case, t)
+    holder_kind, holder_id, holder_name = _license_holder(case, t, values)
     errors = licenses.issue_check(
         license_type_name=t.name,
         holder_kind=holder_kind,
@@ -241,7 +249,7 @@ def pending_licence(case: Case) -> PendingLicence | None:
         data=values,
     )
     bad = {e.field.removeprefix("data."): e.message for e in errors if e.field.startswith("data.")}
-    return PendingLicence(
+    return PendingLicense(
         case_no=case.case_no,
         license_type=t.name,
         fields=tuple(
@@ -267,7 +275,7 @@ def issue_pending(
     """Issue the pending result licence with the data items the reviewer filled in (only the
     missing ones; the others come from the case). Bad input raises ValidationFailed naming
     ``license_data.<item>`` in Chinese; nothing is written then."""
-    pending = pending_licence(case)
+    pending = pending_license(case)
     if pending is None:
         raise Conflict("该办件没有待签发的证照。")
     labels = {f.name: f.label for f in pending.fields}
@@ -288,15 +296,15 @@ def issue_pending(
     if errors:
         raise ValidationFailed(errors)
     t = _result_type(case)
-    assert t is not None  # pending_licence found it
+    assert t is not None  # pending_license found it
     if _establishes(case, t) and not case.result.get("uscc"):
         # closed before registrations were given their code here
         case.result = {**case.result, "uscc": _assign_uscc(case)}
-    data = {**_case_licence_values(case, t), **filled}
+    data = {**_case_license_values(case, t), **filled}
     for name in fillable - set(filled):
         data.pop(name, None)  # a refused case value is not sent again
     try:
-        ref = _issue_case_licence(case, t.name, t, data, actor)
+        ref = _issue_case_license(case, t.name, t, data, actor)
     except ValidationFailed as exc:
         raise ValidationFailed(
             [

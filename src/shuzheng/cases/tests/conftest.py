@@ -12,8 +12,8 @@ from shuzheng.catalog.tests import fixtures
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def licence_item():
-    item = fixtures.business_licence()
+def license_item():
+    item = fixtures.business_license()
     item.update(statutory_days=20, promised_days=5)
     return item
 
@@ -21,15 +21,15 @@ def licence_item():
 @pytest.fixture
 def catalog():
     doc = {
-        "items": [licence_item(), fixtures.food_licence(), fixtures.marriage()],
+        "items": [license_item(), fixtures.food_license(), fixtures.marriage()],
         "bundles": [fixtures.restaurant_bundle()],
     }
     # published as of 2026-01-01, so cases filed on any later (frozen) date find the items
     with time_machine.travel(dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC), tick=False):
         catalog_services.catalog_import(actor="user:demo-admin", doc=doc, publish=True)
     return {
-        "licence": fixtures.code_of(licence_item()),
-        "food": fixtures.code_of(fixtures.food_licence()),
+        "licence": fixtures.code_of(license_item()),
+        "food": fixtures.code_of(fixtures.food_license()),
         "marriage": fixtures.code_of(fixtures.marriage()),
         "bundle": "YJS441200002",
     }
@@ -47,7 +47,7 @@ def disability_demo():
     them fast). Returns {"citizen"|"elder": {licence type name: License}}."""
     from shuzheng.catalog.demo import CONTENT
     from shuzheng.identity.models import User
-    from shuzheng.licenses import services as licence_services
+    from shuzheng.licenses import services as license_services
     from shuzheng.licenses.demo import ACTOR, demo_requests
     from shuzheng.licenses.models import License
 
@@ -62,7 +62,7 @@ def disability_demo():
     }
     for req in demo_requests():
         if req["holder_kind"] == "person" and req["holder_id"] in people.values():
-            licence_services.license_issue(actor=ACTOR, source="seed", **req)
+            license_services.license_issue(actor=ACTOR, source="seed", **req)
     return {
         who: {
             lic.license_type.name: lic

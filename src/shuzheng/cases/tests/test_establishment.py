@@ -37,7 +37,7 @@ def _prefill(api, code):
     return dict(prep["prefill"])
 
 
-def test_company_registration_issues_the_licence_to_the_new_company(api, cases, real_catalog):
+def test_company_registration_issues_the_license_to_the_new_company(api, cases, real_catalog):
     from shuzheng.audit.models import AuditRecord
     from shuzheng.identity.models import Enterprise
     from shuzheng.licenses.models import License
@@ -138,7 +138,7 @@ def test_instant_approval_of_a_getihu_assigns_the_code_outside_any_transaction(a
 
 
 @pytest.mark.django_db(transaction=True)
-def test_instant_approval_of_a_getihu_with_its_capital_issues_the_licence_at_once(api, cases):
+def test_instant_approval_of_a_getihu_with_its_capital_issues_the_license_at_once(api, cases):
     """即时发照: with 资金数额 on the form (optional), 秒批 issues the 营业执照 at once — no
     reviewer, nothing in the 待发证 queue."""
     from shuzheng.licenses.models import License

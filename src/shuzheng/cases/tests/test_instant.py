@@ -54,7 +54,7 @@ def _apply(api, cases, who, submit=True):
     )
 
 
-def test_elder_is_approved_at_once_and_holds_the_licence(api, cases, real_catalog):
+def test_elder_is_approved_at_once_and_holds_the_license(api, cases, real_catalog):
     r = _apply(api, cases, "demo-elder")
     assert r.status_code == 201, r.content
     body = r.json()
@@ -108,7 +108,7 @@ def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catal
     assert "请人工" in page
 
 
-def test_held_licences_replace_paper_materials(api, cases, real_catalog):
+def test_held_licenses_replace_paper_materials(api, cases, real_catalog):
     from shuzheng.licenses.demo import seed_licenses
 
     seed_licenses()
@@ -121,7 +121,7 @@ def test_held_licences_replace_paper_materials(api, cases, real_catalog):
     assert used and used[0]["material_code"] in ("M1", "M2")
 
 
-def test_a_licence_the_rules_cannot_fill_waits_for_the_reviewer(api, cases, real_catalog):
+def test_a_license_the_rules_cannot_fill_waits_for_the_reviewer(api, cases, real_catalog):
     """秒批 approves, but the result licence type declares a data item the case does not give:
     the case closes with the licence pending, and a reviewer of 民政局 issues it."""
     from shuzheng.licenses.models import License, LicenseType
@@ -165,24 +165,24 @@ def test_a_licence_the_rules_cannot_fill_waits_for_the_reviewer(api, cases, real
 
 
 @pytest.mark.django_db(transaction=True)
-def test_instant_approval_signs_the_licence_outside_any_transaction(api, cases, monkeypatch):
+def test_instant_approval_signs_the_license_outside_any_transaction(api, cases, monkeypatch):
     """The ~100 ms of SM2 + PDF + PAdES must not run while the submission holds the write lock
     (SQLite) or the case-number row (PostgreSQL): bench/instant measured the queue it made."""
     from django.db import connection
 
-    from shuzheng.licenses.services import issuing as licence_services
+    from shuzheng.licenses.services import issuing as license_services
     from shuzheng.rules.services import rule_sets_seed
 
     seed_catalog()
     rule_sets_seed()
     seen: list[bool] = []
-    original = licence_services._sign
+    original = license_services._sign
 
     def spy(*args, **kwargs):
         seen.append(connection.in_atomic_block)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(licence_services, "_sign", spy)
+    monkeypatch.setattr(license_services, "_sign", spy)
     r = _apply(api, cases, "demo-elder")
     assert r.status_code == 201, r.content
     body = r.json()
@@ -204,7 +204,7 @@ def test_a_draft_submitted_later_is_decided_by_the_rules_too(api, cases, real_ca
     assert body["result"].get("license_id"), body["result"]
 
 
-def test_withdrawn_while_the_licence_was_issued_voids_the_licence(
+def test_withdrawn_while_the_license_was_issued_voids_the_license(
     api, cases, real_catalog, monkeypatch
 ):
     """The applicant withdraws between the rules' approval and the case update: the case stays

@@ -43,7 +43,7 @@ def pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, "application/pdf")
 
 
-def licence_post(**overrides):
+def license_post(**overrides):
     data = {
         "applicant_name": "李明",
         "applicant_id_number": User.objects.get(username="demo-citizen").person.id_number,
@@ -74,8 +74,8 @@ def material_error(page: str, index: int) -> str:
     return m.group(1) if m else ""
 
 
-def apply_licence(catalog, who="demo-citizen") -> str:
-    r = login(who).post(f"/cases/apply/{catalog['licence']}/", licence_post())
+def apply_license(catalog, who="demo-citizen") -> str:
+    r = login(who).post(f"/cases/apply/{catalog['licence']}/", license_post())
     assert r.status_code == 302, html(r)
     return r["Location"].strip("/").split("/")[-1]
 
@@ -118,7 +118,7 @@ def test_guide_page_links_to_the_apply_page(catalog):
 
 def test_apply_success_stores_files_and_creates_the_case(catalog):
     client = login("demo-citizen")
-    r = client.post(f"/cases/apply/{catalog['licence']}/", licence_post())
+    r = client.post(f"/cases/apply/{catalog['licence']}/", license_post())
     assert r.status_code == 302
     case = Case.objects.get()
     assert r["Location"] == f"/cases/{case.case_no}/"
@@ -137,7 +137,7 @@ def test_validation_errors_sit_next_to_their_fields_and_create_nothing(catalog):
     client = login("demo-citizen")
     r = client.post(
         f"/cases/apply/{catalog['licence']}/",
-        licence_post(enterprise_name="", applicant_phone="123", **{"material-M2": None}),
+        license_post(enterprise_name="", applicant_phone="123", **{"material-M2": None}),
     )
     assert r.status_code == 422
     page = html(r)
@@ -152,7 +152,7 @@ def test_validation_errors_sit_next_to_their_fields_and_create_nothing(catalog):
     kept = re.findall(r'name="kept-(M\d)" value="([0-9a-f-]+)"', page)
     assert [code for code, _ in kept] == ["M1", "M3"]
     # second attempt: fix the fields, upload only the missing file
-    data = licence_post(**{"material-M1": None, "material-M3": None})
+    data = license_post(**{"material-M1": None, "material-M3": None})
     data.update({f"kept-{code}": fid for code, fid in kept})
     r = client.post(f"/cases/apply/{catalog['licence']}/", data)
     assert r.status_code == 302
@@ -162,7 +162,7 @@ def test_validation_errors_sit_next_to_their_fields_and_create_nothing(catalog):
 def test_a_file_that_is_not_pdf_jpg_or_png_is_refused_at_its_input(catalog):
     r = login("demo-citizen").post(
         f"/cases/apply/{catalog['licence']}/",
-        licence_post(**{"material-M3": SimpleUploadedFile("a.exe", b"MZ\x90\x00", "image/png")}),
+        license_post(**{"material-M3": SimpleUploadedFile("a.exe", b"MZ\x90\x00", "image/png")}),
     )
     assert r.status_code == 422
     assert material_error(html(r), 2) == "只接受 PDF、JPG、PNG 文件。"
@@ -173,7 +173,7 @@ def test_someone_elses_file_id_cannot_be_kept(catalog):
     other = login("demo-elder")
     other.post(f"/cases/apply/{catalog['licence']}/", {"material-M1": pdf()})  # 422, file kept
     elder_file = StoredFile.objects.get(owner="user:demo-elder")
-    data = licence_post(**{"material-M1": None})
+    data = license_post(**{"material-M1": None})
     data["kept-M1"] = str(elder_file.id)
     r = login("demo-citizen").post(f"/cases/apply/{catalog['licence']}/", data)
     assert r.status_code == 422
@@ -185,7 +185,7 @@ def test_draft_then_finish_and_submit(catalog):
     client = login("demo-citizen")
     r = client.post(
         f"/cases/apply/{catalog['licence']}/",
-        licence_post(enterprise_name="", intent="draft", **{"material-M3": None}),
+        license_post(enterprise_name="", intent="draft", **{"material-M3": None}),
     )
     assert r.status_code == 302
     case = Case.objects.get()
@@ -196,11 +196,11 @@ def test_draft_then_finish_and_submit(catalog):
     kept = dict(re.findall(r'name="kept-(M\d)" value="([0-9a-f-]+)"', edit))
     assert sorted(kept) == ["M1", "M2"] and "保存草稿" not in edit
     # still incomplete: refused, nothing changes
-    r = client.post(f"/cases/{case.case_no}/edit/", {**licence_post(enterprise_name=""), **{}})
+    r = client.post(f"/cases/{case.case_no}/edit/", {**license_post(enterprise_name=""), **{}})
     assert r.status_code == 422 and field_error(html(r), "enterprise_name") == "请填写企业名称"
     case.refresh_from_db()
     assert case.status == "draft"
-    data = licence_post(**{"material-M1": None, "material-M2": None})
+    data = license_post(**{"material-M1": None, "material-M2": None})
     data.update({f"kept-{c}": f for c, f in kept.items()})
     r = client.post(f"/cases/{case.case_no}/edit/", data)
     assert r.status_code == 302
@@ -260,7 +260,7 @@ def test_bundle_apply_creates_parallel_sub_cases(catalog):
 
 
 def test_my_cases_show_status_and_what_is_needed_now(catalog, cases):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     r = login("demo-citizen").get("/cases/")
     page = html(r)
     assert no in page and "待受理" in page and "已提交，等待部门受理。" in page
@@ -268,7 +268,7 @@ def test_my_cases_show_status_and_what_is_needed_now(catalog, cases):
 
 
 def test_someone_elses_case_is_404_everywhere(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     elder = login("demo-elder")
     assert elder.get(f"/cases/{no}/").status_code == 404
     assert elder.get(f"/cases/{no}/edit/").status_code == 404
@@ -280,7 +280,7 @@ def test_someone_elses_case_is_404_everywhere(catalog):
 
 
 def test_case_page_anonymous_and_staff(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     r = Client().get(f"/cases/{no}/")
     assert r.status_code == 302 and r["Location"].startswith("/accounts/login/?next=")
     r = login("demo-clerk").get(f"/cases/{no}/")
@@ -288,7 +288,7 @@ def test_case_page_anonymous_and_staff(catalog):
 
 
 def test_withdraw_only_while_allowed(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     client = login("demo-citizen")
     assert 'data-testid="withdraw-form"' in html(client.get(f"/cases/{no}/"))
     r = client.post(f"/cases/{no}/withdraw/", {"note": "不办了"})
@@ -303,7 +303,7 @@ def test_withdraw_only_while_allowed(catalog):
 
 
 def test_correction_lists_exactly_the_items_then_resubmit(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     clerk = login("demo-clerk")
     r = clerk.post(f"/workbench/cases/{no}/", {"action": "accept"})
     assert r.status_code == 302
@@ -349,7 +349,7 @@ def test_correction_lists_exactly_the_items_then_resubmit(catalog):
 
 
 def test_messages_inbox_lists_own_notifications_only(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     page = html(login("demo-citizen").get("/cases/messages/"))
     assert f"您的申请已提交：营业执照（设立登记）（{no}）。" in page
     assert f'href="/cases/{no}/"' in page
@@ -361,8 +361,8 @@ def test_messages_inbox_lists_own_notifications_only(catalog):
 
 
 def test_workbench_queues_count_and_list(catalog):
-    first = apply_licence(catalog)
-    second = apply_licence(catalog)
+    first = apply_license(catalog)
+    second = apply_license(catalog)
     clerk = login("demo-clerk")
     clerk.post(f"/workbench/cases/{second}/", {"action": "accept"})
     page = html(clerk.get("/workbench/"))
@@ -392,7 +392,7 @@ def test_workbench_queues_count_and_list(catalog):
 
 
 def test_workbench_is_for_staff_only(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     citizen = login("demo-citizen")
     for url in ("/workbench/", f"/workbench/cases/{no}/", "/workbench/rectifications/"):
         assert citizen.get(url).status_code == 403
@@ -405,7 +405,7 @@ def test_workbench_is_for_staff_only(catalog):
 
 
 def test_workbench_case_page_shows_the_case_and_only_allowed_forms(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     page = html(login("demo-clerk").get(f"/workbench/cases/{no}/"))
     assert "李明" in page and "肇庆市星湖味道餐饮有限公司" in page and "企业名称" in page
     assert "公司章程" in page and "charter.pdf" in page
@@ -418,7 +418,7 @@ def test_workbench_case_page_shows_the_case_and_only_allowed_forms(catalog):
 
 
 def test_workbench_actions_through_forms(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     clerk, reviewer = login("demo-clerk"), login("demo-reviewer")
     r = clerk.post(f"/workbench/cases/{no}/", {"action": "accept"})
     assert r.status_code == 302 and r["Location"] == f"/workbench/cases/{no}/"
@@ -455,7 +455,7 @@ def test_workbench_actions_through_forms(catalog):
 
 
 def test_illegal_or_incomplete_actions_come_back_in_chinese_and_change_nothing(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     clerk = login("demo-clerk")
     n_events, n_audit = CaseEvent.objects.count(), AuditRecord.objects.count()
     r = clerk.post(f"/workbench/cases/{no}/", {"action": "approve"})
@@ -504,7 +504,7 @@ def test_extension_needs_the_department_head(catalog):
 
 
 def test_metrics_for_supervisors_only(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     login("demo-clerk").post(f"/workbench/cases/{no}/", {"action": "accept"})
     assert login("demo-citizen").get("/workbench/metrics/").status_code == 403
     # window clerks and reviewers are not supervisors (no department-head role)
@@ -544,9 +544,9 @@ def test_overdue_cases_are_listed_on_metrics_for_the_head(catalog):
 
 
 def test_csrf_is_enforced_on_every_form(catalog):
-    no = apply_licence(catalog)
+    no = apply_license(catalog)
     citizen = login("demo-citizen", enforce_csrf_checks=True)
-    assert citizen.post(f"/cases/apply/{catalog['licence']}/", licence_post()).status_code == 403
+    assert citizen.post(f"/cases/apply/{catalog['licence']}/", license_post()).status_code == 403
     assert citizen.post(f"/cases/{no}/withdraw/").status_code == 403
     assert citizen.post(f"/cases/{no}/rating/", {"level": "1"}).status_code == 403
     clerk = login("demo-clerk", enforce_csrf_checks=True)

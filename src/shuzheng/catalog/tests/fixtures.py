@@ -123,7 +123,7 @@ def marriage() -> dict[str, Any]:
     }
 
 
-def business_licence() -> dict[str, Any]:
+def business_license() -> dict[str, Any]:
     form = copy.deepcopy(PERSON_FORM)
     form["properties"]["enterprise_name"] = {"type": "string", "title": "企业名称"}
     form["properties"]["registered_capital"] = {
@@ -166,7 +166,7 @@ def business_licence() -> dict[str, Any]:
     }
 
 
-def food_licence() -> dict[str, Any]:
+def food_license() -> dict[str, Any]:
     form = copy.deepcopy(PERSON_FORM)
     form["properties"]["enterprise_name"] = {"type": "string", "title": "企业名称"}
     form["properties"]["business_area"] = {
@@ -228,7 +228,7 @@ def code_of(item: dict[str, Any]) -> str:
 
 
 def restaurant_bundle() -> dict[str, Any]:
-    bl, fl = business_licence(), food_licence()
+    bl, fl = business_license(), food_license()
     return {
         "code": "YJS441200002",
         "name": "开办餐饮店一件事",
@@ -253,6 +253,6 @@ def restaurant_bundle() -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     return {
-        "items": [marriage(), business_licence(), food_licence()],
+        "items": [marriage(), business_license(), food_license()],
         "bundles": [restaurant_bundle()],
     }

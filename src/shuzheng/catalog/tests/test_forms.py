@@ -42,7 +42,7 @@ def test_errors_name_fields_in_chinese():
 
 
 def test_coerce_types_and_number_errors():
-    schema = fixtures.food_licence()["form"]["schema"]
+    schema = fixtures.food_license()["form"]["schema"]
     data = forms.coerce(schema, {"business_area": "120"})
     assert data["business_area"] == 120
     errors = forms.validate_form(schema, forms.coerce(schema, {"business_area": "0"}))

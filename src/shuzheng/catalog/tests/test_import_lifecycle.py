@@ -202,12 +202,12 @@ def test_item_guide_reduces_materials():
 def test_bundle_guide_excludes_items():
     _import()
     full = selectors.bundle_guide("YJS441200002", {"Q1": "no"})
-    has_licence = selectors.bundle_guide("YJS441200002", {"Q1": "yes"})
-    assert len(has_licence.materials) < len(full.materials)
+    has_license = selectors.bundle_guide("YJS441200002", {"Q1": "yes"})
+    assert len(has_license.materials) < len(full.materials)
     assert "公司章程" in [m.name for m in full.materials]
-    assert "公司章程" not in [m.name for m in has_licence.materials]
+    assert "公司章程" not in [m.name for m in has_license.materials]
     # whoever already holds a business licence is asked for it (e-licence reuse applies)
-    assert "营业执照" in [m.name for m in has_licence.materials]
+    assert "营业执照" in [m.name for m in has_license.materials]
     assert "营业执照" not in [m.name for m in full.materials]
 
 

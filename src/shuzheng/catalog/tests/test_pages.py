@@ -8,7 +8,7 @@ from shuzheng.catalog.tests import fixtures
 pytestmark = pytest.mark.django_db
 
 MARRIAGE = fixtures.code_of(fixtures.marriage())
-FOOD = fixtures.code_of(fixtures.food_licence())
+FOOD = fixtures.code_of(fixtures.food_license())
 
 
 @pytest.fixture(autouse=True)

@@ -114,6 +114,6 @@ def test_facts_refuse_unknown_names():
 def test_catalog_reads_through_the_facade():
     infos = facade.resources("enterprise")
     assert [i.name for i in infos] == ["法人基础信息", "社会信用", "纳税信用"]
-    licences = facade.resource("105001/000001")
-    assert licences.provider == "licences_module" and licences.source_department == "441200-ZSJ"
+    licenses = facade.resource("105001/000001")
+    assert licenses.provider == "licences_module" and licenses.source_department == "441200-ZSJ"
     assert facade.prefill_sources()["person.marital_status"] == "201001/000001"

@@ -95,8 +95,8 @@ def test_mask_lists_booleans_and_nothing():
     assert masking.mask("name", None) is None
 
 
-def test_licence_summary_maps_to_the_licence_resource_fields():
-    from shuzheng.exchange.providers import licence_fields, names
+def test_license_summary_maps_to_the_license_resource_fields():
+    from shuzheng.exchange.providers import license_fields, names
 
     summary = {
         "licences": [
@@ -105,7 +105,7 @@ def test_licence_summary_maps_to_the_licence_resource_fields():
         ],
         "valid_types": ["营业执照"],
     }
-    assert licence_fields(summary) == {
+    assert license_fields(summary) == {
         "licence.count": 1,
         "licence.types": ["营业执照"],
         "licence.numbers": ["91441202MA5XH00010"],

@@ -101,7 +101,7 @@ def html(response) -> str:
 # --- the state the staff close leaves --------------------------------------------------------
 
 
-def test_close_leaves_the_licence_pending_naming_the_missing_items(api, pending_case):
+def test_close_leaves_the_license_pending_naming_the_missing_items(api, pending_case):
     case = Case.objects.get(case_no=pending_case)
     assert case.status == "closed" and case.decision == "approve"
     assert case.result["license_type"] == "残疾人证"
@@ -116,7 +116,7 @@ def test_close_leaves_the_licence_pending_naming_the_missing_items(api, pending_
     assert clerk["allowed_actions"] == []
 
 
-def test_pending_licence_lists_items_from_the_case_and_missing_ones(api, pending_case):
+def test_pending_license_lists_items_from_the_case_and_missing_ones(api, pending_case):
     r = api.call("GET", f"/api/v1/cases/{pending_case}/pending-license", who="demo-reviewer")
     assert r.status_code == 200, r.content
     body = r.json()
@@ -155,7 +155,7 @@ PENDING_READ = {
 
 
 @pytest.mark.parametrize("caller", list(PENDING_READ))
-def test_pending_licence_read_matrix(api, pending_case, other_clerk, caller):
+def test_pending_license_read_matrix(api, pending_case, other_clerk, caller):
     who = other_clerk if caller == "other_clerk" else caller
     r = api.call("GET", f"/api/v1/cases/{pending_case}/pending-license", who=who)
     assert r.status_code == PENDING_READ[caller], (caller, r.content)
@@ -187,7 +187,7 @@ def test_issue_matrix(api, cases, pending_case, other_clerk, caller):
         assert "issue_license" not in r.json()["allowed_actions"]
 
 
-def test_reviewer_issues_the_licence_into_the_wallet(
+def test_reviewer_issues_the_license_into_the_wallet(
     api, cases, pending_case, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):

@@ -25,7 +25,7 @@ DISABILITY = "441200320000130000006"  # 残疾人证申领 (市残联)
 
 
 @pytest.fixture
-def licence_site(catalog_site: str, exchange_site: str) -> str:
+def license_site(catalog_site: str, exchange_site: str) -> str:
     """The demo catalog, the registries behind prefill (``exchange_site``: an earlier browser
     test's flush removes them) and the demo licences (``seed_licenses``)."""
     from shuzheng.licenses.demo import seed_licenses
@@ -45,11 +45,11 @@ def fits_the_phone(page: Any) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px on a phone"
 
 
-def test_citizen_uses_held_licences_instead_of_uploads(licence_site: str, new_context: Any):
+def test_citizen_uses_held_licenses_instead_of_uploads(license_site: str, new_context: Any):
     from shuzheng.identity.models import User
     from shuzheng.licenses.models import License
 
-    site = licence_site
+    site = license_site
     idn = User.objects.get(username="demo-citizen").person.id_number
     held = {
         lic.license_type.name: lic
@@ -107,8 +107,8 @@ def test_citizen_uses_held_licences_instead_of_uploads(licence_site: str, new_co
     expect(page.locator("main")).to_contain_text(case_no)
 
 
-def test_reviewer_completes_and_issues_a_pending_result_licence(
-    licence_site: str, new_context: Any
+def test_reviewer_completes_and_issues_a_pending_result_license(
+    license_site: str, new_context: Any
 ) -> None:
     """The case closed by staff leaves its 残疾人证 pending (no 残疾等级, no 证号); the reviewer
     fills both in on the workbench page and the licence reaches the citizen's wallet."""
@@ -118,7 +118,7 @@ def test_reviewer_completes_and_issues_a_pending_result_licence(
     from shuzheng.identity.models import User
     from tests.support import Api
 
-    site = licence_site
+    site = license_site
     api = Api(Client())
     prep = api.call("GET", f"/api/v1/cases/prepare?item_code={DISABILITY}", who="demo-citizen")
     prep_body = prep.json()
@@ -200,8 +200,8 @@ def test_reviewer_completes_and_issues_a_pending_result_licence(
 GETIHU = "44120030100004000000R"  # 个体工商户设立登记 (市市场监管局, 即办件, result: 营业执照)
 
 
-def test_getihu_registration_ends_with_the_new_business_licence_in_the_wallet(
-    licence_site: str, new_context: Any
+def test_getihu_registration_ends_with_the_new_business_license_in_the_wallet(
+    license_site: str, new_context: Any
 ) -> None:
     """设立登记 end to end on pages: demo-citizen registers a 个体工商户 on a phone; the clerk
     accepts and the reviewer approves and closes on the workbench; the 营业执照 belongs to the
@@ -210,7 +210,7 @@ def test_getihu_registration_ends_with_the_new_business_licence_in_the_wallet(
     businesses they act for."""
     from shuzheng.core.codes import validate_uscc
 
-    site = licence_site
+    site = license_site
     citizen = new_context(**PHONE).new_page()
     login(citizen, site, "demo-citizen")
     citizen.goto(f"{site}/cases/apply/{GETIHU}/")

@@ -82,7 +82,7 @@ def radio(page: str, name: str, value: str) -> str:
     return ""
 
 
-def test_apply_page_offers_each_held_licence_preselected_and_upload(demo):
+def test_apply_page_offers_each_held_license_preselected_and_upload(demo):
     idc, hukou = demo["citizen"]["居民身份证"], demo["citizen"]["居民户口簿"]
     page = html(login("demo-citizen").get(f"/cases/apply/{DISABILITY}/"))
     assert f"使用我的电子证照：居民身份证 {idc.license_no}" in page
@@ -103,13 +103,13 @@ def test_apply_page_offers_each_held_licence_preselected_and_upload(demo):
     assert demo["elder"]["居民身份证"].license_id not in page
 
 
-def test_someone_without_licences_sees_uploads_only(demo):
+def test_someone_without_licenses_sees_uploads_only(demo):
     page = html(login("demo-agent").get(f"/cases/apply/{DISABILITY}/"))
     assert 'name="source-M2"' not in page  # demo-agent holds no 居民户口簿
     assert 'name="material-M2"' in page
 
 
-def test_applying_with_licences_records_which_and_when(demo):
+def test_applying_with_licenses_records_which_and_when(demo):
     idc, hukou = demo["citizen"]["居民身份证"], demo["citizen"]["居民户口簿"]
     client = login("demo-citizen")
     r = client.post(f"/cases/apply/{DISABILITY}/", post_data(demo))
@@ -149,7 +149,7 @@ def test_choosing_upload_uses_the_file(demo):
     assert LicenseUse.objects.filter(kind="use").count() == 1  # only the 户口簿
 
 
-def test_a_licence_and_a_file_for_one_material_use_the_licence(demo):
+def test_a_license_and_a_file_for_one_material_use_the_license(demo):
     r = login("demo-citizen").post(
         f"/cases/apply/{DISABILITY}/", post_data(demo, **{"material-M1": pdf("extra.pdf")})
     )
@@ -183,7 +183,7 @@ def test_a_licence_and_a_file_for_one_material_use_the_licence(demo):
         ),
     ],
 )
-def test_a_wrong_licence_is_refused_naming_the_material_and_nothing_is_saved(
+def test_a_wrong_license_is_refused_naming_the_material_and_nothing_is_saved(
     demo, overrides, index, message
 ):
     for key, value in overrides.items():
@@ -202,7 +202,7 @@ def test_a_wrong_licence_is_refused_naming_the_material_and_nothing_is_saved(
     assert AuditRecord.objects.filter(action="licenses.use").count() == 0
 
 
-def test_a_suspended_licence_is_not_offered_and_is_refused(demo):
+def test_a_suspended_license_is_not_offered_and_is_refused(demo):
     idc = demo["citizen"]["居民身份证"]
     License.objects.filter(pk=idc.pk).update(status="suspended")
     client = login("demo-citizen")
@@ -214,7 +214,7 @@ def test_a_suspended_licence_is_not_offered_and_is_refused(demo):
     assert Case.objects.count() == 0
 
 
-def test_errors_elsewhere_keep_the_licence_choice(demo):
+def test_errors_elsewhere_keep_the_license_choice(demo):
     hukou = demo["citizen"]["居民户口簿"]
     r = login("demo-citizen").post(
         f"/cases/apply/{DISABILITY}/",
@@ -228,7 +228,7 @@ def test_errors_elsewhere_keep_the_licence_choice(demo):
     assert Case.objects.count() == 0
 
 
-def test_draft_keeps_the_licence_choice_and_uses_it_on_submit(demo):
+def test_draft_keeps_the_license_choice_and_uses_it_on_submit(demo):
     idc, hukou = demo["citizen"]["居民身份证"], demo["citizen"]["居民户口簿"]
     client = login("demo-citizen")
     r = client.post(
@@ -264,7 +264,7 @@ def test_draft_keeps_the_licence_choice_and_uses_it_on_submit(demo):
     ) == (sorted([idc.license_id, hukou.license_id]))
 
 
-def test_draft_with_someone_elses_licence_is_refused(demo):
+def test_draft_with_someone_elses_license_is_refused(demo):
     r = login("demo-citizen").post(
         f"/cases/apply/{DISABILITY}/",
         post_data(demo, intent="draft", **{"source-M1": demo["elder"]["居民身份证"].license_id}),
@@ -274,7 +274,7 @@ def test_draft_with_someone_elses_licence_is_refused(demo):
     assert Case.objects.count() == 0
 
 
-def test_api_refuses_a_licence_for_a_material_without_a_licence_type(api, cases, demo):
+def test_api_refuses_a_license_for_a_material_without_a_license_type(api, cases, demo):
     idc = demo["citizen"]["居民身份证"]
     body = {
         "item_code": DISABILITY,

@@ -10,19 +10,19 @@ from django.utils import timezone
 from shuzheng.core import cache
 from shuzheng.exchange import facade, fastpath, selectors
 from shuzheng.exchange.models import RegistryRecord, Resource
-from shuzheng.licenses import facade as licences
+from shuzheng.licenses import facade as licenses
 
 from .conftest import AGENT_ID, CITIZEN_ID, ELDER_ID
 
 pytestmark = pytest.mark.django_db
 
-LICENCES = "105001/000001"
+LICENSES = "105001/000001"
 FIELDS = ["licence.count", "licence.types", "licence.numbers"]
 CERT_NO = "J441202-2026-000123"
 
 
 def issue_marriage_certificate():
-    return licences.issue_from_case(
+    return licenses.issue_from_case(
         case_no="BJ4412022026000001",
         item_code="441202-JHDJ",
         license_type_name="结婚证",
@@ -49,7 +49,7 @@ def granted(api):
         "/api/v1/exchange/requests",
         who="client:demo-mz-system",
         json_body={
-            "resource": LICENCES,
+            "resource": LICENSES,
             "fields": FIELDS,
             "purpose": "service",
             "scenario": "免证办：核验申请人持有的结婚证",
@@ -69,17 +69,17 @@ def granted(api):
 
 def read(api, subject=CITIZEN_ID):
     return api.call(
-        "GET", f"/api/v1/exchange/data/{LICENCES}?subject={subject}", who="client:demo-mz-system"
+        "GET", f"/api/v1/exchange/data/{LICENSES}?subject={subject}", who="client:demo-mz-system"
     )
 
 
-def test_the_demo_resource_reads_the_licences_module_and_holds_no_copy():
-    info = facade.resource(LICENCES)
+def test_the_demo_resource_reads_the_licenses_module_and_holds_no_copy():
+    info = facade.resource(LICENSES)
     assert info.provider == "licences_module" and info.source_department == "441200-ZSJ"
-    assert not RegistryRecord.objects.filter(resource__code=LICENCES).exists()
+    assert not RegistryRecord.objects.filter(resource__code=LICENSES).exists()
 
 
-def test_issued_licence_is_shared_to_a_granted_client_masked_by_grade(api, granted):
+def test_issued_license_is_shared_to_a_granted_client_masked_by_grade(api, granted):
     r = read(api)
     assert r.status_code == 404 and "没有该数据主体的记录" in r.json()["message"]  # none yet
     ref = issue_marriage_certificate()
@@ -102,12 +102,12 @@ def test_issued_licence_is_shared_to_a_granted_client_masked_by_grade(api, grant
     assert body["fields"]["licence.count"] == 0 and body["fields"]["licence.numbers"] == []
 
 
-def test_issued_licence_is_in_the_holders_data_space_and_facts(api, client):
+def test_issued_license_is_in_the_holders_data_space_and_facts(api, client):
     from shuzheng.identity.models import User
 
     def space_block():
         items = api.call("GET", "/api/v1/dataspace/data", who="demo-citizen").json()["items"]
-        return next((i for i in items if i["resource"] == LICENCES), None)
+        return next((i for i in items if i["resource"] == LICENSES), None)
 
     assert space_block() is None
     issue_marriage_certificate()
@@ -127,7 +127,7 @@ def test_issued_licence_is_in_the_holders_data_space_and_facts(api, client):
     assert facade.facts("person", ELDER_ID, ["licence.count"]) == {"licence.count": None}
     # someone else's data space does not show it
     items = api.call("GET", "/api/v1/dataspace/data", who="demo-elder").json()["items"]
-    assert LICENCES not in {i["resource"] for i in items}
+    assert LICENSES not in {i["resource"] for i in items}
 
 
 def test_migration_switches_a_database_seeded_before(api):
@@ -136,9 +136,9 @@ def test_migration_switches_a_database_seeded_before(api):
         "shuzheng.exchange.migrations.0002_licences_from_licences_module"
     )
     old = migration.OLD_SUMMARY
-    Resource.objects.filter(code=LICENCES).update(provider="licences", summary=old)
+    Resource.objects.filter(code=LICENSES).update(provider="licences", summary=old)
     cache.bump(fastpath.CATALOG)
-    resource = Resource.objects.get(code=LICENCES)
+    resource = Resource.objects.get(code=LICENSES)
     RegistryRecord.objects.create(
         resource=resource,
         subject_kind="person",
@@ -147,18 +147,18 @@ def test_migration_switches_a_database_seeded_before(api):
         updated_at=timezone.now(),
         is_demo=True,
     )
-    assert selectors.resource_info(LICENCES).provider == "licences"
+    assert selectors.resource_info(LICENSES).provider == "licences"
     migration.forwards(apps, None)
     resource.refresh_from_db()
     assert (resource.provider, resource.summary) == ("licences_module", migration.NEW_SUMMARY)
     assert not RegistryRecord.objects.filter(resource=resource).exists()
     # the cached catalog follows at once
-    assert selectors.resource_info(LICENCES).provider == "licences_module"
+    assert selectors.resource_info(LICENSES).provider == "licences_module"
     issue_marriage_certificate()
     items = api.call("GET", "/api/v1/dataspace/data", who="demo-citizen").json()["items"]
-    block = next(i for i in items if i["resource"] == LICENCES)
+    block = next(i for i in items if i["resource"] == LICENSES)
     assert {f["name"]: f["value"] for f in block["fields"]}["licence.types"] == ["结婚证"]
     # a resource switched by hand to another provider is left alone
-    Resource.objects.filter(code=LICENCES).update(provider="registry")
+    Resource.objects.filter(code=LICENSES).update(provider="registry")
     migration.forwards(apps, None)
-    assert Resource.objects.get(code=LICENCES).provider == "registry"
+    assert Resource.objects.get(code=LICENSES).provider == "registry"
