@@ -27,8 +27,8 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng seed_catalog && \
 	$(BIN)/shuzheng seed_licenses && \
 	$(BIN)/shuzheng seed_exchange && \
-	$(BIN)/shuzheng rules_seed && \
-	$(BIN)/shuzheng proactive_seed && \
+	$(BIN)/shuzheng seed_rules && \
+	$(BIN)/shuzheng seed_policies && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)
 

@@ -1,4 +1,4 @@
-"""Seed the demo 免申即享 policies (data/policies.json); ``shuzheng proactive_seed`` adds missing
+"""Seed the demo 免申即享 policies (data/policies.json); ``shuzheng seed_policies`` adds missing
 ones later (audited)."""
 
 from django.db import migrations

@@ -1,7 +1,7 @@
 """Seed the demo rule sets (data/rulesets.json), version 1 of each, published from 2026-01-01.
 
 Like core's calendar seed, this uses the historical models and writes no audit record; later
-edits go through the audited services. ``shuzheng rules_seed`` adds seed rule sets that are
+edits go through the audited services. ``shuzheng seed_rules`` adds seed rule sets that are
 missing (e.g. after a test flushed the tables).
 """
 

@@ -15,6 +15,6 @@ class Command(BaseCommand):
         from django.core.management import call_command
 
         if not rule_sets():
-            call_command("rules_seed", stdout=self.stdout)
+            call_command("seed_rules", stdout=self.stdout)
         created = policies_seed()
         self.stdout.write("新建政策：" + ("、".join(created) if created else "无（均已存在）"))
