@@ -135,32 +135,41 @@ def case_create(
     status = S.SUBMITTED if submit else S.DRAFT
     now = timezone.now()
     today = timezone.localdate()
+    action = "submit" if submit else "draft"
+    common = {  # what the case and every sub-case of a 一件事 share
+        "applicant_kind": kind,
+        "applicant_id": applicant_id,
+        "applicant_name": applicant_name,
+        "submitted_by": principal.actor,
+        "channel": channel,
+        "materials": stored,
+        "status": status,
+        "submitted_at": now if submit else None,
+    }
+
+    def file_item(item: Any, form: dict[str, Any], parent: Case | None = None) -> Case:
+        case = Case.objects.create(
+            case_no=next_case_no(region, today),
+            parent=parent,
+            kind="item",
+            item_code=item.code,
+            item_version=item.version,
+            item_name=item.name,
+            department_code=item.department,
+            handling_type=item.handling_type,
+            promised_days=item.promised_days,
+            steps=item.steps,
+            form=form,
+            **common,
+        )
+        note = {"parent": parent.case_no} if parent is not None else None
+        add_event(case, actor=principal.actor, action=action, before="", data=note)
+        return case
+
+    children: list[Case] = []
     with transaction.atomic():
         if item_code:
-            case = Case.objects.create(
-                case_no=next_case_no(region, today),
-                kind="item",
-                item_code=item.code,
-                item_version=item.version,
-                item_name=item.name,
-                department_code=item.department,
-                handling_type=item.handling_type,
-                promised_days=item.promised_days,
-                steps=item.steps,
-                applicant_kind=kind,
-                applicant_id=applicant_id,
-                applicant_name=applicant_name,
-                submitted_by=principal.actor,
-                channel=channel,
-                form=data,
-                materials=stored,
-                status=status,
-                submitted_at=now if submit else None,
-            )
-            add_event(
-                case, actor=principal.actor, action="submit" if submit else "draft", before=""
-            )
-            children: list[Case] = []
+            case = file_item(item, data)
         else:
             case = Case.objects.create(
                 case_no=next_case_no(region, today),
@@ -171,53 +180,16 @@ def case_create(
                 handling_type="promised",
                 promised_days=bundle.promised_days,
                 steps=["并联审批"],
-                applicant_kind=kind,
-                applicant_id=applicant_id,
-                applicant_name=applicant_name,
-                submitted_by=principal.actor,
-                channel=channel,
                 form=data,
-                materials=stored,
-                status=status,
-                submitted_at=now if submit else None,
+                **common,
             )
-            add_event(
-                case, actor=principal.actor, action="submit" if submit else "draft", before=""
-            )
-            children = []
-            for member in bundle.members:
+            add_event(case, actor=principal.actor, action=action, before="")
+            for member in bundle.members:  # 并联审批: one sub-case per member item
                 sub = catalog.item(member.code)
-                child = Case.objects.create(
-                    case_no=next_case_no(region, today),
-                    parent=case,
-                    kind="item",
-                    item_code=sub.code,
-                    item_version=sub.version,
-                    item_name=sub.name,
-                    department_code=sub.department,
-                    handling_type=sub.handling_type,
-                    promised_days=sub.promised_days,
-                    steps=sub.steps,
-                    applicant_kind=kind,
-                    applicant_id=applicant_id,
-                    applicant_name=applicant_name,
-                    submitted_by=principal.actor,
-                    channel=channel,
-                    form={
-                        k: v for k, v in data.items() if k in sub.form_schema.get("properties", {})
-                    },
-                    materials=stored,
-                    status=status,
-                    submitted_at=now if submit else None,
+                fields = sub.form_schema.get("properties", {})
+                children.append(
+                    file_item(sub, {k: v for k, v in data.items() if k in fields}, parent=case)
                 )
-                add_event(
-                    child,
-                    actor=principal.actor,
-                    action="submit" if submit else "draft",
-                    before="",
-                    data={"parent": case.case_no},
-                )
-                children.append(child)
         if submit:  # before the audit append, which takes the chain's lock until commit
             notices.to_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
         audit.record(

@@ -114,6 +114,26 @@ class CaseApi:
         }
         return self.api.call("POST", "/api/v1/cases", who=who, json_body=body)
 
+    def apply_bundle(self, who, code):
+        """File the 一件事 ``code`` with its required materials uploaded (the response)."""
+        prep = self.api.call("GET", f"/api/v1/cases/prepare?bundle_code={code}", who=who).json()
+        form = {
+            **prep["prefill"],
+            "enterprise_name": "肇庆市星湖味道餐饮有限公司",
+            "business_area": 60,
+        }
+        mats = [
+            {"material_code": m["material_code"], "file_id": self.upload(who)}
+            for m in prep["materials"]
+            if m["required"]
+        ]
+        return self.api.call(
+            "POST",
+            "/api/v1/cases",
+            who=who,
+            json_body={"bundle_code": code, "form": form, "materials": mats},
+        )
+
     def act(self, who, case_no, action, **body):
         return self.api.call(
             "POST",

@@ -54,26 +54,6 @@ def test_an_assign_while_the_rules_decide_is_kept(api, cases, real_catalog, monk
     assert r.json()["assignee"] == assigned[0]
 
 
-def _file_bundle(api, cases, catalog) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    prep = api.call(
-        "GET", f"/api/v1/cases/prepare?bundle_code={catalog['bundle']}", who="demo-citizen"
-    ).json()
-    form = {**prep["prefill"], "enterprise_name": "肇庆市星湖味道餐饮有限公司", "business_area": 60}
-    mats = [
-        {"material_code": m["material_code"], "file_id": cases.upload("demo-citizen")}
-        for m in prep["materials"]
-        if m["required"]
-    ]
-    r = api.call(
-        "POST",
-        "/api/v1/cases",
-        who="demo-citizen",
-        json_body={"bundle_code": catalog["bundle"], "form": form, "materials": mats},
-    )
-    assert r.status_code == 201, r.content
-    return r.json()  # type: ignore[no-any-return]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_sub_case_action_and_the_withdrawal_of_its_bundle_do_not_deadlock(
     api, cases, catalog, monkeypatch
@@ -86,7 +66,9 @@ def test_a_sub_case_action_and_the_withdrawal_of_its_bundle_do_not_deadlock(
         pytest.skip("row locks: SQLite serialises writers, so the two never interleave")
     from shuzheng.notify import facade as notify
 
-    parent = _file_bundle(api, cases, catalog)
+    r = cases.apply_bundle("demo-citizen", catalog["bundle"])
+    assert r.status_code == 201, r.content
+    parent = r.json()
     child_no = parent["children"][0]["case_no"]
     held = threading.Event()
     real_send = notify.send

@@ -233,21 +233,7 @@ def test_window_clerk_applies_for_a_citizen(catalog, cases, api):
 
 
 def test_bundle_splits_into_parallel_sub_cases_and_closes_with_them(catalog, cases, api):
-    prep = api.call(
-        "GET", f"/api/v1/cases/prepare?bundle_code={catalog['bundle']}", who="demo-citizen"
-    ).json()
-    form = {**prep["prefill"], "enterprise_name": "肇庆市星湖味道餐饮有限公司", "business_area": 60}
-    mats = [
-        {"material_code": m["material_code"], "file_id": cases.upload("demo-citizen")}
-        for m in prep["materials"]
-        if m["required"]
-    ]
-    r = api.call(
-        "POST",
-        "/api/v1/cases",
-        who="demo-citizen",
-        json_body={"bundle_code": catalog["bundle"], "form": form, "materials": mats},
-    )
+    r = cases.apply_bundle("demo-citizen", catalog["bundle"])
     assert r.status_code == 201, r.content
     parent = r.json()
     assert len(parent["children"]) == 2 and parent["allowed_actions"] == ["withdraw"]
