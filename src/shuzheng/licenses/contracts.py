@@ -33,6 +33,8 @@ class LicenseFieldInfo:
     type: str  # string | date | id_number | uscc | enum | decimal
     required: bool
     choices: tuple[str, ...] = ()
+    # the item holds the band the holder's age falls in: (lowest age, words), ascending
+    age_bands: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,7 @@ def type_info(t: LicenseType) -> LicenseTypeInfo:
                 type=f.get("type", "string"),
                 required=bool(f.get("required")),
                 choices=tuple(f.get("choices", ())),
+                age_bands=tuple((int(low), str(words)) for low, words in f.get("age_bands", ())),
             )
             for f in t.fields
         ),

@@ -111,7 +111,10 @@ def _license_data(
         data["id_number"] = case.applicant_id
         birth = validate_id_number(case.applicant_id).birth_date
         age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-        data.setdefault("age_band", f"{age // 10 * 10}-{age // 10 * 10 + 9}周岁")
+        for f in t.field_specs if t is not None else ():
+            bands = [words for low, words in f.age_bands if age >= low]
+            if bands:  # the licence type says which age band an item holds
+                data.setdefault(f.name, bands[-1])
     else:
         data["uscc"] = case.applicant_id
     amount = case.rule_decision.get("amount") if case.rule_decision else None

@@ -67,6 +67,22 @@ def test_elder_is_approved_at_once_and_holds_the_license(api, cases, real_catalo
     assert body["result"]["license_id"] in ids
 
 
+def test_the_age_band_on_the_license_is_the_license_types_data(api, cases, real_catalog):
+    """年龄段 is worked out from the bands the licence type declares (``age_bands``), not from a
+    rule in the code: change the bands and the next licence says the new words."""
+    from shuzheng.licenses.models import License, LicenseType
+
+    t = LicenseType.objects.get(name="高龄津贴资格确认书")
+    for f in t.fields:
+        if f["name"] == "age_band":
+            f["age_bands"] = [[80, "八十周岁以上"]]
+    t.save()
+    r = _apply(api, cases, "demo-elder")  # 82
+    assert r.status_code == 201, r.content
+    lic = License.objects.get(license_id=r.json()["result"]["license_id"])
+    assert lic.data["age_band"] == "八十周岁以上"
+
+
 def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catalog):
     admin = User.objects.get(username="demo-admin")
     idn = make_id_number("441202", dt.date(1956, 1, 16), 82)
