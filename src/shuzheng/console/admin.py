@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from shuzheng.audit.facade import AuditedAdmin
+from shuzheng.core import cache, calendar
 from shuzheng.core.models import CalendarDay, CalendarYear, OutboxMessage
 
 admin.site.site_header = "数政 · 平台管理"
@@ -26,8 +27,22 @@ def _login_redirect(request: HttpRequest, extra_context: Any = None) -> HttpResp
 admin.site.login = _login_redirect  # type: ignore[method-assign]
 
 
+class _CalendarAdmin(AuditedAdmin):
+    """Changes the working-day calendar: a new version of its cache in the admin's transaction
+    (the bulk delete action deletes through ``delete_model``), so every process reloads it on
+    its next computation."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        cache.bump(calendar.CALENDAR)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        cache.bump(calendar.CALENDAR)
+
+
 @admin.register(CalendarDay)
-class CalendarDayAdmin(AuditedAdmin):
+class CalendarDayAdmin(_CalendarAdmin):
     list_display = ("date", "kind", "name", "source", "updated_at")
     list_filter = ("kind", "source")
     search_fields = ("name",)
@@ -35,7 +50,7 @@ class CalendarDayAdmin(AuditedAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(AuditedAdmin):
+class CalendarYearAdmin(_CalendarAdmin):
     list_display = ("year", "source", "notice", "updated_at")
 
 

@@ -1,4 +1,6 @@
-"""Administrator writes to core tables, audited in the same transaction."""
+"""Administrator writes to core tables, audited in the same transaction; each write of the
+working-day calendar gives its cache a new version (``core.calendar.CALENDAR``) in that
+transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from django.db import transaction
 
 from shuzheng.audit import facade as audit
+from shuzheng.core import cache, calendar
 from shuzheng.core.errors import NotFound
 from shuzheng.core.models import CalendarDay
 
@@ -27,6 +30,7 @@ def calendar_day_set(*, actor: str, day: dt.date, kind: str, name: str) -> Calen
         row.name = name[:64]
         row.source = "admin"
         row.save()
+        cache.bump(calendar.CALENDAR)
         audit.record(
             actor=actor,
             action="core.calendar_day_set",
@@ -45,6 +49,7 @@ def calendar_day_delete(*, actor: str, day: dt.date) -> None:
             raise NotFound("该日期没有节假日或调休记录。")
         before = _snap(row)
         row.delete()
+        cache.bump(calendar.CALENDAR)
         audit.record(
             actor=actor,
             action="core.calendar_day_delete",

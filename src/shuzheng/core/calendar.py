@@ -7,20 +7,21 @@ Rules:
 - Years without a ``CalendarYear`` row are *estimated* (Monday–Friday only); callers can ask
   ``is_estimated(year)`` and administrators see a warning in the shell.
 
-The exceptions of a year are cached in process and invalidated by a version stamp (two small
-aggregate queries per computation) that changes whenever an administrator edits the table.
+The exceptions of a year are cached in process (``core.cache``, name ``CALENDAR``): every
+writer of ``CalendarDay`` or ``CalendarYear`` bumps the version in its transaction (the console's
+calendar service, the Django admin, the seed), and each computation reads the version once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
-from shuzheng.core import rawsql
+from shuzheng.core import cache
 from shuzheng.core.models import CalendarDay, CalendarYear
 
 MAX_SPAN_DAYS = 366 * 20
+CALENDAR = "core.calendar"  # the cache of both tables: bumped by each of their writers
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,7 @@ class YearExceptions:
     known: bool
 
 
-def _version() -> tuple[object, ...]:
-    """Changes with any edit of the calendar tables (one plain query on every computation)."""
-    return rawsql.stamp(CalendarDay, CalendarYear)
-
-
-@lru_cache(maxsize=256)
-def _year(year: int, version: tuple[object, ...]) -> YearExceptions:
+def _load(year: int) -> YearExceptions:
     rows = CalendarDay.objects.filter(date__year=year).values_list("date", "kind")
     holidays = frozenset(d for d, k in rows if k == CalendarDay.Kind.HOLIDAY)
     workdays = frozenset(d for d, k in rows if k == CalendarDay.Kind.WORKDAY)
@@ -44,14 +39,21 @@ def _year(year: int, version: tuple[object, ...]) -> YearExceptions:
     return YearExceptions(holidays=holidays, workdays=workdays, known=known)
 
 
+_years: cache.Memo[int, YearExceptions] = cache.Memo(CALENDAR, maxsize=256)
+
+
 class _Calendar:
-    """A snapshot of the table for the duration of one computation."""
+    """A snapshot of the table for the duration of one computation (one version query)."""
 
     def __init__(self) -> None:
-        self.version = _version()
+        self.version = _years.version()
+        self._seen: dict[int, YearExceptions] = {}
 
     def year(self, year: int) -> YearExceptions:
-        return _year(year, self.version)
+        ex = self._seen.get(year)
+        if ex is None:
+            ex = self._seen[year] = _years.get(year, lambda: _load(year), version=self.version)
+        return ex
 
     def is_working_day(self, day: dt.date) -> bool:
         ex = self.year(day.year)

@@ -7,6 +7,7 @@ from typing import Any
 
 import chinese_calendar
 from chinese_calendar import constants as cc_constants
+from django.db import connections, transaction
 
 PACKAGE_SOURCE = f"chinese-calendar {getattr(chinese_calendar, '__version__', '1.11.0')}"
 
@@ -57,16 +58,38 @@ def package_rows() -> list[dict[str, Any]]:
 
 
 def seed(day_model: Any, year_model: Any) -> int:
-    """Insert missing rows (never overwrites an administrator's edit). Returns rows added."""
+    """Insert missing rows (never overwrites an administrator's edit). Returns rows added.
+
+    Takes the models (migration 0002 passes its historical ones). When it wrote anything, the
+    calendar's cache gets a new version in the same transaction — unless the cache's table
+    does not exist yet: migration 0002 runs before ``core`` 0003 creates it (and before any
+    process can have cached the calendar)."""
+    with transaction.atomic(using=day_model.objects.db):
+        return _seed(day_model, year_model)
+
+
+def _seed(day_model: Any, year_model: Any) -> int:
     existing = set(day_model.objects.values_list("date", flat=True))
     new = [day_model(**r) for r in package_rows() if r["date"] not in existing]
     day_model.objects.bulk_create(new, batch_size=500)
+    years_added = 0
     for year in package_years():
-        year_model.objects.get_or_create(
+        _, created = year_model.objects.get_or_create(
             year=year,
             defaults={"source": PACKAGE_SOURCE, "notice": "国务院办公厅关于节假日安排的通知"},
         )
+        years_added += created
+    if new or years_added:
+        _bump(day_model.objects.db)
     return len(new)
+
+
+def _bump(using: str) -> None:
+    from shuzheng.core import cache, calendar
+    from shuzheng.core.models import CacheVersion
+
+    if CacheVersion._meta.db_table in connections[using].introspection.table_names():
+        cache.bump(calendar.CALENDAR)
 
 
 def is_package_workday(day: dt.date) -> bool:

@@ -46,16 +46,6 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return f
 
 
-def stamp(*models: type[Model]) -> tuple[Any, ...]:
-    """(row count, latest ``updated_at``) of each model's table, in one query: the version of
-    a per-process cache of read-mostly tables (an edit by any process changes it)."""
-    parts = ", ".join(
-        f"(SELECT COUNT(*) FROM {table(m)}), (SELECT MAX(updated_at) FROM {table(m)})"  # noqa: S608
-        for m in models
-    )
-    return tuple(rows(f"SELECT {parts}", [])[0])
-
-
 def _prepare(fields: tuple[Field[Any, Any], ...], values: Any, conn: Any) -> list[Any]:
     """Each value as its field saves it."""
     return [f.get_db_prep_save(v, conn) for f, v in zip(fields, values, strict=True)]
