@@ -3,6 +3,7 @@ update), and a 一件事's parent is locked before its sub-cases whichever side 
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -115,3 +116,17 @@ def test_a_sub_case_action_and_the_withdrawal_of_its_bundle_do_not_deadlock(
         )
     )
     assert statuses == {parent["case_no"]: "withdrawn", child_no: "withdrawn"}
+
+
+def test_the_case_number_serial_equals_a_read_of_its_row(db):
+    """The serial is the one statement of the case path left in SQL (an upsert that returns
+    the new value): each call gives the row's value as the ORM reads it, one more each time,
+    and a new prefix starts at 1."""
+    from shuzheng.cases.models import CaseSequence
+    from shuzheng.cases.services import records
+
+    got = [records.next_serial("441200T20261123") for _ in range(3)]
+    assert got == [1, 2, 3]
+    assert CaseSequence.objects.get(prefix="441200T20261123").last == 3
+    assert records.next_serial("441200T20261124") == 1
+    assert records.next_case_no("441200", dt.date(2026, 11, 23)).startswith("BJ44120020261123")
