@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shuzheng.core import rawsql
 from shuzheng.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -41,10 +40,7 @@ def register(name: str, *, transactional: bool = False) -> Callable[[SmsSender],
 
 @register("outbox", transactional=True)
 def _outbox(phone: str, text: str) -> None:
-    rawsql.insert(
-        OutboxMessage,
-        {"channel": "sms", "recipient": phone, "body": text, "created_at": timezone.now()},
-    )
+    OutboxMessage.objects.create(channel="sms", recipient=phone, body=text)
 
 
 def _outbox_many(messages: list[tuple[str, str]]) -> None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import DEFAULT_DB_ALIAS, connections
-
-from shuzheng.core import rawsql
 from shuzheng.files.contracts import FileInfo
 from shuzheng.files.models import StoredFile
 from shuzheng.files.services import MAX_BYTES, file_store
@@ -20,15 +17,14 @@ def file_for_owner(file_id: str, owner: str) -> FileInfo | None:
         fid = uuid.UUID(str(file_id))
     except ValueError:
         return None
-    conn = connections[DEFAULT_DB_ALIAS]
-    found = rawsql.rows(  # plain SQL: read on every submission that carries uploads
-        "SELECT id, owner, name, content_type, size, sha256 "  # noqa: S608
-        f"FROM {rawsql.table(StoredFile)} WHERE id = %s AND owner = %s",
-        [StoredFile._meta.pk.get_db_prep_value(fid, conn), owner],
+    found = (
+        StoredFile.objects.filter(pk=fid, owner=owner)
+        .values_list("owner", "name", "content_type", "size", "sha256")
+        .first()
     )
-    if not found:
+    if found is None:
         return None
-    _id, own, name, ctype, size, sha = found[0]
+    own, name, ctype, size, sha = found
     return FileInfo(
         file_id=str(fid), owner=own, name=name, content_type=ctype, size=size, sha256=sha
     )

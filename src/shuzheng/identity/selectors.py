@@ -242,13 +242,9 @@ def enterprise(*, uscc: str) -> EnterpriseInfo:
 
 
 def person_phone(*, id_number: str) -> str:
-    """The phone of the person with this ID number ("" when unknown): one plain query, on the
-    path of every notification."""
-    found = rawsql.rows(
-        f"SELECT phone FROM {rawsql.table(Person)} WHERE id_number = %s",  # noqa: S608
-        [id_number],
-    )
-    return str(found[0][0] or "") if found else ""
+    """The phone of the person with this ID number ("" when unknown)."""
+    found = Person.objects.filter(id_number=id_number).values_list("phone", flat=True).first()
+    return str(found or "")
 
 
 def person_phones(*, id_numbers: list[str]) -> dict[str, str]:

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
-from shuzheng.core import rawsql
 from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit
 from shuzheng.identity import facade as identity
 from shuzheng.notify.models import Notification
@@ -38,17 +36,13 @@ def send(
     message is only marked, and ``dispatch_sms`` texts it shortly after the commit."""
     texted = sms and recipient_kind == "person"
     later = texted and sms_deferred()
-    rawsql.insert(
-        Notification,
-        {
-            "recipient_kind": recipient_kind,
-            "recipient_id": recipient_id,
-            "title": title[:200],
-            "body": body,
-            "link": link,
-            "created_at": timezone.now(),
-            "sms_pending": later,
-        },
+    Notification.objects.create(
+        recipient_kind=recipient_kind,
+        recipient_id=recipient_id,
+        title=title[:200],
+        body=body,
+        link=link,
+        sms_pending=later,
     )
     if texted and not later:
         phone = identity.person_phone(recipient_id)
