@@ -141,10 +141,7 @@ def queue_name(queue: str) -> Any:
 def action_label(action: str, *, staff: bool = False) -> Any:
     """What an action is called on its button (``staff``: at a staff desk, where staff act on
     the applicant's behalf), from the transition table."""
-    row = transitions.CASE.transitions.get(action)
-    if row is None:
-        return transitions.CASE.timeline_label(action)
-    return (row.staff_label or row.label) if staff else row.label
+    return transitions.CASE.label(action, staff=staff)
 
 
 def queue_counts(principal: Principal) -> dict[str, int]:

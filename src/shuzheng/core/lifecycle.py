@@ -86,10 +86,13 @@ class Lifecycle:
             and (t.available is None or t.available(obj))
         ]
 
-    def label(self, action: str) -> Label:
-        """The name of an action on its button (the timeline's words when it has no row)."""
+    def label(self, action: str, *, staff: bool = False) -> Label:
+        """The name of an action on its button (``staff``: at a staff desk, acting on someone's
+        behalf); the timeline's words when it has no row."""
         t = self.transitions.get(action)
-        return t.label if t is not None else self.timeline_label(action)
+        if t is None:
+            return self.timeline_label(action)
+        return (t.staff_label or t.label) if staff else t.label
 
     def timeline_label(self, action: str) -> Label:
         """What a person reads in the timeline for an event: never its code."""
