@@ -130,7 +130,7 @@ def test_issue_7_done_when(api, demo_catalog):
     r = api.call("GET", bank_call, who="client:demo-bank")
     assert r.status_code == 403 and r.json()["code"] == "consent_required"
     assert "撤销授权" in r.json()["message"] and "fields" not in r.json()
-    rec = AuditRecord.objects.order_by("-seq").first()
+    rec = AuditRecord.objects.order_by("-id").first()
     assert rec is not None and rec.action == "exchange.data_refused"
     assert rec.actor == "client:demo-bank"
     refused = [u for u in rows(page(citizen, "/dataspace/"), "refused") if BANK in u]

@@ -8,4 +8,4 @@ from django.db import connection
 
 def test_the_suite_runs_the_databases_production_defaults():
     expected = "inline" if connection.vendor == "sqlite" else "deferred"
-    assert (settings.AUDIT_CHAIN, settings.NOTIFY_SMS) == (expected, expected)
+    assert (expected, expected) == (settings.AUDIT_CHAIN, settings.NOTIFY_SMS)

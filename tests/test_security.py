@@ -113,7 +113,7 @@ def test_request_id_is_recorded_in_audit(client):
         content_type="application/json",
         HTTP_X_REQUEST_ID="req-test-12345",
     )
-    rec = AuditRecord.objects.filter(action="identity.token_issued").order_by("-seq").first()
+    rec = AuditRecord.objects.filter(action="identity.token_issued").order_by("-id").first()
     assert rec.request_id == "req-test-12345"
 
 

@@ -176,7 +176,7 @@ def test_write_matrix(api, norole_staff, caller, method, path, body):
         assert AuditRecord.objects.count() == audits
     else:
         assert AuditRecord.objects.count() == audits + 1
-        assert AuditRecord.objects.order_by("-seq").first().actor == "user:demo-admin"
+        assert AuditRecord.objects.order_by("-id").first().actor == "user:demo-admin"
 
 
 def test_admin_calendar_edit_changes_deadlines(api):

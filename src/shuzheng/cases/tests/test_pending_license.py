@@ -217,7 +217,7 @@ def test_reviewer_issues_the_license_into_the_wallet(
         "fields": ["cert_no", "disability_grade"],
     }
     # audited with the case, in the same transaction: the licence's issue record, then the case's
-    records = list(AuditRecord.objects.order_by("-seq")[:2])
+    records = list(AuditRecord.objects.order_by("-id")[:2])
     assert [(a.action, a.object_id) for a in reversed(records)] == [
         ("licenses.issue", lic.license_id),
         ("cases.issue_license", pending_case),

@@ -57,7 +57,7 @@ def last_call():
 
 
 def last_audit():
-    return AuditRecord.objects.order_by("-seq").first()
+    return AuditRecord.objects.order_by("-id").first()  # the last written (seq: once sealed)
 
 
 @pytest.fixture

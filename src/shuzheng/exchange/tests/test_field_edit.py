@@ -55,7 +55,7 @@ def test_a_changed_masking_rule_applies_to_the_next_call(api, spouse_grant):
 
     assert spouse_value(api) == ("******", [SPOUSE, "marriage.spouse_id_number"])
     assert selectors.resource_info(MARRIAGE).field(SPOUSE).masking == "hidden"
-    rec = AuditRecord.objects.order_by("-seq").filter(action="exchange.field_updated").first()
+    rec = AuditRecord.objects.order_by("-id").filter(action="exchange.field_updated").first()
     assert rec.actor == "user:demo-dataofficer" and rec.object_id == MARRIAGE
     assert (rec.before["masking"], rec.after["masking"]) == ("name", "hidden")
 
