@@ -42,9 +42,8 @@ def rating_create(*, principal: Principal, case_no: str, level: int, comment: st
     )
     with transaction.atomic():  # the rating, its audit record and a 差评's rectification task
         try:  # one rating per case: the unique case_no decides (a concurrent second waits
-            # for the first to commit, then fails here)
-            with transaction.atomic():
-                rating.save(force_insert=True)
+            # for the first to commit, then fails here; the Conflict rolls the block back)
+            rating.save(force_insert=True)
         except IntegrityError:
             raise Conflict("该办件已评价。", extra={"allowed_actions": []}) from None
         audit.record(
