@@ -67,7 +67,8 @@ def lock(case_no: str) -> Case | None:
     """The case read under its row lock until the transaction ends — its 一件事 parent locked
     first, in the same statement (rows are locked in id order, and a parent is created before
     its sub-cases)."""
-    parent = Subquery(Case.objects.filter(case_no=case_no).values("parent_id")[:1])
+    # (no ordering: the model's default "-id" would sort the one row the unique case_no finds)
+    parent = Subquery(Case.objects.filter(case_no=case_no).order_by().values("parent_id")[:1])
     rows = list(
         Case.objects.select_for_update().filter(Q(case_no=case_no) | Q(pk=parent)).order_by("id")
     )
