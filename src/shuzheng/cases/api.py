@@ -92,6 +92,8 @@ class CaseIn(Schema):
     submit: bool = True
     enterprise_uscc: str | None = None
     applicant_id_number: str | None = None
+    # window filing: the clerk confirms the applicant is there in person (recorded)
+    applicant_present: bool = False
 
 
 class CaseSummary(Schema):
@@ -154,6 +156,7 @@ def create(request: HttpRequest, body: CaseIn) -> Status:
         submit=body.submit,
         enterprise_uscc=body.enterprise_uscc,
         applicant_id_number=body.applicant_id_number,
+        applicant_present=body.applicant_present,
     )
     return Status(201, selectors.detail(principal, case))  # validated once, by ninja
 

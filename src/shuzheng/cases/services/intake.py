@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
+from shuzheng.cases import transitions
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import instant, notices
@@ -27,9 +28,20 @@ def _applicant(
     applicant_types: list[str],
     enterprise_uscc: str | None,
     on_behalf_of: str | None,
+    department: str,
+    applicant_present: bool,
 ) -> tuple[str, str, str, str]:
-    """(kind, id, name, channel) of the applicant, after checking the caller may apply for them."""
+    """(kind, id, name, channel) of the applicant, after checking the caller may apply for them.
+
+    Staff file in someone's name only at the window: a window clerk of the department that
+    handles the item (a 一件事: its lead department), with the applicant there in person."""
     if principal.kind == "staff":
+        if (transitions.CLERK, department) not in principal.staff_roles:
+            raise Forbidden("只有该事项受理部门的窗口工作人员可以代申请人提交申请。")
+        if not applicant_present:
+            raise ValidationFailed.one(
+                "applicant_present", "窗口代办须申请人本人到场并核验身份，请确认申请人在场。"
+            )
         if not on_behalf_of:
             raise ValidationFailed.one(
                 "applicant_id_number", "窗口代办请填写申请人的公民身份号码。"
@@ -90,7 +102,11 @@ def case_create(
     submit: bool = True,
     enterprise_uscc: str | None = None,
     applicant_id_number: str | None = None,
+    applicant_present: bool = False,
 ) -> Case:
+    """File a case (one item or a 一件事), submitted or as a draft. Staff filing at the window
+    name the applicant (``applicant_id_number``) and confirm they are there in person
+    (``applicant_present``, recorded with the case)."""
     if bool(item_code) == bool(bundle_code):
         raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code 之一。")
     form = form or {}
@@ -104,6 +120,7 @@ def case_create(
         required = catalog.required_materials(item)
         known = list(item.materials)
         region = item.region_code
+        department = item.department
     else:
         bundle = catalog.bundle(str(bundle_code))
         schema = bundle.form_schema
@@ -111,11 +128,14 @@ def case_create(
         required = [m for m in bundle.materials if m.required]
         known = list(bundle.materials)
         region = bundle.code[3:9]
+        department = bundle.lead_department
     kind, applicant_id, applicant_name, channel = _applicant(
         principal,
         applicant_types=applicant_types,
         enterprise_uscc=enterprise_uscc,
         on_behalf_of=applicant_id_number,
+        department=department,
+        applicant_present=applicant_present,
     )
     data, form_errors = catalog.validate_form(schema, form)
     problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()] if submit else []
@@ -136,6 +156,9 @@ def case_create(
     now = timezone.now()
     today = timezone.localdate()
     action = "submit" if submit else "draft"
+    # filed at the window: the clerk confirmed the applicant was there (the timeline and the
+    # audit record say so)
+    at_window = {"applicant_present": True} if channel == "window" else {}
     common = {  # what the case and every sub-case of a 一件事 share
         "applicant_kind": kind,
         "applicant_id": applicant_id,
@@ -162,8 +185,8 @@ def case_create(
             form=form,
             **common,
         )
-        note = {"parent": parent.case_no} if parent is not None else None
-        add_event(case, actor=principal.actor, action=action, before="", data=note)
+        note = {"parent": parent.case_no} if parent is not None else {}
+        add_event(case, actor=principal.actor, action=action, before="", data={**note, **at_window})
         return case
 
     children: list[Case] = []
@@ -183,7 +206,7 @@ def case_create(
                 form=data,
                 **common,
             )
-            add_event(case, actor=principal.actor, action=action, before="")
+            add_event(case, actor=principal.actor, action=action, before="", data=at_window)
             for member in bundle.members:  # 并联审批: one sub-case per member item
                 sub = catalog.item(member.code)
                 fields = sub.form_schema.get("properties", {})
@@ -204,6 +227,7 @@ def case_create(
                 "applicant_kind": kind,
                 "materials": len(stored),
                 "children": [c.case_no for c in children],
+                **at_window,
             },
         )
         if submit:

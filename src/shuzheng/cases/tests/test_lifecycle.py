@@ -219,6 +219,7 @@ def test_window_clerk_applies_for_a_citizen(catalog, cases, api):
         "demo-clerk",
         catalog["licence"],
         applicant_id_number=idn,
+        applicant_present=True,
         form={
             "applicant_name": "陈桂英",
             "applicant_id_number": idn,

@@ -1,0 +1,98 @@
+"""Filing a case in someone else's name (窗口代办, issue 16 item 2): only a window clerk of the
+department that handles the item, with the applicant there in person — recorded in the
+timeline and the audit record. Every other staff account is refused and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from shuzheng.audit.models import AuditRecord
+from shuzheng.cases.models import Case
+from shuzheng.identity.models import Department, Person, StaffRole, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(idn: str) -> dict[str, str]:
+    return {
+        "applicant_name": "陈桂英",
+        "applicant_id_number": idn,
+        "applicant_phone": "13800000002",
+        "enterprise_name": "测试",
+    }
+
+
+def _file(cases, who, code, idn, **extra):  # type: ignore[no-untyped-def]
+    return cases.apply(who, code, applicant_id_number=idn, form=_form(idn), **extra)
+
+
+@pytest.fixture
+def elder_idn() -> str:
+    return str(Person.objects.get(user__username="demo-elder").id_number)
+
+
+@pytest.fixture
+def clerk_elsewhere(catalog):  # type: ignore[no-untyped-def]
+    """A window clerk of a department other than the one handling the licence item."""
+    from shuzheng.catalog import facade as catalog_facade
+
+    department = catalog_facade.item(catalog["licence"]).department
+    other = Department.objects.exclude(code=department).order_by("code").first()
+    admin = User.objects.get(username="demo-admin")
+    user = User.objects.create(
+        username="clerk-elsewhere", kind="staff", display_name="别处窗口", password=admin.password
+    )
+    StaffRole.objects.create(user=user, department=other, role="window_clerk")
+    return user.username
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["demo-reviewer", "demo-head", "demo-dataofficer", "demo-hotline", "demo-admin"],
+)
+def test_staff_who_are_not_window_clerks_cannot_file_in_a_citizens_name(
+    catalog, cases, elder_idn, who
+):
+    cases_audited = AuditRecord.objects.filter(action__startswith="cases.")
+    before = (Case.objects.count(), cases_audited.count())
+    r = _file(cases, who, catalog["licence"], elder_idn, applicant_present=True)
+    assert r.status_code == 403, r.content
+    assert "窗口工作人员" in r.json()["message"]
+    assert (Case.objects.count(), cases_audited.count()) == before
+
+
+def test_a_window_clerk_of_another_department_cannot_either(
+    catalog, cases, elder_idn, clerk_elsewhere
+):
+    before = Case.objects.count()
+    r = _file(cases, clerk_elsewhere, catalog["licence"], elder_idn, applicant_present=True)
+    assert r.status_code == 403 and Case.objects.count() == before
+
+
+def test_the_clerk_must_confirm_the_applicant_is_present(catalog, cases, elder_idn):
+    before = Case.objects.count()
+    r = _file(cases, "demo-clerk", catalog["licence"], elder_idn)
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["applicant_present"]
+    assert "到场" in r.json()["errors"][0]["message"]
+    assert Case.objects.count() == before
+
+
+def test_the_departments_window_clerk_files_with_the_applicant_present_recorded(
+    catalog, cases, api, elder_idn
+):
+    r = _file(cases, "demo-clerk", catalog["licence"], elder_idn, applicant_present=True)
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert (body["channel"], body["applicant_name"]) == ("window", "陈桂英")
+    assert body["timeline"][0]["data"] == {"applicant_present": True}
+    rec = AuditRecord.objects.filter(action="cases.submit", object_id=body["case_no"]).get()
+    assert rec.actor == "user:demo-clerk" and rec.after["applicant_present"] is True
+    mine = api.call("GET", "/api/v1/cases", who="demo-elder").json()
+    assert body["case_no"] in [c["case_no"] for c in mine["items"]]
+
+
+def test_online_applications_record_no_window(catalog, cases):
+    r = cases.apply("demo-citizen", catalog["licence"])
+    assert r.status_code == 201, r.content
+    assert r.json()["channel"] == "online" and r.json()["timeline"][0]["data"] == {}
