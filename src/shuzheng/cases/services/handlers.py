@@ -18,6 +18,7 @@ from django.utils import timezone
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import deadlines, records, results
+from shuzheng.cases.services.intake import bind_identity, verified_identity
 from shuzheng.cases.services.materials import check_materials, record_license_uses
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
@@ -57,16 +58,38 @@ def _item_materials(case: Case) -> list[Any]:
         return []
 
 
+def _bound(
+    case: Case, principal: Principal, form: dict[str, Any]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The form with the applicant's identity fields bound to the verified identity."""
+    schema = _item_schema(case)
+    verified = verified_identity(
+        principal, case.applicant_kind, case.applicant_id, case.applicant_name
+    )
+    return bind_identity(schema, form, verified)
+
+
+def _item_schema(case: Case) -> dict[str, Any]:
+    if not case.item_code:
+        return {}
+    try:
+        return dict(catalog.item_version(case.item_code, case.item_version or 1).form_schema)
+    except NotFound:
+        return {}
+
+
 def submit(act: Act) -> None:
     """A draft submitted: the whole form and the required materials checked again."""
     case = act.case
     item = catalog.item_version(case.item_code, case.item_version or 1)
-    if act.form is not None:
-        case.form, form_errors = catalog.validate_form(item.form_schema, act.form)
-    else:
-        _, form_errors = catalog.validate_form(item.form_schema, case.form)
-    if form_errors:
-        raise ValidationFailed([FieldError(f"form.{k}", v) for k, v in form_errors.items()])
+    form, identity_errors = _bound(
+        case, act.principal, act.form if act.form is not None else case.form
+    )
+    case.form, form_errors = catalog.validate_form(item.form_schema, form)
+    if identity_errors or form_errors:
+        raise ValidationFailed(
+            identity_errors + [FieldError(f"form.{k}", v) for k, v in form_errors.items()]
+        )
     case.materials = check_materials(
         owner=case.submitted_by,
         submitted=act.materials if act.materials is not None else case.materials,
@@ -123,7 +146,9 @@ def resubmit(act: Act) -> None:
         case.materials = [*case.materials, *extra]
         record_license_uses(case, act.principal.actor, extra)
     if act.form:
-        case.form = {**case.form, **act.form}
+        case.form, identity_errors = _bound(case, act.principal, {**case.form, **act.form})
+        if identity_errors:
+            raise ValidationFailed(identity_errors)
     paused = deadlines.end_pause(case, act.today)
     case.status = S.IN_PROGRESS if case.accepted_on else S.SUBMITTED
     if case.accepted_on:

@@ -64,6 +64,44 @@ def _applicant(
     return "person", principal.id_number, principal.name, "online"
 
 
+def verified_identity(
+    principal: Principal, kind: str, applicant_id: str, applicant_name: str
+) -> dict[str, str]:
+    """The data items that identify who applies, as the verified identity gives them: the
+    person (the applicant, or for an enterprise the 经办人 applying for it) and the enterprise.
+    Form fields prefilled from these (``x-prefill``) must say the same."""
+    if kind == "enterprise":
+        agent = (
+            {"person.name": principal.name, "person.id_number": principal.id_number}
+            if principal.kind in ("person", "agent")
+            else {}
+        )
+        return {**agent, "enterprise.uscc": applicant_id, "enterprise.name": applicant_name}
+    return {"person.name": applicant_name, "person.id_number": applicant_id}
+
+
+def bind_identity(
+    schema: dict[str, Any], form: dict[str, Any], verified: dict[str, str]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The form with its identity fields taken from the verified identity: a field left empty
+    is filled in, a different value is an error naming the field (a form may not name someone
+    else as the applicant)."""
+    out = dict(form)
+    errors: list[FieldError] = []
+    for name, prop in schema.get("properties", {}).items():
+        source = prop.get("x-prefill")
+        if source not in verified or not verified[source]:
+            continue
+        given = str(out.get(name) or "").strip()
+        if given and given.upper() != verified[source].upper():
+            label = prop.get("title") or name
+            errors.append(
+                FieldError(f"form.{name}", f"{label}须与实名认证信息一致，不能填写他人的信息。")
+            )
+        out[name] = verified[source]
+    return out, errors
+
+
 # --- prefill -----------------------------------------------------------------------------------
 
 
@@ -137,8 +175,12 @@ def case_create(
         department=department,
         applicant_present=applicant_present,
     )
+    form, identity_errors = bind_identity(
+        schema, form, verified_identity(principal, kind, applicant_id, applicant_name)
+    )
     data, form_errors = catalog.validate_form(schema, form)
     problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()] if submit else []
+    problems = identity_errors + problems
     try:
         stored = check_materials(
             owner=principal.actor,

@@ -156,7 +156,8 @@ def test_bad_form_and_missing_material_name_fields_and_create_nothing(catalog, c
     )
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
-    assert {"form.applicant_phone", "form.applicant_id_number", "form.enterprise_name"} <= fields
+    assert {"form.applicant_phone", "form.enterprise_name"} <= fields
+    assert "form.applicant_id_number" not in fields  # filled from the verified identity
     r = api.call(
         "POST",
         "/api/v1/cases",

@@ -96,3 +96,40 @@ def test_online_applications_record_no_window(catalog, cases):
     r = cases.apply("demo-citizen", catalog["licence"])
     assert r.status_code == 201, r.content
     assert r.json()["channel"] == "online" and r.json()["timeline"][0]["data"] == {}
+
+
+def test_a_form_cannot_name_someone_else_as_the_applicant(catalog, cases, elder_idn):
+    """Issue 16 item 4: 李明 filed a form naming 陈桂英 and her ID number. The fields that
+    identify the applicant come from the verified identity: a different value is refused,
+    naming the field, and nothing is created."""
+    before = Case.objects.count()
+    r = cases.apply("demo-citizen", catalog["licence"], form=_form(elder_idn))
+    assert r.status_code == 422
+    errors = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert set(errors) >= {"form.applicant_name", "form.applicant_id_number"}
+    assert "实名认证信息一致" in errors["form.applicant_id_number"]
+    assert Case.objects.count() == before
+
+
+def test_identity_fields_left_empty_are_filled_from_the_verified_identity(catalog, cases):
+    citizen = Person.objects.get(user__username="demo-citizen")
+    form = {"applicant_phone": "13800000001", "enterprise_name": "测试"}
+    r = cases.apply("demo-citizen", catalog["licence"], form=form)
+    assert r.status_code == 201, r.content
+    saved = Case.objects.get(case_no=r.json()["case_no"]).form
+    assert (saved["applicant_name"], saved["applicant_id_number"]) == (
+        citizen.name,
+        citizen.id_number,
+    )
+
+
+def test_a_correction_cannot_change_who_applies(catalog, cases, elder_idn):
+    no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
+    assert cases.act("demo-clerk", no, "request_correction", items=["联系电话"]).status_code == 200
+    r = cases.act("demo-citizen", no, "resubmit", form={"applicant_id_number": elder_idn})
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["form.applicant_id_number"]
+    case = Case.objects.get(case_no=no)
+    assert case.status == "correction" and case.form["applicant_id_number"] != elder_idn
+    r = cases.act("demo-citizen", no, "resubmit", form={"applicant_phone": "13900000000"})
+    assert r.status_code == 200, r.content
