@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from shuzheng.cases import selectors, services
@@ -179,7 +179,7 @@ def list_cases(
     q: str = "",
     department: str = "",
     limit: int = 20,
-    offset: int = 0,
+    offset: int = Query(0, ge=0),
 ) -> CaseListOut:
     principal = principal_for_request(request)
     rows, total = selectors.case_list(

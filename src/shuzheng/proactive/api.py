@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from shuzheng.identity.facade import BearerAuth, OptionalBearerAuth, principal_for_request
 from shuzheng.identity.facade import require_role as _require_role
@@ -202,7 +202,11 @@ class MatchPage(Schema):
     summary="政策匹配名单（兑现部门工作人员、政策管理员；个人信息脱敏）",
 )
 def policy_matches(
-    request: HttpRequest, code: str, status: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    code: str,
+    status: str = "",
+    limit: int = 50,
+    offset: int = Query(0, ge=0),
 ) -> MatchPage:
     principal = principal_for_request(request)
     qs = selectors.matches_for_staff(principal, selectors.policy_get(code), status)
