@@ -18,6 +18,7 @@ __all__ = [
     "bundle",
     "bundles",
     "form_fields",
+    "form_text_problems",
     "item",
     "item_version",
     "required_materials",
@@ -35,6 +36,12 @@ def validate_form(schema: dict[str, Any], raw: Any) -> tuple[dict[str, Any], dic
     """Typed form data and field → Chinese message for each problem (empty when valid)."""
     data = forms.coerce(schema, raw)
     return data, forms.validate_form(schema, data)
+
+
+def form_text_problems(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """Problems no form may be stored with, even as a draft (characters that are not text,
+    text over the field's length)."""
+    return forms.text_problems(schema, data)
 
 
 def form_fields(

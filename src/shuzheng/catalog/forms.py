@@ -188,10 +188,35 @@ _FORMAT_MESSAGES = {
 }
 
 
+TEXT_MAX = 2000  # characters of a text field whose schema sets no maxLength
+
+
+def _unreadable(text: str) -> bool:
+    """NUL or a lone UTF-16 surrogate: nothing a person types, and not storable as UTF-8."""
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def text_problems(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """Field name → Chinese message for text no form may store, draft or not: characters that
+    are not text, or more than the field's ``maxLength`` (default ``TEXT_MAX``)."""
+    errors: dict[str, str] = {}
+    for name, prop in schema.get("properties", {}).items():
+        value = data.get(name)
+        if not isinstance(value, str):
+            continue
+        title = prop.get("title", name)
+        limit = int(prop.get("maxLength") or TEXT_MAX)
+        if _unreadable(value):
+            errors[name] = f"{title}：含有无法识别的字符，请重新输入。"
+        elif len(value) > limit:
+            errors[name] = f"{title}：不能超过{limit}个字。"
+    return errors
+
+
 def validate_form(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
     """Field name → Chinese message for every problem (empty when the data is valid)."""
     validator = Draft202012Validator(schema, format_checker=_checker)
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = text_problems(schema, data)
     props = schema.get("properties", {})
     for err in validator.iter_errors(data):
         if err.validator == "required":

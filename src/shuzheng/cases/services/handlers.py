@@ -146,9 +146,11 @@ def resubmit(act: Act) -> None:
         case.materials = [*case.materials, *extra]
         record_license_uses(case, act.principal.actor, extra)
     if act.form:
-        case.form, identity_errors = _bound(case, act.principal, {**case.form, **act.form})
-        if identity_errors:
-            raise ValidationFailed(identity_errors)
+        case.form, errors = _bound(case, act.principal, {**case.form, **act.form})
+        unstorable = catalog.form_text_problems(_item_schema(case), case.form)
+        errors += [FieldError(f"form.{k}", v) for k, v in unstorable.items()]
+        if errors:
+            raise ValidationFailed(errors)
     paused = deadlines.end_pause(case, act.today)
     case.status = S.IN_PROGRESS if case.accepted_on else S.SUBMITTED
     if case.accepted_on:

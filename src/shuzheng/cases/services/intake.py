@@ -179,7 +179,9 @@ def case_create(
         schema, form, verified_identity(principal, kind, applicant_id, applicant_name)
     )
     data, form_errors = catalog.validate_form(schema, form)
-    problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()] if submit else []
+    if not submit:  # a draft may be incomplete, but not hold what cannot be stored
+        form_errors = catalog.form_text_problems(schema, data)
+    problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()]
     problems = identity_errors + problems
     try:
         stored = check_materials(
