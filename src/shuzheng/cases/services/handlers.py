@@ -21,7 +21,7 @@ from shuzheng.cases.services import deadlines, records, results
 from shuzheng.cases.services.intake import bind_identity, verified_identity
 from shuzheng.cases.services.materials import check_materials, record_license_uses
 from shuzheng.catalog import facade as catalog
-from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
+from shuzheng.core.errors import FieldError, ValidationFailed
 from shuzheng.identity.contracts import Principal
 
 
@@ -48,34 +48,14 @@ def _close(case: Case, today: dt.date) -> None:
     case.closed_on = today
 
 
-def _item_materials(case: Case) -> list[Any]:
-    """Every material of the item version the case was filed under (none for a 一件事)."""
-    if not case.item_code:
-        return []
-    try:
-        return list(catalog.item_version(case.item_code, case.item_version or 1).materials)
-    except NotFound:
-        return []
-
-
 def _bound(
-    case: Case, principal: Principal, form: dict[str, Any]
+    case: Case, principal: Principal, form: dict[str, Any], schema: dict[str, Any]
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """The form with the applicant's identity fields bound to the verified identity."""
-    schema = _item_schema(case)
     verified = verified_identity(
         principal, case.applicant_kind, case.applicant_id, case.applicant_name
     )
     return bind_identity(schema, form, verified)
-
-
-def _item_schema(case: Case) -> dict[str, Any]:
-    if not case.item_code:
-        return {}
-    try:
-        return dict(catalog.item_version(case.item_code, case.item_version or 1).form_schema)
-    except NotFound:
-        return {}
 
 
 def submit(act: Act) -> None:
@@ -83,7 +63,7 @@ def submit(act: Act) -> None:
     case = act.case
     item = catalog.item_version(case.item_code, case.item_version or 1)
     form, identity_errors = _bound(
-        case, act.principal, act.form if act.form is not None else case.form
+        case, act.principal, act.form if act.form is not None else case.form, item.form_schema
     )
     case.form, form_errors = catalog.validate_form(item.form_schema, form)
     if identity_errors or form_errors:
@@ -134,6 +114,7 @@ def request_correction(act: Act) -> None:
 def resubmit(act: Act) -> None:
     """补正 answered: back where it was (受理 or 待受理); the paused days are added."""
     case = act.case
+    item = records.filed_item(case)
     if act.materials:
         extra = check_materials(
             owner=case.submitted_by,
@@ -141,13 +122,14 @@ def resubmit(act: Act) -> None:
             required=[],
             strict=False,
             holder=(case.applicant_kind, case.applicant_id),
-            known=_item_materials(case),
+            known=list(item.materials) if item else [],
         )
         case.materials = [*case.materials, *extra]
         record_license_uses(case, act.principal.actor, extra)
     if act.form:
-        case.form, errors = _bound(case, act.principal, {**case.form, **act.form})
-        unstorable = catalog.form_text_problems(_item_schema(case), case.form)
+        schema = dict(item.form_schema) if item else {}
+        case.form, errors = _bound(case, act.principal, {**case.form, **act.form}, schema)
+        unstorable = catalog.form_text_problems(schema, case.form)
         errors += [FieldError(f"form.{k}", v) for k, v in unstorable.items()]
         if errors:
             raise ValidationFailed(errors)

@@ -16,7 +16,9 @@ from typing import Any
 from django.db.models import Q, Subquery
 
 from shuzheng.cases.models import Case, CaseEvent, CaseSequence
+from shuzheng.catalog import facade as catalog
 from shuzheng.core import rawsql
+from shuzheng.core.errors import NotFound
 
 CASE_NO_PREFIX = "BJ"
 
@@ -61,6 +63,17 @@ def next_case_no(region: str, today: dt.date) -> str:
 def case_by_no(case_no: str) -> Case | None:
     """The case with this number, unchecked (callers check the caller's roles on it)."""
     return Case.objects.filter(case_no=case_no).first()
+
+
+def filed_item(case: Case) -> Any | None:
+    """The catalog item version the case was filed under (None for a 一件事, or a version the
+    catalog no longer has)."""
+    if not case.item_code:
+        return None
+    try:
+        return catalog.item_version(case.item_code, case.item_version or 1)
+    except NotFound:
+        return None
 
 
 def lock(case_no: str) -> Case | None:

@@ -13,15 +13,14 @@ from django.utils import timezone
 
 from shuzheng.cases.contracts import PendingField, PendingLicense
 from shuzheng.cases.models import Case
-from shuzheng.cases.services.records import next_serial
-from shuzheng.catalog import facade as catalog
+from shuzheng.cases.services.records import filed_item, next_serial
 from shuzheng.core.codes import (
     MARKET_ENTITY_CATEGORIES,
     gb11714_check_char,
     make_uscc,
     validate_id_number,
 )
-from shuzheng.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shuzheng.core.errors import Conflict, FieldError, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.licenses import facade as licenses
 
@@ -52,13 +51,10 @@ def _entity_type(case: Case) -> str:
     """The ``entity_type`` the case's result recorded, else its item version's (a case closed
     before results recorded it)."""
     recorded = (case.result or {}).get("entity_type")
-    if recorded or not case.item_code:
-        return str(recorded or "企业")
-    try:
-        spec = catalog.item_version(case.item_code, case.item_version or 1).spec
-    except NotFound:
-        return "企业"
-    return str((spec.get("result") or {}).get("entity_type") or "企业")
+    if recorded:
+        return str(recorded)
+    item = filed_item(case)
+    return str(((item.spec if item else {}).get("result") or {}).get("entity_type") or "企业")
 
 
 def _assign_uscc(case: Case, entity_type: str | None = None) -> str:
