@@ -49,6 +49,8 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("SHUZHENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# under /api/ a CSRF failure answers in the API's JSON error format (core/views.py)
+CSRF_FAILURE_VIEW = "shuzheng.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shuzheng.core.middleware.RequestIdMiddleware",
+    "shuzheng.core.middleware.ApiErrorMiddleware",  # /api/ errors Django makes: JSON, Chinese
     "django.middleware.security.SecurityMiddleware",
     "shuzheng.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,13 +173,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's checks with Chinese messages (identity/passwords.py)
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "shuzheng.identity.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shuzheng.identity.passwords.CommonPasswordValidator"},
+    {"NAME": "shuzheng.identity.passwords.NumericPasswordValidator"},
 ]
 
 # Sessions: server-side, HttpOnly, SameSite=Lax, idle timeout of 30 minutes, rotated at login.

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -10,11 +14,12 @@ from ninja.renderers import JSONRenderer
 
 from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
+from shuzheng.api.openapi import document_errors
 from shuzheng.cases.api import router as cases_router
 from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
 from shuzheng.core.api import router as core_router
-from shuzheng.core.errors import DomainError
+from shuzheng.core.errors import STATUS_ERRORS, DomainError
 from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
 from shuzheng.identity.api import router as identity_router
@@ -31,7 +36,13 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class ShuzhengAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """ninja's schema with every operation's error responses (``api/openapi.py``)."""
+        return document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = ShuzhengAPI(
     renderer=ChineseJSONRenderer(),
     title="数政 shuzheng API",
     version=f"v1 ({__version__})",
@@ -76,7 +87,9 @@ def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
 
 @api.exception_handler(AuthenticationError)
 def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "未登录或令牌无效、已过期。")
+    response = _error(request, 401, "unauthenticated", "未登录或令牌无效、已过期。")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(Http404)
@@ -84,9 +97,33 @@ def _404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", "未找到。")
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f"{limit / 1024 / 1024:.1f} MB" if limit and limit >= 1024 * 1024 else f"{limit} 字节"
+    message = f"请求体过大（上限 {size}）；文件请通过 POST /api/v1/files 上传。"
+    return _error(
+        request, 413, "payload_too_large", message, [{"field": "body", "message": message}]
+    )
+
+
 @api.exception_handler(HttpError)
 def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # ninja could not parse the body (invalid JSON, not UTF-8): it names no field; we do
+        message = message_for({"type": "json_invalid"})
+        return _error(
+            request,
+            422,
+            "validation_error",
+            f"字段 body：{message}",
+            [{"field": "body", "message": message}],
+        )
+    code, message = STATUS_ERRORS.get(exc.status_code, ("error", "请求失败。"))
+    text = str(exc)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        message = text  # raised by our code, in Chinese: keep it
+    return _error(request, exc.status_code, code, message)
 
 
 api.add_router("/", identity_router)

@@ -23,7 +23,7 @@ from shuzheng.catalog.importer import read_document, validate
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
 from shuzheng.catalog.spec import BundleSpec, ItemSpec, RowError
 from shuzheng.core import cache
-from shuzheng.core.errors import Conflict, DomainError, FieldError, NotFound
+from shuzheng.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 
 
@@ -198,7 +198,15 @@ def _transition(
     effective: dt.date | None = None,
 ) -> None:
     if action not in ACTIONS:
-        raise Conflict(f"未知操作 {action}", extra={"allowed_actions": allowed_actions(obj.status)})
+        allowed = allowed_actions(obj.status)
+        words = "、".join(f"{ACTION_NAMES[a]}（{a}）" for a in allowed)
+        error = ValidationFailed.one(
+            "action",
+            f"没有“{action[:40]}”这项操作。"
+            + (f"当前可执行的操作：{words}。" if words else "当前没有可执行的操作。"),
+        )
+        error.extra = {"allowed_actions": allowed}
+        raise error
     frm, to = ACTIONS[action]
     if obj.status not in frm:
         raise Conflict(

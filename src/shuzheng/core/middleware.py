@@ -1,4 +1,4 @@
-"""Request id and security headers."""
+"""Request id, security headers, the API's one error format for responses Django makes itself."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 
 from shuzheng.core.context import new_request_id, reset_request_id, set_request_id
+from shuzheng.core.errors import api_error_body
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -38,6 +39,44 @@ class RequestIdMiddleware:
             reset_request_id(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ApiErrorMiddleware:
+    """Every error under ``/api/`` is in the API's JSON format with a Chinese message.
+
+    The API's own handlers (``api/router.py``) answer in that format already; this catches what
+    Django and ninja answer outside them: 405 from a path with other methods, 400/413 for a body
+    Django refuses, a CSRF failure, the 500 of an uncaught exception (the request id, never a
+    traceback). Headers that tell the client what to do next (``Allow``, ``Retry-After``,
+    ``WWW-Authenticate``) are kept.
+    """
+
+    KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Vary")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        body = api_error_body(
+            response.status_code,
+            method=request.method or "",
+            allow=response.get("Allow", ""),
+            request_id=getattr(request, "request_id", None),
+        )
+        json_response = JsonResponse(
+            body, status=response.status_code, json_dumps_params={"ensure_ascii": False}
+        )
+        for header in self.KEPT_HEADERS:
+            if header in response:
+                json_response[header] = response[header]
+        return json_response
 
 
 class SecurityHeadersMiddleware:

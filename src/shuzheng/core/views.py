@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.views import csrf
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from shuzheng import __version__
 from shuzheng.core.errors import NotFound
 
 
+@csrf_exempt  # it changes nothing; a POST must get the 404 too, not Django's CSRF page
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Unknown paths under /api/ answer in the API's error format, not an HTML page."""
     return JsonResponse(
         NotFound("接口不存在。").as_dict(), status=404, json_dumps_params={"ensure_ascii": False}
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the API's error format under /api/ (its endpoints take bearer
+    tokens and are exempt; this covers any view mounted there later), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": "csrf_failed",
+                "message": "CSRF 校验失败：请刷新页面后重试；接口调用请使用 Bearer 令牌。",
+                "errors": [],
+            },
+            status=403,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return csrf.csrf_failure(request, reason=reason)
 
 
 @require_GET

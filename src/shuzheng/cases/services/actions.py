@@ -20,7 +20,7 @@ from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import instant, notices, records
 from shuzheng.cases.services.handlers import Act
 from shuzheng.catalog import facade as catalog
-from shuzheng.core.errors import Conflict, NotFound
+from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
 
 
@@ -51,6 +51,20 @@ def allowed_actions(principal: Principal, case: Case) -> list[str]:
     return list(_lifecycle(case).allowed(case.status, roles_on(principal, case), case))
 
 
+def unknown_action(
+    principal: Principal, case: Case, action: str, allowed: list[str]
+) -> ValidationFailed:
+    """A 422 naming ``action``: no row of the table has it; says what the caller may do now."""
+    staff = principal.kind == "staff"
+    words = "、".join(f"{_lifecycle(case).label(a, staff=staff)}（{a}）" for a in allowed)
+    message = f"没有“{action[:40]}”这项操作。" + (
+        f"当前可执行的操作：{words}。" if words else "当前没有可执行的操作。"
+    )
+    error = ValidationFailed.one("action", message)
+    error.extra = {"allowed_actions": allowed}
+    return error
+
+
 def case_act(
     *,
     principal: Principal,
@@ -66,7 +80,8 @@ def case_act(
     license_data: dict[str, Any] | None = None,
     today: dt.date | None = None,
 ) -> Case:
-    """Perform one action. Illegal ones raise 409 listing what the caller may do now.
+    """Perform one action. An action the table does not have is a 422 naming ``action``; one
+    not allowed now raises 409; both list what the caller may do now.
 
     ``license_data`` (``issue_license``): the data items of the pending result licence the
     reviewer fills in, by name (``pending_license`` lists them)."""
@@ -76,6 +91,8 @@ def case_act(
         if case is None or not roles_on(principal, case):
             raise NotFound("未找到该办件。")
         allowed = allowed_actions(principal, case)
+        if action not in transitions.CASE and action not in transitions.BUNDLE:
+            raise unknown_action(principal, case, action, allowed)
         if action not in allowed:
             raise Conflict(
                 f"当前状态“{S(case.status).label}”下不能执行该操作。",

@@ -1,0 +1,112 @@
+"""The error responses of every operation in the OpenAPI schema, documented in one place.
+
+ninja documents only what an endpoint returns on success. Errors are rendered centrally
+(``router.py``, ``core.middleware.ApiErrorMiddleware``), so they are documented centrally too,
+from what the operation declares:
+
+- a bearer token (``security``): 401 (no, bad or expired token) and 403 (the caller's kind or
+  roles do not allow it);
+- a path parameter: 404 (nothing there, or nothing the caller may see);
+- any parameter or a body: 422 (the field is named in ``errors``);
+- a body: 413 (larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``);
+- a write (POST/PUT/PATCH/DELETE) by an authenticated caller: 409 (not in the object's
+  current state; ``allowed_actions`` when the object has a lifecycle);
+- what an operation answers beyond these rules is listed in ``EXTRA``, by operation id.
+
+Every error response refers to the one ``Error`` schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "description": "平台统一错误格式；message 为中文说明，errors 逐项指出出错的字段。",
+    "properties": {
+        "code": {"type": "string", "description": "机器可读的错误代码"},
+        "message": {"type": "string", "description": "中文错误说明"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+                "required": ["field", "message"],
+            },
+        },
+        "allowed_actions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "409/422：调用者当前可执行的操作",
+        },
+        "request_id": {"type": "string", "description": "5xx：请求编号，联系运维时提供"},
+    },
+    "required": ["code", "message", "errors"],
+}
+
+DESCRIPTIONS = {
+    401: "未登录，或令牌无效、已过期",
+    403: "无权执行此操作",
+    404: "对象不存在或调用者无权查看",
+    409: "与对象当前状态冲突",
+    413: "请求体过大",
+    422: "请求参数或请求体有误（errors 指出字段）",
+    429: "请求过于频繁",
+}
+
+# Statuses an operation gives beyond the rules above, by operation id.
+EXTRA: dict[str, tuple[int, ...]] = {
+    "shuzheng_identity_api_token": (401, 429),  # wrong credentials, locked account
+    "shuzheng_identity_api_register": (409,),
+    "shuzheng_exchange_api_data_one": (429,),  # the consumer's quota (exchange.data_api)
+    "shuzheng_exchange_api_data_batch": (429,),
+}
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def statuses_for(method: str, operation: dict[str, Any]) -> set[int]:
+    """The error statuses ``operation`` may answer, from what it declares."""
+    params = operation.get("parameters", [])
+    body = "requestBody" in operation
+    out: set[int] = set(EXTRA.get(operation.get("operationId", ""), ()))
+    if operation.get("security"):  # a bad token is refused even where a token is optional
+        out |= {401, 403}
+        if method in WRITES:
+            out.add(409)
+    if any(p.get("in") == "path" for p in params):
+        out.add(404)
+    if params or body:
+        out.add(422)
+    if body:
+        out.add(413)
+    return out
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the ``Error`` schema and each operation's error responses to ``schema`` (in place)."""
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            security = operation.get("security", [])
+            if (
+                any(name.startswith("Optional") for s in security for name in s)
+                and {} not in security
+            ):
+                security.insert(0, {})  # a token is optional: anonymous callers are served too
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses_for(method, operation)):
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": DESCRIPTIONS[status],
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+    return schema
