@@ -240,6 +240,22 @@ if NOTIFY_SMS not in ("inline", "deferred"):
 # Audit hash chain algorithm: "sm3" (GB/T 32905) or "sha256".
 AUDIT_HASH_ALGORITHM = os.environ.get("SHUZHENG_AUDIT_HASH", "sm3")
 
+# Audit anchors (audit/anchors.py): the chain head signed with the platform's SM2 key into one
+# write-once file per anchor, outside the database; `serve` anchors every AUDIT_ANCHOR_SECONDS.
+# "off" turns anchoring off. Tests default to off (each test that anchors uses its own directory).
+_anchor_dir = os.environ.get("SHUZHENG_AUDIT_ANCHOR_DIR") or (
+    "off" if TESTING else str(BASE_DIR / "var" / "audit-anchors")
+)
+AUDIT_ANCHOR_DIR: Path | None = None if _anchor_dir == "off" else Path(_anchor_dir)
+AUDIT_ANCHOR_SECONDS = float(os.environ.get("SHUZHENG_AUDIT_ANCHOR_SECONDS", "3600"))
+# Key ids allowed to sign anchors (comma-separated; empty: any platform key on record)
+AUDIT_ANCHOR_KEYS = tuple(
+    k.strip() for k in os.environ.get("SHUZHENG_AUDIT_ANCHOR_KEYS", "").split(",") if k.strip()
+)
+# RFC 3161 time-stamp authority for anchors (optional) and the PEM file that pins its certificate
+AUDIT_TSA_URL = os.environ.get("SHUZHENG_TSA_URL", "")
+AUDIT_TSA_CERT = os.environ.get("SHUZHENG_TSA_CERT", "")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]

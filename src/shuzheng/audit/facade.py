@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from shuzheng.audit import selectors, services
+from shuzheng.audit import anchors, selectors, services
 from shuzheng.audit.admin_mixin import AuditedAdmin
-from shuzheng.audit.contracts import AuditEntry, VerifyResult
+from shuzheng.audit.contracts import (
+    AnchorRef,
+    AnchorSignature,
+    AnchorSigner,
+    AuditEntry,
+    VerifyResult,
+)
+
+AnchorError = anchors.AnchorError
 
 __all__ = [
+    "AnchorError",
+    "AnchorRef",
+    "AnchorSignature",
+    "AnchorSigner",
     "AuditEntry",
     "AuditedAdmin",
     "VerifyResult",
+    "anchor",
+    "anchor_directory",
     "deferred",
     "entries_for",
     "recent",
     "record",
     "seal",
+    "use_anchor_signer",
     "verify",
 ]
 
@@ -42,8 +58,25 @@ def record(
 
 
 def verify() -> VerifyResult:
-    """Chain any pending records (deferred mode), then walk the whole chain."""
+    """Chain any pending records (deferred mode), walk the whole chain, then check every
+    anchor (signature, and the anchored record still has the anchored hash)."""
     return services.audit_verify()
+
+
+def anchor() -> AnchorRef | None:
+    """Anchor the chain head now: a signed file outside the database (None: empty chain).
+    Raises ``AnchorError`` when anchoring is off or the chain is behind its newest anchor."""
+    return services.audit_anchor()
+
+
+def anchor_directory() -> Path | None:
+    """Where anchors are written (``SHUZHENG_AUDIT_ANCHOR_DIR``); None when anchoring is off."""
+    return services.anchor_directory()
+
+
+def use_anchor_signer(signer: AnchorSigner | None) -> None:
+    """Set who signs and checks anchors (``seals`` sets the platform's SM2 key at start)."""
+    anchors.use_signer(signer)
 
 
 def seal() -> int:

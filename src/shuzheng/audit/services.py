@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from shuzheng.audit import hashing
-from shuzheng.audit.contracts import VerifyResult
+from shuzheng.audit import anchors, hashing
+from shuzheng.audit.contracts import AnchorRef, VerifyResult
 from shuzheng.audit.models import AuditHead, AuditRecord
 from shuzheng.core import rawsql
 from shuzheng.core.context import get_request_id
@@ -199,8 +201,16 @@ def audit_verify(*, batch: int = 2000) -> VerifyResult:
     """Walk the whole chain; name the first record whose content or link does not match.
 
     The head is read first and only records up to it are checked, so appends that happen while
-    the walk runs (PostgreSQL, READ COMMITTED) are not mistaken for a missing tail.
+    the walk runs (PostgreSQL, READ COMMITTED) are not mistaken for a missing tail. Then, when
+    anchoring is on, every anchor is checked (``anchors.check``): a rewrite that recomputed
+    every hash and the head still changes the hash at an anchored seq.
     """
+    # the anchor files are listed before the head is read: the head only moves forward, so
+    # every anchor listed fixes a record the walk below covers
+    anchor_dir = anchors.directory()
+    anchor_files = None
+    if anchor_dir is not None and anchor_dir.is_dir():
+        anchor_files = anchors.listing(anchor_dir)
     audit_seal()
     pending = audit_pending()
     head = AuditHead.objects.filter(id=1).first()
@@ -246,4 +256,47 @@ def audit_verify(*, batch: int = 2000) -> VerifyResult:
             reason="链尾记录缺失（最后的记录被删除）",
             pending=pending,
         )
-    return VerifyResult(ok=True, checked=checked, pending=pending)
+    if anchor_dir is None:
+        return VerifyResult(ok=True, checked=checked, pending=pending)
+    found = anchors.check(anchor_files, d=anchor_dir, head_seq=last_seq, lookup=_hashes_at)
+    return VerifyResult(
+        ok=not found.problem,
+        checked=checked,
+        first_broken_seq=found.seq if found.problem else None,
+        first_broken_id=found.record_id,
+        reason=found.problem,
+        pending=pending,
+        anchoring=True,
+        anchors=found.checked,
+        anchored_seq=found.newest_seq,
+        anchor_file=found.file,
+        note=found.note,
+    )
+
+
+def _hashes_at(seqs: Iterable[int]) -> dict[int, tuple[int, str]]:
+    rows = AuditRecord.objects.filter(seq__in=list(seqs)).values_list("seq", "id", "hash")
+    return {seq: (pk, digest) for seq, pk, digest in rows if seq is not None}
+
+
+def anchor_directory() -> Path | None:
+    return anchors.directory()
+
+
+def audit_anchor() -> AnchorRef | None:
+    """Write an anchor of the chain head now (sealing pending records first); None when the
+    chain is empty. The newest anchor is returned unchanged when the head has not moved.
+    Raises ``anchors.AnchorError`` when anchoring is off or cannot proceed."""
+    if anchors.directory() is None:
+        raise anchors.AnchorError("审计锚定未启用（SHUZHENG_AUDIT_ANCHOR_DIR=off）")
+    anchors.signer().prepare()
+    audit_seal()
+    head = AuditHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    if head is None or head[0] == 0:
+        return None
+    seq, digest = head
+    algorithm = (
+        AuditRecord.objects.filter(seq=seq).values_list("algorithm", flat=True).first()
+        or settings.AUDIT_HASH_ALGORITHM
+    )
+    return anchors.write(seq=seq, digest=digest, algorithm=algorithm)

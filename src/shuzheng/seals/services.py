@@ -20,6 +20,10 @@ from shuzheng.seals.models import Seal
 
 VALIDITY_YEARS = 5
 PURPOSE = "电子证照专用章"
+# The platform's own key (no department): it signs the audit chain's anchors (seals/anchoring.py)
+PLATFORM = "PLATFORM"
+PLATFORM_NAME = "数政平台"
+PLATFORM_PURPOSE = "审计锚定专用章"
 
 
 def _snapshot(seal: Seal) -> dict[str, object]:
@@ -36,38 +40,42 @@ def _snapshot(seal: Seal) -> dict[str, object]:
 def _make(*, department_code: str, algorithm: str, actor: str, backend: str | None) -> Seal:
     if algorithm not in crypto.SUITES:
         raise ValidationFailed.one("algorithm", f"签名算法应为 {'、'.join(crypto.SUITES)} 之一。")
-    try:
-        dept = identity.department(department_code)
-    except NotFound:
-        raise NotFound(f"未找到部门 {department_code}。") from None
+    if department_code == PLATFORM:  # the platform's key: no department behind it
+        code, dept_name, uscc, purpose = PLATFORM, PLATFORM_NAME, "", PLATFORM_PURPOSE
+    else:
+        try:
+            dept = identity.department(department_code)
+        except NotFound:
+            raise NotFound(f"未找到部门 {department_code}。") from None
+        code, dept_name, uscc, purpose = dept.code, dept.name, dept.uscc, PURPOSE
     private, spki = crypto.generate(algorithm, backend=backend)
     kid = crypto.key_id(spki)
     now = timezone.now()
     until = now + dt.timedelta(days=365 * VALIDITY_YEARS)
-    name = f"{dept.name}{PURPOSE}"
+    name = f"{dept_name}{purpose}"
     cert = b""
     if algorithm == crypto.ECDSA_P256:
         cert = certs.self_signed(
             private_der=private,
-            department_name=dept.name,
-            department_uscc=dept.uscc,
+            department_name=dept_name,
+            department_uscc=uscc or code,
             seal_name=name,
             not_before=now - dt.timedelta(minutes=5),
             not_after=until,
         )
     return Seal.objects.create(
-        seal_id=f"{dept.uscc}.{algorithm}.{kid}",
-        department_code=dept.code,
-        department_name=dept.name,
-        department_uscc=dept.uscc,
+        seal_id=f"{uscc or code}.{algorithm}.{kid}",
+        department_code=code,
+        department_name=dept_name,
+        department_uscc=uscc,
         name=name,
-        purpose=PURPOSE,
+        purpose=purpose,
         algorithm=algorithm,
         key_id=kid,
         public_key_der=spki,
         private_key_enc=keystore.encrypt(private, aad=kid),
         certificate_der=cert,
-        image_svg=seal_svg(dept.name, PURPOSE, dept.uscc, title=name),
+        image_svg=seal_svg(dept_name, purpose, uscc, title=name),
         valid_from=now,
         valid_until=until,
         created_by=actor,
