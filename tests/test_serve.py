@@ -42,6 +42,22 @@ def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
     }
 
 
+def _health(port: int, until=lambda body: True, seconds: float = 30) -> dict:
+    """/healthz's body once ``until(body)`` holds, or the last one after ``seconds``."""
+    body: dict = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                body = json.load(r)
+            if until(body):
+                break
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return body
+
+
 def _serve_web_only(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     """`serve --no-worker` on a free port (its scheduler still runs the deferred backlogs)."""
     port = _free_port()
@@ -59,16 +75,10 @@ def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
     port = _free_port()
     proc = subprocess.Popen([*CLI, "serve", "--port", str(port), "--workers", "1"], env=env)
     try:
-        body = None
-        for _ in range(60):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    body = json.load(r)
-                break
-            except OSError:
-                time.sleep(0.5)
-        assert body is not None and body["status"] == "ok"
+        body = _health(port, until=lambda b: b["status"] == "ok")
+        assert body["status"] == "ok", body
         assert body["checks"]["tasks"]["backend"] == "DatabaseBackend"
+        assert body["checks"]["tasks"]["worker"]["status"] == "alive"
         kids = _children(proc.pid)
         assert len(kids) == 2  # granian main process + task worker
     finally:
@@ -158,6 +168,56 @@ def test_serve_texts_deferred_notifications(tmp_path):
                 break
             time.sleep(0.25)
         assert rows == [("13800000001", "【数政】您的申请已受理。")] and pending == 0, rows
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_serve_restarts_a_dead_web_server_and_stops_the_workers_it_left(tmp_path):
+    """granian respawns a web worker that dies; when granian's main process itself dies, `serve`
+    stops the web workers it orphaned (its process group) and starts granian again, logging it
+    (it used to stop everything)."""
+    env = _env(tmp_path)
+    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--workers", "1", "--no-worker"],
+            env=env,
+            stderr=err,
+        )
+    try:
+        assert _health(port, until=lambda b: "status" in b)
+        (granian,) = _children(proc.pid)
+        orphans = _children(granian)
+        assert len(orphans) == 1  # its one web worker
+        os.kill(granian, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            kids = _children(proc.pid)
+            if kids and kids != [granian] and not any(_alive(p) for p in orphans):
+                break
+            time.sleep(0.3)
+        assert proc.poll() is None, "serve stopped"
+        assert kids and granian not in kids, kids
+        assert not any(_alive(p) for p in orphans), "the old web worker still runs"
+        body = _health(port, until=lambda b: "status" in b)
+        assert body.get("checks", {}).get("database", {}).get("status") == "ok", body
+        text = log.read_text()
+        assert f"web: process {granian} exited with -9" in text, text
+        assert "web: restarted (restart 1" in text, text
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0

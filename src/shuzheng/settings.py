@@ -292,6 +292,12 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Task workers (`shuzheng worker`, docs/howto/worker.md): a heartbeat every few seconds; a worker
+# silent for WORKER_LOST_SECONDS is lost and its running task retried or failed; /healthz says
+# "degraded" when no worker is alive or the oldest ready task waited over TASKS_LAG_SECONDS.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("SHUZHENG_WORKER_HEARTBEAT_SECONDS", "5"))
+WORKER_LOST_SECONDS = float(os.environ.get("SHUZHENG_WORKER_LOST_SECONDS", "60"))
+TASKS_LAG_SECONDS = float(os.environ.get("SHUZHENG_TASKS_LAG_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
-"""Core tables: the administrator-editable working-day calendar, the demo SMS outbox and the
-versions of the per-process caches (``core.cache``)."""
+"""Core tables: the administrator-editable working-day calendar, the demo SMS outbox, the
+versions of the per-process caches (``core.cache``) and the task workers' heartbeats."""
 
 from __future__ import annotations
 
@@ -79,3 +79,33 @@ class CacheVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+
+class TaskWorker(models.Model):
+    """A task worker process (``shuzheng worker``; ``serve`` runs one): its heartbeat, and what
+    became of the tasks it was running when it was lost. Which task a worker runs is not kept
+    here: django-tasks-db's ``DBTaskResult.worker_ids`` names the workers that claimed a task."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        STOPPED = "stopped", _("已停止")
+        LOST = "lost", _("已丢失")
+
+    worker_id = models.CharField(_("进程标识"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("主机"), max_length=255)
+    pid = models.PositiveIntegerField(_("进程号"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    started_at = models.DateTimeField(_("启动时间"))
+    beat_at = models.DateTimeField(_("最近心跳"))
+    stopped_at = models.DateTimeField(_("停止时间"), null=True, blank=True)
+    reason = models.CharField(_("停止原因"), max_length=200, blank=True)
+    tasks_requeued = models.PositiveIntegerField(_("重新排队的任务"), default=0)
+    tasks_failed = models.PositiveIntegerField(_("标记失败的任务"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("任务执行进程")
+        verbose_name_plural = _("任务执行进程")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.get_state_display()}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views import csrf
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -39,15 +38,20 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """What a load balancer and monitoring read.
+
+    ``status`` is "ok", "degraded" (HTTP 200: the web serves, but no task worker is alive or the
+    task queue lags — alert, do not take the node out) or "error" (HTTP 503: the database does
+    not answer, so the node cannot serve). docs/howto/worker.md lists the fields."""
     checks: dict[str, object] = {}
-    ok = True
+    status = "ok"
     try:
         with connection.cursor() as cur:
             cur.execute("SELECT 1")
             cur.fetchone()
         checks["database"] = {"status": "ok", "vendor": connection.vendor}
     except Exception as exc:  # pragma: no cover - exercised by the failure test
-        ok = False
+        status = "error"
         checks["database"] = {"status": "error", "error": type(exc).__name__}
     try:
         from django_tasks import task_backends
@@ -55,20 +59,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         backend = type(task_backends["default"]).__name__
         info: dict[str, object] = {"status": "ok", "backend": backend}
         if backend == "DatabaseBackend":
-            from django_tasks_db.models import DBTaskResult
+            from shuzheng.core import workers
 
-            ready = DBTaskResult.objects.filter(status="READY")
-            info["ready"] = ready.count()
-            oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-            info["oldest_ready_seconds"] = (
-                int((timezone.now() - oldest).total_seconds()) if oldest else 0
-            )
+            info.update(workers.health())
+            if info["status"] != "ok" and status == "ok":
+                status = "degraded"
         checks["tasks"] = info
     except Exception as exc:  # pragma: no cover
-        ok = False
+        status = "error"
         checks["tasks"] = {"status": "error", "error": type(exc).__name__}
     return JsonResponse(
         json_dumps_params={"ensure_ascii": False},
-        data={"status": "ok" if ok else "error", "version": __version__, "checks": checks},
-        status=200 if ok else 503,
+        data={"status": status, "version": __version__, "checks": checks},
+        status=503 if status == "error" else 200,
     )

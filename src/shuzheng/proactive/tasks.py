@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from shuzheng.core.workers import retry_safe
 from shuzheng.proactive import selectors, services
 
 
+@retry_safe  # matches are unique per (policy, subject, period); grants check status
 @task()
 def run_policies() -> dict[str, int]:
     """Run every active policy's batch (notify new matches, grant due ones). Idempotent."""
@@ -17,6 +19,7 @@ def run_policies() -> dict[str, int]:
     return out
 
 
+@retry_safe  # each grant locks its match and checks its status; payments keyed
 @task()
 def grant_due() -> dict[str, int]:
     """Grant matches whose window has passed. Idempotent: safe to run any time."""

@@ -1,6 +1,8 @@
 """Run the web server (granian) and the task worker together, in the foreground.
 
-Ctrl-C or SIGTERM stops both cleanly. Used by ``make demo``.
+Ctrl-C or SIGTERM stops both cleanly. Used by ``make demo``. Either child that exits on its own
+is restarted with backoff (1 s doubling to 60 s) while the other keeps running; each restart is
+logged to stderr (docs/howto/worker.md).
 
 granian, not gunicorn: less server CPU per request for the same application (measured in
 bench/exchange/README.md).
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -18,8 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from shuzheng.console.schedule import periodic
+from shuzheng.console.supervisor import Child
 
 
 class Command(BaseCommand):
@@ -44,7 +47,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         bindir = os.path.dirname(sys.executable)
         env = os.environ.copy()
-        web = [
+        web_argv = [
             os.path.join(bindir, "granian"),
             "--interface",
             "wsgi",
@@ -67,18 +70,36 @@ class Command(BaseCommand):
             "--access-log" if os.environ.get("SHUZHENG_ACCESS_LOG") else "--no-access-log",
             options["app"],
         ]
-        procs: list[tuple[str, subprocess.Popen[bytes]]] = [("web", subprocess.Popen(web, env=env))]  # noqa: S603
+        # granian respawns a web worker that dies; a granian main process that dies is started
+        # again here, after its orphaned web workers are stopped (console/supervisor.py)
+        children = [Child("web", lambda: web_argv, env)]
         if not options["no_worker"]:
-            worker = [
-                sys.executable,
-                "-m",
-                "shuzheng.cli",
-                "db_worker",
-                "--interval",
-                "1",
-                "--no-reload",
-            ]
-            procs.append(("worker", subprocess.Popen(worker, env=env)))  # noqa: S603
+            from shuzheng.console import workers
+
+            current: dict[str, str] = {}
+
+            def worker_argv() -> list[str]:
+                current["id"] = workers.new_worker_id()
+                return [
+                    sys.executable,
+                    "-m",
+                    "shuzheng.cli",
+                    "worker",
+                    "--interval",
+                    "1",
+                    "--no-startup-delay",
+                    "--worker-id",
+                    current["id"],
+                ]
+
+            def worker_exited(code: int) -> None:
+                # its RUNNING task is recovered by the next worker as it starts
+                close_old_connections()
+                workers.worker_lost(worker_id=current["id"], reason=f"进程退出，返回码 {code}")
+
+            children.append(Child("worker", worker_argv, env, on_exit=worker_exited))
+        for child in children:
+            child.start()
 
         stopping = False
         stop_scheduler = threading.Event()
@@ -97,8 +118,6 @@ class Command(BaseCommand):
             # 免申即享: match policies daily; grant once the confirm/opt-out window has passed
             periodic(86400, run_policies.enqueue, stop_scheduler)
             periodic(3600, grant_due.enqueue, stop_scheduler)
-
-        from django.db import close_old_connections
 
         from shuzheng.audit import facade as audit
         from shuzheng.notify import facade as notify
@@ -131,26 +150,22 @@ class Command(BaseCommand):
         parts = "web" if options["no_worker"] else "web + task worker"
         self.stdout.write(f"数政 is running at {url}  ({parts}; Ctrl-C to stop)")
         self.stdout.flush()
-        exit_code = 0
+
+        def log(line: str) -> None:
+            self.stderr.write(f"serve: {line}")
+            self.stderr.flush()
+
         while not stopping:
-            for name, p in procs:
-                if p.poll() is not None:
-                    self.stderr.write(f"{name} process exited with {p.returncode}; stopping")
-                    exit_code = p.returncode or 1
-                    stopping = True
+            for child in children:
+                child.check(log)
             time.sleep(0.3)
         stop_scheduler.set()
-        for _, p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.time() + 10
-        for _, p in procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                p.kill()
+        for child in children:
+            child.terminate()
+        for child in children:
+            code = child.stop(timeout=10)  # a worker finishes its task first, if it can
+            if code:  # killed: its task, if any, is recovered when a worker starts again
+                child.on_exit(code)
         for _, job in backlogs:
             drain(job)()  # what the web processes left last
         self.stdout.write("stopped.")
-        if exit_code:
-            sys.exit(exit_code)
