@@ -208,6 +208,22 @@ def write(*, seq: int, digest: str, algorithm: str) -> AnchorRef:
     return _ref(path, load(path), created=True, ts_error=ts_error)
 
 
+def restore(d: Path, name: str, data: bytes) -> bool:
+    """Put an anchor file from a backup into ``d``: written once if missing (True), left alone
+    if the same bytes are there (False); a different file under that name is an AnchorError."""
+    if not _NAME.match(name):
+        raise AnchorError(f"{name} 不是锚点文件名")
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / name
+    try:
+        write_once(path, data)
+        return True
+    except FileExistsError:
+        if path.read_bytes() != data:
+            raise AnchorError(f"锚点 {name} 已存在且内容不同：锚点从不覆盖") from None
+        return False
+
+
 @dataclass(frozen=True)
 class Check:
     checked: int = 0

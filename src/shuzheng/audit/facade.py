@@ -29,8 +29,10 @@ __all__ = [
     "anchor_directory",
     "deferred",
     "entries_for",
+    "head",
     "recent",
     "record",
+    "restore_anchor",
     "seal",
     "use_anchor_signer",
     "verify",
@@ -72,6 +74,20 @@ def anchor() -> AnchorRef | None:
 def anchor_directory() -> Path | None:
     """Where anchors are written (``SHUZHENG_AUDIT_ANCHOR_DIR``); None when anchoring is off."""
     return services.anchor_directory()
+
+
+def head() -> tuple[int, str]:
+    """The chain head (seq, hash) once pending records are sealed; (0, "0"*64) when empty."""
+    return services.audit_head()
+
+
+def restore_anchor(name: str, data: bytes) -> bool:
+    """Put an anchor file from a backup into the anchor directory, never over a different one
+    (``AnchorError``); True if written, False if the same file was there."""
+    d = services.anchor_directory()
+    if d is None:
+        raise AnchorError("审计锚定未启用（SHUZHENG_AUDIT_ANCHOR_DIR=off），无法恢复锚点")
+    return anchors.restore(d, name, data)
 
 
 def use_anchor_signer(signer: AnchorSigner | None) -> None:

@@ -283,6 +283,13 @@ def anchor_directory() -> Path | None:
     return anchors.directory()
 
 
+def audit_head() -> tuple[int, str]:
+    """(seq, hash) of the chain head after sealing what is pending; (0, genesis) when empty."""
+    audit_seal()
+    head = AuditHead.objects.filter(id=1).values_list("last_seq", "last_hash").first()
+    return (int(head[0]), str(head[1])) if head else (0, hashing.GENESIS)
+
+
 def audit_anchor() -> AnchorRef | None:
     """Write an anchor of the chain head now (sealing pending records first); None when the
     chain is empty. The newest anchor is returned unchanged when the head has not moved.

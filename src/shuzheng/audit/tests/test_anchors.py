@@ -2,78 +2,22 @@
 rewrite that recomputes every hash and the head, which the chain alone cannot."""
 
 import base64
-import datetime as dt
 import json
 import os
 import stat
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from shuzheng.audit import anchors, facade, hashing, timestamp
+from shuzheng.audit import anchors, facade, timestamp
 from shuzheng.audit.models import AuditHead, AuditRecord
-from shuzheng.audit.services import _hash_fields
 from shuzheng.audit.tests.fake_tsa import FakeTsa, serving
+from shuzheng.audit.tests.support import NOW, anchor_dir, append, head, rewrite, travel
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _travel():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def anchor_dir(request, settings, tmp_path):
-    """A sealed chain, chained inline, anchored into this test's own directory."""
-    request.getfixturevalue("db")
-    facade.seal()
-    settings.AUDIT_CHAIN = "inline"
-    settings.AUDIT_ANCHOR_DIR = tmp_path / "anchors"
-    settings.AUDIT_ANCHOR_KEYS = ()
-    settings.AUDIT_TSA_URL = ""
-    settings.AUDIT_TSA_CERT = ""
-    return tmp_path / "anchors"
-
-
-def _append(n: int, action: str = "test.change") -> list[AuditRecord]:
-    with transaction.atomic():
-        for i in range(n):
-            facade.record(
-                actor="user:tester",
-                action=action,
-                object_type="test.thing",
-                object_id=str(i),
-                before={"v": i},
-                after={"v": i + 1, "名": "测试"},
-            )
-    return list(AuditRecord.objects.filter(action=action).order_by("seq"))
-
-
-def _rewrite(victim: AuditRecord, actor: str) -> None:
-    """What anyone who can write the database can do: edit one row, then recompute its hash,
-    every later link and hash, and the head."""
-    prev = AuditRecord.objects.get(seq=victim.seq - 1).hash if victim.seq > 1 else hashing.GENESIS
-    for rec in AuditRecord.objects.filter(seq__gte=victim.seq).order_by("seq"):
-        if rec.pk == victim.pk:
-            rec.actor = actor
-        rec.prev_hash = prev
-        rec.hash = hashing.record_hash(rec.algorithm, prev, _hash_fields(rec))
-        AuditRecord.objects.filter(pk=rec.pk).update(
-            actor=rec.actor, prev_hash=rec.prev_hash, hash=rec.hash
-        )
-        prev = rec.hash
-    AuditHead.objects.filter(id=1).update(last_hash=prev)
-
-
-def _head() -> tuple[int, str]:
-    return AuditHead.objects.values_list("last_seq", "last_hash").get(id=1)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("travel", "anchor_dir")]
+__all__ = ["anchor_dir", "travel"]  # fixtures
 
 
 # --- the hole and its fix ----------------------------------------------------------------------
@@ -82,13 +26,13 @@ def _head() -> tuple[int, str]:
 def test_a_rewrite_that_recomputes_every_hash_passes_the_chain_but_not_the_anchor(
     settings, anchor_dir
 ):
-    rows = _append(5)
+    rows = append(5)
     ref = facade.anchor()
-    assert ref is not None and ref.created and (ref.seq, ref.hash) == _head()
-    _append(2, action="test.after")  # records after the anchor are fine
+    assert ref is not None and ref.created and (ref.seq, ref.hash) == head()
+    append(2, action="test.after")  # records after the anchor are fine
     assert facade.verify().ok
     victim = rows[1]
-    _rewrite(victim, actor="user:mallory")
+    rewrite(victim, actor="user:mallory")
 
     settings.AUDIT_ANCHOR_DIR = None  # the chain alone (the old verify): the rewrite passes
     assert facade.verify().ok
@@ -104,16 +48,16 @@ def test_a_rewrite_that_recomputes_every_hash_passes_the_chain_but_not_the_ancho
 
 
 def test_the_failure_names_the_first_anchor_after_the_rewrite():
-    first = _append(3, action="test.one")
+    first = append(3, action="test.one")
     a1 = facade.anchor()
-    _append(3, action="test.two")
+    append(3, action="test.two")
     a2 = facade.anchor()
-    _append(3, action="test.three")
+    append(3, action="test.three")
     a3 = facade.anchor()
     assert a1 and a2 and a3 and a1.seq < a2.seq < a3.seq
     assert facade.verify().anchors == 3
     victim = AuditRecord.objects.filter(action="test.two").order_by("seq")[0]
-    _rewrite(victim, actor="user:mallory")
+    rewrite(victim, actor="user:mallory")
     result = facade.verify()
     assert not result.ok and result.anchor_file == a2.path.name  # a1 still matches
     assert result.first_broken_seq == a2.seq and result.anchors == 2
@@ -122,10 +66,10 @@ def test_the_failure_names_the_first_anchor_after_the_rewrite():
 
 
 def test_verify_reports_the_anchors_it_checked(capsys):
-    _append(2)
+    append(2)
     ref = facade.anchor()
     assert ref is not None
-    _append(1, action="test.later")
+    append(1, action="test.later")
     result = facade.verify()
     assert result.ok and result.anchoring and result.anchors == 1
     assert result.anchored_seq == ref.seq
@@ -136,7 +80,7 @@ def test_verify_reports_the_anchors_it_checked(capsys):
 
 
 def test_deleting_anchored_records_is_caught(anchor_dir):
-    rows = _append(3)
+    rows = append(3)
     ref = facade.anchor()
     assert ref is not None
     # drop the last two records and point the head at the one before: a consistent, shorter chain
@@ -151,7 +95,7 @@ def test_deleting_anchored_records_is_caught(anchor_dir):
 
 
 def test_a_missing_anchor_directory_is_reported_not_ignored(anchor_dir):
-    _append(1)
+    append(1)
     assert not anchor_dir.exists()
     result = facade.verify()
     assert not result.ok and result.anchor_file == str(anchor_dir)
@@ -161,7 +105,7 @@ def test_a_missing_anchor_directory_is_reported_not_ignored(anchor_dir):
 
 
 def test_an_empty_anchor_directory_is_a_note(anchor_dir):
-    _append(1)
+    append(1)
     anchor_dir.mkdir()
     result = facade.verify()
     assert result.ok and result.anchors == 0 and "尚无锚点" in result.note
@@ -169,7 +113,7 @@ def test_an_empty_anchor_directory_is_a_note(anchor_dir):
 
 def test_anchoring_off_checks_the_chain_only(settings, capsys):
     settings.AUDIT_ANCHOR_DIR = None
-    _append(1)
+    append(1)
     result = facade.verify()
     assert result.ok and not result.anchoring
     with pytest.raises(facade.AnchorError, match="未启用"):
@@ -190,56 +134,19 @@ def _forge(path, **body_changes) -> None:
 
 
 def test_a_forged_anchor_fails_on_its_signature():
-    rows = _append(4)
+    rows = append(4)
     ref = facade.anchor()
     assert ref is not None
     # a rewrite plus an anchor edited to the rewritten hash: the platform's signature no longer fits
-    _rewrite(rows[0], actor="user:mallory")
-    _forge(ref.path, hash=_head()[1])
+    rewrite(rows[0], actor="user:mallory")
+    _forge(ref.path, hash=head()[1])
     result = facade.verify()
     assert not result.ok and result.anchor_file == ref.path.name
     assert "签名无效" in result.reason and "锚点被伪造或改动" in result.reason
 
 
-def test_an_anchor_signed_by_another_key_fails(anchor_dir):
-    from shuzheng.seals import crypto
-
-    _append(2)
-    ref = facade.anchor()
-    assert ref is not None
-    doc = json.loads(ref.path.read_text())
-    private, spki = crypto.generate(crypto.SM2_SM3)  # the forger's own SM2 key
-    message = hashing.canonical_bytes(doc["anchor"])
-    doc["signature"] = {
-        "algorithm": crypto.SM2_SM3,
-        "key_id": crypto.key_id(spki),
-        "public_key_pem": crypto.pem_of(spki),
-        "value": base64.b64encode(crypto.sign(crypto.SM2_SM3, private, spki, message)).decode(),
-    }
-    os.chmod(ref.path, 0o644)
-    ref.path.write_text(json.dumps(doc))
-    result = facade.verify()
-    assert not result.ok and "不是本平台已知的密钥" in result.reason
-
-
-def test_an_anchor_whose_key_was_swapped_in_the_database_fails():
-    """The anchor carries its public key: replacing the platform key's row does not re-validate."""
-    from shuzheng.seals import crypto
-    from shuzheng.seals.models import Seal
-    from shuzheng.seals.selectors import clear_cache
-
-    _append(2)
-    ref = facade.anchor()
-    assert ref is not None
-    _, other = crypto.generate(crypto.SM2_SM3)
-    Seal.objects.filter(key_id=ref.key_id).update(public_key_der=other)
-    clear_cache()
-    result = facade.verify()
-    assert not result.ok and "锚点所附公钥与平台登记的密钥" in result.reason
-
-
 def test_an_unreadable_anchor_is_reported(anchor_dir):
-    _append(1)
+    append(1)
     anchor_dir.mkdir()
     anchors.write_once(anchor_dir / anchors.file_name(1), b"{not json")
     result = facade.verify()
@@ -247,7 +154,7 @@ def test_an_unreadable_anchor_is_reported(anchor_dir):
 
 
 def test_trusted_key_ids_pin_the_signer(settings):
-    _append(1)
+    append(1)
     ref = facade.anchor()
     assert ref is not None
     settings.AUDIT_ANCHOR_KEYS = ("0123456789abcdef",)
@@ -257,26 +164,11 @@ def test_trusted_key_ids_pin_the_signer(settings):
     assert facade.verify().ok
 
 
-def test_rotation_keeps_old_anchors_valid_and_revocation_does_not():
-    from shuzheng.seals import crypto, services
-
-    _append(1)
-    old = facade.anchor()
-    assert old is not None
-    services.seal_rotate(department_code="PLATFORM", algorithm=crypto.SM2_SM3, actor="user:admin")
-    new = facade.anchor()  # the rotation's audit record moved the head
-    assert new is not None and new.key_id != old.key_id and new.seq > old.seq
-    assert facade.verify().ok and facade.verify().anchors == 2
-    services.seal_revoke(key_id=old.key_id, actor="user:admin", reason="泄露")
-    result = facade.verify()
-    assert not result.ok and result.anchor_file == old.path.name and "已吊销" in result.reason
-
-
 # --- write once --------------------------------------------------------------------------------
 
 
 def test_anchors_are_never_overwritten(anchor_dir):
-    _append(2)
+    append(2)
     first = facade.anchor()
     assert first is not None and first.created
     content = first.path.read_bytes()
@@ -284,7 +176,7 @@ def test_anchors_are_never_overwritten(anchor_dir):
     again = facade.anchor()  # the head has not moved: the same file, untouched
     assert again is not None and not again.created and again.path == first.path
     assert first.path.read_bytes() == content
-    _append(1, action="test.more")
+    append(1, action="test.more")
     second = facade.anchor()
     assert second is not None and second.created and second.path != first.path
     assert first.path.read_bytes() == content
@@ -295,11 +187,11 @@ def test_anchors_are_never_overwritten(anchor_dir):
 
 
 def test_a_rewritten_head_is_not_anchored_over_its_anchor(anchor_dir, monkeypatch):
-    rows = _append(3)
+    rows = append(3)
     ref = facade.anchor()
     assert ref is not None
     content = ref.path.read_bytes()
-    _rewrite(rows[0], actor="user:mallory")
+    rewrite(rows[0], actor="user:mallory")
     with pytest.raises(facade.AnchorError, match="链已被改写"):
         facade.anchor()
     assert ref.path.read_bytes() == content
@@ -311,7 +203,7 @@ def test_a_rewritten_head_is_not_anchored_over_its_anchor(anchor_dir, monkeypatc
 
 
 def test_anchor_file_content(anchor_dir):
-    _append(1)
+    append(1)
     ref = facade.anchor()
     assert ref is not None
     doc = json.loads(ref.path.read_text())
@@ -339,24 +231,12 @@ def test_deferred_records_are_sealed_before_anchoring(settings):
 
 def test_anchor_command(capsys):
     facade.anchor()  # the platform key is made (and audited) on the first anchor
-    _append(1)
-    seq, digest = _head()
+    append(1)
+    seq, digest = head()
     call_command("audit_anchor")
     assert f"已锚定：第 {seq} 条记录，摘要 {digest}" in capsys.readouterr().out
     call_command("audit_anchor")
     assert f"链头未变，最新锚点仍是：第 {seq} 条记录" in capsys.readouterr().out
-
-
-def test_the_first_anchor_fixes_the_head_after_making_the_platform_key():
-    from shuzheng.seals.models import Seal
-
-    _append(1)
-    assert not Seal.objects.filter(department_code="PLATFORM").exists()
-    ref = facade.anchor()
-    seal = Seal.objects.get(department_code="PLATFORM")
-    assert ref is not None and ref.key_id == seal.key_id and (ref.seq, ref.hash) == _head()
-    created = AuditRecord.objects.get(action="seals.create", object_id=seal.seal_id)
-    assert created.seq == ref.seq  # the key's own record is the anchored head
 
 
 # --- RFC 3161 time-stamps (a local fake TSA) ----------------------------------------------------
@@ -365,7 +245,7 @@ def test_the_first_anchor_fixes_the_head_after_making_the_platform_key():
 def test_anchors_are_time_stamped_when_a_tsa_is_configured(settings):
     tsa = FakeTsa(now=NOW)
     settings.AUDIT_TSA_CERT = ""
-    _append(1)
+    append(1)
     with serving(tsa) as url:
         settings.AUDIT_TSA_URL = url
         ref = facade.anchor()
@@ -380,7 +260,7 @@ def test_a_pinned_tsa_certificate_is_required(settings, tmp_path):
     pinned = tmp_path / "tsa.pem"
     pinned.write_bytes(tsa.cert_pem)
     settings.AUDIT_TSA_CERT = str(pinned)
-    _append(1)
+    append(1)
     with serving(tsa) as url:
         settings.AUDIT_TSA_URL = url
         ref = facade.anchor()
@@ -392,7 +272,7 @@ def test_a_pinned_tsa_certificate_is_required(settings, tmp_path):
 
 def test_a_tampered_time_stamp_fails(settings):
     tsa = FakeTsa(now=NOW)
-    _append(1)
+    append(1)
     with serving(tsa) as url:
         settings.AUDIT_TSA_URL = url
         ref = facade.anchor()
@@ -409,7 +289,7 @@ def test_a_tampered_time_stamp_fails(settings):
 
 def test_a_refusing_tsa_still_leaves_a_signed_anchor_and_says_so(settings, capsys):
     tsa = FakeTsa(now=NOW, status="rejection")
-    _append(1)
+    append(1)
     with serving(tsa) as url:
         settings.AUDIT_TSA_URL = url
         with pytest.raises(CommandError, match=r"未取得时间戳：时间戳服务拒绝了请求（rejection）"):
