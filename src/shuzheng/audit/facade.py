@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 from shuzheng.audit import anchors, selectors, services
 from shuzheng.audit.admin_mixin import AuditedAdmin
@@ -16,6 +19,7 @@ from shuzheng.audit.contracts import (
 )
 
 AnchorError = anchors.AnchorError
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "AnchorError",
@@ -27,6 +31,8 @@ __all__ = [
     "VerifyResult",
     "anchor",
     "anchor_directory",
+    "anchor_interval",
+    "anchor_scheduled",
     "deferred",
     "entries_for",
     "head",
@@ -69,6 +75,24 @@ def anchor() -> AnchorRef | None:
     """Anchor the chain head now: a signed file outside the database (None: empty chain).
     Raises ``AnchorError`` when anchoring is off or the chain is behind its newest anchor."""
     return services.audit_anchor()
+
+
+def anchor_interval() -> float:
+    """Seconds between the anchors ``serve`` writes (``SHUZHENG_AUDIT_ANCHOR_SECONDS``)."""
+    return float(settings.AUDIT_ANCHOR_SECONDS)
+
+
+def anchor_scheduled() -> AnchorRef | None:
+    """What ``serve`` runs every ``anchor_interval()``: anchor the head if anchoring is on.
+    Errors go to the scheduler, which logs them; a time-stamp that failed is logged here."""
+    if services.anchor_directory() is None:
+        return None
+    ref = services.audit_anchor()
+    if ref is not None and ref.timestamp_error:
+        logger.warning(
+            "audit anchor %s written without a time-stamp: %s", ref.path, ref.timestamp_error
+        )
+    return ref
 
 
 def anchor_directory() -> Path | None:

@@ -220,6 +220,17 @@ def test_anchor_file_content(anchor_dir):
     assert "timestamp" not in doc
 
 
+def test_the_scheduled_anchor_does_nothing_when_anchoring_is_off(settings, anchor_dir):
+    append(1)
+    settings.AUDIT_ANCHOR_DIR = None
+    assert facade.anchor_scheduled() is None
+    settings.AUDIT_ANCHOR_DIR = anchor_dir
+    ref = facade.anchor_scheduled()
+    assert ref is not None and ref.created and (ref.seq, ref.hash) == head()
+    settings.AUDIT_ANCHOR_SECONDS = 900.0
+    assert facade.anchor_interval() == 900.0
+
+
 def test_deferred_records_are_sealed_before_anchoring(settings):
     settings.AUDIT_CHAIN = "deferred"
     with transaction.atomic():
