@@ -205,6 +205,19 @@ LOGIN_MAX_FAILURES = int(os.environ.get("SHUZHENG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("SHUZHENG_LOGIN_LOCKOUT_MINUTES", "15"))
 OTP_TTL_SECONDS = 300
 OTP_MAX_ATTEMPTS = 5
+# Throttling (identity/throttle.py; counted in the database, shared by every web worker). The
+# account lockout above also applies to unknown login names and to client secrets. Per client
+# IP, across names: this many failed logins lock the IP for that many minutes.
+LOGIN_IP_MAX_FAILURES = int(os.environ.get("SHUZHENG_LOGIN_IP_MAX_FAILURES", "20"))
+LOGIN_IP_LOCKOUT_MINUTES = int(os.environ.get("SHUZHENG_LOGIN_IP_LOCKOUT_MINUTES", "15"))
+# Registrations per client IP and hour.
+REGISTER_MAX_PER_HOUR = int(os.environ.get("SHUZHENG_REGISTER_MAX_PER_HOUR", "20"))
+# Login SMS per account: one per cooldown, at most so many an hour.
+SMS_COOLDOWN_SECONDS = int(os.environ.get("SHUZHENG_SMS_COOLDOWN_SECONDS", "60"))
+SMS_MAX_PER_HOUR = int(os.environ.get("SHUZHENG_SMS_MAX_PER_HOUR", "5"))
+# Reverse proxies (comma-separated addresses or networks) whose X-Forwarded-For names the client;
+# empty: the connecting address is the client.
+TRUSTED_PROXIES = os.environ.get("SHUZHENG_TRUSTED_PROXIES", "")
 API_TOKEN_TTL_SECONDS = int(os.environ.get("SHUZHENG_API_TOKEN_SECONDS", "3600"))
 
 # Pluggable SMS backend (registry in shuzheng.core.sms). The demo backend writes to the outbox.

@@ -9,6 +9,7 @@ from shuzheng.audit.facade import AuditedAdmin
 from shuzheng.core import cache
 from shuzheng.identity.models import (
     ApiClient,
+    AuthThrottle,
     Department,
     Enterprise,
     EnterpriseAgent,
@@ -88,3 +89,19 @@ class StaffRoleAdmin(AuditedAdmin):
 class ApiClientAdmin(AuditedAdmin):
     list_display = ("client_id", "name", "kind", "department", "is_active", "is_demo")
     exclude = ("secret_hash",)
+
+
+@admin.register(AuthThrottle)
+class AuthThrottleAdmin(AuditedAdmin):
+    """Login, registration and SMS counters: read-only; deleting a row lifts its lock (an
+    account's own lock: ``shuzheng login_unlock --username``)."""
+
+    list_display = ("scope", "key", "count", "window_start", "last_at", "locked_until")
+    list_filter = ("scope",)
+    search_fields = ("key",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

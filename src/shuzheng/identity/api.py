@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema, Status
 
-from shuzheng.core.errors import ValidationFailed
-from shuzheng.identity import selectors, services
+from shuzheng.core.errors import RateLimited, ValidationFailed
+from shuzheng.identity import selectors, services, throttle
 from shuzheng.identity.facade import BearerAuth, principal_for_request, require_staff
 
 router = Router(tags=["identity 统一身份认证"])
@@ -25,25 +25,74 @@ class TokenOut(Schema):
     expires_in: int
 
 
+def _too_many(exc: RateLimited) -> HttpResponse:
+    """A 429 in the platform's error format, with ``Retry-After`` (also ``retry_after`` in the
+    body)."""
+    response = JsonResponse(exc.as_dict(), status=429, json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(exc.extra.get("retry_after", 60))
+    return response
+
+
 @router.post(
     "/auth/token", response=TokenOut, auth=None, summary="获取访问令牌（口令或客户端凭据）"
 )
-def token(request: HttpRequest, body: TokenIn) -> TokenOut:
-    if body.client_id:
-        issued = services.token_issue_for_client(
-            client_id=body.client_id, client_secret=body.client_secret or ""
-        )
-    elif body.username:
-        issued = services.token_issue_for_password(
-            username=body.username, password=body.password or ""
-        )
-    else:
-        raise ValidationFailed.one(
-            "username", "请提供 username/password 或 client_id/client_secret。"
-        )
+def token(request: HttpRequest, body: TokenIn) -> TokenOut | HttpResponse:
+    """Throttled per client IP and per username or client id: too many failures answer 429 with
+    ``Retry-After``; a wrong password, an unknown user and an inactive one answer alike."""
+    ip = throttle.client_ip(request)
+    try:
+        if body.client_id:
+            issued = services.token_issue_for_client(
+                client_id=body.client_id, client_secret=body.client_secret or "", ip=ip
+            )
+        elif body.username:
+            issued = services.token_issue_for_password(
+                username=body.username, password=body.password or "", ip=ip
+            )
+        else:
+            raise ValidationFailed.one(
+                "username", "请提供 username/password 或 client_id/client_secret。"
+            )
+    except RateLimited as exc:
+        return _too_many(exc)
     return TokenOut(
         access_token=issued.access_token, token_type=issued.token_type, expires_in=issued.expires_in
     )
+
+
+class TokenRevokeIn(Schema):
+    token: str | None = None
+    all: bool = False
+
+
+def _presented_token(request: HttpRequest) -> str:
+    """The bearer token of this call (``BearerAuth`` accepted it)."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else ""
+
+
+@router.post(
+    "/auth/revoke",
+    response={204: None},
+    auth=BearerAuth(),
+    summary="吊销访问令牌（本令牌、指定令牌或我的全部令牌）",
+)
+def revoke(request: HttpRequest, body: TokenRevokeIn | None = None) -> Status:
+    """Without a body: revoke the token of this call. ``{"token": "sz_…"}``: revoke that token
+    if it is the caller's (another's is left alone, with the same answer), keeping this one.
+    ``{"all": true}``: revoke every live token of the caller, this one included. Always 204
+    (idempotent); afterwards a revoked token gets 401."""
+    p = principal_for_request(request)
+    client_id = p.client_id if p.kind == "client" else None
+    user_id = None if client_id else p.user_id
+    if user_id is None and client_id is None:  # a token always has an owner; never skip the check
+        return Status(204, None)
+    if body is not None and body.all:
+        services.tokens_revoke_all(actor=p.actor, user_id=user_id, client_id=client_id)
+    else:
+        raw = body.token if body is not None and body.token else _presented_token(request)
+        services.token_revoke(raw=raw, actor=p.actor, user_id=user_id, client_id=client_id)
+    return Status(204, None)
 
 
 class MeOut(Schema):
@@ -91,18 +140,37 @@ class RegisterOut(Schema):
     username: str
     kind: str
     name: str
+    message: str
+
+
+REGISTER_ANSWER = (
+    "注册申请已受理，请用用户名和密码登录。"
+    "如该公民身份号码此前已注册，本次注册不生效，请用原账号登录。"
+)
 
 
 @router.post("/accounts/register", response={201: RegisterOut}, auth=None, summary="个人实名注册")
-def register(request: HttpRequest, body: RegisterIn) -> Status:
-    user = services.account_register(
-        name=body.name,
-        id_number=body.id_number,
-        phone=body.phone,
-        password=body.password,
-        username=body.username,
+def register(request: HttpRequest, body: RegisterIn) -> Status | HttpResponse:
+    """The same 201 whether the ID number was new (the account is made) or already registered
+    (nothing is made; the holder is told by SMS), so the answer does not tell who is
+    registered. Limited per client IP (429 with ``Retry-After``)."""
+    try:
+        done = services.account_register(
+            name=body.name,
+            id_number=body.id_number,
+            phone=body.phone,
+            password=body.password,
+            username=body.username,
+            ip=throttle.client_ip(request),
+        )
+    except RateLimited as exc:
+        return _too_many(exc)
+    return Status(
+        201,
+        RegisterOut(
+            username=done.username, kind=done.kind, name=done.name, message=REGISTER_ANSWER
+        ),
     )
-    return Status(201, RegisterOut(username=user.username, kind=user.kind, name=user.display_name))
 
 
 class PersonOut(Schema):

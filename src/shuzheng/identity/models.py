@@ -289,3 +289,27 @@ class OtpChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"otp #{self.pk}"
+
+
+class AuthThrottle(models.Model):
+    """A counter of login attempts, client-credential attempts, registrations or SMS sent, for
+    one key (a client IP, a login name, a client id, an account), kept in the database so that
+    every web worker process counts the same attempts (``identity/throttle.py``)."""
+
+    scope = models.CharField(_("类别"), max_length=16)
+    key = models.CharField(_("对象"), max_length=150)
+    count = models.PositiveIntegerField(_("窗口内次数"), default=0)
+    window_start = models.DateTimeField(_("窗口开始"))
+    last_at = models.DateTimeField(_("最近一次"))
+    locked_until = models.DateTimeField(_("限制至"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="uniq_identity_throttle")
+        ]
+        indexes = [models.Index(fields=["last_at"], name="identity_throttle_last_at")]
+        verbose_name = _("登录限流")
+        verbose_name_plural = _("登录限流")
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

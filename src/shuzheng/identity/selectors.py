@@ -27,6 +27,7 @@ from shuzheng.identity.models import (
     Department,
     Enterprise,
     EnterpriseAgent,
+    OtpChallenge,
     Person,
     Region,
     StaffRole,
@@ -324,3 +325,10 @@ def regions(*, parent: str | None = None) -> list[RegionInfo]:
         )
         for r in qs.order_by("code")
     ]
+
+
+def otp_pending(*, user: User) -> bool:
+    """Whether the user holds a login code that is still valid (unused, unexpired)."""
+    return OtpChallenge.objects.filter(
+        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()

@@ -5,20 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import re
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.codes import CodeError, validate_id_number
-from shuzheng.core.errors import DomainError, FieldError, Unauthenticated, ValidationFailed
+from shuzheng.core.errors import FieldError, RateLimited, Unauthenticated, ValidationFailed
 from shuzheng.core.sms import send_sms_after_commit
+from shuzheng.identity import throttle
 from shuzheng.identity.contracts import IssuedToken
 from shuzheng.identity.models import (
     ApiClient,
@@ -53,14 +57,42 @@ def _user_snapshot(user: User) -> dict[str, object]:
 # --- registration -----------------------------------------------------------------------------
 
 
+REGISTER_THROTTLED = "注册请求过于频繁，请 {wait}后再试。"
+REGISTERED_NOTICE = (
+    "【数政】有人使用您的公民身份号码申请注册数政账号。您已注册，请直接用原账号登录；"
+    "如非本人操作，请忽略本短信。"
+)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration answers: the same whether it created an account or found the ID
+    number already registered (then nothing is created and the holder is told by SMS)."""
+
+    username: str
+    name: str
+    kind: str = User.Kind.PERSON
+
+
 def account_register(
-    *, name: str, id_number: str, phone: str, password: str, username: str | None = None
-) -> User:
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    password: str,
+    ip: str,
+    username: str | None = None,
+) -> Registration:
     """Citizen self-registration with real-name ID validation (实名等级一级).
 
     The username defaults to the ID number. Raises ``ValidationFailed`` naming every bad field;
-    nothing is created then.
+    nothing is created then. An ID number that already has an account gets the same answer as
+    a new one (the answer must not tell who is registered): no account is made, and the holder
+    gets an SMS saying someone tried (within the SMS limits). Registrations are limited per
+    client IP (``REGISTER_MAX_PER_HOUR``).
     """
+    now = timezone.now()
+    throttle.reserve([throttle.register_slot(ip)], now=now, message=REGISTER_THROTTLED)
     errors: list[FieldError] = []
     name = (name or "").strip()
     phone = (phone or "").strip()
@@ -77,30 +109,39 @@ def account_register(
         errors.append(FieldError("phone", "手机号码应为11位中国大陆手机号。"))
     if not USERNAME_RE.match(username):
         errors.append(FieldError("username", "用户名只能包含字母、数字和 _ . @ -，长度3到64位。"))
+    elif username != id_number and _is_id_number(username):
+        # someone else's ID number as a username would tell whether that number is registered
+        errors.append(FieldError("username", "用户名不能使用他人的公民身份号码。"))
     try:
         validate_password(password or "", user=User(username=username))
     except DjangoValidationError as exc:
         errors.append(FieldError("password", "；".join(str(m) for m in exc.messages)))
-    if (
-        info is not None
-        and Person.objects.filter(id_number=info.id_number, user__isnull=False).exists()
-    ):
-        errors.append(FieldError("id_number", "该公民身份号码已注册，请直接登录。"))
-    if User.objects.filter(username=username).exists():
+    # Taken custom usernames are named (the applicant must choose another); the ID number, the
+    # default username, is never said to be taken.
+    username_taken = User.objects.filter(username=username).exists()
+    if username_taken and username != id_number:
         errors.append(FieldError("username", "该用户名已被使用。"))
+    person = Person.objects.filter(id_number=info.id_number).first() if info else None
+    if person is not None and name and person.name != name:
+        errors.append(FieldError("name", "姓名与公民身份号码登记的姓名不一致。"))
     if errors or info is None:
         raise ValidationFailed(errors or [FieldError("id_number", "公民身份号码无效。")])
 
+    encoded = make_password(password)  # the same work whether or not an account is made
+    answer = Registration(username=username, name=name)
+    if username_taken or (person is not None and person.user_id is not None):
+        _register_again(person=person, id_number=info.id_number, now=now)
+        return answer
     with transaction.atomic():
         user = User.objects.create(
             username=username,
             kind=User.Kind.PERSON,
             display_name=name,
             phone=phone,
-            password=make_password(password),
+            password=encoded,
         )
         region = Region.objects.filter(code=info.region_code).first()
-        person, created = Person.objects.get_or_create(
+        person, _ = Person.objects.get_or_create(
             id_number=info.id_number,
             defaults={
                 "name": name,
@@ -110,8 +151,6 @@ def account_register(
                 "hukou_region": region,
             },
         )
-        if not created and person.name != name:
-            raise ValidationFailed.one("name", "姓名与公民身份号码登记的姓名不一致。")
         person.user = user
         person.phone = phone
         person.save(update_fields=["user", "phone"])
@@ -122,43 +161,107 @@ def account_register(
             object_id=user.username,
             after={**_user_snapshot(user), "person": _mask_id(info.id_number)},
         )
-    return user
+    return answer
+
+
+def _is_id_number(value: str) -> bool:
+    try:
+        validate_id_number(value.upper())
+    except CodeError:
+        return False
+    return True
+
+
+def _register_again(*, person: Person | None, id_number: str, now: dt.datetime) -> None:
+    """A registration of an ID number that has an account: audited, and its holder texted."""
+    holder = person.user if person is not None else None
+    if holder is None:
+        holder = User.objects.filter(username=id_number).first()
+    with transaction.atomic():
+        phone = (holder.phone if holder else "") or (person.phone if person else "")
+        texted = False
+        if holder is not None and phone:
+            try:
+                # at most one notice an hour, counted apart from the login codes (so tries to
+                # register cannot use up the holder's login SMS)
+                throttle.sms_allow(f"notice:{holder.pk}", now=now, cooldown=3600, per_hour=1)
+            except RateLimited:
+                pass  # told within the hour: the answer is the same either way
+            else:
+                send_sms_after_commit(phone, REGISTERED_NOTICE)
+                texted = True
+        audit.record(
+            actor="anonymous",
+            action="identity.register_existing",
+            object_type="identity.user",
+            object_id=holder.username if holder else _mask_id(id_number),
+            after={"person": _mask_id(id_number), "notified": texted},
+        )
 
 
 def _mask_id(id_number: str) -> str:
     return id_number[:6] + "********" + id_number[-4:]
 
 
-# --- password login with lockout ----------------------------------------------------------------
+# --- password login: throttled, constant work, neutral answers ---------------------------------
+
+LOGIN_THROTTLED = "登录尝试过于频繁，请 {wait}后再试。"
+LOGIN_LOCKED = "用户名或密码错误。失败次数过多，请 {wait}后再试。"
+CLIENT_WRONG = "客户端标识或密钥错误。"
+CLIENT_LOCKED = "客户端标识或密钥错误。失败次数过多，请 {wait}后再试。"
 
 
-def login_check_password(*, username: str, password: str) -> User:
-    """Check a password; count failures and lock the account after too many.
+def _dummy_hash(secret: str) -> None:
+    """Hash the secret as if checking it against a stored hash, so an unknown name or client
+    costs what a real one does (Django's ``ModelBackend`` does the same)."""
+    make_password(secret)
 
-    Returns the user on success (the second factor is still to come for web logins).
+
+def _failure(
+    wrong: str, locked: str, locks: list[dt.datetime | None], now: dt.datetime
+) -> Unauthenticated:
+    """The 401 of a failed attempt; when it locked a key, its message says until when (the
+    next attempts get 429 with ``Retry-After``)."""
+    until = max((t for t in locks if t is not None), default=None)
+    if until is None:
+        return Unauthenticated(wrong)
+    return Unauthenticated(locked.format(wait=throttle.wait_text(_seconds_until(until, now))))
+
+
+def _seconds_until(until: dt.datetime, now: dt.datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds()))
+
+
+def login_check_password(*, username: str, password: str, ip: str) -> User:
+    """Check a password, throttled per client IP (``LOGIN_IP_MAX_FAILURES``, across names) and
+    per login name (``LOGIN_MAX_FAILURES``: the account lockout).
+
+    A known and an unknown (or inactive) name take the same path — the same counters and
+    lockout, one password hash each (a dummy one for the unknown), the same messages — so
+    neither the answer nor its time tells whether the name is registered. Returns the user on
+    success (the second factor is still to come for web logins).
     """
     now = timezone.now()
+    slots = [throttle.ip_slot(ip), throttle.account_slot(username)]
+    throttle.reserve(slots, now=now, message=LOGIN_THROTTLED)
     user = User.objects.filter(username=username).first()
-    if user is None or not user.is_active:
+    if user is not None and not user.is_active:
+        user = None
+    if user is not None and user.locked_until and user.locked_until > now:
+        # locked on the account itself (the Django admin): refused, the attempt not counted
         with transaction.atomic():
-            audit.record(
-                actor="anonymous",
-                action="identity.login_failed",
-                object_type="identity.user",
-                object_id=(username or "")[:64],
-                after={"reason": "unknown_user"},
-            )
-        raise Unauthenticated(WRONG_CREDENTIALS)
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise DomainError(
-            message=f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。",
-            code="account_locked",
-            status=401,
-        )
-    if check_password(password or "", user.password):
-        if user.failed_logins or user.locked_until:
-            with transaction.atomic():
+            throttle.succeed(slots[:1], now=now)
+        raise throttle.limited(LOGIN_THROTTLED, _seconds_until(user.locked_until, now))
+    if user is None:
+        _dummy_hash(password or "")
+        ok = False
+    else:
+        ok = check_password(password or "", user.password)
+    if ok:
+        assert user is not None
+        with transaction.atomic():
+            throttle.succeed(slots, now=now)
+            if user.failed_logins or user.locked_until:
                 before = _user_snapshot(user)
                 user.failed_logins = 0
                 user.locked_until = None
@@ -173,28 +276,58 @@ def login_check_password(*, username: str, password: str) -> User:
                 )
         return user
     with transaction.atomic():
-        before = _user_snapshot(user)
-        user.failed_logins += 1
-        locked = user.failed_logins >= settings.LOGIN_MAX_FAILURES
-        if locked:
-            user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            user.failed_logins = 0
-        user.save(update_fields=["failed_logins", "locked_until"])
+        ip_locked = throttle.fail(slots[0], now=now)
+        account_locked = throttle.fail(slots[1], now=now)
+        earlier = _user_snapshot(user) if user is not None else None
+        if user is not None:
+            user.failed_logins = 0 if account_locked else user.failed_logins + 1
+            user.locked_until = account_locked
+            user.save(update_fields=["failed_logins", "locked_until"])
         audit.record(
             actor="anonymous",
-            action="identity.account_locked" if locked else "identity.login_failed",
+            action="identity.account_locked" if account_locked else "identity.login_failed",
             object_type="identity.user",
-            object_id=user.username,
-            before=before,
-            after=_user_snapshot(user),
+            object_id=(username or "")[:64],
+            before=earlier,
+            after={
+                **(_user_snapshot(user) if user is not None else {"reason": "unknown_user"}),
+                "ip": ip,
+            },
         )
-    if locked:
-        raise DomainError(
-            message=f"登录失败次数过多，账号已锁定 {settings.LOGIN_LOCKOUT_MINUTES} 分钟。",
-            code="account_locked",
-            status=401,
+        if ip_locked:
+            _audit_ip_locked(ip, ip_locked)
+    raise _failure(WRONG_CREDENTIALS, LOGIN_LOCKED, [ip_locked, account_locked], now)
+
+
+def _audit_ip_locked(ip: str, until: dt.datetime) -> None:
+    audit.record(
+        actor="anonymous",
+        action="identity.ip_locked",
+        object_type="identity.ip",
+        object_id=ip,
+        after={"locked_until": until.isoformat()},
+    )
+
+
+def login_unlock(*, actor: str, ip: str = "", username: str = "", client_id: str = "") -> int:
+    """Lift the throttling of a client IP, a login name (and the account's own lock) or a
+    client id, as an administrator; the number of counters forgotten. Audited."""
+    with transaction.atomic():
+        keys = {"ip": throttle.ip_key(ip) if ip else "", "account": username, "client": client_id}
+        cleared = sum(throttle.clear(scope, key) for scope, key in keys.items() if key)
+        users = 0
+        if username:
+            users = User.objects.filter(username=username).update(
+                failed_logins=0, locked_until=None
+            )
+        audit.record(
+            actor=actor,
+            action="identity.login_unlocked",
+            object_type="identity.throttle",
+            object_id=",".join(f"{k}:{v}" for k, v in keys.items() if v)[:64],
+            after={"counters": cleared, "accounts": users},
         )
-    raise Unauthenticated(WRONG_CREDENTIALS)
+    return cleared + users
 
 
 def login_record_success(*, user: User, method: str) -> None:
@@ -213,12 +346,17 @@ def login_record_success(*, user: User, method: str) -> None:
 
 
 def otp_send(*, user: User) -> None:
-    """Send a 6-digit login code to the user's phone through the configured SMS backend."""
+    """Send a 6-digit login code to the user's phone through the configured SMS backend.
+
+    At most one per ``SMS_COOLDOWN_SECONDS`` and ``SMS_MAX_PER_HOUR`` an hour per account: a
+    ``RateLimited`` (429, ``retry_after``) says when the next may be sent, and the code sent
+    before stays valid."""
     if not user.phone:
         raise ValidationFailed.one("phone", "账号未绑定手机号码，无法发送验证码。")
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
     with transaction.atomic():
+        throttle.sms_allow(f"user:{user.pk}", now=now)
         OtpChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
         OtpChallenge.objects.create(
             user=user,
@@ -297,38 +435,99 @@ def _token_create(*, user: User | None = None, client: ApiClient | None = None) 
     return IssuedToken(access_token=raw, expires_in=ttl)
 
 
-def token_issue_for_password(*, username: str, password: str) -> IssuedToken:
-    user = login_check_password(username=username, password=password)
+def token_issue_for_password(*, username: str, password: str, ip: str) -> IssuedToken:
+    user = login_check_password(username=username, password=password, ip=ip)
     return _token_create(user=user)
 
 
-def token_issue_for_client(*, client_id: str, client_secret: str) -> IssuedToken:
+def token_issue_for_client(*, client_id: str, client_secret: str, ip: str) -> IssuedToken:
+    """Client credentials, throttled like passwords: per client IP and per client id (a client
+    secret locks after ``LOGIN_MAX_FAILURES`` failures, an unknown client id alike), one hash
+    whether or not the client exists."""
+    now = timezone.now()
+    slots = [throttle.ip_slot(ip), throttle.client_slot(client_id)]
+    throttle.reserve(slots, now=now, message=LOGIN_THROTTLED)
     client = ApiClient.objects.filter(client_id=client_id, is_active=True).first()
-    if client is None or not check_password(client_secret or "", client.secret_hash):
+    if client is None:
+        _dummy_hash(client_secret or "")
+        ok = False
+    else:
+        ok = check_password(client_secret or "", client.secret_hash)
+    if ok:
+        assert client is not None
         with transaction.atomic():
-            audit.record(
-                actor="anonymous",
-                action="identity.client_auth_failed",
-                object_type="identity.client",
-                object_id=(client_id or "")[:64],
-            )
-        raise Unauthenticated("客户端标识或密钥错误。")
-    return _token_create(client=client)
-
-
-def token_revoke(*, raw: str) -> None:
+            throttle.succeed(slots, now=now)
+            return _token_create(client=client)
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(key_hash=_sha256(raw)).first()
+        ip_locked = throttle.fail(slots[0], now=now)
+        client_locked = throttle.fail(slots[1], now=now)
+        audit.record(
+            actor="anonymous",
+            action="identity.client_locked" if client_locked else "identity.client_auth_failed",
+            object_type="identity.client",
+            object_id=(client_id or "")[:64],
+            after={"ip": ip, "locked_until": client_locked.isoformat() if client_locked else None},
+        )
+        if ip_locked:
+            _audit_ip_locked(ip, ip_locked)
+    raise _failure(CLIENT_WRONG, CLIENT_LOCKED, [ip_locked, client_locked], now)
+
+
+def token_revoke(
+    *, raw: str, actor: str = "system", user_id: int | None = None, client_id: str | None = None
+) -> bool:
+    """Revoke a token (idempotent: an unknown or already revoked token is left alone). With
+    ``user_id`` or ``client_id`` only a token of that user or client is revoked. Returns whether
+    a live token was revoked."""
+    with transaction.atomic():
+        found = ApiToken.objects.select_for_update().filter(key_hash=_sha256(raw))
+        if user_id is not None or client_id is not None:
+            found = found.filter(
+                Q(user_id=user_id) if user_id is not None else Q(client__client_id=client_id)
+            )
+        token = found.first()
         if token is None or token.revoked_at:
-            return
+            return False
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit.record(
-            actor="system",
+            actor=actor,
             action="identity.token_revoked",
             object_type="identity.token",
             object_id=str(token.pk),
         )
+    return True
+
+
+def tokens_revoke_all(
+    *, actor: str, user_id: int | None = None, client_id: str | None = None
+) -> int:
+    """Revoke every live token of a user or a client (logout, "revoke all my tokens"); the
+    number revoked, audited as one record."""
+    if (user_id is None) == (client_id is None):
+        raise ValueError("name exactly one of user_id and client_id")
+    now = timezone.now()
+    with transaction.atomic():
+        live = ApiToken.objects.select_for_update().filter(
+            revoked_at__isnull=True, expires_at__gt=now
+        )
+        live = (
+            live.filter(user_id=user_id)
+            if user_id is not None
+            else live.filter(client__client_id=client_id)
+        )
+        ids = sorted(live.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)
+        audit.record(
+            actor=actor,
+            action="identity.tokens_revoked",
+            object_type="identity.client" if client_id is not None else "identity.user",
+            object_id=client_id if client_id is not None else str(user_id),
+            after={"tokens": [str(i) for i in ids]},
+        )
+    return len(ids)
 
 
 def token_hash(raw: str) -> str:

@@ -14,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuzheng.core.errors import DomainError, ValidationFailed
+from shuzheng.core.errors import DomainError, RateLimited, ValidationFailed
 from shuzheng.core.models import OutboxMessage
-from shuzheng.identity import services
+from shuzheng.identity import selectors, services, throttle
 from shuzheng.identity.forms import LoginForm, OtpForm, RegisterForm
 from shuzheng.identity.models import User
 
@@ -42,18 +42,44 @@ def _apply_errors(form: object, exc: DomainError) -> None:
         f.add_error(None, exc.message)  # type: ignore[attr-defined]
 
 
+def _status(form: object, exc: DomainError | None) -> int:
+    """422 for a form with errors, 429 when the error was a rate limit."""
+    if isinstance(exc, RateLimited):
+        return 429
+    return 422 if form.errors else 200  # type: ignore[attr-defined]
+
+
+def _with_retry_after(response: HttpResponse, exc: DomainError | None) -> HttpResponse:
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.extra.get("retry_after", 60))
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Password step: throttled per client IP and per username (a 429 page saying when to try
+    again); on success a login code is texted, at most one per ``SMS_COOLDOWN_SECONDS``. When
+    a code was texted moments ago and is still valid, the code page opens without a new SMS and
+    says when another may be asked for."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     form = LoginForm(request.POST or None)
+    error: DomainError | None = None
     if request.method == "POST" and form.is_valid():
+        notice = ""
         try:
             user = services.login_check_password(
                 username=form.cleaned_data["username"].strip(),
                 password=form.cleaned_data["password"],
+                ip=throttle.client_ip(request),
             )
-            services.otp_send(user=user)
+            try:
+                services.otp_send(user=user)
+            except RateLimited as exc:
+                if not selectors.otp_pending(user=user):
+                    raise
+                notice = exc.message  # the code sent before is still valid
         except DomainError as exc:
+            error = exc
             _apply_errors(form, exc)
         else:
             request.session.cycle_key()
@@ -61,14 +87,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "uid": user.pk,
                 "at": int(time.time()),
                 "next": next_url,
+                "notice": notice,
             }
             return redirect("identity:login_otp")
-    return render(
+    response = render(
         request,
         "identity/login.html",
         {"form": form, "next": next_url, "show_outbox": settings.SHOW_OUTBOX},
-        status=422 if form.errors else 200,
+        status=_status(form, error),
     )
+    return _with_retry_after(response, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,33 +123,45 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "identity/login_otp.html",
-        {"form": form, "masked_phone": masked, "show_outbox": settings.SHOW_OUTBOX},
+        {
+            "form": form,
+            "masked_phone": masked,
+            "notice": pending.get("notice", ""),
+            "show_outbox": settings.SHOW_OUTBOX,
+        },
     )
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    """Ends the session and revokes the user's API tokens (a token got with this account's
+    password must not outlive the logout)."""
+    user = request.user
+    if user.is_authenticated:
+        services.tokens_revoke_all(actor=f"user:{user.get_username()}", user_id=user.pk)
     logout(request)
     return redirect("portal:home")
 
 
 @require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
+    """Registration. A new ID number gets its account; one already registered gets the same
+    page (nothing is made, its holder is told by SMS), so the page does not tell who is
+    registered. Limited per client IP."""
     form = RegisterForm(request.POST or None)
+    error: DomainError | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_register(**form.cleaned_data)
+            done = services.account_register(**form.cleaned_data, ip=throttle.client_ip(request))
         except DomainError as exc:
+            error = exc
             _apply_errors(form, exc)
         else:
-            return render(
-                request,
-                "identity/register_done.html",
-                {"username": form.cleaned_data["id_number"].upper()},
-            )
-    return render(
-        request, "identity/register.html", {"form": form}, status=422 if form.errors else 200
+            return render(request, "identity/register_done.html", {"username": done.username})
+    response = render(
+        request, "identity/register.html", {"form": form}, status=_status(form, error)
     )
+    return _with_retry_after(response, error)
 
 
 def outbox_view(request: HttpRequest) -> HttpResponse:

@@ -33,7 +33,13 @@ def _register(client, **over):
 def test_register_creates_person_and_account_with_argon2(client):
     r = _register(client)
     assert r.status_code == 201, r.content
-    assert r.json() == {"username": VALID_ID, "kind": "person", "name": "赵新"}
+    assert r.json() == {
+        "username": VALID_ID,
+        "kind": "person",
+        "name": "赵新",
+        "message": "注册申请已受理，请用用户名和密码登录。"
+        "如该公民身份号码此前已注册，本次注册不生效，请用原账号登录。",
+    }
     user = User.objects.get(username=VALID_ID)
     assert user.password.startswith("argon2")
     assert check_password("Xy@2026pass", user.password)
@@ -93,10 +99,12 @@ def test_register_bad_input_names_field_and_changes_nothing(client, field, value
 def test_register_weak_password_and_duplicate(client):
     r = _register(client, password="12345678")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "password"
-    assert _register(client).status_code == 201
+    first = _register(client)
+    assert first.status_code == 201
+    # a duplicate is answered like the first (issue 16 item 6: registration is not revealed)
     r = _register(client)
-    assert r.status_code == 422
-    assert {e["field"] for e in r.json()["errors"]} >= {"id_number"}
+    assert (r.status_code, r.json()) == (201, first.json())
+    assert User.objects.filter(username=VALID_ID).count() == 1
 
 
 def test_register_missing_fields_error_format(client):
@@ -176,10 +184,12 @@ def test_wrong_password_401_and_lockout_after_five(client):
         r = _token(client, "demo-citizen", "wrong")
         assert r.status_code == 401 and r.json()["message"] == "用户名或密码错误。"
     r = _token(client, "demo-citizen", "wrong")
-    assert r.status_code == 401 and r.json()["code"] == "account_locked"
-    # even the right password is refused while locked
+    assert r.status_code == 401
+    assert r.json()["message"] == "用户名或密码错误。失败次数过多，请 15 分钟后再试。"
+    # even the right password is refused while locked: 429 with Retry-After
     r = _token(client, "demo-citizen")
-    assert r.status_code == 401 and r.json()["code"] == "account_locked"
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited"
+    assert 0 < int(r["Retry-After"]) <= 15 * 60
     assert AuditRecord.objects.filter(
         action="identity.account_locked", object_id="demo-citizen"
     ).exists()
