@@ -38,6 +38,7 @@ def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
         "SHUZHENG_DEMO": "1",
         "SHUZHENG_TESTING": "",
         "SHUZHENG_STATIC_ROOT": str(tmp_path / "static"),
+        "SHUZHENG_AUDIT_ANCHOR_DIR": str(tmp_path / "anchors"),  # serve anchors the audit chain
         **{f"SHUZHENG_{k}": v for k, v in settings.items()},
     }
 
@@ -135,6 +136,7 @@ def test_serve_seals_deferred_audit_records(tmp_path):
         assert proc.wait(timeout=20) == 0
     out = subprocess.run([*CLI, "audit_verify"], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "OK" in out.stdout, out.stdout + out.stderr
+    assert "锚点：已校验" in out.stdout and "锚点：已校验 0 个" not in out.stdout  # serve anchored
 
 
 @pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")

@@ -139,6 +139,8 @@ class Command(BaseCommand):
 
         for setting, job in backlogs:
             periodic(float(os.environ.get(setting, "0.5")), drain(job), stop_scheduler)
+        # signed checkpoints of the audit chain head, outside the database (audit/anchors.py)
+        periodic(audit.anchor_interval(), drain(audit.anchor_scheduled), stop_scheduler)
 
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
