@@ -150,7 +150,7 @@ def test_registration_validates_id_number_then_logs_in(site, new_context):
     page.get_by_label("密码").fill("Shuzheng@2026")  # password inputs are never re-filled
     main_submit(page).click()
     page.wait_for_load_state()
-    expect(page.locator("main h1")).to_have_text("注册成功")
+    expect(page.locator("main h1")).to_have_text("注册申请已提交")
     expect(page.locator("main")).to_contain_text(good_id)
     assert User.objects.filter(username=good_id).exists()
 
