@@ -135,3 +135,63 @@ def test_pages_render_in_both_languages(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/").content.decode()
     assert 'lang="en"' in html and "Home" in html and "All services, one place" in html
+
+
+# --- issue 16 item 10: caching of personal answers, HSTS ------------------------------------
+
+
+def test_answers_to_a_signed_in_caller_are_not_stored_by_caches(api, client):
+    """A bearer call and a signed-in page may hold personal data: ``Cache-Control: no-store``.
+    Public answers to anonymous callers keep their own caching (the seal's public key)."""
+    me = api.call("GET", "/api/v1/me", who="demo-citizen")
+    assert me.status_code == 200 and me["Cache-Control"] == "no-store"
+    refused = api.client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer sz_wrong")
+    assert refused.status_code == 401 and refused["Cache-Control"] == "no-store"
+    client.force_login(User.objects.get(username="demo-citizen"))
+    page = client.get("/me/")
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    from shuzheng.seals import facade as seals
+
+    seals.seal_for("441200-MZJ")  # the department's seal exists once it signs
+    anonymous = Client().get("/api/v1/seals/441200-MZJ/public-key")
+    assert anonymous.status_code == 200 and anonymous["Cache-Control"].startswith(
+        "public, max-age="
+    )
+    assert "no-store" not in Client().get("/").get("Cache-Control", "")
+
+
+def test_https_answers_carry_hsts_in_production(settings):
+    """Production's default is a year of Strict-Transport-Security on every HTTPS answer; behind
+    a TLS proxy, X-Forwarded-Proto is trusted only when the operator says so."""
+    settings.SECURE_HSTS_SECONDS = 31536000
+    r = Client().get("/", secure=True)
+    assert r["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in Client().get("/")  # not over plain HTTP
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    r = Client().get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert r["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_hsts_is_on_by_default_outside_demo_and_tests(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "SHUZHENG_TESTING": "",
+        "SHUZHENG_DEMO": "",
+        "SHUZHENG_DEBUG": "",
+        "SHUZHENG_SECRET_KEY": "x" * 50,
+        "SHUZHENG_ALLOWED_HOSTS": "example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'shuzheng.settings'; "
+        "django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["31536000", "True"]

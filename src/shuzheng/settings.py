@@ -195,10 +195,25 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS: Strict-Transport-Security on every HTTPS answer in production (a year by default; 0
+# turns it off). Behind a TLS-terminating proxy set SHUZHENG_TRUST_X_FORWARDED_PROTO=1 (and make
+# the proxy set X-Forwarded-Proto) so Django knows the request came over HTTPS.
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SHUZHENG_HSTS_SECONDS", "0" if (DEMO or DEBUG or TESTING) else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SHUZHENG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SHUZHENG_HSTS_PRELOAD", False)
+if env_bool("SHUZHENG_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SHUZHENG_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 LANGUAGE_COOKIE_NAME = "sz_lang"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Idempotency-Key on submissions (core.idempotency): how long an answer is kept for a retry
+IDEMPOTENCY_TTL_HOURS = int(os.environ.get("SHUZHENG_IDEMPOTENCY_TTL_HOURS", "24"))
 
 # Login security
 LOGIN_MAX_FAILURES = int(os.environ.get("SHUZHENG_LOGIN_MAX_FAILURES", "5"))
@@ -293,6 +308,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("SHUZHENG_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Virus scan of every upload before it is stored (shuzheng.files.scanners): "" (off),
+# "clamd:/run/clamav/clamd.ctl" or "clamd:host:3310", or a dotted path to a callable. A
+# configured scanner that cannot answer refuses the upload (503): fail closed.
+UPLOAD_SCANNER = os.environ.get("SHUZHENG_UPLOAD_SCANNER", "")
+UPLOAD_SCAN_TIMEOUT = float(os.environ.get("SHUZHENG_UPLOAD_SCAN_TIMEOUT", "30"))
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 
 TASKS = {

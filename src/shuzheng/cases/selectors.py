@@ -15,7 +15,7 @@ from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import allowed_actions, records
 from shuzheng.cases.transitions import CASE
 from shuzheng.core.errors import NotFound
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import CASE_ROLES, Principal
 
 # The workbench's queues: their names (read by the workbench) and what each holds.
 QUEUES = {
@@ -42,7 +42,9 @@ def visible_cases(principal: Principal) -> QuerySet[Case]:
             q |= Q(applicant_kind="enterprise", applicant_id__in=list(principal.enterprises))
         return Case.objects.filter(q)
     if principal.kind == "staff":
-        return Case.objects.filter(department_code__in=principal.departments, kind="item")
+        # only the roles that handle applications read them (issue 16 item 3)
+        departments = principal.departments_for(CASE_ROLES)
+        return Case.objects.filter(department_code__in=departments, kind="item")
     return Case.objects.none()
 
 

@@ -97,7 +97,16 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if _with_credentials(request):
+            # an answer to a signed-in caller may hold personal data: no shared or browser
+            # cache keeps it (issue 16 item 10); a view that knows better sets its own
+            response.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _with_credentials(request: HttpRequest) -> bool:
+    """The request carries a bearer token or a session: its answer is the caller's own."""
+    return "Authorization" in request.headers or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class LanguageMiddleware:

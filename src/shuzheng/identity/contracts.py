@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What each staff role is for (issue 16 item 3). A read of personal data is scoped to the
+# caller's purpose in a department, not merely to the department: a data officer keeps the
+# department's data catalogue and sharing and does not read case files; a 12345 operator
+# answers calls; a platform administrator runs the platform. Neither reads applications.
+CASE_ROLES = ("window_clerk", "reviewer", "department_head")  # handle applications (办件)
+SUPERVISOR_ROLES = ("department_head",)  # see their departments' running metrics
+RATING_ROLES = ("department_head", "reviewer", "window_clerk", "hotline_operator")  # 好差评整改
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -36,6 +44,20 @@ class Principal:
     @property
     def departments(self) -> list[str]:
         return sorted({d for _, d in self.staff_roles})
+
+    def departments_for(self, roles: tuple[str, ...]) -> list[str]:
+        """The departments in which the caller holds one of ``roles`` (a purpose's roles)."""
+        return sorted({d for r, d in self.staff_roles if r in roles})
+
+    def supervised_departments(self) -> set[str] | None:
+        """Departments whose metrics the caller may see: None = all (platform administrators),
+        the departments they head for department heads, an empty set for anyone else. The
+        workbench's metrics page and ``GET /api/v1/metrics`` both ask this."""
+        if self.kind != "staff":
+            return set()
+        if self.is_platform_admin:
+            return None
+        return set(self.departments_for(SUPERVISOR_ROLES))
 
     @property
     def actor(self) -> str:

@@ -168,3 +168,21 @@ def register_enterprise(
 
 def uscc_taken(uscc: str) -> bool:
     return selectors.enterprise_exists(uscc=uscc)
+
+
+# --- masking personal data by level (issue 16 item 3) -------------------------------------------
+
+mask_id_number = selectors.mask_id_number
+mask_name = selectors.mask_name
+mask_phone = selectors.mask_phone
+
+
+def mask_text(value: object) -> str:
+    """Any other personal value shown to a caller whose purpose does not need it: an ID number
+    or phone keeps its ends, other text its first character."""
+    text = str(value or "")
+    if len(text) == 18 and text[:17].isdigit():
+        return mask_id_number(text)
+    if len(text) == 11 and text.isdigit():
+        return mask_phone(text)
+    return mask_name(text)

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from shuzheng.core.errors import ValidationFailed
+from shuzheng.core.errors import Forbidden, ValidationFailed
+from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import BearerAuth, OptionalBearerAuth, principal_for_request
 from shuzheng.licenses import documents, selectors, services
@@ -66,16 +67,23 @@ class LicenseOut(LicenseSummary):
     pdf_url: str
 
 
-def _summary(lic: License) -> dict[str, Any]:
+def _summary(lic: License, masked: bool = False) -> dict[str, Any]:
+    """A licence's summary; ``masked`` for callers whose purpose does not need the person's data
+    (selectors.personal_data_visible)."""
     status = selectors.effective_status(lic)
+    holder_id, holder_name, license_no = lic.holder_id, lic.holder_name, lic.license_no
+    if masked:
+        holder_id, holder_name = identity.mask_text(holder_id), identity.mask_name(holder_name)
+        if license_no == lic.holder_id:  # a 居民身份证's number is the person's ID number
+            license_no = holder_id
     return {
         "license_id": lic.license_id,
         "type_code": lic.license_type.code,
         "type_name": lic.license_type.name,
-        "license_no": lic.license_no,
+        "license_no": license_no,
         "status": status,
         "status_name": selectors.status_name(status),
-        "holder": HolderOut(kind=lic.holder_kind, id=lic.holder_id, name=lic.holder_name),
+        "holder": HolderOut(kind=lic.holder_kind, id=holder_id, name=holder_name),
         "issuer": IssuerOut(
             department_code=lic.department_code, name=lic.department_name, uscc=lic.department_uscc
         ),
@@ -84,17 +92,21 @@ def _summary(lic: License) -> dict[str, Any]:
     }
 
 
-def license_out(lic: License) -> LicenseOut:
+def license_out(lic: License, masked: bool = False) -> LicenseOut:
+    """The licence in full; ``masked``: the person's data masked and the signed original (which
+    holds it in clear) left out."""
     return LicenseOut(
-        **_summary(lic),
+        **_summary(lic, masked),
         valid_from=lic.valid_from.isoformat(),
-        data=lic.data,
+        data={k: identity.mask_text(v) for k, v in lic.data.items()} if masked else lic.data,
         labels=lic.license_type.labels(),
         signature=SignatureOut(
             algorithm=lic.sign_algorithm,
             key_id=lic.sign_key_id,
             signer_id="1234567812345678",
-            signed_payload_b64=base64.b64encode(bytes(lic.signed_payload)).decode("ascii"),
+            signed_payload_b64=""
+            if masked
+            else base64.b64encode(bytes(lic.signed_payload)).decode("ascii"),
             signature_b64=base64.b64encode(bytes(lic.signature)).decode("ascii"),
             public_key_url=(
                 f"/api/v1/seals/{lic.department_code}/public-key?key_id={lic.sign_key_id}"
@@ -118,7 +130,7 @@ def wallet(
         rows = selectors.wallet(principal)
     else:
         rows = list(selectors.visible(principal)[: max(1, min(limit, 1000))])
-    out = [_summary(r) for r in rows]
+    out = [_summary(r, not selectors.personal_data_visible(principal, r)) for r in rows]
     if type_name:
         out = [r for r in out if r["type_name"] == type_name]
     if status:
@@ -254,7 +266,7 @@ def detail(request: HttpRequest, license_id: str) -> LicenseOut:
     principal = principal_for_request(request)
     lic = selectors.license_for(principal, license_id)
     services.license_read_audit(principal=principal, lic=lic, what="detail")
-    return license_out(lic)
+    return license_out(lic, masked=not selectors.personal_data_visible(principal, lic))
 
 
 @router.get(
@@ -266,6 +278,8 @@ def detail(request: HttpRequest, license_id: str) -> LicenseOut:
 def pdf(request: HttpRequest, license_id: str) -> HttpResponse:
     principal = principal_for_request(request)
     lic = selectors.license_for(principal, license_id)
+    if not selectors.personal_data_visible(principal, lic):
+        raise Forbidden("版式文件含完整个人信息，仅持证人和颁发部门的经办人员可以下载。")
     services.license_read_audit(principal=principal, lic=lic, what="pdf")
     return pdf_response(lic)
 
@@ -332,13 +346,11 @@ class StatusIn(Schema):
     summary="变更证照状态：suspend 中止、resume 恢复、cancel 注销、revoke 吊销（发证部门）",
 )
 def change_status(request: HttpRequest, license_id: str, body: StatusIn) -> LicenseOut:
+    principal = principal_for_request(request)
     lic = services.license_change_status(
-        principal=principal_for_request(request),
-        license_id=license_id,
-        action=body.action,
-        reason=body.reason,
+        principal=principal, license_id=license_id, action=body.action, reason=body.reason
     )
-    return license_out(lic)
+    return license_out(lic, masked=not selectors.personal_data_visible(principal, lic))
 
 
 class EventOut(Schema):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from shuzheng.core import rawsql
 from shuzheng.core.errors import NotFound
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import CASE_ROLES, Principal
 from shuzheng.licenses.contracts import LicenseFieldInfo, LicenseRef, LicenseTypeInfo
 from shuzheng.licenses.models import (
     License,
@@ -102,6 +102,17 @@ def is_holder(principal: Principal, lic: License) -> bool:
     if lic.holder_kind == "person":
         return bool(principal.id_number) and principal.id_number == lic.holder_id
     return lic.holder_id in principal.enterprises
+
+
+def personal_data_visible(principal: Principal, lic: License) -> bool:
+    """Whether the caller sees a person's licence unmasked (issue 16 item 3): its holder, the
+    issuing department's handling staff and the department's own system do; a data officer or a
+    platform administrator, whose purpose is the register and not the person, sees it masked."""
+    if lic.holder_kind != "person" or is_holder(principal, lic):
+        return True
+    if principal.kind == "client":
+        return principal.client_department == lic.department_code
+    return any(principal.has_role(r, lic.department_code) for r in CASE_ROLES)
 
 
 def can_manage(principal: Principal, lic: License) -> bool:

@@ -4,13 +4,16 @@ inline as SVG from the server: no JavaScript needed), and the public verificatio
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shuzheng.core.errors import DomainError, NotFound
+from shuzheng.identity import facade as identity
 from shuzheng.identity.facade import principal_for_request
 from shuzheng.licenses import api, documents, selectors, services
 from shuzheng.licenses.models import License
@@ -47,9 +50,14 @@ def wallet(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, lic: License, error: str = "") -> dict[str, object]:
     principal = principal_for_request(request)
     labels = lic.license_type.labels()
+    full = selectors.personal_data_visible(principal, lic)
     return {
         **_row(lic),
-        "fields": [(k, labels.get(k, k), v) for k, v in lic.data.items()],
+        "fields": [
+            (k, labels.get(k, k), v if full else identity.mask_text(v)) for k, v in lic.data.items()
+        ],
+        "masked": not full,
+        "masked_holder": identity.mask_name(lic.holder_name),
         "events": selectors.events(lic),
         "uses": selectors.uses(lic),
         "is_holder": selectors.is_holder(principal, lic),
@@ -69,6 +77,8 @@ def detail(request: HttpRequest, license_id: str) -> HttpResponse:
 def pdf(request: HttpRequest, license_id: str) -> HttpResponse:
     principal = principal_for_request(request)
     lic = _license(request, license_id)
+    if not selectors.personal_data_visible(principal, lic):
+        raise PermissionDenied(_("版式文件含完整个人信息，仅持证人和颁发部门的经办人员可以下载。"))
     services.license_read_audit(principal=principal, lic=lic, what="pdf")
     return api.pdf_response(lic)
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shuzheng.core.errors import Forbidden, NotFound, Unauthenticated
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import CASE_ROLES, Principal
 from shuzheng.proactive.models import Match, MatchStatus, Period, Policy
 
 EDITOR_ROLE = "platform_admin"
@@ -52,7 +52,10 @@ def stats(policy: Policy) -> dict[str, Any]:
 def can_view_matches(principal: Principal, policy: Policy) -> bool:
     if principal.kind != "staff":
         return False
-    return principal.has_role(EDITOR_ROLE) or policy.department_code in principal.departments
+    # the matched people are personal data: the handling staff of the granting department
+    return principal.has_role(EDITOR_ROLE) or policy.department_code in principal.departments_for(
+        CASE_ROLES
+    )
 
 
 def matches_for_staff(principal: Principal, policy: Policy, status: str = "") -> QuerySet[Match]:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from shuzheng.cases import facade as cases
+from shuzheng.core.errors import Forbidden
 from shuzheng.identity.facade import BearerAuth, principal_for_request, require_staff
 from shuzheng.ratings import selectors, services
 from shuzheng.ratings.models import Rectification
@@ -150,10 +151,9 @@ def stats(request: HttpRequest, department: str = "") -> list[dict[str, Any]]:
 def metrics(request: HttpRequest) -> list[dict[str, Any]]:
     p = principal_for_request(request)
     require_staff(p)
+    scope = p.supervised_departments()  # the same rule as the workbench's metrics page
+    if scope is not None and not scope:
+        raise Forbidden("运行指标仅向部门负责人和平台管理员开放。")
     good = {r["department_code"]: r["good_rate"] for r in selectors.stats()}
-    rows = [
-        r
-        for r in cases.metrics_rows()
-        if r["department_code"] in p.departments or p.is_platform_admin
-    ]
+    rows = [r for r in cases.metrics_rows() if scope is None or r["department_code"] in scope]
     return [{**r, "good_rate": good.get(str(r["department_code"]))} for r in rows]

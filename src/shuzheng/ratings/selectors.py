@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import RATING_ROLES, Principal
 from shuzheng.ratings.models import Rating, Rectification
 
 
@@ -38,7 +38,7 @@ def rectifications(principal: Principal, *, status: str | None = None) -> list[R
     if principal.kind != "staff":
         return []
     qs = Rectification.objects.select_related("rating").filter(
-        department_code__in=principal.departments
+        department_code__in=principal.departments_for(RATING_ROLES)
     )
     if status:
         qs = qs.filter(status=status)

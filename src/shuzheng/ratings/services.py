@@ -9,7 +9,7 @@ from shuzheng.audit import facade as audit
 from shuzheng.cases import facade as cases
 from shuzheng.core import calendar
 from shuzheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import RATING_ROLES, Principal
 from shuzheng.notify import facade as notify
 from shuzheng.ratings.models import Level, Rating, RatingSettings, Rectification
 
@@ -91,7 +91,7 @@ def _task_for_staff(principal: Principal, task_id: int, *, roles: tuple[str, ...
         .filter(pk=task_id)
         .first()
     )
-    if task is None or task.department_code not in principal.departments:
+    if task is None or task.department_code not in principal.departments_for(RATING_ROLES):
         raise NotFound("未找到该整改任务。")
     if not any(principal.has_role(r, task.department_code) for r in roles):
         raise Forbidden("需要本部门负责人或审批人员处理整改。")

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from shuzheng.core import cache
 from shuzheng.core.errors import NotFound, Unauthenticated
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import CASE_ROLES, Principal
 from shuzheng.rules.models import Decision, RuleSet, RuleVersion, VersionStatus
 
 EDITOR_ROLE = "platform_admin"
@@ -106,7 +106,9 @@ def decision_visible(principal: Principal, decision: Decision) -> bool:
     if principal.kind == "staff":
         if principal.has_role(EDITOR_ROLE):
             return True
-        return bool(decision.department_code) and decision.department_code in principal.departments
+        return bool(decision.department_code) and (
+            decision.department_code in principal.departments_for(CASE_ROLES)
+        )
     return False
 
 

@@ -118,16 +118,8 @@ def _staff(request: HttpRequest) -> Principal:
     return principal
 
 
-def supervised_departments(principal: Principal) -> set[str] | None:
-    """Departments whose metrics the caller may see: None = all (platform administrators),
-    the departments they head for department heads; an empty set for anyone else."""
-    if principal.is_platform_admin:
-        return None
-    return {d for r, d in principal.staff_roles if r == "department_head"}
-
-
 def _is_supervisor(principal: Principal) -> bool:
-    depts = supervised_departments(principal)
+    depts = principal.supervised_departments()
     return depts is None or bool(depts)
 
 
@@ -562,7 +554,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """网办率, 即办率, 按时办结率, 超期件数, 平均工作日, 好评率 per department and item, and the
     overdue cases — for department heads (their departments) and platform administrators."""
     principal = _staff(request)
-    scope = supervised_departments(principal)
+    scope = principal.supervised_departments()
     if scope is not None and not scope:
         raise PermissionDenied(_t("运行指标仅向部门负责人和平台管理员开放。"))
     names = _department_names()

@@ -21,7 +21,7 @@ from shuzheng.cases.services import instant, notices, records
 from shuzheng.cases.services.handlers import Act
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import CASE_ROLES, Principal
 
 
 def _is_applicant(principal: Principal, case: Case) -> bool:
@@ -38,7 +38,9 @@ def roles_on(principal: Principal, case: Case) -> set[str]:
     if _is_applicant(principal, case):
         out.add(transitions.APPLICANT)
     if principal.kind == "staff":
-        out |= {r for r, d in principal.staff_roles if d == case.department_code}
+        # only the roles that handle applications (issue 16 item 3): a data officer of the
+        # department has no role on its cases, so it neither reads nor acts on them
+        out |= {r for r, d in principal.staff_roles if d == case.department_code} & set(CASE_ROLES)
     return out
 
 

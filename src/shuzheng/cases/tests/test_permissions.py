@@ -1,10 +1,11 @@
 """Permission matrix for every cases endpoint: who sees which case, who may act."""
 
 import pytest
+from django.test import Client
 
 from shuzheng.audit.models import AuditRecord
 from shuzheng.cases.models import Case
-from shuzheng.identity.models import StaffRole, User
+from shuzheng.identity.models import Department, StaffRole, User
 
 pytestmark = pytest.mark.django_db
 
@@ -96,27 +97,37 @@ def test_create_refused(api, catalog, caller):
     assert Case.objects.count() == 0
 
 
-def test_staff_without_role_in_department_cannot_act(api, catalog, cases, case_no):
+@pytest.mark.parametrize("role", ["data_officer", "hotline_operator", "platform_admin"])
+def test_staff_whose_purpose_is_not_handling_cannot_read_case_files(
+    api, catalog, cases, case_no, role
+):
+    """Issue 16 item 3: visibility follows the role's purpose, not the department. A data
+    officer (or 12345 operator, or platform administrator) of the case's department reads no
+    case file — not by the API, the list, the workbench page or an action — while the
+    department's handling staff still do."""
     admin = User.objects.get(username="demo-admin")
     user = User.objects.create(username="demo-scj-viewer", kind="staff", password=admin.password)
-    StaffRole.objects.create(
-        user=user,
-        department_id=StaffRole.objects.filter(department__code="441200-SCJGJ")
-        .first()
-        .department_id,
-        role="data_officer",
+    department = Department.objects.get(code="441200-SCJGJ")
+    StaffRole.objects.create(user=user, department=department, role=role)
+    r = api.call("GET", f"/api/v1/cases/{case_no}", who="demo-scj-viewer")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    listed = api.call("GET", "/api/v1/cases", who="demo-scj-viewer").json()
+    assert listed["total"] == 0 and listed["items"] == []
+    before = Case.objects.get(case_no=case_no).status
+    r = api.call(
+        "POST",
+        f"/api/v1/cases/{case_no}/actions",
+        who="demo-scj-viewer",
+        json_body={"action": "accept"},
     )
-    body = api.call("GET", f"/api/v1/cases/{case_no}", who="demo-scj-viewer").json()
-    assert body["allowed_actions"] == []
-    assert (
-        api.call(
-            "POST",
-            f"/api/v1/cases/{case_no}/actions",
-            who="demo-scj-viewer",
-            json_body={"action": "accept"},
-        ).status_code
-        == 409
-    )
+    assert r.status_code == 404
+    assert Case.objects.get(case_no=case_no).status == before
+    page = Client()
+    page.force_login(user)
+    assert page.get(f"/workbench/cases/{case_no}/").status_code == 404
+    # the department's reviewer reads it, with the applicant's data in full
+    body = api.call("GET", f"/api/v1/cases/{case_no}", who="demo-reviewer").json()
+    assert body["case_no"] == case_no and body["applicant_name"] == "李明"
 
 
 def test_upload_checks_type_and_owner(api, cases):

@@ -63,20 +63,23 @@ def test_wallet_for_staff_lists_their_departments_issues(api, demo_licenses):
 # --- detail, PDF, history: who may read ------------------------------------------------------
 
 READERS = [
-    (None, 401),
-    ("demo-citizen", 200),  # the holder
-    ("demo-elder", 404),  # another citizen
-    ("demo-agent", 404),  # another citizen (agent of an unrelated enterprise)
-    ("demo-clerk", 200),  # staff with a role in the issuing department (441200-GAJ)
-    ("demo-hotline", 404),  # staff without such a role
-    ("demo-admin", 200),  # platform administrator
-    ("client:demo-mz-system", 404),  # government client of another department
-    ("client:demo-bank", 404),  # outside client
+    (None, 401, ""),
+    ("demo-citizen", 200, "full"),  # the holder
+    ("demo-elder", 404, ""),  # another citizen
+    ("demo-agent", 404, ""),  # another citizen (agent of an unrelated enterprise)
+    ("demo-clerk", 200, "full"),  # handling staff of the issuing department (441200-GAJ)
+    # the issuing department's data officer and the platform administrator keep the register,
+    # not the person: they see the licence masked (issue 16 item 3)
+    ("demo-dataofficer", 200, "masked"),
+    ("demo-hotline", 404, ""),  # staff without such a role
+    ("demo-admin", 200, "masked"),  # platform administrator
+    ("client:demo-mz-system", 404, ""),  # government client of another department
+    ("client:demo-bank", 404, ""),  # outside client
 ]
 
 
-@pytest.mark.parametrize(("who", "status"), READERS)
-def test_detail_matrix(api, demo_licenses, who, status):
+@pytest.mark.parametrize(("who", "status", "view"), READERS)
+def test_detail_matrix(api, demo_licenses, who, status, view):
     lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call("GET", f"/api/v1/licenses/{lic.license_id}", who=who)
     assert r.status_code == status, r.content
@@ -88,13 +91,26 @@ def test_detail_matrix(api, demo_licenses, who, status):
     assert body["license_id"] == lic.license_id
     assert body["type_code"] == lic.license_type.code
     assert body["status"] == "valid"
-    assert body["holder"] == {"kind": "person", "id": CITIZEN, "name": "李明"}
-    assert body["data"]["address"] == "广东省肇庆市端州区城东街道天宁北路12号"
     assert body["issuer"]["department_code"] == "441200-GAJ"
     assert body["signature"]["algorithm"] == "SM2-SM3"
-    payload = base64.b64decode(body["signature"]["signed_payload_b64"])
-    assert json.loads(payload)["license_id"] == lic.license_id
     assert base64.b64decode(body["signature"]["signature_b64"]) == bytes(lic.signature)
+    pdf = api.call("GET", f"/api/v1/licenses/{lic.license_id}/pdf", who=who)
+    if view == "full":
+        assert body["holder"] == {"kind": "person", "id": CITIZEN, "name": "李明"}
+        assert body["data"]["address"] == "广东省肇庆市端州区城东街道天宁北路12号"
+        payload = base64.b64decode(body["signature"]["signed_payload_b64"])
+        assert json.loads(payload)["license_id"] == lic.license_id
+        assert pdf.status_code == 200
+    else:
+        assert body["holder"] == {"kind": "person", "id": "441202********0317", "name": "李*"}
+        assert body["data"]["id_number"] == "441202********0317"
+        address = "广东省肇庆市端州区城东街道天宁北路12号"
+        assert body["data"]["address"] == "广" + "*" * (len(address) - 1)
+        assert CITIZEN not in r.content.decode()  # nor in the signed original
+        assert body["signature"]["signed_payload_b64"] == ""
+        assert pdf.status_code == 403
+        listed = api.call("GET", "/api/v1/licenses?limit=1000", who=who).json()
+        assert CITIZEN not in str(listed) and "李明" not in str(listed)
     if who != "demo-citizen":
         assert AuditRecord.objects.filter(
             action="licenses.read_detail", object_id=lic.license_id
@@ -110,10 +126,12 @@ def test_enterprise_license_is_visible_to_its_agent(api, demo_licenses):
     assert r.status_code == 404
 
 
-@pytest.mark.parametrize(("who", "status"), READERS)
-def test_pdf_matrix(api, demo_licenses, who, status):
+@pytest.mark.parametrize(("who", "status", "view"), READERS)
+def test_pdf_matrix(api, demo_licenses, who, status, view):
     lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call("GET", f"/api/v1/licenses/{lic.license_id}/pdf", who=who)
+    if view == "masked":  # the PDF holds the person's data in clear
+        status = 403
     assert r.status_code == status
     if status == 200:
         assert r["Content-Type"] == "application/pdf"
@@ -121,8 +139,8 @@ def test_pdf_matrix(api, demo_licenses, who, status):
         assert "attachment" in r["Content-Disposition"]
 
 
-@pytest.mark.parametrize(("who", "status"), READERS)
-def test_history_matrix(api, demo_licenses, who, status):
+@pytest.mark.parametrize(("who", "status", "view"), READERS)
+def test_history_matrix(api, demo_licenses, who, status, view):
     lic = demo_licenses(CITIZEN, "居民身份证")
     r = api.call("GET", f"/api/v1/licenses/{lic.license_id}/history", who=who)
     assert r.status_code == status

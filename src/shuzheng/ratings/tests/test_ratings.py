@@ -141,7 +141,7 @@ def test_stats_and_metrics(api, closed_case):
     )
     stats = api.call("GET", "/api/v1/ratings/stats").json()
     assert stats[0]["department_code"] == "441200-SCJGJ" and stats[0]["good_rate"] == 1.0
-    rows = api.call("GET", "/api/v1/metrics", who="demo-reviewer").json()
+    rows = api.call("GET", "/api/v1/metrics", who="demo-admin").json()
     row = next(r for r in rows if r["department_code"] == "441200-SCJGJ")
     assert (
         row["total"] == 1
@@ -150,4 +150,11 @@ def test_stats_and_metrics(api, closed_case):
         and row["good_rate"] == 1.0
     )
     assert api.call("GET", "/api/v1/metrics", who="demo-citizen").status_code == 403
+    # the same rule as /workbench/metrics/ (issue 16 item 10): department heads see the
+    # departments they head, reviewers and data officers nothing
+    for who in ("demo-reviewer", "demo-clerk", "demo-dataofficer", "demo-hotline"):
+        r = api.call("GET", "/api/v1/metrics", who=who)
+        assert r.status_code == 403 and r.json()["code"] == "forbidden", who
+    head = api.call("GET", "/api/v1/metrics", who="demo-head").json()
+    assert {r["department_code"] for r in head} <= {"441200-MZJ", "441200-ZSJ"}
     assert api.call("GET", "/api/v1/metrics").status_code == 401

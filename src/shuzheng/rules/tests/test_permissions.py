@@ -141,7 +141,7 @@ PERSON_DECISION = {
     "elder": 200,
     "agent": 404,
     "clerk": 200,
-    "dataofficer": 200,
+    "dataofficer": 404,  # the department's handling staff only (issue 16 item 3)
     "admin": 200,
     "client": 404,
 }
