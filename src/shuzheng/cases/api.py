@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from shuzheng.cases import selectors, services
 from shuzheng.catalog import facade as catalog
+from shuzheng.core import idempotency
 from shuzheng.core.errors import NotFound, ValidationFailed
 from shuzheng.identity.facade import BearerAuth, principal_for_request
 
@@ -144,21 +145,46 @@ class CaseOut(BaseModel):
     allowed_actions: list[str]
 
 
+# A client that retries after a network error sends the same key and gets the first answer
+# (core.idempotency): the case is filed once.
+IdempotencyKey = Header(
+    None,
+    alias=idempotency.HEADER,
+    description="幂等键（可选）：网络中断后重试时带上同一键值，只办理一次并返回首次结果。",
+)
+
+
+def _replayed(response: HttpResponse, replayed: bool) -> None:
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+
+
 @router.post("/cases", response={201: CaseOut}, summary="提交申请（或保存草稿 submit=false）")
-def create(request: HttpRequest, body: CaseIn) -> Status:
+def create(
+    request: HttpRequest,
+    response: HttpResponse,
+    body: CaseIn,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status:
     principal = principal_for_request(request)
-    case = services.case_create(
-        principal=principal,
-        item_code=body.item_code,
-        bundle_code=body.bundle_code,
-        form=body.form,
-        materials=[m.model_dump() for m in body.materials],
-        submit=body.submit,
-        enterprise_uscc=body.enterprise_uscc,
-        applicant_id_number=body.applicant_id_number,
-        applicant_present=body.applicant_present,
-    )
-    return Status(201, selectors.detail(principal, case))  # validated once, by ninja
+
+    def run() -> tuple[int, Any]:
+        case = services.case_create(
+            principal=principal,
+            item_code=body.item_code,
+            bundle_code=body.bundle_code,
+            form=body.form,
+            materials=[m.model_dump() for m in body.materials],
+            submit=body.submit,
+            enterprise_uscc=body.enterprise_uscc,
+            applicant_id_number=body.applicant_id_number,
+            applicant_present=body.applicant_present,
+        )
+        return 201, selectors.detail(principal, case)  # validated once, by ninja
+
+    status, out, replayed = idempotency.once(request, principal.actor, run)
+    _replayed(response, replayed)
+    return Status(status, out)
 
 
 class CaseListOut(Schema):
@@ -235,22 +261,36 @@ class ActionIn(Schema):
     response=CaseOut,
     summary="办件操作：accept|refuse|request_correction|resubmit|approve|deny|suspend|resume|extend|close|withdraw|assign|submit|issue_license",
 )
-def act(request: HttpRequest, case_no: str, body: ActionIn) -> dict[str, Any]:
+def act(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    body: ActionIn,
+    idempotency_key: str | None = IdempotencyKey,
+) -> dict[str, Any]:
     principal = principal_for_request(request)
-    case = services.case_act(
-        principal=principal,
-        case_no=case_no,
-        action=body.action,
-        note=body.note,
-        items=body.items,
-        days=body.days,
-        delivery=body.delivery,
-        assignee=body.assignee,
-        form=body.form,
-        materials=[m.model_dump() for m in body.materials] if body.materials is not None else None,
-        license_data=body.license_data,
-    )
-    return selectors.detail(principal, case)  # validated once, by ninja
+
+    def run() -> tuple[int, Any]:
+        case = services.case_act(
+            principal=principal,
+            case_no=case_no,
+            action=body.action,
+            note=body.note,
+            items=body.items,
+            days=body.days,
+            delivery=body.delivery,
+            assignee=body.assignee,
+            form=body.form,
+            materials=[m.model_dump() for m in body.materials]
+            if body.materials is not None
+            else None,
+            license_data=body.license_data,
+        )
+        return 200, selectors.detail(principal, case)  # validated once, by ninja
+
+    _, out, replayed = idempotency.once(request, principal.actor, run)
+    _replayed(response, replayed)
+    return out  # type: ignore[no-any-return]
 
 
 class PendingFieldOut(Schema):

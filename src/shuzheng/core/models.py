@@ -109,3 +109,7 @@ class TaskWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.get_state_display()}"
+
+
+# submissions made with an Idempotency-Key (the model lives with its logic)
+from shuzheng.core.idempotency import IdempotentRequest  # noqa: E402, F401
