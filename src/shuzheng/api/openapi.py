@@ -13,12 +13,16 @@ from what the operation declares:
   current state; ``allowed_actions`` when the object has a lifecycle);
 - what an operation answers beyond these rules is listed in ``EXTRA``, by operation id.
 
-Every error response refers to the one ``Error`` schema.
+Every error response refers to a shared response (``#/components/responses/Error401`` …) whose
+body is the one ``Error`` schema.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from ninja.openapi.schema import OpenAPISchema
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -60,8 +64,17 @@ DESCRIPTIONS = {
 
 # Statuses an operation gives beyond the rules above, by operation id.
 EXTRA: dict[str, tuple[int, ...]] = {
-    "shuzheng_identity_api_token": (401, 429),  # wrong credentials, locked account
-    "shuzheng_identity_api_register": (409,),
+    # wrong credentials or a locked account; failed logins throttled per IP and per name
+    "shuzheng_identity_api_token": (401, 429),
+    "shuzheng_identity_api_register": (429,),  # registrations per IP and hour
+    # an item, bundle or enterprise named in the query or body that the caller cannot see
+    "shuzheng_cases_api_create": (404,),
+    "shuzheng_cases_api_prepare": (404,),
+    "shuzheng_exchange_api_consent_list": (404,),
+    "shuzheng_exchange_api_consent_create": (404,),
+    "shuzheng_exchange_api_my_data": (404,),
+    "shuzheng_exchange_api_usage": (404,),
+    "shuzheng_exchange_api_correction_create": (404,),
     "shuzheng_exchange_api_data_one": (429,),  # the consumer's quota (exchange.data_api)
     "shuzheng_exchange_api_data_batch": (429,),
 }
@@ -88,10 +101,16 @@ def statuses_for(method: str, operation: dict[str, Any]) -> set[int]:
 
 
 def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
-    """Add the ``Error`` schema and each operation's error responses to ``schema`` (in place)."""
+    """Add the ``Error`` schema, one shared response per error status and each operation's
+    error responses (references to those) to ``schema``, in place."""
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    ref = {"$ref": "#/components/schemas/Error"}
+    shared = components.setdefault("responses", {})
+    for status, description in DESCRIPTIONS.items():
+        shared[f"Error{status}"] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
             security = operation.get("security", [])
@@ -102,11 +121,20 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 security.insert(0, {})  # a token is optional: anonymous callers are served too
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses_for(method, operation)):
-                responses.setdefault(
-                    str(status),
-                    {
-                        "description": DESCRIPTIONS[status],
-                        "content": {"application/json": {"schema": ref}},
-                    },
-                )
+                # ninja's keys are ints (JSON makes them strings); a response ninja documents wins
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"$ref": f"#/components/responses/Error{status}"}
     return schema
+
+
+class UniqueNamesSchema(OpenAPISchema):
+    """ninja's schema builder, refusing two different models under one component name: ninja
+    keeps the last one, so an operation documented another module's ``VerifyOut``."""
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                raise ImproperlyConfigured(
+                    f"Two API schemas are named {name!r}; rename one (component names are global)."
+                )
+        super().add_schema_definitions(definitions)

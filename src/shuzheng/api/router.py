@@ -14,7 +14,7 @@ from ninja.renderers import JSONRenderer
 
 from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
-from shuzheng.api.openapi import document_errors
+from shuzheng.api.openapi import UniqueNamesSchema, document_errors
 from shuzheng.cases.api import router as cases_router
 from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
@@ -37,9 +37,14 @@ class ChineseJSONRenderer(JSONRenderer):
 
 
 class ShuzhengAPI(NinjaAPI):
-    def get_openapi_schema(self, **kwargs: Any) -> Any:
-        """ninja's schema with every operation's error responses (``api/openapi.py``)."""
-        return document_errors(super().get_openapi_schema(**kwargs))
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """ninja's schema, with unique component names and every operation's error responses
+        (``api/openapi.py``)."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return document_errors(UniqueNamesSchema(self, path_prefix))
 
 
 api = ShuzhengAPI(

@@ -283,7 +283,7 @@ class ImportIn(Schema):
     check_only: bool = False
 
 
-class ImportOut(Schema):
+class CatalogImportOut(Schema):
     items: int
     bundles: int
     published: bool
@@ -291,7 +291,7 @@ class ImportOut(Schema):
 
 @router.post(
     "/catalog/import",
-    response={201: ImportOut, 200: ImportOut},
+    response={201: CatalogImportOut, 200: CatalogImportOut},
     auth=BearerAuth(),
     summary="导入事项与一件事（平台管理员；整份文件校验，有错则全部不导入）",
 )
@@ -306,7 +306,7 @@ def catalog_import(request: HttpRequest, body: ImportIn) -> Status:
     )
     return Status(
         200 if body.check_only else 201,
-        ImportOut(items=r.items, bundles=r.bundles, published=r.published),
+        CatalogImportOut(items=r.items, bundles=r.bundles, published=r.published),
     )
 
 
@@ -315,7 +315,7 @@ class TransitionIn(Schema):
     effective: dt.date | None = None
 
 
-class VersionOut(Schema):
+class CatalogVersionOut(Schema):
     code: str
     version: int
     status: str
@@ -325,7 +325,7 @@ class VersionOut(Schema):
 
 def _transition(
     request: HttpRequest, kind: str, code: str, version: int, action: str, body: TransitionIn
-) -> VersionOut:
+) -> CatalogVersionOut:
     principal = principal_for_request(request)
     require_role(principal, "platform_admin")
     obj = services.catalog_transition(
@@ -337,7 +337,7 @@ def _transition(
         note=body.note,
         effective=body.effective,
     )
-    return VersionOut(
+    return CatalogVersionOut(
         code=obj.code,
         version=obj.version,
         status=obj.status,
@@ -348,23 +348,23 @@ def _transition(
 
 @router.post(
     "/catalog/items/{code}/versions/{version}/{action}",
-    response=VersionOut,
+    response=CatalogVersionOut,
     auth=BearerAuth(),
     summary="事项版本流转：submit / reject / publish / retire（平台管理员）",
 )
 def item_transition(
     request: HttpRequest, code: str, version: int, action: str, body: TransitionIn
-) -> VersionOut:
+) -> CatalogVersionOut:
     return _transition(request, "item", code, version, action, body)
 
 
 @router.post(
     "/catalog/bundles/{code}/versions/{version}/{action}",
-    response=VersionOut,
+    response=CatalogVersionOut,
     auth=BearerAuth(),
     summary="一件事版本流转：submit / reject / publish / retire（平台管理员）",
 )
 def bundle_transition(
     request: HttpRequest, code: str, version: int, action: str, body: TransitionIn
-) -> VersionOut:
+) -> CatalogVersionOut:
     return _transition(request, "bundle", code, version, action, body)

@@ -36,7 +36,7 @@ def audit_records(
     ]
 
 
-class VerifyOut(Schema):
+class AuditVerifyOut(Schema):
     ok: bool
     checked: int
     first_broken_seq: int | None
@@ -44,11 +44,11 @@ class VerifyOut(Schema):
     pending: int = 0  # records written during the walk, not yet chained
 
 
-@router.get("/audit/verify", response=VerifyOut, summary="校验审计链（平台管理员）")
-def audit_verify(request: HttpRequest) -> VerifyOut:
+@router.get("/audit/verify", response=AuditVerifyOut, summary="校验审计链（平台管理员）")
+def audit_verify(request: HttpRequest) -> AuditVerifyOut:
     require_role(principal_for_request(request), "platform_admin")
     r = audit.verify()
-    return VerifyOut(
+    return AuditVerifyOut(
         ok=r.ok,
         checked=r.checked,
         first_broken_seq=r.first_broken_seq,
@@ -62,20 +62,22 @@ class DayIn(Schema):
     name: str = ""
 
 
-class DayOut(Schema):
+class CalendarDayOut(Schema):
     date: dt.date
     kind: str
     name: str
 
 
-@router.put("/calendar/days/{day}", response=DayOut, summary="设置节假日或调休（平台管理员）")
-def calendar_day_set(request: HttpRequest, day: dt.date, body: DayIn) -> DayOut:
+@router.put(
+    "/calendar/days/{day}", response=CalendarDayOut, summary="设置节假日或调休（平台管理员）"
+)
+def calendar_day_set(request: HttpRequest, day: dt.date, body: DayIn) -> CalendarDayOut:
     principal = principal_for_request(request)
     require_role(principal, "platform_admin")
     from shuzheng.console import services
 
     row = services.calendar_day_set(actor=principal.actor, day=day, kind=body.kind, name=body.name)
-    return DayOut(date=row.date, kind=row.kind, name=row.name)
+    return CalendarDayOut(date=row.date, kind=row.kind, name=row.name)
 
 
 @router.delete(

@@ -75,22 +75,22 @@ def policy_list(request: HttpRequest) -> list[PolicyOut]:
     return [_policy(p) for p in selectors.policies()]
 
 
-class GrantOut(Schema):
+class GrantsDueOut(Schema):
     granted: int
     expired: int
 
 
 @router.post(
     "/policies/grants",
-    response=GrantOut,
+    response=GrantsDueOut,
     auth=BearerAuth(),
     summary="发放所有窗口期已过或已确认的匹配（政策管理员；可重复执行）",
 )
-def grants_due(request: HttpRequest) -> GrantOut:
+def grants_due(request: HttpRequest) -> GrantsDueOut:
     principal = principal_for_request(request)
     _require_role(principal, services.EDITOR_ROLE)
     granted, expired = services.grants_due(actor=principal.actor)
-    return GrantOut(granted=granted, expired=expired)
+    return GrantsDueOut(granted=granted, expired=expired)
 
 
 @router.get(
