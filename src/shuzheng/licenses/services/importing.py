@@ -50,8 +50,13 @@ def license_import_csv(*, principal: Principal, content: bytes) -> list[License]
     empty = by the type's rule), and one column per data item: ``data.<name>``, ``<name>`` or
     its Chinese label (e.g. 姓名).
     """
-    if principal.kind != "staff" and not principal.is_platform_admin:
-        raise Forbidden("仅发证部门的工作人员可以导入存量证照。")
+    # Refused outright without an issuing role anywhere (a 403, not a row error as if the file
+    # were wrong); a role in another department than a row's is that row's error below.
+    if not principal.is_platform_admin and (
+        principal.kind != "staff"
+        or not selectors.staff_departments(principal, selectors.IMPORT_ROLES)
+    ):
+        raise Forbidden("仅发证部门的窗口、审批人员或负责人可以导入存量证照。")
     text = _decode(content)
     reader = csv.reader(io.StringIO(text))
     rows = [r for r in reader if any(c.strip() for c in r)]

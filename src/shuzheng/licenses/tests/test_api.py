@@ -396,7 +396,10 @@ CSV = (
     [
         (None, 401),
         ("demo-citizen", 403),
-        ("demo-hotline", 422),  # staff, but no role in 441200-RSJ: row error
+        # staff without an issuing role anywhere are refused outright (permission matrix)
+        ("demo-hotline", 403),
+        ("demo-dataofficer", 403),
+        ("demo-head", 422),  # an issuing role, but not in 441200-RSJ: that row's error
         ("demo-clerk", 201),
         ("demo-admin", 201),
     ],

@@ -1,0 +1,750 @@
+"""Who may do what: the one table the permission matrix (tests/test_permission_matrix.py) checks,
+as plain data.
+
+Callers are the demo accounts (``src/shuzheng/identity/demo.py``) and the two demo API clients.
+The world (built by the test) holds one object of every kind; ``$name`` in a path, query or
+body is replaced by the world's value of that name:
+
+=================  ===========================================================================
+case_open          李明's 补领婚姻登记证, submitted, at 市民政局 (441200-MZJ)
+case_closed        the same item, accepted, approved and closed (its 结婚证 left pending);
+                   李明 rated it 5 (差评), which opened rectification ``task_id``
+case_draft         李明's draft of the same item
+license_gaj        李明's 居民身份证 (issued by 市公安局 441200-GAJ, seed)
+license_mzj        李明's 结婚证 issued by 市民政局 (441200-MZJ)
+match_id           陈桂英's 高龄津贴 match (policy gaoling-jintie, 市民政局), ``decision_id``
+request_id         the 民政 system's pending share request for 婚姻登记 (source 市民政局)
+grant_code         the 民政 system's instant grant of 社会信用 (source 市政数局 441200-ZSJ)
+consent_id         李明's consent letting the bank read his 社保参保
+issue_id           李明's data correction of 人口基础信息 (source 市公安局)
+presentation_*     李明's 亮证 of his name from the ID card (token, nonce)
+=================  ===========================================================================
+
+An expectation per caller is one of:
+
+* ``"ok"`` — authorised: any status but 401/403/404 and 5xx (a domain 409/422 counts);
+* ``"full"`` / ``"masked"`` — authorised, and the answer does / does not contain the probe's
+  ``secret``: a person's full ID number (their data shown in full, or masked or absent), or an
+  object's id (a list that does or does not include it);
+* ``401``, ``403``, ``404`` — exactly that status; ``"denied"`` — 403 or 404.
+
+Pages (session login; the API clients have no pages): ``"ok"`` (200, a redirect that is not to
+the login page, or a form answered with its errors, 409/422), ``"login"`` (a redirect to the
+login page), ``403``, ``404``.
+
+The rules decided by the integrator are written once below (CASE_FILE, WINDOW_FILING,
+METRICS, LICENCE_*); a cell that records wrong behaviour we could not fix here is listed in
+KNOWN_GAPS, never written into the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Expect = str | int
+
+CALLERS = (
+    "anonymous",
+    "citizen",
+    "elder",
+    "agent",
+    "clerk",
+    "reviewer",
+    "head",
+    "dataofficer",
+    "hotline",
+    "admin",
+    "mz_system",
+    "bank",
+)
+USERNAMES: dict[str, str | None] = {
+    "anonymous": None,
+    "citizen": "demo-citizen",  # 李明, the applicant and holder in the world
+    "elder": "demo-elder",  # 陈桂英, another citizen (matched for 高龄津贴)
+    "agent": "demo-agent",  # 王芳, agent of the demo restaurant
+    "clerk": "demo-clerk",  # window_clerk in every level-3 department
+    "reviewer": "demo-reviewer",  # reviewer in every level-3 department
+    "head": "demo-head",  # department_head of 441200-MZJ and 441200-ZSJ
+    "dataofficer": "demo-dataofficer",  # data_officer of 441200-ZSJ, -GAJ, -MZJ
+    "hotline": "demo-hotline",  # hotline_operator of 441200-ZSJ
+    "admin": "demo-admin",  # platform_admin (440000-ZSJ, 441200-ZSJ), superuser
+    "mz_system": "client:demo-mz-system",  # government client of 441200-MZJ
+    "bank": "client:demo-bank",  # outside client
+}
+PAGE_CALLERS = tuple(c for c in CALLERS if not (USERNAMES[c] or "").startswith("client:"))
+
+PERSONS = ("citizen", "elder", "agent")
+STAFF = ("clerk", "reviewer", "head", "dataofficer", "hotline", "admin")
+CLIENTS = ("mz_system", "bank")
+SIGNED_IN = PERSONS + STAFF + CLIENTS
+MZJ_HANDLERS = ("clerk", "reviewer", "head")  # the handling roles (CASE_ROLES) of 441200-MZJ
+GAJ_HANDLERS = ("clerk", "reviewer")  # … of 441200-GAJ (demo-head heads MZJ and ZSJ only)
+
+
+def rule(
+    ok: tuple[str, ...] = (), *, default: Expect = 403, anonymous: Expect = 401, **cells: Expect
+) -> dict[str, Expect]:
+    """Per-caller expectations: ``ok`` callers authorised, ``cells`` as given, the rest
+    ``default`` (anonymous: 401)."""
+    out: dict[str, Expect] = dict.fromkeys(CALLERS, default)
+    out["anonymous"] = anonymous
+    out.update(dict.fromkeys(ok, "ok"))
+    out.update(cells)
+    return out
+
+
+PUBLIC = rule(SIGNED_IN, anonymous="ok")
+AUTHENTICATED = rule(SIGNED_IN)
+PERSONS_ONLY = rule(PERSONS)
+STAFF_ONLY = rule(STAFF)
+ADMIN_ONLY = rule(("admin",))
+DATA_DESK = rule(("dataofficer", "admin"))  # 数据共享管理: data officers and the admin
+CLIENTS_ONLY = rule(CLIENTS)
+
+# Case files (办件): the applicant and the handling roles of the case's department; a data
+# officer, a 12345 operator and the platform admin read no case files (404, as if none).
+CASE_FILE = rule(
+    ("citizen", *MZJ_HANDLERS), default=404, **dict.fromkeys(("citizen", *MZJ_HANDLERS), "full")
+)
+# A case list shows 李明's case to him and to the department's handling staff only.
+CASE_LIST = rule(SIGNED_IN, **dict.fromkeys(SIGNED_IN, "masked")) | dict.fromkeys(
+    ("citizen", *MZJ_HANDLERS), "full"
+)
+# Filing on someone's behalf (窗口代办): only a window clerk of the item's department, with the
+# applicant present. A citizen's applicant_id_number is ignored: the case is their own (the
+# answer names 陈桂英 only when she is the applicant: the clerk's filing, and her own).
+WINDOW_FILING = rule(
+    ("clerk", *PERSONS),
+    **dict.fromkeys(("reviewer", "head", "dataofficer", "hotline", "admin"), 403),
+    clerk="full",
+    elder="full",
+    citizen="masked",
+    agent="masked",
+)
+# Filing one's own application: persons and enterprise agents; the window clerk of the item's
+# department reaches the window rules (a 422 asking for the applicant); other staff 403.
+OWN_FILING = rule(("clerk", *PERSONS))
+# Running metrics: department heads (their departments) and platform admins; other staff 403.
+METRICS = rule(("head", "admin"))
+
+
+def licence_rule(handlers: tuple[str, ...], *, client: str | None) -> dict[str, Expect]:
+    """A person's licence: the holder, the issuing department's handling staff and its own
+    government client see it in full; the department's data officer and the platform admin
+    see it masked; everyone else 404."""
+    cells = dict.fromkeys(("citizen", *handlers), "full")
+    cells.update(dataofficer="masked", admin="masked")
+    if client:
+        cells[client] = "full"
+    return rule(tuple(cells), default=404, **cells)
+
+
+LICENCE_GAJ = licence_rule(GAJ_HANDLERS, client=None)  # the 民政 system is not 公安's
+LICENCE_MZJ = licence_rule(MZJ_HANDLERS, client="mz_system")
+
+
+# The PDF holds the person's data in clear: masked readers get 403.
+def readers(expect: dict[str, Expect]) -> dict[str, Expect]:
+    """The same callers, only authorised ("full"/"masked" → "ok")."""
+    return {c: ("ok" if v in ("full", "masked") else v) for c, v in expect.items()}
+
+
+LICENCE_PDF_GAJ = readers(LICENCE_GAJ) | {"dataofficer": 403, "admin": 403}
+LICENCE_PDF_MZJ = readers(LICENCE_MZJ) | {"dataofficer": 403, "admin": 403}
+# Reads that are not the person's data (history, uses): every reader of the licence.
+LICENCE_HISTORY_GAJ = readers(LICENCE_GAJ)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request per caller: path parameters, query string, JSON body or multipart files
+    (``{"field": (name, content, content type)}``; content ``"$pdf"`` is a small real PDF)."""
+
+    expect: dict[str, Expect]
+    path: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    body: Any = None
+    files: dict[str, tuple[str, str, str]] | None = None
+    secret: str = ""  # what "full"/"masked" look for in the answer
+    label: str = ""
+
+
+P = Probe
+
+CASE_FORM = {
+    "applicant_phone": "13800000002",
+    "spouse_name": "张伟",
+    "certificate_kind": "结婚证",
+    "registration_year": 1968,
+}
+SHARE = {
+    "resource": "$marriage",
+    "fields": ["person.marital_status"],
+    "purpose": "service",
+    "scenario": "最低生活保障审核：核对申请人婚姻状况",
+    "legal_basis": "《社会救助暂行办法》第十一条",
+    "days": 30,
+}
+RESOURCE = {
+    "name": "养老服务补贴发放信息",
+    "catalogue_class": "2",
+    "item": "01",
+    "catalogue": "009",
+    "source_department": "441200-MZJ",
+    "subject_kind": "person",
+    "share_level": "conditional",
+    "update_frequency": "monthly",
+    "fields": [{"name": "eldercare.subsidy", "title": "养老服务补贴", "classification": "2"}],
+}
+IMPORT_CSV = (
+    "证照类型,持证主体类型,持证主体代码,持证主体名称,颁发部门,"
+    "name,id_number,spouse_name,spouse_id_number,registered_on,cert_no\n"
+    "结婚证,person,$elder_id,陈桂英,441200-MZJ,陈桂英,$elder_id,王芳,$agent_id,1966-05-01,"
+    "J441200-1966-000007\n"
+)
+RULE_DOC = "$gaoling_document"  # the world gives version 1's JDM document
+
+# --- the API ----------------------------------------------------------------------------------
+
+API: dict[str, list[Probe]] = {
+    # identity: tokens, the caller, registration, directory
+    "POST /api/v1/auth/token": [
+        P(PUBLIC, body={"username": "demo-elder", "password": "Demo@12345"})
+    ],
+    "POST /api/v1/auth/revoke": [P(AUTHENTICATED, body={})],  # the caller's own token
+    "POST /api/v1/accounts/register": [
+        P(
+            PUBLIC,
+            body={
+                "name": "赵小燕",
+                "id_number": "$new_id",
+                "phone": "13912345678",
+                "password": "Zhao#2026demo",
+            },
+        )
+    ],
+    "GET /api/v1/me": [P(AUTHENTICATED)],
+    # a person looks up only themselves; staff with a lookup role see others masked
+    "GET /api/v1/identity/persons/{id_number}": [
+        P(
+            rule(
+                ("citizen", "clerk", "reviewer", "head", "admin"),
+                elder=404,
+                agent=404,
+                citizen="full",
+                clerk="masked",
+                reviewer="masked",
+                head="masked",
+                admin="masked",
+            ),
+            path={"id_number": "$citizen_id"},
+            secret="$citizen_id",
+        )
+    ],
+    "GET /api/v1/identity/departments": [P(PUBLIC)],
+    "GET /api/v1/identity/regions": [P(PUBLIC)],
+    "GET /api/v1/identity/staff/roles": [P(STAFF_ONLY)],
+    # core and console: the working-day calendar, the audit log
+    "GET /api/v1/calendar/add-working-days": [P(PUBLIC, query="start=2026-11-23&days=5")],
+    "GET /api/v1/calendar/working-days-between": [
+        P(PUBLIC, query="start=2026-11-23&end=2026-12-31")
+    ],
+    "GET /api/v1/calendar/years/{year}": [P(PUBLIC, path={"year": "2026"})],
+    "PUT /api/v1/calendar/days/{day}": [
+        P(ADMIN_ONLY, path={"day": "2027-01-01"}, body={"kind": "holiday", "name": "元旦"})
+    ],
+    "DELETE /api/v1/calendar/days/{day}": [P(ADMIN_ONLY, path={"day": "2026-10-01"})],
+    "GET /api/v1/audit/records": [P(ADMIN_ONLY)],
+    "GET /api/v1/audit/verify": [P(ADMIN_ONLY)],
+    # catalog: public reads, administrator writes
+    "GET /api/v1/catalog/items": [P(PUBLIC, query="q=婚姻")],
+    "GET /api/v1/catalog/items/{code}": [P(PUBLIC, path={"code": "$item_code"})],
+    "POST /api/v1/catalog/items/{code}/guide": [
+        P(PUBLIC, path={"code": "$item_code"}, body={"answers": {"Q1": "other"}})
+    ],
+    "GET /api/v1/catalog/bundles": [P(PUBLIC)],
+    "GET /api/v1/catalog/bundles/{code}": [P(PUBLIC, path={"code": "$bundle_code"})],
+    "POST /api/v1/catalog/bundles/{code}/guide": [
+        P(PUBLIC, path={"code": "$bundle_code"}, body={"answers": {}})
+    ],
+    "POST /api/v1/catalog/import": [
+        P(ADMIN_ONLY, body={"items": [], "bundles": [], "check_only": True})
+    ],
+    "POST /api/v1/catalog/items/{code}/versions/{version}/{action}": [
+        P(ADMIN_ONLY, path={"code": "$item_code", "version": "1", "action": "retire"}, body={})
+    ],
+    "POST /api/v1/catalog/bundles/{code}/versions/{version}/{action}": [
+        P(ADMIN_ONLY, path={"code": "$bundle_code", "version": "1", "action": "retire"}, body={})
+    ],
+    # files
+    "POST /api/v1/files": [
+        # any caller may store an upload; it is theirs alone (owner-scoped) until attached
+        P(AUTHENTICATED, files={"file": ("scan.pdf", "$pdf", "application/pdf")})
+    ],
+    # cases (统一申办受理)
+    "GET /api/v1/cases/prepare": [
+        # the form, the materials and the caller's own prefill: nothing of anyone else's
+        P(AUTHENTICATED, query="item_code=$item_code")
+    ],
+    "POST /api/v1/cases": [
+        P(
+            OWN_FILING,
+            body={"item_code": "$item_code", "form": CASE_FORM, "submit": False},
+            label="own application (draft)",
+        ),
+        P(
+            WINDOW_FILING,
+            body={
+                "item_code": "$item_code",
+                "form": CASE_FORM,
+                "submit": False,
+                "applicant_id_number": "$elder_id",
+                "applicant_present": True,
+            },
+            secret="$elder_id",
+            label="in 陈桂英's name (窗口代办)",
+        ),
+        P(
+            # 普通护照签发 is 广东省公安厅's: demo-clerk is a window clerk of city departments only
+            WINDOW_FILING | {"clerk": 403},
+            body={
+                "item_code": "$provincial_item",
+                "form": {},
+                "submit": False,
+                "applicant_id_number": "$elder_id",
+                "applicant_present": True,
+            },
+            secret="$elder_id",
+            label="in 陈桂英's name, another department's item",
+        ),
+    ],
+    "GET /api/v1/cases": [P(CASE_LIST, secret="$case_open")],
+    "GET /api/v1/cases/{case_no}": [
+        P(CASE_FILE, path={"case_no": "$case_open"}, secret="$citizen_id")
+    ],
+    "POST /api/v1/cases/{case_no}/actions": [
+        # assign: every handling role may; the applicant may not (409 lists what he may do)
+        P(
+            readers(CASE_FILE),
+            path={"case_no": "$case_open"},
+            body={"action": "assign", "assignee": "demo-reviewer"},
+        )
+    ],
+    "GET /api/v1/cases/{case_no}/pending-license": [
+        P(
+            readers(CASE_FILE),
+            path={"case_no": "$case_closed"},
+        )
+    ],
+    # ratings (好差评)
+    "POST /api/v1/cases/{case_no}/rating": [
+        # the applicant only (already rated: 409); for anyone else the case does not exist
+        P(
+            rule(("citizen",), default=404),
+            path={"case_no": "$case_closed"},
+            body={"level": 1, "comment": ""},
+        )
+    ],
+    "GET /api/v1/ratings/rectifications": [
+        P(
+            rule(STAFF, **(dict.fromkeys(STAFF, "masked") | dict.fromkeys(MZJ_HANDLERS, "full"))),
+            secret="$case_closed",
+        )
+    ],
+    "POST /api/v1/ratings/rectifications/{task_id}/reply": [
+        P(
+            rule(("reviewer", "head"), default=404, clerk=403),
+            path={"task_id": "$task_id"},
+            body={"reply": "已增设窗口，分流取号"},
+        )
+    ],
+    "POST /api/v1/ratings/rectifications/{task_id}/callback": [
+        P(
+            rule(("reviewer", "head"), default=404, clerk=403),
+            path={"task_id": "$task_id"},
+            body={"note": "电话回访，评价人认可整改", "satisfied": True},
+        )
+    ],
+    "GET /api/v1/ratings/stats": [P(PUBLIC)],
+    "GET /api/v1/metrics": [P(METRICS)],
+    # licences (电子证照)
+    "GET /api/v1/licenses": [
+        P(
+            rule(
+                SIGNED_IN,
+                **(
+                    dict.fromkeys(SIGNED_IN, "masked")
+                    | dict.fromkeys(("citizen", *MZJ_HANDLERS, "mz_system"), "full")
+                ),
+            ),
+            secret="$citizen_id",
+        )
+    ],
+    "GET /api/v1/licenses/types": [P(PUBLIC)],
+    "POST /api/v1/licenses/verify": [P(PUBLIC, body={"token": "$presentation_token"})],
+    "POST /api/v1/licenses/verify-pdf": [
+        P(PUBLIC, files={"file": ("licence.pdf", "$pdf", "application/pdf")})
+    ],
+    "POST /api/v1/licenses/import": [
+        # the issuing department's handling staff, and the platform admin
+        P(
+            rule(("clerk", "reviewer", "head", "admin")),
+            files={"file": ("import.csv", IMPORT_CSV, "text/csv")},
+        )
+    ],
+    "GET /api/v1/licenses/{license_id}": [
+        P(LICENCE_GAJ, path={"license_id": "$license_gaj"}, secret="$citizen_id", label="公安"),
+        P(LICENCE_MZJ, path={"license_id": "$license_mzj"}, secret="$citizen_id", label="民政"),
+    ],
+    "GET /api/v1/licenses/{license_id}/pdf": [
+        P(LICENCE_PDF_GAJ, path={"license_id": "$license_gaj"}, label="公安"),
+        P(LICENCE_PDF_MZJ, path={"license_id": "$license_mzj"}, label="民政"),
+    ],
+    "GET /api/v1/licenses/{license_id}/history": [
+        P(LICENCE_HISTORY_GAJ, path={"license_id": "$license_gaj"})
+    ],
+    "POST /api/v1/licenses/{license_id}/presentations": [
+        # the holder only; other readers of the licence 403, anyone else 404
+        P(
+            LICENCE_HISTORY_GAJ | dict.fromkeys(("clerk", "reviewer", "dataofficer", "admin"), 403),
+            path={"license_id": "$license_gaj"},
+            body={"fields": ["name"]},
+        )
+    ],
+    "POST /api/v1/licenses/{license_id}/status": [
+        # the issuing department's reviewer or head, or the platform admin
+        P(
+            LICENCE_HISTORY_GAJ | {"citizen": 403, "clerk": 403, "dataofficer": 403},
+            path={"license_id": "$license_gaj"},
+            body={"action": "suspend", "reason": "核查证件信息"},
+        )
+    ],
+    # seals: public keys and images; rotation by the platform admin or the department's head
+    "GET /api/v1/seals/{department_code}": [P(PUBLIC, path={"department_code": "441200-GAJ"})],
+    "GET /api/v1/seals/{department_code}/public-key": [
+        P(PUBLIC, path={"department_code": "441200-GAJ"})
+    ],
+    "GET /api/v1/seals/{department_code}/certificate": [
+        P(PUBLIC, path={"department_code": "441200-GAJ"})
+    ],
+    "GET /api/v1/seals/{department_code}/image.svg": [
+        P(PUBLIC, path={"department_code": "441200-GAJ"})
+    ],
+    "POST /api/v1/seals/{department_code}/rotate": [
+        P(rule(("head", "admin")), path={"department_code": "441200-MZJ"}, body={})
+    ],
+    # rules: public reads, the policy officer (platform admin) writes
+    "GET /api/v1/rules": [P(PUBLIC)],
+    "POST /api/v1/rules": [
+        P(
+            ADMIN_ONLY,
+            body={"code": "pm-test-rule", "name": "矩阵测试规则", "subject_kind": "person"},
+        )
+    ],
+    "GET /api/v1/rules/{code}": [P(PUBLIC, path={"code": "gaoling-jintie"})],
+    "GET /api/v1/rules/{code}/versions/{version}": [
+        P(PUBLIC, path={"code": "gaoling-jintie", "version": "1"})
+    ],
+    "PUT /api/v1/rules/{code}/draft": [
+        P(ADMIN_ONLY, path={"code": "gaoling-jintie"}, body={"document": RULE_DOC})
+    ],
+    "POST /api/v1/rules/{code}/test": [P(ADMIN_ONLY, path={"code": "gaoling-jintie"})],
+    "POST /api/v1/rules/{code}/publish": [
+        P(ADMIN_ONLY, path={"code": "gaoling-jintie"}, body={"effective_from": "2026-12-01"})
+    ],
+    # a decision: its subject, the handling staff of the rule set's department, the policy
+    # officer (the platform admin writes and tests the rules)
+    "GET /api/v1/rules/decisions/{decision_id}": [
+        P(
+            rule(("elder", *MZJ_HANDLERS, "admin"), default=404),
+            path={"decision_id": "$decision_id"},
+        )
+    ],
+    # 免申即享
+    "GET /api/v1/policies": [P(PUBLIC)],
+    "GET /api/v1/policies/{code}": [P(PUBLIC, path={"code": "gaoling-jintie"})],
+    "POST /api/v1/policies/grants": [P(ADMIN_ONLY, body={})],
+    "POST /api/v1/policies/{code}/runs": [
+        P(ADMIN_ONLY, path={"code": "gaoling-jintie"}, body={"subjects": ["$elder_id"]})
+    ],
+    # the matched people: the granting department's handling staff and the policy officer,
+    # masked; a data officer or a 12345 operator does not read them
+    "GET /api/v1/policies/{code}/matches": [
+        P(
+            rule((*MZJ_HANDLERS, "admin"), **dict.fromkeys((*MZJ_HANDLERS, "admin"), "masked")),
+            path={"code": "gaoling-jintie"},
+            secret="$elder_id",
+        )
+    ],
+    "GET /api/v1/me/policies": [
+        P(
+            rule(SIGNED_IN, **(dict.fromkeys(SIGNED_IN, "masked") | {"elder": "full"})),
+            secret="$elder_id",
+        )
+    ],
+    "POST /api/v1/me/policies/{match_id}/confirm": [
+        P(rule(("elder",), default="denied"), path={"match_id": "$match_id"})
+    ],
+    "POST /api/v1/me/policies/{match_id}/decline": [
+        P(rule(("elder",), default="denied"), path={"match_id": "$match_id"})
+    ],
+    # 数字空间 (a person's own data space)
+    "GET /api/v1/dataspace/consents": [P(PERSONS_ONLY)],
+    "POST /api/v1/dataspace/consents": [
+        P(
+            PERSONS_ONLY,
+            body={
+                "requester": "demo-bank",
+                "resource": "$social",
+                "purpose": "个人经营贷款审批（政银数据融合）",
+                "days": 30,
+                "fields": ["social_insurance.status"],
+            },
+        )
+    ],
+    "DELETE /api/v1/dataspace/consents/{consent_id}": [
+        P(
+            rule(("citizen",), elder=404, agent=404),
+            path={"consent_id": "$consent_id"},
+        )
+    ],
+    "GET /api/v1/dataspace/usage": [P(PERSONS_ONLY)],
+    "GET /api/v1/dataspace/data": [P(PERSONS_ONLY)],
+    "POST /api/v1/dataspace/corrections": [
+        P(
+            PERSONS_ONLY,
+            body={
+                "resource": "$population",
+                "field": "person.hukou_address",
+                "proposed_value": "广东省肇庆市端州区演示路1号",
+                "reason": "地址登记有误",
+            },
+        )
+    ],
+    # 数据共享: the catalog is public; the desk is the data officers' (and the admin's); the
+    # data API answers clients only, under a grant (government) or a consent (outside)
+    "GET /api/v1/exchange/resources": [P(PUBLIC)],
+    "GET /api/v1/exchange/resources/{code}": [P(PUBLIC, path={"code": "$marriage"})],
+    "POST /api/v1/exchange/resources": [P(DATA_DESK, body=RESOURCE)],
+    "GET /api/v1/exchange/requests": [P(DATA_DESK | {"mz_system": "ok"})],
+    "POST /api/v1/exchange/requests": [
+        # a department's data officer or government system asks; the admin does not
+        P(rule(("dataofficer", "mz_system")), body=SHARE | {"consumer_department": None})
+    ],
+    "GET /api/v1/exchange/requests/{request_id}": [
+        P(DATA_DESK | {"mz_system": "ok"}, path={"request_id": "$request_id"})
+    ],
+    "POST /api/v1/exchange/requests/{request_id}/decision": [
+        # the source department's data officer decides (not the admin, not the asker)
+        P(
+            rule(("dataofficer",)),
+            path={"request_id": "$request_id"},
+            body={"decision": "approve", "note": "同意"},
+        )
+    ],
+    # a client lists its own grants (none for an outside client)
+    "GET /api/v1/exchange/grants": [P(DATA_DESK | {"mz_system": "ok", "bank": "ok"})],
+    "POST /api/v1/exchange/grants/{code}/revoke": [
+        P(rule(("dataofficer",)), path={"code": "$grant_code"}, body={"note": "场景已结束"})
+    ],
+    "GET /api/v1/exchange/data/{resource_code}": [
+        P(
+            rule(("bank",)),
+            path={"resource_code": "$social"},
+            query="subject=$citizen_id",
+            label="社保 under 李明's consent",
+        ),
+        P(
+            rule(("mz_system",)),
+            path={"resource_code": "$credit"},
+            query="subject=$uscc",
+            label="社会信用 under the 民政 grant",
+        ),
+    ],
+    "POST /api/v1/exchange/data/{resource_code}": [
+        P(
+            rule(("bank",)),
+            path={"resource_code": "$social"},
+            body={"subjects": ["$citizen_id"]},
+            label="社保 under 李明's consent",
+        )
+    ],
+    "GET /api/v1/exchange/quality": [P(DATA_DESK)],
+    "GET /api/v1/exchange/quality/issues": [P(DATA_DESK)],
+    "POST /api/v1/exchange/quality/issues/{issue_id}/resolve": [
+        # the source department's data officer
+        P(
+            rule(("dataofficer",)),
+            path={"issue_id": "$issue_id"},
+            body={"decision": "confirm", "note": "已核实，数据无误"},
+        )
+    ],
+    "GET /api/v1/exchange/dashboard": [P(DATA_DESK)],
+}
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page request per signed-in user (session login) and anonymous: ``post`` is the form
+    (the page is POSTed; None: GET)."""
+
+    expect: dict[str, Expect]
+    path: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    post: dict[str, Any] | None = None
+
+
+def page_rule(
+    ok: tuple[str, ...] = (), *, default: Expect = 403, anonymous: Expect = "login", **cells: Expect
+) -> dict[str, Expect]:
+    out = rule(ok, default=default, anonymous=anonymous, **cells)
+    return {c: out[c] for c in PAGE_CALLERS}
+
+
+PAGE_PUBLIC = page_rule(PAGE_CALLERS, anonymous="ok")
+SIGNED_IN_PAGE = page_rule(tuple(c for c in PAGE_CALLERS if c != "anonymous"))
+PERSON_PAGE = page_rule(PERSONS)  # pages of 我的办件 / 数字空间: staff 403
+STAFF_PAGE = page_rule(STAFF)  # the workbench
+EDITOR_PAGE = page_rule(("admin",))
+OFFICER_PAGE = page_rule(("dataofficer", "admin"))
+# the workbench's case page: persons are not staff (403); staff other than the department's
+# handling roles do not find the case
+WORKBENCH_CASE = page_rule(MZJ_HANDLERS, default=404, **dict.fromkeys(PERSONS, 403))
+# the applicant's case pages: other persons do not find the case; staff use the workbench
+APPLICANT_CASE = page_rule(("citizen",), default=403, elder=404, agent=404)
+# … a staff member opening the citizen's page is sent to the workbench's, which decides
+APPLICANT_CASE_PAGE = APPLICANT_CASE | dict.fromkeys(STAFF, "ok")
+
+PAGES: dict[str, Page] = {
+    "healthz": Page(PAGE_PUBLIC),
+    "i18n/setlang/": Page(PAGE_PUBLIC, post={"language": "zh-hans", "next": "/"}),
+    "accounts/login/": Page(PAGE_PUBLIC),
+    # no password step in progress: back to the login page, for everyone
+    "accounts/login/code/": Page(page_rule(anonymous="login", default="login")),
+    "accounts/logout/": Page(PAGE_PUBLIC, post={}),
+    "accounts/register/": Page(PAGE_PUBLIC),
+    # the demo's SMS outbox: only where SHOW_OUTBOX (demo, debug, tests), 403 in production
+    "accounts/outbox/": Page(PAGE_PUBLIC),
+    "": Page(PAGE_PUBLIC),
+    "me/": Page(SIGNED_IN_PAGE),
+    "elder/": Page(PAGE_PUBLIC, post={}),
+    # the workbench
+    "workbench/": Page(STAFF_PAGE),
+    "workbench/cases/<str:case_no>/": Page(WORKBENCH_CASE, path={"case_no": "$case_open"}),
+    "workbench/cases/<str:case_no>/licence/": Page(
+        # the department's reviewer issues the pending licence; its clerk and head may not
+        WORKBENCH_CASE | {"clerk": 403, "head": 403},
+        path={"case_no": "$case_closed"},
+    ),
+    "workbench/rectifications/": Page(STAFF_PAGE),
+    "workbench/rectifications/<int:task_id>/reply/": Page(
+        page_rule(("reviewer", "head"), default=404, clerk=403, **dict.fromkeys(PERSONS, 403)),
+        path={"task_id": "$task_id"},
+        post={"reply": "已增设窗口，分流取号"},
+    ),
+    "workbench/rectifications/<int:task_id>/callback/": Page(
+        page_rule(("reviewer", "head"), default=404, clerk=403, **dict.fromkeys(PERSONS, 403)),
+        path={"task_id": "$task_id"},
+        post={"note": "电话回访", "satisfied": "1"},
+    ),
+    "workbench/metrics/": Page(page_rule(("head", "admin"))),
+    # the catalog (public)
+    "services/": Page(PAGE_PUBLIC, query="q=婚姻"),
+    "services/departments/": Page(PAGE_PUBLIC),
+    "services/item/<str:code>/": Page(PAGE_PUBLIC, path={"code": "$item_code"}),
+    "services/item/<str:code>/form/": Page(PAGE_PUBLIC, path={"code": "$item_code"}),
+    "services/bundle/<str:code>/": Page(PAGE_PUBLIC, path={"code": "$bundle_code"}),
+    # licences
+    "licenses/": Page(SIGNED_IN_PAGE),
+    "licenses/verify/": Page(PAGE_PUBLIC, query="t=$presentation_token"),
+    "licenses/presentations/<str:nonce>/": Page(
+        page_rule(("citizen",), default=404), path={"nonce": "$presentation_nonce"}
+    ),
+    "licenses/<str:license_id>/": Page(
+        page_rule(("citizen", *GAJ_HANDLERS, "dataofficer", "admin"), default=404),
+        path={"license_id": "$license_gaj"},
+    ),
+    "licenses/<str:license_id>/pdf": Page(
+        page_rule(("citizen", *GAJ_HANDLERS), default=404, dataofficer=403, admin=403),
+        path={"license_id": "$license_gaj"},
+    ),
+    "licenses/<str:license_id>/present": Page(
+        page_rule(
+            ("citizen",),
+            default=404,
+            **dict.fromkeys(("clerk", "reviewer", "dataofficer", "admin"), 403),
+        ),
+        path={"license_id": "$license_gaj"},
+        post={"fields": ["name"]},
+    ),
+    # cases (我的办件) and ratings
+    "cases/": Page(PERSON_PAGE | dict.fromkeys(STAFF, "ok")),  # staff: to the workbench
+    "cases/messages/": Page(PERSON_PAGE),
+    "cases/apply/<str:item_code>/": Page(PERSON_PAGE, path={"item_code": "$item_code"}),
+    "cases/apply/bundle/<str:code>/": Page(PERSON_PAGE, path={"code": "$bundle_code"}),
+    "cases/<str:case_no>/": Page(APPLICANT_CASE_PAGE, path={"case_no": "$case_open"}),
+    "cases/<str:case_no>/edit/": Page(APPLICANT_CASE, path={"case_no": "$case_draft"}),
+    "cases/<str:case_no>/resubmit/": Page(
+        APPLICANT_CASE, path={"case_no": "$case_open"}, post={"applicant_phone": "13800000001"}
+    ),
+    "cases/<str:case_no>/withdraw/": Page(APPLICANT_CASE, path={"case_no": "$case_open"}, post={}),
+    "cases/<str:case_no>/rating/": Page(
+        page_rule(("citizen",), default=404), path={"case_no": "$case_closed"}
+    ),
+    # rules
+    "rules/": Page(PAGE_PUBLIC),
+    "rules/new/": Page(EDITOR_PAGE),
+    "rules/decisions/<str:decision_id>/": Page(
+        page_rule(("elder", *MZJ_HANDLERS, "admin"), default=404),
+        path={"decision_id": "$decision_id"},
+    ),
+    "rules/<slug:code>/": Page(PAGE_PUBLIC, path={"code": "gaoling-jintie"}),
+    "rules/<slug:code>/edit/": Page(EDITOR_PAGE, path={"code": "gaoling-jintie"}),
+    "rules/<slug:code>/test/": Page(EDITOR_PAGE, path={"code": "gaoling-jintie"}, post={}),
+    "rules/<slug:code>/publish/": Page(
+        EDITOR_PAGE, path={"code": "gaoling-jintie"}, post={"effective_from": "2026-12-01"}
+    ),
+    # 免申即享
+    "policies/": Page(PAGE_PUBLIC),
+    "policies/mine/": Page(SIGNED_IN_PAGE),
+    "policies/mine/<int:match_id>/<str:action>/": Page(
+        page_rule(("elder",), default=404),
+        path={"match_id": "$match_id", "action": "decline"},
+        post={},
+    ),
+    "policies/<slug:code>/": Page(PAGE_PUBLIC, path={"code": "gaoling-jintie"}),
+    "policies/<slug:code>/run/": Page(EDITOR_PAGE, path={"code": "gaoling-jintie"}, post={}),
+    # 数字空间
+    "dataspace/": Page(PERSON_PAGE),
+    "dataspace/enterprise/<str:uscc>/": Page(
+        page_rule(("agent",), citizen=404, elder=404), path={"uscc": "$uscc"}
+    ),
+    "dataspace/consents/new/": Page(
+        PERSON_PAGE,
+        query="resource=$social&requester=demo-bank",
+    ),
+    "dataspace/consents/<int:pk>/revoke/": Page(
+        page_rule(("citizen",), elder=404, agent=404), path={"pk": "$consent_id"}, post={}
+    ),
+    "dataspace/corrections/new/": Page(
+        PERSON_PAGE, query="resource=$population&field=person.hukou_address"
+    ),
+    # the data officers' desk
+    "data/": Page(OFFICER_PAGE),
+    "data/resources/": Page(OFFICER_PAGE),
+    "data/resources/<path:code>/": Page(OFFICER_PAGE, path={"code": "$marriage"}),
+    "data/requests/": Page(OFFICER_PAGE),
+    "data/requests/new/": Page(OFFICER_PAGE),
+    "data/requests/<int:pk>/": Page(OFFICER_PAGE, path={"pk": "$request_id"}),
+    "data/quality/": Page(OFFICER_PAGE),
+}
+
+# --- known gaps -------------------------------------------------------------------------------
+# (operation or page, probe label, caller, the status it answers today): wrong behaviour found
+# by the matrix and not fixed yet. The test reports them and fails when one starts passing, so
+# the list stays true. Each names its FINDING.
+Gap = tuple[str, str, str, int | str]
+KNOWN_GAPS: list[Gap] = []
