@@ -29,7 +29,7 @@ from shuzheng.cases.models import CaseStatus as S
 from shuzheng.catalog import facade as catalog
 from shuzheng.catalog.contracts import ItemView, MaterialView
 from shuzheng.core import calendar
-from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
+from shuzheng.core.errors import DomainError, NotFound
 from shuzheng.files import facade as files
 from shuzheng.files.facade import MAX_BYTES
 from shuzheng.identity import facade as identity
@@ -194,7 +194,7 @@ class Uploads:
 
 
 def _receive_uploads(request: HttpRequest, principal: Principal, codes: list[str]) -> Uploads:
-    """Store each uploaded file (type by magic bytes, ≤10MB) through the files module. A file
+    """Store each uploaded file (the whole file checked, ≤10MB) through the files module. A file
     uploaded in an earlier attempt comes back as a hidden id and is reused if it is the
     caller's own, so a form with errors does not make the applicant upload everything again.
     A material answered with one of the applicant's e-licences (``source-<code>``) takes no
@@ -218,9 +218,9 @@ def _receive_uploads(request: HttpRequest, principal: Principal, codes: list[str
                 continue
             try:
                 info = files.file_store(
-                    actor=principal.actor, name=upload.name or "file", data=upload.read()
+                    actor=principal.actor, name=upload.name or "", data=upload.read()
                 )
-            except ValidationFailed as exc:
+            except DomainError as exc:  # refused (422) or the virus scanner unavailable (503)
                 out.errors[code] = exc.message
                 continue
         else:

@@ -169,6 +169,28 @@ def test_a_file_that_is_not_pdf_jpg_or_png_is_refused_at_its_input(catalog):
     assert Case.objects.count() == 0
 
 
+def test_a_pdf_with_html_after_its_end_is_refused_at_its_input(catalog):
+    # issue 16 item 9: the first bytes say PDF, the whole file is checked
+    r = login("demo-citizen").post(
+        f"/cases/apply/{catalog['licence']}/",
+        license_post(
+            **{"material-M2": SimpleUploadedFile("c.pdf", PDF + b"<html><script>x</script>")}
+        ),
+    )
+    assert r.status_code == 422
+    assert material_error(html(r), 1) == "PDF 文件结束标记之后还有其他内容，请重新导出后上传。"
+    assert Case.objects.count() == 0
+
+
+def test_an_unreachable_virus_scanner_refuses_files_at_their_inputs(catalog, settings):
+    settings.UPLOAD_SCANNER = "clamd:/nonexistent/clamd.sock"  # fail closed
+    files_before = StoredFile.objects.count()
+    r = login("demo-citizen").post(f"/cases/apply/{catalog['licence']}/", license_post())
+    assert r.status_code == 422
+    assert material_error(html(r), 0) == "文件安全检查服务暂时不可用，请稍后再试。"
+    assert Case.objects.count() == 0 and StoredFile.objects.count() == files_before
+
+
 def test_someone_elses_file_id_cannot_be_kept(catalog):
     other = login("demo-elder")
     other.post(f"/cases/apply/{catalog['licence']}/", {"material-M1": pdf()})  # 422, file kept
