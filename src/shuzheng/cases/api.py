@@ -290,7 +290,7 @@ def act(
 
     _, out, replayed = idempotency.once(request, principal.actor, run)
     _replayed(response, replayed)
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 class PendingFieldOut(Schema):
