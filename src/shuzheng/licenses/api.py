@@ -415,6 +415,6 @@ def history(request: HttpRequest, license_id: str) -> HistoryOut:
                 fields=list(u.fields or []),
                 at=u.at.isoformat(),
             )
-            for u in selectors.uses(lic)
+            for u in selectors.uses_seen(principal, lic)
         ],
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shuzheng.core import rawsql
 from shuzheng.core.errors import NotFound
+from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import CASE_ROLES, Principal
 from shuzheng.licenses.contracts import LicenseFieldInfo, LicenseRef, LicenseTypeInfo
 from shuzheng.licenses.models import (
@@ -127,6 +128,23 @@ def events(lic: License) -> list[LicenseEvent]:
 
 def uses(lic: License, limit: int = 200) -> list[LicenseUse]:
     return list(lic.uses.select_related("presentation")[:limit])
+
+
+def uses_seen(principal: Principal, lic: License, limit: int = 200) -> list[LicenseUse]:
+    """The 用证记录 as the caller may see them. A caller who sees the licence masked
+    (``personal_data_visible``) sees its uses masked too: who used it (the holder's own uses
+    carry his name and account), for what and in which case tell of the holder and his affairs.
+    The rows are shaped for reading, never saved."""
+    rows = uses(lic, limit)
+    if personal_data_visible(principal, lic):
+        return rows
+    for u in rows:
+        u.actor_name = identity.mask_name(u.actor_name)
+        if u.actor.startswith("user:"):
+            u.actor = "user:" + identity.mask_name(u.actor.removeprefix("user:"))
+        u.purpose = identity.mask_text(u.purpose)
+        u.case_no = ""
+    return rows
 
 
 def presentation_for(principal: Principal, nonce: str) -> Presentation:

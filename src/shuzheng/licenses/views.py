@@ -59,7 +59,7 @@ def _detail_context(request: HttpRequest, lic: License, error: str = "") -> dict
         "masked": not full,
         "masked_holder": identity.mask_name(lic.holder_name),
         "events": selectors.events(lic),
-        "uses": selectors.uses(lic),
+        "uses": selectors.uses_seen(principal, lic),
         "is_holder": selectors.is_holder(principal, lic),
         "seal_svg": seals.seal_svg(lic.department_code),
         "error": error,

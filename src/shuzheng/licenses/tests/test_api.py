@@ -10,8 +10,10 @@ import subprocess
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from shuzheng.audit.models import AuditRecord
+from shuzheng.identity.models import User
 from shuzheng.licenses import offline, tokens
 from shuzheng.licenses.models import License, LicenseUse, Presentation
 from shuzheng.licenses.tests.conftest import AGENT, CITIZEN, ELDER, ENTERPRISE
@@ -115,6 +117,48 @@ def test_detail_matrix(api, demo_licenses, who, status, view):
         assert AuditRecord.objects.filter(
             action="licenses.read_detail", object_id=lic.license_id
         ).exists()
+
+
+def test_uses_are_masked_for_readers_who_see_the_licence_masked(api, demo_licenses, client):
+    """The 用证记录 name the holder (his 亮证, his applications): the issuing department's data
+    officer and the platform admin, who see the licence masked, see them masked too — by the
+    API and on the page (found by the permission matrix, tests/test_permission_matrix.py)."""
+    lic = demo_licenses(CITIZEN, "居民身份证")
+    shown = api.call(
+        "POST",
+        f"/api/v1/licenses/{lic.license_id}/presentations",
+        who="demo-citizen",
+        json_body={"fields": ["name"]},
+    )
+    assert shown.status_code == 201
+    LicenseUse.objects.create(
+        license=lic,
+        kind="use",
+        actor="user:demo-citizen",
+        actor_name="李明",
+        purpose="免证办：补领婚姻登记证",
+        case_no="BJ44120020260601000001",
+        result="used",
+        at=timezone.now(),
+    )
+    path = f"/api/v1/licenses/{lic.license_id}/history"
+    own = api.call("GET", path, who="demo-citizen").json()["uses"]
+    assert {(u["actor"], u["actor_name"]) for u in own} == {("user:demo-citizen", "李明")}
+    assert {u["case_no"] for u in own} == {"", "BJ44120020260601000001"}
+    for who in ("demo-dataofficer", "demo-admin"):
+        r = api.call("GET", path, who=who)
+        uses = r.json()["uses"]
+        assert [u["kind"] for u in uses] == [u["kind"] for u in own]  # the same uses …
+        assert {u["actor_name"] for u in uses} == {"李*"}  # … masked
+        assert {u["case_no"] for u in uses} == {""}
+        assert all(u["purpose"][1:] == "*" * (len(u["purpose"]) - 1) for u in uses)
+        for text in ("李明", "demo-citizen", "补领婚姻登记证", "BJ44120020260601000001"):
+            assert text not in r.content.decode(), (who, text)
+        client.force_login(User.objects.get(username=who))
+        page = client.get(f"/licenses/{lic.license_id}/").content.decode()
+        assert 'data-testid="use-present"' in page and "李明" not in page
+    clerk = api.call("GET", path, who="demo-clerk").json()["uses"]  # handling staff: in full
+    assert {u["actor_name"] for u in clerk} == {"李明"}
 
 
 def test_enterprise_license_is_visible_to_its_agent(api, demo_licenses):
