@@ -205,7 +205,7 @@ def list_cases(
     q: str = "",
     department: str = "",
     limit: int = 20,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000),  # larger overflows the database's integer
 ) -> CaseListOut:
     principal = principal_for_request(request)
     rows, total = selectors.case_list(

@@ -206,7 +206,7 @@ def policy_matches(
     code: str,
     status: str = "",
     limit: int = 50,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000),  # larger overflows the database's integer
 ) -> MatchPage:
     principal = principal_for_request(request)
     qs = selectors.matches_for_staff(principal, selectors.policy_get(code), status)
