@@ -166,11 +166,12 @@ class Probe:
     query: str = ""
     body: Any = None
     files: dict[str, tuple[str, str, str]] | None = None
-    secret: str = ""  # what "full"/"masked" look for in the answer
+    secret: str | tuple[str, ...] = ""  # what "full"/"masked" look for in the answer
     label: str = ""
 
 
 P = Probe
+PERSON = ("李明", "$citizen_id")  # 李明's name or ID number in an answer
 
 CASE_FORM = {
     "applicant_phone": "13800000002",
@@ -239,7 +240,7 @@ API: dict[str, list[Probe]] = {
                 admin="masked",
             ),
             path={"id_number": "$citizen_id"},
-            secret="$citizen_id",
+            secret=PERSON,
         )
     ],
     "GET /api/v1/identity/departments": [P(PUBLIC)],
@@ -320,9 +321,7 @@ API: dict[str, list[Probe]] = {
         ),
     ],
     "GET /api/v1/cases": [P(CASE_LIST, secret="$case_open")],
-    "GET /api/v1/cases/{case_no}": [
-        P(CASE_FILE, path={"case_no": "$case_open"}, secret="$citizen_id")
-    ],
+    "GET /api/v1/cases/{case_no}": [P(CASE_FILE, path={"case_no": "$case_open"}, secret=PERSON)],
     "POST /api/v1/cases/{case_no}/actions": [
         # assign: every handling role may; the applicant may not (409 lists what he may do)
         P(
@@ -378,7 +377,7 @@ API: dict[str, list[Probe]] = {
                     | dict.fromkeys(("citizen", *MZJ_HANDLERS, "mz_system"), "full")
                 ),
             ),
-            secret="$citizen_id",
+            secret=PERSON,
         )
     ],
     "GET /api/v1/licenses/types": [P(PUBLIC)],
@@ -394,8 +393,8 @@ API: dict[str, list[Probe]] = {
         )
     ],
     "GET /api/v1/licenses/{license_id}": [
-        P(LICENCE_GAJ, path={"license_id": "$license_gaj"}, secret="$citizen_id", label="公安"),
-        P(LICENCE_MZJ, path={"license_id": "$license_mzj"}, secret="$citizen_id", label="民政"),
+        P(LICENCE_GAJ, path={"license_id": "$license_gaj"}, secret=PERSON, label="公安"),
+        P(LICENCE_MZJ, path={"license_id": "$license_mzj"}, secret=PERSON, label="民政"),
     ],
     "GET /api/v1/licenses/{license_id}/pdf": [
         P(LICENCE_PDF_GAJ, path={"license_id": "$license_gaj"}, label="公安"),
@@ -405,7 +404,7 @@ API: dict[str, list[Probe]] = {
     # uses name him, so a masked reader sees them masked too (FINDING, fixed: the history
     # named the holder in full — "李明", his account — to the readers the detail masks him for)
     "GET /api/v1/licenses/{license_id}/history": [
-        P(LICENCE_GAJ, path={"license_id": "$license_gaj"}, secret="李明")
+        P(LICENCE_GAJ, path={"license_id": "$license_gaj"}, secret=PERSON)
     ],
     "POST /api/v1/licenses/{license_id}/presentations": [
         # the holder only; other readers of the licence 403, anyone else 404
@@ -598,7 +597,7 @@ class Page:
     path: dict[str, str] = field(default_factory=dict)
     query: str = ""
     post: dict[str, Any] | None = None
-    secret: str = ""  # what "full"/"masked" look for in the page
+    secret: str | tuple[str, ...] = ""  # what "full"/"masked" look for in the page
 
 
 def page_rule(
@@ -670,7 +669,8 @@ PAGES: dict[str, Page] = {
     "licenses/<str:license_id>/": Page(
         {c: LICENCE_GAJ[c] for c in PAGE_CALLERS} | {"anonymous": "login"},
         path={"license_id": "$license_gaj"},
-        secret="李明",
+        # FINDING, fixed: the page showed a 居民身份证's number (the ID number) to masked readers
+        secret=PERSON,
     ),
     "licenses/<str:license_id>/pdf": Page(
         page_rule(("citizen", *GAJ_HANDLERS), default=404, dataofficer=403, admin=403),

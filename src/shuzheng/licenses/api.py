@@ -71,11 +71,10 @@ def _summary(lic: License, masked: bool = False) -> dict[str, Any]:
     """A licence's summary; ``masked`` for callers whose purpose does not need the person's data
     (selectors.personal_data_visible)."""
     status = selectors.effective_status(lic)
-    holder_id, holder_name, license_no = lic.holder_id, lic.holder_name, lic.license_no
+    holder_id, holder_name = lic.holder_id, lic.holder_name
     if masked:
         holder_id, holder_name = identity.mask_text(holder_id), identity.mask_name(holder_name)
-        if license_no == lic.holder_id:  # a 居民身份证's number is the person's ID number
-            license_no = holder_id
+    license_no = selectors.license_no_seen(lic, masked)
     return {
         "license_id": lic.license_id,
         "type_code": lic.license_type.code,

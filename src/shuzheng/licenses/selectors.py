@@ -116,6 +116,14 @@ def personal_data_visible(principal: Principal, lic: License) -> bool:
     return any(principal.has_role(r, lic.department_code) for r in CASE_ROLES)
 
 
+def license_no_seen(lic: License, masked: bool) -> str:
+    """The licence number as shown: a 居民身份证's number is the person's ID number, masked
+    with the rest of the person's data."""
+    if masked and lic.license_no == lic.holder_id:
+        return identity.mask_text(lic.license_no)
+    return str(lic.license_no)
+
+
 def can_manage(principal: Principal, lic: License) -> bool:
     return principal.is_platform_admin or any(
         principal.has_role(r, lic.department_code) for r in MANAGE_ROLES

@@ -57,6 +57,7 @@ def _detail_context(request: HttpRequest, lic: License, error: str = "") -> dict
             (k, labels.get(k, k), v if full else identity.mask_text(v)) for k, v in lic.data.items()
         ],
         "masked": not full,
+        "license_no": selectors.license_no_seen(lic, not full),
         "masked_holder": identity.mask_name(lic.holder_name),
         "events": selectors.events(lic),
         "uses": selectors.uses_seen(principal, lic),

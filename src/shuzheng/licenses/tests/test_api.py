@@ -122,7 +122,8 @@ def test_detail_matrix(api, demo_licenses, who, status, view):
 def test_uses_are_masked_for_readers_who_see_the_licence_masked(api, demo_licenses, client):
     """The 用证记录 name the holder (his 亮证, his applications): the issuing department's data
     officer and the platform admin, who see the licence masked, see them masked too — by the
-    API and on the page (found by the permission matrix, tests/test_permission_matrix.py)."""
+    API and on the page, which also showed an ID card's number in full (both found by the
+    permission matrix, tests/test_permission_matrix.py)."""
     lic = demo_licenses(CITIZEN, "居民身份证")
     shown = api.call(
         "POST",
@@ -157,6 +158,7 @@ def test_uses_are_masked_for_readers_who_see_the_licence_masked(api, demo_licens
         client.force_login(User.objects.get(username=who))
         page = client.get(f"/licenses/{lic.license_id}/").content.decode()
         assert 'data-testid="use-present"' in page and "李明" not in page
+        assert CITIZEN not in page  # nor the ID card's number, which is his ID number
     clerk = api.call("GET", path, who="demo-clerk").json()["uses"]  # handling staff: in full
     assert {u["actor_name"] for u in clerk} == {"李明"}
 
