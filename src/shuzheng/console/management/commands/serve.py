@@ -98,8 +98,6 @@ class Command(BaseCommand):
                 workers.worker_lost(worker_id=current["id"], reason=f"进程退出，返回码 {code}")
 
             children.append(Child("worker", worker_argv, env, on_exit=worker_exited))
-        for child in children:
-            child.start()
 
         stopping = False
         stop_scheduler = threading.Event()
@@ -157,17 +155,21 @@ class Command(BaseCommand):
             self.stderr.write(f"serve: {line}")
             self.stderr.flush()
 
-        while not stopping:
+        try:
             for child in children:
-                child.check(log)
-            time.sleep(0.3)
-        stop_scheduler.set()
-        for child in children:
-            child.terminate()
-        for child in children:
-            code = child.stop(timeout=10)  # a worker finishes its task first, if it can
-            if code:  # killed: its task, if any, is recovered when a worker starts again
-                child.on_exit(code)
+                child.start()
+            while not stopping:
+                for child in children:
+                    child.check(log)
+                time.sleep(0.3)
+        finally:  # also when serve itself fails: its children run in their own sessions
+            stop_scheduler.set()
+            for child in children:
+                child.terminate()
+            for child in children:
+                code = child.stop(timeout=10)  # a worker finishes its task first, if it can
+                if code:  # killed: its task, if any, is recovered when a worker starts again
+                    child.on_exit(code)
         for _, job in backlogs:
             drain(job)()  # what the web processes left last
         self.stdout.write("stopped.")
