@@ -117,6 +117,31 @@ def test_malformed_json_is_422_naming_body(strict_client, raw):
     assert "Cannot parse" not in r.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("GET", "/api/v1/cases?q=%00", None, "q"),
+        ("GET", "/api/v1/exchange/requests?box=docs&status=a%00b", None, "status"),
+        ("GET", "/api/v1/catalog/items/44%00", None, "path"),
+        ("POST", "/api/v1/cases", '{"item_code": "x", "form": {"name": "a\\u0000"}}', "form.name"),
+        ("POST", "/api/v1/cases", '{"materials": [{"file_id": "\\ud800"}]}', "materials.0.file_id"),
+    ],
+)
+def test_text_no_field_can_hold_is_422_naming_the_field(api, method, path, body, field):
+    """NUL (refused by PostgreSQL) and lone surrogates (stored by neither database) were 500s."""
+    from shuzheng.cases.models import Case
+
+    n_cases = Case.objects.count()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api.token('demo-clerk')}"}
+    if body is None:
+        r = api.client.generic(method, path, **headers)
+    else:
+        r = api.client.generic(method, path, body, content_type="application/json", **headers)
+    body_out = error_shape(r, 422)
+    assert body_out["errors"] == [{"field": field, "message": "含有无法识别的字符，请重新输入。"}]
+    assert Case.objects.count() == n_cases
+
+
 def test_missing_token_is_401_with_www_authenticate(strict_client):
     r = strict_client.get("/api/v1/me")
     body = error_shape(r, 401)

@@ -80,25 +80,26 @@ pytestmark = pytest.mark.django_db
 def tokens(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, str | None]]:
     """The callers' tokens, from ``POST /api/v1/auth/token`` once for the module (a password
     check costs an Argon2 hash), in a transaction rolled back after the module's last test."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            client = Client()
-            out: dict[str, str | None] = {"anonymous": None}
-            for who in ROLES[1:]:
-                r = client.post(
-                    "/api/v1/auth/token",
-                    json.dumps({"username": who, "password": PASSWORD}),
-                    content_type="application/json",
-                )
-                assert r.status_code == 200, r.content
-                out[who] = r.json()["access_token"]
+    with django_db_blocker.unblock(), transaction.atomic():
+        client = Client()
+        out: dict[str, str | None] = {"anonymous": None}
+        for who in ROLES[1:]:
+            r = client.post(
+                "/api/v1/auth/token",
+                json.dumps({"username": who, "password": PASSWORD}),
+                content_type="application/json",
+            )
+            assert r.status_code == 200, r.content
+            out[who] = r.json()["access_token"]
+        # after the test client's requests (it connects these again after each one)
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        try:
             yield out
-            transaction.set_rollback(True)
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
+        finally:
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
+        transaction.set_rollback(True)
 
 
 def error_shape(ctx: CheckContext, response: Any, case: Any) -> bool | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 
@@ -49,19 +52,35 @@ class ApiErrorMiddleware:
     Django refuses, a CSRF failure, the 500 of an uncaught exception (the request id, never a
     traceback). Headers that tell the client what to do next (``Allow``, ``Retry-After``,
     ``WWW-Authenticate``) are kept.
+
+    Before the view, text no field can hold — NUL or a lone UTF-16 surrogate in the path, a
+    query parameter or a JSON body — is a 422 naming the field: PostgreSQL refuses NUL in text
+    and neither database stores a lone surrogate, so further in they were 500s.
     """
 
     KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Vary")
+    UNREADABLE = "含有无法识别的字符，请重新输入。"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        field = next(_unreadable_fields(request), None)
+        if field is not None:
+            return JsonResponse(
+                {
+                    "code": "validation_error",
+                    "message": f"字段 {field}：{self.UNREADABLE}",
+                    "errors": [{"field": field, "message": self.UNREADABLE}],
+                },
+                status=422,
+                json_dumps_params={"ensure_ascii": False},
+            )
         response = self.get_response(request)
-        if (
-            response.status_code < 400
-            or not request.path.startswith("/api/")
-            or response.get("Content-Type", "").startswith("application/json")
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+            "application/json"
         ):
             return response
         body = api_error_body(
@@ -77,6 +96,41 @@ class ApiErrorMiddleware:
             if header in response:
                 json_response[header] = response[header]
         return json_response
+
+
+def _unreadable(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _unreadable_fields(request: HttpRequest) -> Iterator[str]:
+    """The names of request fields holding text no field can store (path, query, JSON body)."""
+    if _unreadable(request.path):
+        yield "path"
+    for key, values in request.GET.lists():
+        if _unreadable(key) or any(_unreadable(v) for v in values):
+            yield key if not _unreadable(key) else "query"
+    if not request.content_type.startswith("application/json"):
+        return
+    try:
+        data = json.loads(request.body) if request.body else None
+    except (RequestDataTooBig, ValueError):
+        return  # the API answers 413 or names the malformed body itself
+    yield from _unreadable_in(data, "")
+
+
+def _unreadable_in(value: Any, at: str) -> Iterator[str]:
+    if isinstance(value, str):
+        if _unreadable(value):
+            yield at or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{at}.{key}" if at else str(key)
+            if _unreadable(str(key)):
+                yield at or "body"
+            yield from _unreadable_in(item, name)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _unreadable_in(item, f"{at}.{i}" if at else str(i))
 
 
 class SecurityHeadersMiddleware:
