@@ -131,6 +131,7 @@ def test_a_silent_worker_is_declared_lost_and_fenced():
     assert workers.worker_beat(worker_id="quiet") is False
 
 
+@pytest.mark.django_db(transaction=True)  # db_worker closes its connection inside a test's atomic
 @override_settings(TASKS=DB_TASKS)
 def test_the_worker_command_recovers_at_start_then_runs_the_task():
     _worker("dead")
