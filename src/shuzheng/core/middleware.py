@@ -109,7 +109,7 @@ def _unreadable_fields(request: HttpRequest) -> Iterator[str]:
     for key, values in request.GET.lists():
         if _unreadable(key) or any(_unreadable(v) for v in values):
             yield key if not _unreadable(key) else "query"
-    if not request.content_type.startswith("application/json"):
+    if not (request.content_type or "").startswith("application/json"):
         return
     try:
         data = json.loads(request.body) if request.body else None
