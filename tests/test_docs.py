@@ -391,3 +391,12 @@ def test_every_protected_module_exists():
         for module in contract["protected_modules"]:
             found = _module_files(module.removeprefix("shuzheng.").split("."))
             assert found and found[1] == [], f"{contract['name']}: {module} does not exist"
+
+
+def test_every_setting_the_security_page_names_is_read_by_the_code():
+    """docs/security.md tells operators which SHUZHENG_* settings to set: each must exist."""
+    text = (ROOT / "docs" / "security.md").read_text("utf-8")
+    names = set(re.findall(r"SHUZHENG_[A-Z0-9_]+", text))
+    assert len(names) > 20
+    code = "\n".join(p.read_text("utf-8") for p in (ROOT / "src").rglob("*.py"))
+    assert sorted(n for n in names if n not in code) == []
