@@ -33,4 +33,3 @@ class NumericPasswordValidator(password_validation.NumericPasswordValidator):
 
     def get_help_text(self) -> str:
         return _("密码不能全是数字。")
-
