@@ -106,7 +106,7 @@ def _404(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     size = f"{limit / 1024 / 1024:.1f} MB" if limit and limit >= 1024 * 1024 else f"{limit} 字节"
-    message = f"请求体过大（上限 {size}）；文件请通过 POST /api/v1/files 上传。"
+    message = f"请求体过大（上限 {size}）。"
     return _error(
         request, 413, "payload_too_large", message, [{"field": "body", "message": message}]
     )

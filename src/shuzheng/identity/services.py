@@ -115,7 +115,7 @@ def account_register(
     try:
         validate_password(password or "", user=User(username=username))
     except DjangoValidationError as exc:
-        errors.append(FieldError("password", "；".join(str(m) for m in exc.messages)))
+        errors.append(FieldError("password", "".join(str(m) for m in exc.messages)))  # 。-ended
     # Taken custom usernames are named (the applicant must choose another); the ID number, the
     # default username, is never said to be taken.
     username_taken = User.objects.filter(username=username).exists()
