@@ -34,6 +34,8 @@ class PolicyOut(Schema):
     granted: int
     declined: int
     expired: int
+    held: int  # re-checked when granted: already received by another path
+    ineligible: int  # re-checked when granted: no longer qualifies
     amount_matched: str
     amount_granted: str
     runs: int
@@ -59,6 +61,8 @@ def _policy(p: Policy) -> PolicyOut:
         granted=s["granted"],
         declined=s["declined"],
         expired=s["expired"],
+        held=s["held"],
+        ineligible=s["ineligible"],
         amount_matched=str(s["amount_matched"]),
         amount_granted=str(s["amount_granted"]),
         runs=s["runs"],
@@ -166,6 +170,7 @@ class MatchOut(Schema):
     case_no: str
     decision_id: str
     explanation: list[str]
+    note: str  # why a re-checked match was not granted (status held or ineligible)
 
 
 def _match(m: Match, *, masked: bool) -> MatchOut:
@@ -187,6 +192,7 @@ def _match(m: Match, *, masked: bool) -> MatchOut:
         case_no=m.case_no,
         decision_id=m.decision_id,
         explanation=list(m.explanation) if not masked else [],
+        note=m.note if not masked else "",
     )
 
 
@@ -236,7 +242,7 @@ def _respond(request: HttpRequest, match_id: int, accept: bool) -> MatchOut:
     "/me/policies/{match_id}/confirm",
     response=MatchOut,
     auth=BearerAuth(),
-    summary="确认享受（立即发放）",
+    summary="确认享受（发放前复核：已通过其他途径享受的不再重复发放）",
 )
 def confirm(request: HttpRequest, match_id: int) -> MatchOut:
     return _respond(request, match_id, True)

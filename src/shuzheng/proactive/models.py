@@ -75,11 +75,17 @@ class MatchStatus(models.TextChoices):
     DECLINED = "declined", _("已拒绝")
     GRANTED = "granted", _("已发放")
     EXPIRED = "expired", _("逾期未确认")
+    # re-checked when granted: the subject already receives the benefit by another path (an
+    # application approved by 秒批), or no longer qualifies — nothing is granted, ``note`` says why
+    HELD = "held", _("已享受，不重复发放")
+    INELIGIBLE = "ineligible", _("复核不符合，未发放")
 
 
 class Match(models.Model):
     """A subject the batch found eligible: notified, then granted (or declined/expired). The
-    unique key (policy, subject, period) is what makes re-running a batch harmless."""
+    unique key (policy, subject, period) is what makes re-running a batch harmless; the rules'
+    entitlement register (``reference`` ``proactive:<id>``) is what keeps the subject from
+    receiving the benefit twice by this and another path."""
 
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="matches")
     batch = models.ForeignKey(BatchRun, on_delete=models.PROTECT, related_name="matches")
@@ -97,6 +103,8 @@ class Match(models.Model):
     granted_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
     case_no = models.CharField(_("办件编号"), max_length=24, blank=True)
     payment_reference = models.CharField(_("支付指令"), max_length=64, blank=True)
+    grant_decision_id = models.CharField(_("发放时复核决定编号"), max_length=32, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -111,6 +119,11 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy.code} {self.subject_id}"
+
+    @property
+    def reference(self) -> str:
+        """The match's name in the rules' entitlement register."""
+        return f"proactive:{self.pk}"
 
 
 class PaymentInstruction(models.Model):

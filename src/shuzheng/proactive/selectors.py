@@ -6,11 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from shuzheng.core.errors import Forbidden, NotFound, Unauthenticated
 from shuzheng.identity.contracts import CASE_ROLES, Principal
-from shuzheng.proactive.models import Match, MatchStatus, Period, Policy
+from shuzheng.proactive.models import Match, MatchStatus, Policy
 
 EDITOR_ROLE = "platform_admin"
 
@@ -42,6 +41,8 @@ def stats(policy: Policy) -> dict[str, Any]:
         "granted": by.get(MatchStatus.GRANTED, (0, 0))[0],
         "declined": by.get(MatchStatus.DECLINED, (0, 0))[0],
         "expired": by.get(MatchStatus.EXPIRED, (0, 0))[0],
+        "held": by.get(MatchStatus.HELD, (0, 0))[0],
+        "ineligible": by.get(MatchStatus.INELIGIBLE, (0, 0))[0],
         "amount_matched": sum((a for _, a in by.values()), Decimal(0)),
         "amount_granted": by.get(MatchStatus.GRANTED, (0, Decimal(0)))[1],
         "runs": policy.runs.count(),
@@ -90,6 +91,23 @@ def my_matches(principal: Principal) -> list[Match]:
     return list(Match.objects.filter(q).select_related("policy").order_by("-id"))
 
 
+OPEN_OR_GRANTED = (MatchStatus.NOTIFIED, MatchStatus.CONFIRMED, MatchStatus.GRANTED)
+
+
+def my_match_for_item(principal: Principal, item_code: str) -> Match | None:
+    """The caller's own 免申即享 match of a policy filed under the service item, still open or
+    granted (the newest), for the item's guide and apply pages."""
+    q = _own(principal) if principal.is_authenticated else None
+    if q is None or not item_code:
+        return None
+    return (
+        Match.objects.filter(q, policy__item_code=item_code, status__in=OPEN_OR_GRANTED)
+        .select_related("policy")
+        .order_by("-id")
+        .first()
+    )
+
+
 def match_for(principal: Principal, match_id: int) -> Match:
     """One of the caller's own matches; 404 for anyone else's."""
     if not principal.is_authenticated:
@@ -99,27 +117,3 @@ def match_for(principal: Principal, match_id: int) -> Match:
     if row is None:
         raise NotFound("未找到该政策告知。")
     return row
-
-
-def granted_benefits(kind: str, subject_id: str) -> list[str]:
-    year = str(timezone.localdate().year)
-    return list(
-        Match.objects.filter(subject_kind=kind, subject_id=subject_id, status=MatchStatus.GRANTED)
-        .filter(Q(policy__period=Period.ONCE) | Q(period_key=year))
-        .values_list("policy__benefit", flat=True)
-        .distinct()
-    )
-
-
-def granted_benefits_all(kind: str) -> dict[str, list[str]]:
-    year = str(timezone.localdate().year)
-    out: dict[str, list[str]] = {}
-    rows = (
-        Match.objects.filter(subject_kind=kind, status=MatchStatus.GRANTED)
-        .filter(Q(policy__period=Period.ONCE) | Q(period_key=year))
-        .values_list("subject_id", "policy__benefit")
-        .distinct()
-    )
-    for sid, benefit in rows:
-        out.setdefault(sid, []).append(benefit)
-    return out

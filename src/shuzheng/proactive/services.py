@@ -5,6 +5,12 @@ Idempotence: a subject has at most one ``Match`` per policy and period (a unique
 a grant moves a match from notified/confirmed to granted under a row lock, and the payment
 reference is derived from the match — so running a batch, or the grant step, twice never
 notifies or pays twice.
+
+One person, one benefit: a notice holds the benefit's place in the rules' entitlement register
+(``rules.entitlement_offer``) until it is granted (``entitlement_grant``), declined or expires
+(``entitlement_end``), so an application for the same benefit is refused meanwhile; a grant
+re-checks the match first — another path's entitlement makes it ``held``, a fresh decision
+that no longer approves makes it ``ineligible`` — and the register's constraint decides a race.
 """
 
 from __future__ import annotations
@@ -187,6 +193,9 @@ def policy_run(
                     explanation=decision.explanation,
                     window_ends_on=window_end,
                 )
+                rules.entitlement_offer(
+                    decision_id=decision.decision_id, reference=m.reference, actor=actor
+                )
                 _notify_match(policy, m)
                 audit.record(
                     actor=actor,
@@ -196,6 +205,8 @@ def policy_run(
                     after={"status": m.status, "decision": decision.decision_id},
                 )
         except IntegrityError:  # a concurrent run matched it first
+            continue
+        except rules.EntitlementTaken:  # received meanwhile by another path: not notified
             continue
         notified.append(row.subject_id)
     with transaction.atomic():
@@ -262,6 +273,7 @@ def _match_expire(*, match_id: int, actor: str) -> bool:
         before = _match_snapshot(m)
         m.status = MatchStatus.EXPIRED
         m.save(update_fields=["status"])
+        rules.entitlement_end(reference=m.reference, reason="逾期未确认", actor=actor)
         audit.record(
             actor=actor,
             action="proactive.expired",
@@ -273,30 +285,109 @@ def _match_expire(*, match_id: int, actor: str) -> bool:
     return True
 
 
+def _not_granted(m: Match, status: str, note: str, *, actor: str, before: dict[str, Any]) -> None:
+    """The re-check at grant time found nothing to grant: the match says why, its place in the
+    entitlement register is given up, the subject is told."""
+    m.status = status
+    m.note = note[:300]
+    m.save(update_fields=["status", "note", "grant_decision_id"])
+    rules.entitlement_end(reference=m.reference, reason=note, actor=actor)
+    notify.send(
+        recipient_kind=m.subject_kind,
+        recipient_id=m.subject_id,
+        title=f"“{m.policy.name}”未重复发放"
+        if status == MatchStatus.HELD
+        else f"“{m.policy.name}”经复核未发放",
+        body=note,
+        link=MINE_LINK,
+        sms=False,
+    )
+    audit.record(
+        actor=actor,
+        action="proactive.held" if status == MatchStatus.HELD else "proactive.ineligible",
+        object_type="proactive.match",
+        object_id=str(m.pk),
+        before=before,
+        after={**_match_snapshot(m), "note": m.note},
+    )
+
+
+def _held_note(holder: rules.Entitlement) -> str:
+    if holder.held:
+        return f"您已在享受“{holder.benefit}”（{holder.describe()}），本次不再重复发放。"
+    return f"“{holder.benefit}”已另有免申即享告知（{holder.describe()}），本次不再重复发放。"
+
+
+def _recheck(m: Match, *, actor: str) -> tuple[str, str, rules.Decision | None]:
+    """A match decided days (or a batch) ago, re-checked now: (status to close it with, why,
+    None) when it must not be granted, else ("", "", the fresh decision to grant with)."""
+    holder = rules.entitlement_for_decision(m.decision_id)
+    if holder is not None and holder.reference != m.reference:
+        return MatchStatus.HELD, _held_note(holder), None
+    fresh = rules.decide(
+        rule_set_code=m.policy.rule_set_code,
+        subject_kind=m.subject_kind,
+        subject_id=m.subject_id,
+        actor=actor,
+        context="grant",
+    )
+    m.grant_decision_id = fresh.decision_id
+    if fresh.outcome != "approve":
+        reason = fresh.reason.rstrip("。") or "按当前数据不再符合条件"
+        return MatchStatus.INELIGIBLE, f"发放前按最新数据复核：{reason}，本次不予发放。", None
+    return "", "", fresh
+
+
 def match_grant(*, match_id: int, actor: str) -> bool:
-    """Grant one match: automatic case (when cases offers ``create_proactive_case``), payment
-    instruction, notice. False when it was already granted (or is no longer grantable)."""
+    """Grant one match: re-checked first (``_recheck``: another path's entitlement, a fresh
+    decision), then the benefit registered as held, the automatic case (when cases offers
+    ``create_proactive_case``), the payment instruction and the notice. False when nothing was
+    granted: already granted or no longer grantable, or the re-check closed it (``held`` or
+    ``ineligible``, with ``note``)."""
     with transaction.atomic():
         m = Match.objects.select_for_update().select_related("policy").get(pk=match_id)
         if m.status not in (MatchStatus.NOTIFIED, MatchStatus.CONFIRMED):
             return False
         policy = m.policy
         before = _match_snapshot(m)
-        decision = rules.decision(m.decision_id)
-        create_case = getattr(cases, "create_proactive_case", None)
-        if create_case is not None:
-            ref = create_case(
-                item_code=_item_in_force(policy.item_code),
-                title=policy.name,
-                department_code=policy.department_code,
-                applicant_kind=m.subject_kind,
-                applicant_id=m.subject_id,
-                applicant_name=m.subject_name,
-                decision=decision.as_api() if decision is not None else {},
-            )
-            m.case_no = str(getattr(ref, "case_no", "") or "")
-        else:  # until cases offers it: the grant is recorded here, without a case
-            logger.info("cases.facade.create_proactive_case is missing; grant %s has no case", m.pk)
+        try:
+            status, why, fresh = _recheck(m, actor=actor)
+        except (NotFound, Conflict) as exc:  # no rule version in force: left for the next run
+            logger.warning("match %s not re-checked, left pending: %s", m.pk, exc)
+            return False
+        if fresh is None:
+            _not_granted(m, status, why, actor=actor, before=before)
+            return False
+        try:
+            with transaction.atomic():  # the case and the held entitlement, or neither
+                create_case = getattr(cases, "create_proactive_case", None)
+                if create_case is not None:
+                    ref = create_case(
+                        item_code=_item_in_force(policy.item_code),
+                        title=policy.name,
+                        department_code=policy.department_code,
+                        applicant_kind=m.subject_kind,
+                        applicant_id=m.subject_id,
+                        applicant_name=m.subject_name,
+                        decision=fresh.as_api(),
+                    )
+                    m.case_no = str(getattr(ref, "case_no", "") or "")
+                else:  # until cases offers it: the grant is recorded here, without a case
+                    logger.info(
+                        "cases.facade.create_proactive_case is missing; grant %s has no case", m.pk
+                    )
+                rules.entitlement_grant(
+                    decision_id=fresh.decision_id,
+                    reference=m.reference,
+                    source="proactive",
+                    actor=actor,
+                    case_no=m.case_no,
+                )
+        except rules.EntitlementTaken as taken:  # another path won the race
+            m.case_no = ""
+            _not_granted(m, MatchStatus.HELD, _held_note(taken.held), actor=actor, before=before)
+            return False
+        m.amount = Decimal(fresh.amount) if fresh.amount is not None else None
         if m.amount is not None and m.amount > 0:
             receipt = payments.backend().instruct(
                 reference=f"MSJX-{policy.code}-{m.period_key}-{m.subject_id}",
@@ -309,7 +400,16 @@ def match_grant(*, match_id: int, actor: str) -> bool:
             m.payment_reference = receipt.reference
         m.status = MatchStatus.GRANTED
         m.granted_at = timezone.now()
-        m.save(update_fields=["status", "granted_at", "case_no", "payment_reference"])
+        m.save(
+            update_fields=[
+                "status",
+                "granted_at",
+                "case_no",
+                "payment_reference",
+                "amount",
+                "grant_decision_id",
+            ]
+        )
         amount = _money(m.amount, policy.amount_unit)
         notify.send(
             recipient_kind=m.subject_kind,
@@ -334,7 +434,8 @@ def match_grant(*, match_id: int, actor: str) -> bool:
 
 
 def match_respond(*, principal: Principal, match_id: int, accept: bool) -> Match:
-    """The subject confirms (granted at once) or declines within the window."""
+    """The subject confirms (granted at once, after the grant's re-check: the match may end
+    ``held`` or ``ineligible`` instead, with ``note``) or declines within the window."""
     m = selectors.match_for(principal, match_id)
     today = timezone.localdate()
     with transaction.atomic():
@@ -347,6 +448,10 @@ def match_respond(*, principal: Principal, match_id: int, accept: bool) -> Match
         m.status = MatchStatus.CONFIRMED if accept else MatchStatus.DECLINED
         m.responded_at = timezone.now()
         m.save(update_fields=["status", "responded_at"])
+        if not accept:  # the benefit's place is given up: the subject may apply later
+            rules.entitlement_end(
+                reference=m.reference, reason="本人选择不享受", actor=principal.actor
+            )
         audit.record(
             actor=principal.actor,
             action="proactive.confirmed" if accept else "proactive.declined",

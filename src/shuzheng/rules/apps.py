@@ -9,13 +9,14 @@ class RulesConfig(AppConfig):
     def ready(self) -> None:
         from shuzheng.rules import providers, selectors
 
-        class DecisionBenefits:
-            """Benefits granted by approved 秒批 decisions count as held (``has_benefit``)."""
+        class HeldBenefits:
+            """Benefits the register says a subject receives this period count as held
+            (``has_benefit``): 秒批 approvals and 免申即享 grants alike."""
 
             def items(self, kind: str, subject_id: str, fact: str) -> list[str]:
-                return selectors.approved_benefits(kind, subject_id) if fact == "benefits" else []
+                return selectors.held_benefits(kind, subject_id) if fact == "benefits" else []
 
             def all_items(self, kind: str, fact: str) -> dict[str, list[str]]:
-                return selectors.approved_benefits_all(kind) if fact == "benefits" else {}
+                return selectors.held_benefits_all(kind) if fact == "benefits" else {}
 
-        providers.register_contributor("rules.decisions", DecisionBenefits())
+        providers.register_contributor("rules.entitlements", HeldBenefits())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+from shuzheng.core.errors import Conflict, FieldError
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,11 @@ class Decision:
     subject_id: str = ""
     item_code: str = ""
     department_code: str = ""
-    context: str = ""  # "instant" | "batch" | "preview"
+    context: str = ""  # "instant" | "batch" | "grant" | "preview"
     decided_at: str = ""
+    # 秒批 approved by the rules, refused because the subject already receives (or has been
+    # offered) the benefit for the period: ``reason`` says by which path
+    duplicate: bool = False
 
     def as_api(self) -> dict[str, Any]:
         """The ``"decision"`` object of the case API."""
@@ -82,3 +88,54 @@ class BatchResult:
     outcomes: dict[str, int]
     eligible: list[BatchRow] = field(default_factory=list)
     seconds: float = 0.0
+
+
+SOURCE_NAMES = {"instant": "申请秒批", "proactive": "免申即享"}
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """A live benefit of a subject: ``held`` (receives it) or ``offered`` (a 免申即享 notice
+    says it will be granted without an application)."""
+
+    benefit: str
+    subject_kind: str
+    subject_id: str
+    period: str  # "once" or the year
+    status: str  # "offered" | "held"
+    source: str  # "instant" | "proactive"
+    reference: str  # a case number, "proactive:<match id>" or "decision:<id>"
+    case_no: str
+    since: dt.date
+
+    @property
+    def held(self) -> bool:
+        return self.status == "held"
+
+    def describe(self) -> str:
+        """Where it comes from, in words: "2026年11月23日起，免申即享，办件编号 …"."""
+        parts = [f"{self.since:%Y年%m月%d日}起" if self.held else f"{self.since:%Y年%m月%d日}告知"]
+        parts.append(SOURCE_NAMES.get(self.source, self.source))
+        if self.case_no:
+            parts.append(f"办件编号 {self.case_no}")
+        if self.period != "once":
+            parts.insert(0, f"{self.period}年度")
+        return "，".join(parts)
+
+    def refusal(self, who: str = "您") -> str:
+        """Why a second application for the benefit is refused (Chinese, one sentence)."""
+        if self.held:
+            return f"{who}已在享受“{self.benefit}”（{self.describe()}），不能重复申请。"
+        return (
+            f"{who}已符合“{self.benefit}”免申即享条件（{self.describe()}），无需申请："
+            "请到“我的 › 可享政策”查看告知。"
+        )
+
+
+class EntitlementTaken(Conflict):
+    """The benefit is already live for the subject and period under another record."""
+
+    def __init__(self, held: Entitlement, who: str = "申请人"):
+        super().__init__(held.refusal(who))
+        self.held = held
+        self.errors = [FieldError("item_code", self.message)]

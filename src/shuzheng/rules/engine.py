@@ -28,13 +28,17 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover
     ENGINE = "zen-engine"
 
 CENT = decimal.Decimal("0.01")
+# ``Evaluation.row`` of a 秒批 approval refused because the benefit is already live for the
+# subject (``services.decision_make``; the entitlement register, not the decision table)
+DUPLICATE_ROW = -4
 
 
 @dataclass(frozen=True)
 class Evaluation:
     outcome: str
     reason: str
-    row: int  # decision-table row that matched; -1 none, -2 missing facts, -3 engine error
+    row: int  # decision-table row that matched; -1 none, -2 missing facts, -3 engine error,
+    # -4 (DUPLICATE_ROW) already entitled
     amount: decimal.Decimal | None
     conditions: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)

@@ -2,7 +2,8 @@
 
 For 秒批 the cases module calls ``decide_for_item`` when an application is submitted; for
 免申即享 the proactive module calls ``batch_evaluate`` (vectorised, every subject) and
-``decide`` (stores the decision of one subject).
+``decide`` (stores the decision of one subject). Both register the benefits they grant in one
+register (``entitlement_*``): one person, one benefit per period.
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from django.utils import timezone
 
 from shuzheng.core.errors import Conflict, NotFound
 from shuzheng.identity.contracts import Principal
-from shuzheng.rules import batch, engine, jdm, providers, selectors, services
-from shuzheng.rules.contracts import BatchResult, BatchRow, Decision, RuleSetInfo
+from shuzheng.rules import batch, engine, entitlements, jdm, providers, selectors, services
+from shuzheng.rules.contracts import (
+    BatchResult,
+    BatchRow,
+    Decision,
+    Entitlement,
+    EntitlementTaken,
+    RuleSetInfo,
+)
 from shuzheng.rules.models import Decision as DecisionRow
 from shuzheng.rules.models import RuleSet
 
@@ -25,6 +33,8 @@ __all__ = [
     "BatchResult",
     "BatchRow",
     "Decision",
+    "Entitlement",
+    "EntitlementTaken",
     "RuleSetInfo",
     "batch_decide",
     "batch_evaluate",
@@ -32,6 +42,11 @@ __all__ = [
     "decide_for_item",
     "decision",
     "decision_for",
+    "entitlement_end",
+    "entitlement_for_decision",
+    "entitlement_for_item",
+    "entitlement_grant",
+    "entitlement_offer",
     "preview",
     "register_contributor",
     "rule_set_info",
@@ -62,6 +77,7 @@ def _contract(row: DecisionRow, amount_unit: str = "") -> Decision:
         department_code=row.department_code,
         context=row.context,
         decided_at=row.decided_at.isoformat() if row.decided_at else "",
+        duplicate=row.matched_row == engine.DUPLICATE_ROW,
     )
 
 
@@ -70,13 +86,20 @@ def _unit(code: str) -> str:
 
 
 def decide_for_item(
-    *, item_code: str, subject_kind: str, subject_id: str, form: dict[str, Any]
+    *,
+    item_code: str,
+    subject_kind: str,
+    subject_id: str,
+    form: dict[str, Any],
+    case_no: str = "",
 ) -> Decision | None:
     """秒批: evaluate the rule set in force today for this service item and store the decision.
 
     None when the item has no rule set in force. The returned ``decision_id`` is the key to keep
     on the case; ``decision(decision_id)`` reads it back, unchanged, forever. Runs in its own
-    transaction (a savepoint when the caller already has one), with an audit record.
+    transaction (a savepoint when the caller already has one), with an audit record. An
+    approval of a benefit registers it as held by ``case_no`` in that transaction; when the
+    benefit is already live for the subject the decision is a refusal with ``duplicate`` set.
     """
     found = selectors.rule_set_for_item(item_code, timezone.localdate())
     if found is None:
@@ -90,6 +113,7 @@ def decide_for_item(
         form=form,
         context="instant",
         actor=f"system:rules:{rule_set.code}",
+        reference=case_no,
     )
     return _contract(row, rule_set.amount_unit)
 
@@ -106,6 +130,54 @@ def decision_for(principal: Principal, decision_id: str) -> Decision:
     officer); NotFound otherwise."""
     row = selectors.decision_for(principal, decision_id)
     return _contract(row, _unit(row.rule_set_code))
+
+
+# --- one person, one benefit ------------------------------------------------------------------
+
+
+def entitlement_for_item(
+    *, item_code: str, subject_kind: str, subject_id: str, on: dt.date | None = None
+) -> Entitlement | None:
+    """The benefit the item's rule set grants, when it is already live for the subject this
+    period (held, or offered by a 免申即享 notice); None for an item that grants no benefit."""
+    on = on or timezone.localdate()
+    found = selectors.rule_set_for_item(item_code, on)
+    if found is None:
+        return None
+    row = selectors.live_entitlement_for(found[0], subject_kind, subject_id, on)
+    return entitlements.ref(row) if row is not None else None
+
+
+def entitlement_for_decision(decision_id: str) -> Entitlement | None:
+    """The live entitlement (whoever holds it) of the benefit, subject and period a stored
+    decision is about."""
+    row = DecisionRow.objects.filter(decision_id=decision_id).first()
+    rule_set = RuleSet.objects.filter(code=row.rule_set_code).first() if row else None
+    if row is None or rule_set is None:
+        return None
+    found = selectors.live_entitlement_for(rule_set, row.subject_kind, row.subject_id, row.as_of)
+    return entitlements.ref(found) if found is not None else None
+
+
+def entitlement_offer(*, decision_id: str, reference: str, actor: str) -> Entitlement:
+    """免申即享: hold the benefit's place for the subject of an approved batch decision while its
+    notice is open. Raises ``EntitlementTaken`` when it is already live (audited)."""
+    return entitlements.offer(decision_id=decision_id, reference=reference, actor=actor)
+
+
+def entitlement_grant(
+    *, decision_id: str, reference: str, source: str, actor: str, case_no: str = ""
+) -> Entitlement:
+    """The subject receives the benefit: ``reference``'s offer becomes held, or a held row is
+    claimed. Raises ``EntitlementTaken`` when another record holds or was offered it."""
+    return entitlements.grant(
+        decision_id=decision_id, reference=reference, source=source, actor=actor, case_no=case_no
+    )
+
+
+def entitlement_end(*, reference: str, reason: str, actor: str) -> bool:
+    """End ``reference``'s live entitlement (declined, expired, withdrawn); False if none."""
+    return entitlements.end(reference=reference, reason=reason, actor=actor)
 
 
 def _in_force(code: str, as_of: dt.date) -> tuple[RuleSet, Any]:

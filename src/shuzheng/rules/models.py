@@ -1,9 +1,12 @@
-"""Rule sets (versioned JDM documents with test cases) and the decisions made with them.
+"""Rule sets (versioned JDM documents with test cases), the decisions made with them and the
+benefits subjects receive (entitlements).
 
 A published ``RuleVersion`` never changes (only its ``effective_to`` is set once, when the next
 version takes over); a ``Decision`` never changes at all and keeps the version, the facts, the
 conditions and the explanation it was made with — so editing a rule later cannot alter a past
-decision.
+decision. An ``Entitlement`` is "this subject receives this benefit for this period": every
+path that grants a benefit (秒批 applications, 免申即享 grants) writes one, and a partial unique
+constraint lets only one be live per benefit, subject and period.
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ class SubjectKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
 
 
+class Period(models.TextChoices):
+    """How often a subject may receive the rule set's benefit."""
+
+    ONCE = "once", _("每人（每企业）一次")
+    YEAR = "year", _("每年一次")
+
+
 class RuleSet(models.Model):
     code = models.SlugField(_("规则集编码"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=200)
@@ -27,6 +37,9 @@ class RuleSet(models.Model):
     department_code = models.CharField(_("主管部门"), max_length=32, blank=True)
     benefit = models.CharField(_("批准后享受的待遇"), max_length=64, blank=True)
     amount_unit = models.CharField(_("金额单位"), max_length=16, blank=True)
+    period = models.CharField(
+        _("享受周期"), max_length=8, choices=Period.choices, default=Period.ONCE
+    )
     description = models.TextField(_("说明"), blank=True)
     legal_basis = models.TextField(_("政策依据"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -133,3 +146,56 @@ class Decision(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("规则决定不能删除。")
+
+
+class EntitlementStatus(models.TextChoices):
+    OFFERED = "offered", _("已告知，待发放")
+    HELD = "held", _("享受中")
+    ENDED = "ended", _("已终止")
+
+
+LIVE = (EntitlementStatus.OFFERED, EntitlementStatus.HELD)
+
+
+class EntitlementSource(models.TextChoices):
+    INSTANT = "instant", _("申请（秒批）")
+    PROACTIVE = "proactive", _("免申即享")
+
+
+class Entitlement(models.Model):
+    """A subject receives (``held``) or has been told it will receive (``offered``, a 免申即享
+    notice) a benefit for a period. One person, one benefit: at most one live row per benefit,
+    subject and period — the constraint, not a check, decides when two paths race."""
+
+    benefit = models.CharField(_("待遇"), max_length=64)
+    subject_kind = models.CharField(_("对象类型"), max_length=16)
+    subject_id = models.CharField(_("对象证件号码"), max_length=18)
+    period_key = models.CharField(_("周期"), max_length=8)  # "once" or the year
+    status = models.CharField(_("状态"), max_length=8, choices=EntitlementStatus.choices)
+    source = models.CharField(_("来源"), max_length=16, choices=EntitlementSource.choices)
+    # who holds it: a case number (秒批), "proactive:<match id>", or "decision:<id>"
+    reference = models.CharField(_("来源记录"), max_length=64, db_index=True)
+    case_no = models.CharField(_("办件编号"), max_length=24, blank=True)
+    rule_set_code = models.CharField(_("规则集"), max_length=64)
+    decision_id = models.CharField(_("规则决定编号"), max_length=32)
+    amount = models.DecimalField(_("金额"), max_digits=14, decimal_places=2, null=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    granted_at = models.DateTimeField(_("开始享受时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "subject_kind", "subject_id", "period_key"],
+                condition=models.Q(status__in=["offered", "held"]),
+                name="rules_entitlement_one_live",
+            )
+        ]
+        indexes = [models.Index(fields=["subject_kind", "subject_id", "status"])]
+        verbose_name = _("待遇享受登记")
+        verbose_name_plural = _("待遇享受登记")
+
+    def __str__(self) -> str:
+        return f"{self.benefit} {self.subject_id} {self.period_key}"

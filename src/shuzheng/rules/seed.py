@@ -35,6 +35,13 @@ def document_for(spec: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def _period(rule_set_model: Any, spec: dict[str, Any]) -> dict[str, str]:
+    """The seed's ``period`` (``once`` unless it says ``year``), for models that have the
+    column (the data migration before it was added passes the historical model without it)."""
+    names = {f.name for f in rule_set_model._meta.get_fields()}
+    return {"period": spec.get("period", "once")} if "period" in names else {}
+
+
 def load(rule_set_model: Any, version_model: Any, *, actor: str = "system:seed") -> list[str]:
     """Create the seed rule sets that do not exist yet (version 1, published)."""
     created: list[str] = []
@@ -52,6 +59,7 @@ def load(rule_set_model: Any, version_model: Any, *, actor: str = "system:seed")
             amount_unit=spec.get("amount_unit", ""),
             description=spec.get("description", ""),
             legal_basis=spec.get("legal_basis", ""),
+            **_period(rule_set_model, spec),
         )
         document = document_for(spec)
         version_model.objects.create(

@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from shuzheng.core import cache
 from shuzheng.core.errors import NotFound, Unauthenticated
 from shuzheng.identity.contracts import CASE_ROLES, Principal
-from shuzheng.rules.models import Decision, RuleSet, RuleVersion, VersionStatus
+from shuzheng.rules.models import (
+    LIVE,
+    Decision,
+    Entitlement,
+    EntitlementStatus,
+    Period,
+    RuleSet,
+    RuleVersion,
+    VersionStatus,
+)
 
 EDITOR_ROLE = "platform_admin"
 
@@ -135,22 +145,62 @@ def decisions_of(principal: Principal, limit: int = 50) -> list[Decision]:
     return list(Decision.objects.filter(q).order_by("-id")[:limit])
 
 
-def approved_benefits(kind: str, subject_id: str) -> list[str]:
+# --- entitlements (one person, one benefit) -------------------------------------------------
+
+
+def entitlement_period(period: str, on: dt.date) -> str:
+    """The period key of a benefit granted on ``on``: ``once``, or the year."""
+    return str(on.year) if period == Period.YEAR else "once"
+
+
+def _current_periods() -> tuple[str, str]:
+    return ("once", str(timezone.localdate().year))
+
+
+def live_entitlement(
+    benefit: str, subject_kind: str, subject_id: str, period: str
+) -> Entitlement | None:
+    """The live (offered or held) entitlement of a benefit, subject and period, if any."""
+    return Entitlement.objects.filter(
+        benefit=benefit,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        period_key=period,
+        status__in=LIVE,
+    ).first()
+
+
+def live_entitlement_for(
+    rule_set: RuleSet, subject_kind: str, subject_id: str, on: dt.date
+) -> Entitlement | None:
+    """The live entitlement of the rule set's benefit for the period of ``on``."""
+    if not rule_set.benefit:
+        return None
+    period = entitlement_period(rule_set.period, on)
+    return live_entitlement(rule_set.benefit, subject_kind, subject_id, period)
+
+
+def held_benefits(kind: str, subject_id: str) -> list[str]:
+    """The benefits a subject receives in the current period (added to the ``benefits`` fact
+    by this module's contributor), whichever path granted them."""
     return list(
-        Decision.objects.filter(
-            subject_kind=kind, subject_id=subject_id, outcome="approve", context="instant"
+        Entitlement.objects.filter(
+            subject_kind=kind,
+            subject_id=subject_id,
+            status=EntitlementStatus.HELD,
+            period_key__in=_current_periods(),
         )
-        .exclude(benefit="")
         .values_list("benefit", flat=True)
         .distinct()
     )
 
 
-def approved_benefits_all(kind: str) -> dict[str, list[str]]:
+def held_benefits_all(kind: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     rows = (
-        Decision.objects.filter(subject_kind=kind, outcome="approve", context="instant")
-        .exclude(benefit="")
+        Entitlement.objects.filter(
+            subject_kind=kind, status=EntitlementStatus.HELD, period_key__in=_current_periods()
+        )
         .values_list("subject_id", "benefit")
         .distinct()
     )

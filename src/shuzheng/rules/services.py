@@ -16,8 +16,18 @@ from shuzheng.core import cache
 from shuzheng.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
-from shuzheng.rules import engine, facts, jdm, providers, seed, selectors, testing
-from shuzheng.rules.models import Decision, RuleSet, RuleVersion, SubjectKind, VersionStatus
+from shuzheng.rules import engine, entitlements, facts, jdm, providers, seed, selectors, testing
+from shuzheng.rules.contracts import Entitlement as EntitlementRef
+from shuzheng.rules.contracts import EntitlementTaken
+from shuzheng.rules.models import (
+    Decision,
+    EntitlementSource,
+    EntitlementStatus,
+    RuleSet,
+    RuleVersion,
+    SubjectKind,
+    VersionStatus,
+)
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
@@ -296,8 +306,14 @@ def decision_make(
     context: str,
     actor: str,
     as_of: dt.date | None = None,
+    reference: str = "",
 ) -> Decision:
-    """Evaluate and store the decision (immutable) with an audit record, in one transaction."""
+    """Evaluate and store the decision (immutable) with an audit record, in one transaction.
+
+    A 秒批 approval (``context="instant"``) of a rule set with a benefit also registers the
+    benefit as held (``entitlements``, under ``reference``: the case number) in the same
+    transaction; when the subject already receives it, or a 免申即享 notice has offered it, the
+    decision is stored as a refusal saying so (``DUPLICATE_ROW``) and nothing is held."""
     as_of = as_of or timezone.localdate()
     ev, used, explanation = evaluate(
         rule_set=rule_set,
@@ -307,9 +323,27 @@ def decision_make(
         form=form,
         as_of=as_of,
     )
+    decision_id = _new_decision_id(as_of)
     with transaction.atomic():
+        if context == "instant" and ev.outcome == "approve" and rule_set.benefit:
+            try:
+                entitlements.claim(
+                    rule_set=rule_set,
+                    subject_kind=subject_kind,
+                    subject_id=subject_id,
+                    on=as_of,
+                    status=EntitlementStatus.HELD,
+                    source=EntitlementSource.INSTANT,
+                    reference=reference or f"decision:{decision_id}",
+                    case_no=reference,
+                    decision_id=decision_id,
+                    amount=ev.amount,
+                    actor=actor,
+                )
+            except EntitlementTaken as taken:
+                ev, explanation = _duplicate(ev, explanation, rule_set.benefit, taken.held)
         row = Decision.objects.create(
-            decision_id=_new_decision_id(as_of),
+            decision_id=decision_id,
             rule_version=version,
             rule_set_code=rule_set.code,
             rule_set_name=rule_set.name,
@@ -347,6 +381,32 @@ def decision_make(
             },
         )
     return row
+
+
+def _duplicate(
+    ev: engine.Evaluation, explanation: list[str], benefit: str, held: EntitlementRef
+) -> tuple[engine.Evaluation, list[str]]:
+    """The rules approved, but the benefit is already live for the subject: a refusal that
+    says why, keeping what each condition found."""
+    reason = held.refusal("申请人").removesuffix("。")
+    condition = {
+        "condition": f"未重复享受“{benefit}”（待遇享受登记）",
+        "key": "entitlement",
+        "expression": "",
+        "passed": False,
+        "facts": [],
+    }
+    refused = engine.Evaluation(
+        outcome="deny",
+        reason=reason,
+        row=engine.DUPLICATE_ROW,
+        amount=None,
+        conditions=[*ev.conditions, condition],
+    )
+    lines = [f"结论：{jdm.OUTCOME_NAMES['deny']}。{reason}。"]
+    lines += [x for x in explanation[1:] if not x.startswith("核定金额")]
+    lines.append(f"不符合：{condition['condition']}（{held.describe()}）")
+    return refused, lines
 
 
 def decisions_record_batch(

@@ -1,5 +1,6 @@
 """秒批: an item's rule set decides a submitted case at once. Approve → closed with the result
-licence issued; deny or review → the case waits for staff with the explanation."""
+licence issued; deny or review → the case waits for staff with the explanation; a benefit the
+applicant already receives (or was offered by 免申即享) → 不予受理 with the reason, closed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _OUTCOME_TEXT = {
     "approve": "已秒批通过并办结，结果已发送到您的电子证照包。",
     "deny": "自动审核未通过：{why}。如有异议，工作人员将人工复核。",
     "review": "需要人工审核：{why}",
+    "duplicate": "不予受理：{why}。",
 }
 
 
@@ -37,6 +39,7 @@ def decide(case: Case, item: Any) -> Case:
         subject_kind=case.applicant_kind,
         subject_id=case.applicant_id,
         form=case.form,
+        case_no=case.case_no,  # an approved benefit is registered as held by this case
     )
     if decision is None:
         return case
@@ -50,7 +53,12 @@ def decide(case: Case, item: Any) -> Case:
         if locked is not None and locked.status == S.SUBMITTED:
             _apply(locked, decision, result)
             return locked
-    # withdrawn while the rules decided and the licence was signed: the licence is void
+    # withdrawn while the rules decided and the licence was signed: the licence is void, and
+    # the benefit the approval registered is not received
+    if approve:
+        rules_engine.entitlement_end(
+            reference=case.case_no, reason="办件已由申请人撤回", actor=SYSTEM_RULES
+        )
     if result and result.get("license_id"):
         licenses.cancel_for_case(
             result["license_id"],
@@ -74,6 +82,11 @@ def _apply(case: Case, decision: Any, result: dict[str, Any] | None) -> None:
         case.status, case.delivery = S.CLOSED, "electronic"
         case.closed_at, case.closed_on = now, today
         case.result = result or {}
+    elif decision.duplicate:  # one person, one benefit: nothing for staff to decide
+        now, today = timezone.now(), timezone.localdate()
+        case.decision_reason = decision.reason
+        case.status = S.REFUSED
+        case.closed_at, case.closed_on = now, today
     records.save(case, loaded)
     records.add_event(
         case,
@@ -83,7 +96,10 @@ def _apply(case: Case, decision: Any, result: dict[str, Any] | None) -> None:
         note="；".join(decision.explanation),
         data={"decision_id": decision.decision_id},
     )
-    text = _OUTCOME_TEXT[decision.outcome].format(why="；".join(decision.explanation))
+    if decision.duplicate:
+        text = _OUTCOME_TEXT["duplicate"].format(why=decision.reason)
+    else:
+        text = _OUTCOME_TEXT[decision.outcome].format(why="；".join(decision.explanation))
     notices.to_applicant(case, f"{case.item_name}（{case.case_no}）{text}")
     audit.record(
         actor=SYSTEM_RULES,

@@ -20,6 +20,7 @@ from shuzheng.core.errors import FieldError, Forbidden, ValidationFailed
 from shuzheng.exchange import facade as exchange
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
+from shuzheng.rules import facade as rules
 
 
 def _applicant(
@@ -102,6 +103,18 @@ def bind_identity(
     return out, errors
 
 
+def not_again(item_code: str, kind: str, applicant_id: str, *, who: str = "您") -> None:
+    """One person, one benefit: an item whose rule set grants a benefit the applicant already
+    receives, or was offered by a 免申即享 notice, is refused before anything is filed (409
+    naming ``item_code``). Two applications at once both pass here; the register's constraint
+    then refuses the second when the rules decide (``instant``)."""
+    held = rules.entitlement_for_item(
+        item_code=item_code, subject_kind=kind, subject_id=applicant_id
+    )
+    if held is not None:
+        raise rules.EntitlementTaken(held, who=who)
+
+
 # --- prefill -----------------------------------------------------------------------------------
 
 
@@ -175,6 +188,8 @@ def case_create(
         department=department,
         applicant_present=applicant_present,
     )
+    if item_code:
+        not_again(item.code, kind, applicant_id, who="申请人" if channel == "window" else "您")
     form, identity_errors = bind_identity(
         schema, form, verified_identity(principal, kind, applicant_id, applicant_name)
     )

@@ -41,7 +41,10 @@ def test_demo_elder_is_approved_at_once_with_the_amount_and_explanation():
     assert d.explanation[-1] == "核定金额：100 元/月。"
     row = DecisionRow.objects.get(decision_id=d.decision_id)
     assert row.rule_version.version == 1 and row.context == "instant"
-    assert AuditRecord.objects.count() == audits + 1
+    # the decision and the benefit it grants (the entitlement register), one record each
+    actions = list(AuditRecord.objects.order_by("-id").values_list("action", flat=True)[:2])
+    assert AuditRecord.objects.count() == audits + 2
+    assert sorted(actions) == ["rules.decision_made", "rules.entitlement_held"]
     assert d.as_api()["outcome"] == "approve"
 
 
