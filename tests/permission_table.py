@@ -10,6 +10,8 @@ case_open          李明's 补领婚姻登记证, submitted, at 市民政局 (4
 case_closed        the same item, accepted, approved and closed (its 结婚证 left pending);
                    李明 rated it 5 (差评), which opened rectification ``task_id``
 case_draft         李明's draft of the same item
+case_file          the photo (M2) 李明 uploaded with case_open; ``loose_file`` an upload of
+                   陈桂英's that no case uses
 license_gaj        李明's 居民身份证 (issued by 市公安局 441200-GAJ, seed)
 license_mzj        李明's 结婚证 issued by 市民政局 (441200-MZJ)
 match_id           陈桂英's 高龄津贴 match (policy gaoling-jintie, 市民政局), ``decision_id``
@@ -282,6 +284,12 @@ API: dict[str, list[Probe]] = {
     "POST /api/v1/files": [
         # any caller may store an upload; it is theirs alone (owner-scoped) until attached
         P(AUTHENTICATED, files={"file": ("scan.pdf", "$pdf", "application/pdf")})
+    ],
+    "GET /api/v1/files/{file_id}": [
+        # a material of case_open: its uploader (the applicant) and whoever may see the case
+        P(readers(CASE_FILE), path={"file_id": "$case_file"}, label="a material of a case"),
+        # an upload no case uses: its uploader only
+        P(rule(("elder",), default=404), path={"file_id": "$loose_file"}, label="unattached"),
     ],
     # cases (统一申办受理)
     "GET /api/v1/cases/prepare": [
@@ -642,6 +650,10 @@ PAGES: dict[str, Page] = {
     # the workbench
     "workbench/": Page(STAFF_PAGE),
     "workbench/cases/<str:case_no>/": Page(WORKBENCH_CASE, path={"case_no": "$case_open"}),
+    # a material of the case shown inline (its previews): as the case page
+    "workbench/cases/<str:case_no>/files/<str:file_id>/": Page(
+        WORKBENCH_CASE, path={"case_no": "$case_open", "file_id": "$case_file"}
+    ),
     "workbench/cases/<str:case_no>/licence/": Page(
         # the department's reviewer issues the pending licence; its clerk and head may not
         WORKBENCH_CASE | {"clerk": 403, "head": 403},
@@ -701,6 +713,9 @@ PAGES: dict[str, Page] = {
         APPLICANT_CASE, path={"case_no": "$case_open"}, post={"applicant_phone": "13800000001"}
     ),
     "cases/<str:case_no>/withdraw/": Page(APPLICANT_CASE, path={"case_no": "$case_open"}, post={}),
+    "cases/<str:case_no>/files/<str:file_id>/": Page(
+        APPLICANT_CASE_PAGE, path={"case_no": "$case_open", "file_id": "$case_file"}
+    ),
     "cases/<str:case_no>/rating/": Page(
         page_rule(("citizen",), default=404), path={"case_no": "$case_closed"}
     ),

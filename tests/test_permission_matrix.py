@@ -200,6 +200,9 @@ def build_world(client: Client) -> World:
 
     # cases of 李明 at 市民政局: one submitted, one closed (result licence pending) and rated 差评
     refs["case_open"] = _file_case(api, "demo-citizen", card.license_id)
+    opened = _ok(api.call("GET", f"/api/v1/cases/{refs['case_open']}", who="demo-citizen"), "case")
+    refs["case_file"] = next(m["file_id"] for m in opened["materials"] if m.get("file_id"))
+    refs["loose_file"] = _upload(api, "demo-elder")
     closed = _file_case(api, "demo-citizen", card.license_id)
     for who, action, extra in (
         ("demo-clerk", "accept", {}),
@@ -311,7 +314,8 @@ def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignor
 
 
 def _text(r: Any) -> str:
-    return bytes(r.content).decode("utf-8", errors="replace")
+    body = b"".join(r.streaming_content) if r.streaming else bytes(r.content)  # files stream
+    return body.decode("utf-8", errors="replace")
 
 
 def _detail(r: Any) -> str:

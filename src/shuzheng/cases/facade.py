@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from shuzheng.cases import selectors, services, transitions
 from shuzheng.cases.contracts import CaseRef, PendingField, PendingLicense
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
+from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "case_for_applicant",
     "case_list",
     "case_ref",
+    "file_read_grant",
+    "material_file",
     "metrics_rows",
     "overdue",
     "pending_license",
@@ -173,6 +176,26 @@ def case_act(*, principal: Principal, case_no: str, action: str, **kwargs: Any) 
     """Perform one action (``services.case_act``) and return the case as ``case_detail``."""
     case = services.case_act(principal=principal, case_no=case_no, action=action, **kwargs)
     return {**selectors.detail(principal, case), "applicant_id": case.applicant_id}
+
+
+def material_file(
+    principal: Principal, case_no: str, file_id: str
+) -> tuple[files.FileInfo, IO[bytes]]:
+    """A material file of a case the caller may see (its applicant; the handling roles of its
+    department: ``selectors.visible_cases``), opened for reading; the read is audited
+    (``files.read``, purpose ``case:<case_no>``). NotFound for anyone else and for a file the
+    case does not use."""
+    selectors.case_material(principal, case_no, file_id)
+    return files.file_read(file_id=file_id, actor=principal.actor, purpose=f"case:{case_no}")
+
+
+def file_read_grant(principal: Principal, info: files.FileInfo) -> str | None:
+    """The read grant cases gives the files module (registered in ``apps.ready``; files sits
+    below cases and cannot ask it): whoever may see a case that uses a file may read the file
+    (``GET /api/v1/files/{file_id}``). The reason, written to the read's audit record, names
+    the case."""
+    case_no = selectors.case_using_file(principal, info.file_id, info.owner)
+    return f"case:{case_no}" if case_no else None
 
 
 def pending_license(principal: Principal, case_no: str) -> PendingLicense | None:

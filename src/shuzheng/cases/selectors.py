@@ -55,6 +55,31 @@ def case_for(principal: Principal, case_no: str) -> Case:
     return case
 
 
+def case_material(principal: Principal, case_no: str, file_id: str) -> Case:
+    """A case the caller may see that lists the file among its materials (NotFound
+    otherwise: a file of another case, or no file, is the same answer)."""
+    case = case_for(principal, case_no)
+    if not any(str(m.get("file_id") or "") == file_id for m in case.materials):
+        raise NotFound("未找到该材料。")
+    return case
+
+
+def case_using_file(principal: Principal, file_id: str, owner: str) -> str | None:
+    """The number of a case the caller may see that uses the file, or None. A case only uses
+    files its submitter uploaded (``services.materials.check_materials``), so the uploader
+    narrows the search to one index range; the JSON match is confirmed entry by entry."""
+    rows = (
+        visible_cases(principal)
+        .filter(submitted_by=owner, materials__icontains=file_id)
+        .order_by("id")
+        .values_list("case_no", "materials")[:20]
+    )
+    for case_no, materials in rows:
+        if any(str(m.get("file_id") or "") == file_id for m in materials or []):
+            return str(case_no)
+    return None
+
+
 def case_list(
     principal: Principal,
     *,

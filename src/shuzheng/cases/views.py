@@ -16,12 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.cases import selectors, services
 from shuzheng.cases.models import Case
@@ -630,10 +631,11 @@ def _timeline(detail: dict[str, Any], submitted_by: str) -> list[dict[str, Any]]
 
 
 def material_entries(
-    materials: list[dict[str, Any]], names: dict[str, str]
+    materials: list[dict[str, Any]], names: dict[str, str], case_no: str = ""
 ) -> list[dict[str, Any]]:
-    """Submitted materials for display: the material's name, and for an e-licence used instead
-    of a file (免证办) when it was called (``used_at``)."""
+    """Submitted materials for display: the material's name, for an uploaded file where it is
+    shown (``url``, with ``case_no``), and for an e-licence used instead of a file (免证办)
+    when it was called (``used_at``)."""
     out = []
     for m in materials:
         used_at = None
@@ -642,8 +644,16 @@ def material_entries(
                 used_at = dt.datetime.fromisoformat(str(m["used_at"]))
             except ValueError:
                 used_at = None
+        url = ""
+        if case_no and m.get("file_id"):
+            url = reverse("cases:material", args=[case_no, str(m["file_id"])])
         out.append(
-            {**m, "material_name": names.get(str(m.get("material_code")), ""), "used_at": used_at}
+            {
+                **m,
+                "material_name": names.get(str(m.get("material_code")), ""),
+                "used_at": used_at,
+                "url": url,
+            }
         )
     return out
 
@@ -680,7 +690,7 @@ def _render_case(
             "case": detail,
             "due": due_info(case.due_date, today, case.status),
             "timeline": _timeline(detail, case.submitted_by),
-            "materials": material_entries(detail["materials"], names),
+            "materials": material_entries(detail["materials"], names, case.case_no),
             "allowed": allowed,
             "resubmit_rows": resubmit_rows,
             "accept_files": ACCEPT_FILES,
@@ -727,6 +737,25 @@ def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
         messages.success(request, _t("补正材料已提交，办理时限继续计算。"))
         return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
     return _render_case(request, principal, case, problems=problems, status=422)
+
+
+@login_required
+@require_GET
+def material_file(request: HttpRequest, case_no: str, file_id: str) -> HttpResponseBase:
+    """One material of the applicant's case, shown inline; every view audited. Staff are sent
+    to the workbench's, which checks their role on the case."""
+    principal = identity.principal_for_request(request)
+    if principal.kind == "staff":
+        return HttpResponseRedirect(reverse("workbench:material", args=[case_no, file_id]))
+    principal = _applicant(request)
+    try:
+        selectors.case_material(principal, case_no, file_id)
+        info, handle = files.file_read(
+            file_id=file_id, actor=principal.actor, purpose=f"case:{case_no}"
+        )
+    except NotFound:
+        raise Http404(_t("未找到该材料。")) from None
+    return files.inline_response(info, handle, embeddable=True)
 
 
 @login_required

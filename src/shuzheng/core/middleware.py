@@ -18,11 +18,22 @@ from shuzheng.core.errors import api_error_body
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 # Everything is served from our own origin; no inline scripts anywhere (XSS defence in depth).
+# Frames come from our own origin only (the case pages preview a PDF material in an
+# <iframe>); no page may be framed, and no <object>/<embed> is used.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-    "form-action 'self'; object-src 'none'"
+    "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
 )
+
+
+def inline_file_policy(*, embeddable: bool) -> str:
+    """The policy of an uploaded file served inline (``files.http``): it loads and runs nothing
+    itself (a checked PDF or image; the browser's own PDF viewer shows it), and only the
+    platform's own pages may frame it (``embeddable``: the case pages' PDF preview), or
+    none."""
+    ancestors = "'self'" if embeddable else "'none'"
+    return f"default-src 'none'; frame-ancestors {ancestors}; base-uri 'none'; form-action 'none'"
 
 
 class RequestIdMiddleware:

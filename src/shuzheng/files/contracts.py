@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shuzheng.core.errors import DomainError
+from shuzheng.identity.contracts import Principal
 
 
 @dataclass(frozen=True)
@@ -13,6 +15,13 @@ class FileInfo:
     content_type: str
     size: int
     sha256: str
+
+
+ReadGrant = Callable[[Principal, FileInfo], str | None]
+"""A rule of a module above files that lets a caller other than the uploader read a file:
+``(caller, file) -> why`` (e.g. ``"case:BJ…"``, written to the read's audit record), or None.
+``cases`` registers one (``facade.register_read_grant``): who may see a case may see the files
+it uses."""
 
 
 @dataclass(frozen=True)

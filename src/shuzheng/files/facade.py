@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import uuid
 
-from shuzheng.files.contracts import FileInfo
+from shuzheng.files.contracts import FileInfo, ReadGrant
+from shuzheng.files.http import inline_response
 from shuzheng.files.models import StoredFile
-from shuzheng.files.services import MAX_BYTES, file_store
+from shuzheng.files.services import (
+    MAX_BYTES,
+    describe,
+    file_read,
+    file_store,
+    readable_by,
+    register_read_grant,
+)
 
-__all__ = ["MAX_BYTES", "FileInfo", "file_for_owner", "file_store"]
+__all__ = [
+    "MAX_BYTES",
+    "FileInfo",
+    "ReadGrant",
+    "describe",
+    "file_for_owner",
+    "file_read",
+    "file_store",
+    "inline_response",
+    "readable_by",
+    "register_read_grant",
+]
 
 
 def file_for_owner(file_id: str, owner: str) -> FileInfo | None:

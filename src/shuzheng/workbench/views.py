@@ -12,18 +12,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.cases import facade as cases
 from shuzheng.catalog import facade as catalog
 from shuzheng.core import calendar
 from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
+from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import ROLE_NAMES, departments, principal_for_request
 from shuzheng.ratings import facade as ratings
@@ -235,6 +237,32 @@ def _when(value: Any) -> dt.datetime | None:
         return None
 
 
+PREVIEWS = {"application/pdf": "pdf", "image/png": "image", "image/jpeg": "image"}
+
+
+def material_rows(detail: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The case's materials for the desk: each uploaded file with its preview (an image shown,
+    a PDF in a frame), both served by ``material_file``; an e-licence used instead (免证办)
+    with when it was called."""
+    stored = files.describe([str(m["file_id"]) for m in detail["materials"] if m.get("file_id")])
+    rows = []
+    for m in detail["materials"]:
+        info = stored.get(str(m.get("file_id") or ""))
+        rows.append(
+            {
+                **m,
+                "material_name": names.get(str(m.get("material_code")), ""),
+                "used_at": _when(m.get("used_at")),
+                "file": info,
+                "preview": PREVIEWS.get(info.content_type, "") if info else "",
+                "url": reverse("workbench:material", args=[detail["case_no"], info.file_id])
+                if info
+                else "",
+            }
+        )
+    return rows
+
+
 @dataclass
 class ActionError:
     action: str = ""
@@ -288,14 +316,7 @@ def _render_case(
             "due_date": due_date,
             "late": _late(due_date, detail["status"], today),
             "form_rows": _form_rows(detail),
-            "materials": [
-                {
-                    **m,
-                    "material_name": materials.get(str(m.get("material_code")), ""),
-                    "used_at": _when(m.get("used_at")),
-                }
-                for m in detail["materials"]
-            ],
+            "materials": material_rows(detail, materials),
             "can_issue_licence": "issue_license" in detail["allowed_actions"],
             "timeline": [
                 {
@@ -365,6 +386,20 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
         _t("已完成：%(action)s") % {"action": spec.label if spec else action},
     )
     return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+
+
+@login_required
+@require_GET
+def material_file(request: HttpRequest, case_no: str, file_id: str) -> HttpResponseBase:
+    """One material of a case, shown inline (the desk's image and PDF previews): for the
+    handling roles of the case's department only (``cases.facade.material_file``: 404 for
+    anyone else), every view audited."""
+    principal = _staff(request)
+    try:
+        info, handle = cases.material_file(principal, case_no, file_id)
+    except NotFound:
+        raise Http404(_t("未找到该材料。")) from None
+    return files.inline_response(info, handle, embeddable=True)
 
 
 # --- issuing a result licence left pending ------------------------------------------------------
