@@ -348,6 +348,19 @@ API: dict[str, list[Probe]] = {
             path={"case_no": "$case_closed"},
         )
     ],
+    # 办件进度查询 (issue 17): anyone with the case number and the applicant's phone, logged in
+    # or not; the answer names nobody (status and timeline in words)
+    "GET /api/v1/cases/progress": [
+        P(
+            rule(SIGNED_IN, anonymous="masked", **dict.fromkeys(SIGNED_IN, "masked")),
+            query="case_no=$case_open&phone=13800000001",
+            secret=PERSON,
+        )
+    ],
+    # printed notices (受理通知书 …): whoever reads the case file
+    "GET /api/v1/cases/{case_no}/notices/{kind}.pdf": [
+        P(readers(CASE_FILE), path={"case_no": "$case_closed", "kind": "acceptance"})
+    ],
     # ratings (好差评)
     "POST /api/v1/cases/{case_no}/rating": [
         # the applicant only (already rated: 409); for anyone else the case does not exist
@@ -718,6 +731,17 @@ PAGES: dict[str, Page] = {
     ),
     "cases/<str:case_no>/rating/": Page(
         page_rule(("citizen",), default=404), path={"case_no": "$case_closed"}
+    ),
+    # 办件进度查询 without logging in (issue 17): the same for everyone, naming nobody
+    "cases/progress/": Page(
+        dict.fromkeys(PAGE_CALLERS, "masked"),
+        post={"case_no": "$case_open", "phone": "13800000001"},
+        secret=PERSON,
+    ),
+    # a printed notice's PDF: the applicant and the department's handling staff
+    "cases/<str:case_no>/notices/<str:kind>.pdf": Page(
+        page_rule(("citizen", *MZJ_HANDLERS), default=404),
+        path={"case_no": "$case_closed", "kind": "acceptance"},
     ),
     # rules
     "rules/": Page(PAGE_PUBLIC),

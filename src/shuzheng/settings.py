@@ -227,6 +227,8 @@ LOGIN_IP_MAX_FAILURES = int(os.environ.get("SHUZHENG_LOGIN_IP_MAX_FAILURES", "20
 LOGIN_IP_LOCKOUT_MINUTES = int(os.environ.get("SHUZHENG_LOGIN_IP_LOCKOUT_MINUTES", "15"))
 # Registrations per client IP and hour.
 REGISTER_MAX_PER_HOUR = int(os.environ.get("SHUZHENG_REGISTER_MAX_PER_HOUR", "20"))
+# 办件进度查询 without logging in (case number + phone): lookups per client IP and hour.
+PROGRESS_MAX_PER_HOUR = int(os.environ.get("SHUZHENG_PROGRESS_MAX_PER_HOUR", "20"))
 # Login SMS per account: one per cooldown, at most so many an hour.
 SMS_COOLDOWN_SECONDS = int(os.environ.get("SHUZHENG_SMS_COOLDOWN_SECONDS", "60"))
 SMS_MAX_PER_HOUR = int(os.environ.get("SHUZHENG_SMS_MAX_PER_HOUR", "5"))

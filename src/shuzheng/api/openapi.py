@@ -77,6 +77,9 @@ EXTRA: dict[str, tuple[int, ...]] = {
     "shuzheng_exchange_api_correction_create": (404,),
     "shuzheng_exchange_api_data_one": (429,),  # the consumer's quota (exchange.data_api)
     "shuzheng_exchange_api_data_batch": (429,),
+    # 办件进度查询: one 404 for an unknown case and a wrong phone; lookups per client IP and hour
+    "shuzheng_cases_api_documents_progress_query": (404, 429),
+    "shuzheng_cases_api_documents_notice_pdf": (409,),  # the case has not reached that point
 }
 
 WRITES = {"post", "put", "patch", "delete"}

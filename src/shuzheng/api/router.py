@@ -16,6 +16,7 @@ from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
 from shuzheng.api.openapi import UniqueNamesSchema, document_errors
 from shuzheng.cases.api import router as cases_router
+from shuzheng.cases.api_documents import router as case_documents_router
 from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
 from shuzheng.core.api import router as core_router
@@ -136,6 +137,7 @@ api.add_router("/", core_router)
 api.add_router("/", console_router)
 api.add_router("/", catalog_router)
 api.add_router("/", files_router)
+api.add_router("/", case_documents_router)  # before cases': /cases/progress, not a case_no
 api.add_router("/", cases_router)
 api.add_router("/", ratings_router)
 api.add_router("/", licenses_router)

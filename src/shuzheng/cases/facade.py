@@ -28,6 +28,7 @@ __all__ = [
     "file_read_grant",
     "material_file",
     "metrics_rows",
+    "notice_links",
     "overdue",
     "pending_license",
     "queue_counts",
@@ -206,3 +207,11 @@ def pending_license(principal: Principal, case_no: str) -> PendingLicense | None
 
 def overdue(principal: Principal) -> list[CaseSummary]:
     return [_summary(c) for c in selectors.overdue(principal)]
+
+
+def notice_links(detail: dict[str, Any]) -> list[dict[str, str]]:
+    """The printed notices a case has (受理通知书, 一次性告知书, 不予受理通知书: kind, title and
+    the page serving its sealed PDF), from ``case_detail``'s answer."""
+    from shuzheng.cases import documents
+
+    return [{"kind": n.kind, "title": n.title, "url": n.url} for n in documents.links(detail)]

@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import HttpBearer
 
 from shuzheng.core.errors import Forbidden, Unauthenticated
-from shuzheng.identity import selectors, services
+from shuzheng.identity import selectors, services, throttle
 from shuzheng.identity.contracts import (
     ANONYMOUS,
     DepartmentInfo,
@@ -31,6 +32,7 @@ __all__ = [
     "department_names",
     "departments",
     "enterprise",
+    "lookup_allow",
     "person_by_id_number",
     "person_lookup",
     "person_own",
@@ -168,6 +170,31 @@ def register_enterprise(
 
 def uscc_taken(uscc: str) -> bool:
     return selectors.enterprise_exists(uscc=uscc)
+
+
+# --- throttling anonymous lookups (issue 17) -----------------------------------------------------
+
+# scopes of identity's own counters (throttle.py): a lookup may not count against them
+_OWN_SCOPES = frozenset({"ip", "account", "client", "register", "sms"})
+
+
+def lookup_allow(
+    request: HttpRequest, *, scope: str, limit: int, window_seconds: int, message: str
+) -> None:
+    """Count one lookup anyone may make without logging in (办件进度查询 …) against the caller's
+    address — the client IP as the login throttle sees it (an IPv6 client by its /64, behind
+    ``SHUZHENG_TRUSTED_PROXIES`` the forwarded address) — in identity's throttle rows, shared by
+    every web worker; or raise ``RateLimited`` (429; ``message`` with ``{wait}``, and
+    ``retry_after`` in seconds) counting nothing when the address made ``limit`` lookups within
+    ``window_seconds``. Every lookup counts, found or not, so the count tells nothing. Call it
+    before the lookup and outside its transaction: the address's row is locked while it is
+    counted (requests in flight at once cannot together pass the limit) and a lookup that
+    fails still counts."""
+    if scope in _OWN_SCOPES or not 0 < len(scope) <= 16:
+        raise ValueError(f"not a lookup scope: {scope!r}")
+    rule = throttle.Rule(scope, limit, window_seconds, window_seconds)
+    slot = throttle.Slot(rule, throttle.client_ip(request))
+    throttle.reserve([slot], now=timezone.now(), message=message)
 
 
 # --- masking personal data by level (issue 16 item 3) -------------------------------------------

@@ -318,6 +318,7 @@ def _render_case(
             "form_rows": _form_rows(detail),
             "materials": material_rows(detail, materials),
             "can_issue_licence": "issue_license" in detail["allowed_actions"],
+            "notices": cases.notice_links(detail),  # 受理通知书 … (sealed PDFs)
             "timeline": [
                 {
                     **e,
