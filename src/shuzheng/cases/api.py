@@ -103,6 +103,7 @@ class CaseSummary(Schema):
     status: str
     department: str
     due_date: str | None
+    due_date_provisional: bool  # counted on a provisional holiday calendar
     warning: str
     submitted_at: str | None
 
@@ -127,6 +128,9 @@ class CaseOut(BaseModel):
     submitted_at: str | None
     accepted_on: str | None
     due_date: str | None
+    # true when the due date was counted across a year whose holidays are provisional (the
+    # State Council's 调休 notice not entered yet): it is recounted when the notice is entered
+    due_date_provisional: bool
     paused_days: int
     extended_days: int
     warning: str
@@ -224,6 +228,7 @@ def list_cases(
                 status=c.status,
                 department=c.department_code,
                 due_date=c.due_date.isoformat() if c.due_date else None,
+                due_date_provisional=c.due_date_provisional,
                 warning=c.warning,
                 submitted_at=c.submitted_at.isoformat() if c.submitted_at else None,
             )

@@ -25,6 +25,7 @@ __all__ = [
     "case_for_applicant",
     "case_list",
     "case_ref",
+    "due_dates_recompute",
     "file_read_grant",
     "material_file",
     "metrics_rows",
@@ -94,6 +95,15 @@ def create_proactive_case(
 
 def metrics_rows() -> list[dict[str, object]]:
     return selectors.metrics_rows()
+
+
+def due_dates_recompute(*, actor: str, year: int) -> int:
+    """Recount the due dates of unfinished cases whose count crosses ``year`` (its holiday
+    notice was just entered; call it in that transaction). Each change is audited
+    (``cases.due_date_recomputed``); returns how many cases changed."""
+    from shuzheng.cases.services import deadlines
+
+    return deadlines.due_dates_recompute(actor=actor, year=year)
 
 
 # --- for the staff workbench (L4): summaries and details as plain data ---------------------------

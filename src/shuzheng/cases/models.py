@@ -72,6 +72,9 @@ class Case(models.Model):
     paused_days = models.PositiveSmallIntegerField(_("暂停工作日数"), default=0)
     extended_days = models.PositiveSmallIntegerField(_("延期工作日数"), default=0)
     due_date = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
+    # counted across a year whose holidays are provisional or unknown (its 调休 notice not
+    # entered): the date may still move; recomputed when the notice is entered
+    due_date_provisional = models.BooleanField(_("按暂定日历计算"), default=False)
     warning = models.CharField(
         _("预警"),
         max_length=8,

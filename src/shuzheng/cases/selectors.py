@@ -159,6 +159,8 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
         "submitted_at": case.submitted_at.isoformat() if case.submitted_at else None,
         "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
         "due_date": case.due_date.isoformat() if case.due_date else None,
+        # counted across a year whose 调休 notice is not entered: the date may still move
+        "due_date_provisional": case.due_date_provisional,
         "paused_days": case.paused_days,
         "extended_days": case.extended_days,
         "warning": case.warning,

@@ -17,11 +17,14 @@ router = Router(tags=["calendar 工作日"])
 class DateOut(Schema):
     date: dt.date
     estimated: bool
+    # a year counted is not official (its 调休 notice not entered): the answer may still move
+    provisional: bool
 
 
 class CountOut(Schema):
     working_days: int
     estimated: bool
+    provisional: bool
 
 
 class DayOut(Schema):
@@ -33,6 +36,10 @@ class DayOut(Schema):
 class YearOut(Schema):
     year: int
     estimated: bool
+    # official (the State Council's notice entered) / provisional (statutory holidays only, no
+    # 调休 yet) / estimated (no data: Monday–Friday)
+    status: str
+    provisional: bool
     days: list[DayOut]
 
 
@@ -49,12 +56,14 @@ def _check_days(days: int) -> None:
 )
 def add_working_days(request: HttpRequest, start: dt.date, days: int) -> DateOut:
     _check_days(days)
-    result = calendar.add_working_days(start, days)
-    estimated = any(
-        calendar.is_estimated(y)
-        for y in range(min(start, result).year, max(start, result).year + 1)
+    cal = calendar.snapshot()
+    result = cal.add_working_days(start, days)
+    years = range(min(start, result).year, max(start, result).year + 1)
+    return DateOut(
+        date=result,
+        estimated=any(cal.status(y) == calendar.ESTIMATED for y in years),
+        provisional=cal.span_provisional(start, result),
     )
-    return DateOut(date=result, estimated=estimated)
 
 
 @router.get(
@@ -66,11 +75,14 @@ def add_working_days(request: HttpRequest, start: dt.date, days: int) -> DateOut
 def working_days_between(request: HttpRequest, start: dt.date, end: dt.date) -> CountOut:
     if abs((end - start).days) > 3660 * 2:
         raise ValidationFailed.one("end", "日期跨度过大（不超过20年）。")
-    n = calendar.working_days_between(start, end)
-    estimated = any(
-        calendar.is_estimated(y) for y in range(min(start, end).year, max(start, end).year + 1)
+    cal = calendar.snapshot()
+    n = cal.working_days_between(start, end)
+    years = range(min(start, end).year, max(start, end).year + 1)
+    return CountOut(
+        working_days=n,
+        estimated=any(cal.status(y) == calendar.ESTIMATED for y in years),
+        provisional=cal.span_provisional(start, end),
     )
-    return CountOut(working_days=n, estimated=estimated)
 
 
 @router.get("/calendar/years/{year}", response=YearOut, auth=None, summary="某年的节假日与调休")
@@ -78,8 +90,11 @@ def year(request: HttpRequest, year: int) -> YearOut:
     if not 1900 <= year <= 2200:
         raise ValidationFailed.one("year", "年份应在1900到2200之间。")
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    status = calendar.year_status(year)
     return YearOut(
         year=year,
-        estimated=calendar.is_estimated(year),
+        estimated=status == calendar.ESTIMATED,
+        status=status,
+        provisional=status != calendar.OFFICIAL,
         days=[DayOut(date=d.date, kind=d.kind, name=d.name) for d in days],
     )

@@ -1,4 +1,9 @@
-"""Seed the working-day table from the ``chinese-calendar`` package (2004–2026)."""
+"""Seed the working-day table: the official years from the ``chinese-calendar`` package
+(2004–2026, each with its State Council notice and 调休), then the *provisional* years after them
+(``PROVISIONAL_YEARS``) from the ``holidays`` package's statutory holidays — no 调休 workdays,
+which only the year's notice fixes; an administrator enters it (the console's notice screen) and
+the year becomes official. Both only add what is missing: a year that has a ``CalendarYear`` row
+is left alone, and no existing day is overwritten."""
 
 from __future__ import annotations
 
@@ -6,10 +11,15 @@ import datetime as dt
 from typing import Any
 
 import chinese_calendar
+import holidays
 from chinese_calendar import constants as cc_constants
 from django.db import connections, transaction
 
 PACKAGE_SOURCE = f"chinese-calendar {getattr(chinese_calendar, '__version__', '1.11.0')}"
+PROVISIONAL_SOURCE = f"holidays {holidays.__version__}（暂定）"
+PROVISIONAL_UNTIL = (
+    2030  # the last year seeded as provisional (a later one: ``calendar_provisional``)
+)
 
 _NAMES = {
     "New Year's Day": "元旦",
@@ -57,15 +67,59 @@ def package_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def seed(day_model: Any, year_model: Any) -> int:
+def provisional_years() -> range:
+    """The years after the package's last one, up to ``PROVISIONAL_UNTIL``."""
+    return range(package_years().stop, PROVISIONAL_UNTIL + 1)
+
+
+def provisional_rows(year: int) -> list[dict[str, Any]]:
+    """The statutory holidays of ``year`` from the ``holidays`` package (in Chinese): the days
+    of each festival by law, plus a 补假 on the next working day for one that falls on a
+    weekend. No 调休 workdays: only the year's notice says which weekends are worked."""
+    days = holidays.China(years=year, language="zh_CN")
+    return [
+        {"date": day, "kind": "holiday", "name": str(name)[:64], "source": PROVISIONAL_SOURCE}
+        for day, name in sorted(days.items())
+        if day.year == year
+    ]
+
+
+def seed(day_model: Any, year_model: Any, *, provisional: bool = True) -> int:
     """Insert missing rows (never overwrites an administrator's edit). Returns rows added.
 
-    Takes the models (migration 0002 passes its historical ones). When it wrote anything, the
-    calendar's cache gets a new version in the same transaction — unless the cache's table
-    does not exist yet: migration 0002 runs before ``core`` 0003 creates it (and before any
-    process can have cached the calendar)."""
+    Takes the models (migrations pass their historical ones; 0002's has no ``status``, so it
+    passes ``provisional=False`` and 0006 seeds the provisional years). When it wrote
+    anything, the calendar's cache gets a new version in the same transaction — unless the
+    cache's table does not exist yet: migration 0002 runs before ``core`` 0003 creates it (and
+    before any process can have cached the calendar)."""
     with transaction.atomic(using=day_model.objects.db):
-        return _seed(day_model, year_model)
+        added = _seed(day_model, year_model)
+        if provisional:
+            added += _seed_provisional(day_model, year_model, provisional_years())
+        return added
+
+
+def seed_provisional(day_model: Any, year_model: Any, years: range | None = None) -> int:
+    """Seed provisional years (default ``provisional_years()``) that have no ``CalendarYear``
+    row yet; returns the days added. Migration 0006 and ``calendar_provisional`` call it."""
+    with transaction.atomic(using=day_model.objects.db):
+        return _seed_provisional(day_model, year_model, years or provisional_years())
+
+
+def _seed_provisional(day_model: Any, year_model: Any, years: range) -> int:
+    known = set(year_model.objects.filter(year__in=list(years)).values_list("year", flat=True))
+    added = 0
+    for year in years:
+        if year in known:
+            continue  # official, or already provisional: an administrator's to change
+        existing = set(day_model.objects.filter(date__year=year).values_list("date", flat=True))
+        new = [day_model(**r) for r in provisional_rows(year) if r["date"] not in existing]
+        day_model.objects.bulk_create(new, batch_size=500)
+        year_model.objects.create(year=year, status="provisional", source=PROVISIONAL_SOURCE)
+        added += len(new)
+    if len(known) < len(years):
+        _bump(day_model.objects.db)
+    return added
 
 
 def _seed(day_model: Any, year_model: Any) -> int:

@@ -120,8 +120,14 @@ class Clock:
 
     @property
     def due_date(self) -> dt.date:
+        return self.deadline.date
+
+    @property
+    def deadline(self) -> calendar.Deadline:
+        """The due date, and whether it was counted across a year whose holidays are not
+        official yet (``provisional``: the date may move when the year's notice is entered)."""
         total = self.limit_days + self.paused_days + self.extended_days
-        return calendar.add_working_days(self.started_on, total)
+        return calendar.deadline(self.started_on, total)
 
 
 def pause_length(started_on: dt.date, ended_on: dt.date) -> int:

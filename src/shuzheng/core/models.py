@@ -33,9 +33,20 @@ class CalendarDay(models.Model):
 
 
 class CalendarYear(models.Model):
-    """A year whose holidays and 调休 are known. Years not listed fall back to Monday–Friday."""
+    """A year whose holidays are known. Years not listed fall back to Monday–Friday (估算).
+
+    ``official``: the State Council's notice (国务院办公厅关于节假日安排的通知) with its 调休 is
+    entered. ``provisional``: the statutory holidays from a maintained source (the ``holidays``
+    package), without 调休, until an administrator enters the notice."""
+
+    class Status(models.TextChoices):
+        OFFICIAL = "official", _("正式（已录入国务院办公厅通知）")
+        PROVISIONAL = "provisional", _("暂定（未录入调休通知）")
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.OFFICIAL
+    )
     source = models.CharField(_("来源"), max_length=128)
     notice = models.CharField(_("国务院办公厅通知"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -46,7 +57,7 @@ class CalendarYear(models.Model):
         verbose_name_plural = _("日历年度")
 
     def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.year}（{self.get_status_display()}）"
 
 
 class OutboxMessage(models.Model):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views import csrf
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from shuzheng import __version__
+from shuzheng.core import calendar
 from shuzheng.core.errors import NotFound
 
 
@@ -42,7 +44,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
     ``status`` is "ok", "degraded" (HTTP 200: the web serves, but no task worker is alive or the
     task queue lags — alert, do not take the node out) or "error" (HTTP 503: the database does
-    not answer, so the node cannot serve). docs/howto/worker.md lists the fields."""
+    not answer, so the node cannot serve). docs/howto/worker.md lists the fields. The
+    ``calendar`` check says "warning" while administrators must enter a year's holidays
+    (``calendar.health``); it does not change ``status``: the node serves all the same."""
     checks: dict[str, object] = {}
     status = "ok"
     try:
@@ -68,6 +72,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # pragma: no cover
         status = "error"
         checks["tasks"] = {"status": "error", "error": type(exc).__name__}
+    try:
+        checks["calendar"] = calendar.health(timezone.localdate())
+    except Exception as exc:  # pragma: no cover
+        checks["calendar"] = {"status": "error", "error": type(exc).__name__}
     return JsonResponse(
         json_dumps_params={"ensure_ascii": False},
         data={"status": status, "version": __version__, "checks": checks},

@@ -18,6 +18,7 @@ def test_add_working_days_contract(client):
     assert client.get("/api/v1/calendar/add-working-days?start=2026-09-29&days=5").json() == {
         "date": "2026-10-12",
         "estimated": False,
+        "provisional": False,
     }
     assert (
         client.get("/api/v1/calendar/add-working-days?start=2026-02-13&days=1").json()["date"]

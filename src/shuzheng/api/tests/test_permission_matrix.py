@@ -180,18 +180,20 @@ def test_write_matrix(api, norole_staff, caller, method, path, body):
 
 
 def test_admin_calendar_edit_changes_deadlines(api):
-    assert api.call("GET", "/api/v1/calendar/add-working-days?start=2026-12-31&days=1").json() == {
-        "date": "2027-01-01",
+    # 2031: a year without data (2027–2030 are seeded as provisional)
+    assert api.call("GET", "/api/v1/calendar/add-working-days?start=2030-12-31&days=1").json() == {
+        "date": "2031-01-01",
         "estimated": True,
+        "provisional": True,
     }
     r = api.call(
         "PUT",
-        "/api/v1/calendar/days/2027-01-01",
+        "/api/v1/calendar/days/2031-01-01",
         who="demo-admin",
         json_body={"kind": "holiday", "name": "元旦"},
     )
     assert r.status_code == 200
     assert (
-        api.call("GET", "/api/v1/calendar/add-working-days?start=2026-12-31&days=1").json()["date"]
-        == "2027-01-04"
+        api.call("GET", "/api/v1/calendar/add-working-days?start=2030-12-31&days=1").json()["date"]
+        == "2031-01-02"
     )

@@ -16,14 +16,60 @@ from shuzheng.core import calendar, lifecycle
 
 
 def recompute_due(case: Case) -> None:
-    """The due date of an accepted case: its promised days plus the days paused and extended."""
+    """The due date of an accepted case: its promised days plus the days paused and extended;
+    ``due_date_provisional`` when it was counted across a year whose 调休 notice is not in."""
     if case.accepted_on is not None:
-        case.due_date = lifecycle.Clock(
+        due = lifecycle.Clock(
             started_on=case.accepted_on,
             limit_days=case.promised_days,
             paused_days=case.paused_days,
             extended_days=case.extended_days,
-        ).due_date
+        ).deadline
+        case.due_date, case.due_date_provisional = due.date, due.provisional
+
+
+# statuses whose due date still matters (the case is not finished)
+_CLOCK_STATUSES = (S.IN_PROGRESS, S.CORRECTION, S.SUSPENDED, S.APPROVED, S.DENIED)
+
+
+def due_dates_recompute(*, actor: str, year: int) -> int:
+    """Recount the due dates of unfinished cases whose count crosses ``year``, now that its
+    notice is entered (call it in the transaction that entered it). Each case that changes is
+    saved and audited; returns how many changed."""
+    changed = 0
+    rows = (
+        Case.objects.select_for_update()
+        .filter(
+            status__in=_CLOCK_STATUSES,
+            accepted_on__isnull=False,
+            accepted_on__year__lte=year,
+            due_date__year__gte=year,
+        )
+        .order_by("id")
+    )
+    for case in rows:
+        before = (case.due_date, case.due_date_provisional)
+        recompute_due(case)
+        if (case.due_date, case.due_date_provisional) == before:
+            continue
+        case.save(update_fields=["due_date", "due_date_provisional"])
+        audit.record(
+            actor=actor,
+            action="cases.due_date_recomputed",
+            object_type="cases.case",
+            object_id=case.case_no,
+            before={
+                "due_date": before[0].isoformat() if before[0] else None,
+                "provisional": before[1],
+            },
+            after={
+                "due_date": case.due_date.isoformat() if case.due_date else None,
+                "provisional": case.due_date_provisional,
+                "calendar_year": year,
+            },
+        )
+        changed += 1
+    return changed
 
 
 def start_pause(case: Case, *, kind: str, reason: str, today: dt.date) -> None:

@@ -10,19 +10,19 @@ from shuzheng.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
-BANNER = "工作日历缺少 2027 年的节假日数据"
+BANNER = "工作日历缺少 2031 年的节假日数据"
 
 
-@time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
+@time_machine.travel(dt.datetime(2030, 11, 23, 9, 0, tzinfo=dt.UTC))
 def test_admin_is_warned_about_years_without_holiday_data(client):
     client.force_login(User.objects.get(username="demo-admin"))
     assert BANNER in client.get("/").content.decode()
-    CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕")
+    CalendarYear.objects.create(year=2031, source="国办发明电〔2030〕")
     cache.bump(calendar.CALENDAR)  # a direct write bumps the calendar cache itself
     assert BANNER not in client.get("/").content.decode()
 
 
-@time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
+@time_machine.travel(dt.datetime(2030, 11, 23, 9, 0, tzinfo=dt.UTC))
 def test_citizens_do_not_see_the_calendar_warning(client):
     client.force_login(User.objects.get(username="demo-citizen"))
     assert BANNER not in client.get("/").content.decode()
@@ -33,10 +33,10 @@ def test_calendar_edit_in_django_admin_is_audited(client):
     n = AuditRecord.objects.count()
     r = client.post(
         "/admin/core/calendarday/add/",
-        {"date": "2027-01-01", "kind": "holiday", "name": "元旦", "source": "admin"},
+        {"date": "2031-01-01", "kind": "holiday", "name": "元旦", "source": "admin"},
     )
     assert r.status_code == 302, r.content.decode()[:500]
-    assert CalendarDay.objects.filter(date=dt.date(2027, 1, 1), kind="holiday").exists()
+    assert CalendarDay.objects.filter(date=dt.date(2031, 1, 1), kind="holiday").exists()
     rec = AuditRecord.objects.order_by("-id").first()
     assert AuditRecord.objects.count() == n + 1
     assert (rec.action, rec.object_type, rec.actor) == (

@@ -39,21 +39,21 @@ def test_2026_has_248_working_days():
 
 
 def test_year_without_data_falls_back_to_weekdays_and_is_flagged():
-    assert calendar.is_estimated(2027)
-    assert not calendar.is_estimated(2026)
-    # 2027-01-01 is a Friday; with no data it counts as a working day
-    assert calendar.is_working_day(D(2027, 1, 1))
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
-    assert calendar.estimated_years(range(2026, 2029)) == [2027, 2028]
+    assert calendar.is_estimated(2031)
+    assert not calendar.is_estimated(2026) and not calendar.is_estimated(2030)
+    # 2031-01-01 is a Wednesday; with no data it counts as a working day
+    assert calendar.is_working_day(D(2031, 1, 1))
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
+    assert calendar.estimated_years(range(2030, 2033)) == [2031, 2032]
 
 
 def test_a_direct_write_is_seen_once_it_bumps_the_version():
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
-    CalendarDay.objects.create(date=D(2027, 1, 1), kind="holiday", name="元旦")
-    CalendarYear.objects.create(year=2027, source="admin")
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
+    CalendarDay.objects.create(date=D(2031, 1, 1), kind="holiday", name="元旦")
+    CalendarYear.objects.create(year=2031, source="admin")
     cache.bump(calendar.CALENDAR)  # a write outside the services bumps itself
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
-    assert not calendar.is_estimated(2027)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 2)
+    assert not calendar.is_estimated(2031)
 
 
 def test_a_computation_with_a_warm_cache_is_one_statement(django_assert_num_queries):
@@ -63,24 +63,24 @@ def test_a_computation_with_a_warm_cache_is_one_statement(django_assert_num_quer
 
 
 def test_an_edit_through_the_api_takes_effect_at_once(api):
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)  # cache warm
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)  # cache warm
     r = api.call(
         "PUT",
-        "/api/v1/calendar/days/2027-01-01",
+        "/api/v1/calendar/days/2031-01-01",
         who="demo-admin",
         json_body={"kind": "holiday", "name": "元旦"},
     )
     assert r.status_code == 200, r.content
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 2)
     # a holiday changed in place into a 调休 workday (same row count)
     r = api.call(
         "PUT",
-        "/api/v1/calendar/days/2027-01-01",
+        "/api/v1/calendar/days/2031-01-01",
         who="demo-admin",
         json_body={"kind": "workday", "name": "调休上班"},
     )
     assert r.status_code == 200, r.content
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
     assert not calendar.is_working_day(D(2026, 10, 1))
     r = api.call("DELETE", "/api/v1/calendar/days/2026-10-01", who="demo-admin")
     assert r.status_code == 204, r.content
@@ -89,22 +89,22 @@ def test_an_edit_through_the_api_takes_effect_at_once(api):
 
 def test_edits_in_the_django_admin_take_effect_at_once(client):
     client.force_login(get_user_model().objects.get(username="demo-admin"))
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
-    assert calendar.is_estimated(2027)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
+    assert calendar.is_estimated(2031)
     r = client.post(
         "/admin/core/calendarday/add/",
-        {"date": "2027-01-01", "kind": "holiday", "name": "元旦", "source": "admin"},
+        {"date": "2031-01-01", "kind": "holiday", "name": "元旦", "source": "admin"},
     )
     assert r.status_code == 302, r.content.decode()[:500]
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 2)
 
-    row = CalendarDay.objects.get(date=D(2027, 1, 1))
+    row = CalendarDay.objects.get(date=D(2031, 1, 1))
     r = client.post(
         f"/admin/core/calendarday/{row.pk}/change/",
-        {"date": "2027-01-01", "kind": "workday", "name": "调休上班", "source": "admin"},
+        {"date": "2031-01-01", "kind": "workday", "name": "调休上班", "source": "admin"},
     )
     assert r.status_code == 302, r.content.decode()[:500]
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
 
     assert not calendar.is_working_day(D(2026, 10, 1))
     national_day = CalendarDay.objects.get(date=D(2026, 10, 1))
@@ -114,10 +114,10 @@ def test_edits_in_the_django_admin_take_effect_at_once(client):
 
     r = client.post(
         "/admin/core/calendaryear/add/",
-        {"year": "2027", "source": "国办发明电〔2026〕", "notice": "通知"},
+        {"year": "2031", "status": "official", "source": "国办发明电〔2030〕", "notice": "通知"},
     )
     assert r.status_code == 302, r.content.decode()[:500]
-    assert not calendar.is_estimated(2027)
+    assert not calendar.is_estimated(2031)
 
 
 def test_a_bulk_delete_in_the_django_admin_takes_effect_at_once(client):
@@ -147,7 +147,7 @@ def test_an_edit_committed_by_another_process_is_seen():
 
 
 def test_a_rolled_back_edit_does_not_poison_the_cache(api):
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
 
     class Abort(Exception):
         pass
@@ -156,25 +156,25 @@ def test_a_rolled_back_edit_does_not_poison_the_cache(api):
     with pytest.raises(Abort), transaction.atomic():
         r = api.call(
             "PUT",
-            "/api/v1/calendar/days/2027-01-01",
+            "/api/v1/calendar/days/2031-01-01",
             who="demo-admin",
             json_body={"kind": "holiday", "name": "元旦"},
         )
         assert r.status_code == 200, r.content
         # read inside the doomed transaction: the memo is filled with the uncommitted row
-        assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+        assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 2)
         raise Abort
-    assert not CalendarDay.objects.filter(date=D(2027, 1, 1)).exists()
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert not CalendarDay.objects.filter(date=D(2031, 1, 1)).exists()
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
     # and the next committed edit is seen
     r = api.call(
         "PUT",
-        "/api/v1/calendar/days/2027-01-01",
+        "/api/v1/calendar/days/2031-01-01",
         who="demo-admin",
         json_body={"kind": "holiday", "name": "元旦"},
     )
     assert r.status_code == 200, r.content
-    assert calendar.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert calendar.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 2)
 
 
 def test_the_seed_restores_missing_days_and_the_cache_sees_them():
