@@ -119,7 +119,8 @@ def test_acceptance_notice_is_sealed_and_names_the_case_and_department(catalog, 
 
 
 def test_correction_notice_lists_every_item_the_clerk_asked_for(catalog, cases, api):
-    items = ["公司章程缺少全体股东签字页", "经营场所使用证明（租赁合同）"]
+    # each item names a material of the item (the 补正 rules), then what is wrong with it
+    items = ["公司章程：缺少全体股东签字页", "住所使用证明：租赁合同已过期"]
     with at(2026, 11, 24):
         no = _submitted(catalog, cases)
         r = cases.act("demo-clerk", no, "request_correction", items=items, note="请补齐后提交")

@@ -74,7 +74,8 @@ def test_the_phone_given_on_the_form_finds_it_too(catalog, cases, client):
 def test_nothing_personal_in_the_answer(catalog, cases, client):
     with at(2026, 11, 23):
         no = _filed(catalog, cases)
-        cases.act("demo-clerk", no, "request_correction", items=["公司章程缺少股东签字页"])
+        asked = cases.act("demo-clerk", no, "request_correction", items=["公司章程：缺少签字页"])
+        assert asked.status_code == 200, asked.content
         r = _ask(client, no, CITIZEN_PHONE)
     assert r.status_code == 200
     text = r.content.decode()
@@ -87,7 +88,7 @@ def test_nothing_personal_in_the_answer(catalog, cases, client):
         CITIZEN_PHONE,
         FORM_PHONE,
         "肇庆市星湖味道餐饮有限公司",  # a form value
-        "公司章程",  # what the clerk asked for
+        "缺少签字页",  # what the clerk asked for
         "scan.pdf",  # a material
         "demo-clerk",  # a staff account
         *[str(m["file_id"]) for m in case.materials],
