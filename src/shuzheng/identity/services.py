@@ -22,7 +22,7 @@ from shuzheng.audit import facade as audit
 from shuzheng.core.codes import CodeError, validate_id_number
 from shuzheng.core.errors import FieldError, RateLimited, Unauthenticated, ValidationFailed
 from shuzheng.core.sms import send_sms_after_commit
-from shuzheng.identity import throttle
+from shuzheng.identity import selectors, throttle
 from shuzheng.identity.contracts import IssuedToken
 from shuzheng.identity.models import (
     ApiClient,
@@ -348,15 +348,17 @@ def login_record_success(*, user: User, method: str) -> None:
 def otp_send(*, user: User) -> None:
     """Send a 6-digit login code to the user's phone through the configured SMS backend.
 
-    At most one per ``SMS_COOLDOWN_SECONDS`` and ``SMS_MAX_PER_HOUR`` an hour per account: a
-    ``RateLimited`` (429, ``retry_after``) says when the next may be sent, and the code sent
-    before stays valid."""
+    At most ``SMS_MAX_PER_HOUR`` an hour per account, and while a code sent is still unused, no
+    new one within ``SMS_COOLDOWN_SECONDS``: a ``RateLimited`` (429, ``retry_after``) says when
+    the next may be sent, and the code sent before stays valid. (Once that code was used, the
+    person signed in: signing in again at once is not an SMS flood.)"""
     if not user.phone:
         raise ValidationFailed.one("phone", "账号未绑定手机号码，无法发送验证码。")
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
+    pending = selectors.otp_pending(user=user)
     with transaction.atomic():
-        throttle.sms_allow(f"user:{user.pk}", now=now)
+        throttle.sms_allow(f"user:{user.pk}", now=now, cooldown=None if pending else 0)
         OtpChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
         OtpChallenge.objects.create(
             user=user,

@@ -289,6 +289,20 @@ def test_a_second_password_step_within_the_cooldown_sends_no_new_sms(client, set
         assert _sms_to("demo-citizen") == 2
 
 
+def test_signing_in_again_right_after_signing_in_sends_a_new_code(client, settings):
+    """The cooldown holds back a second SMS while the first code is unused; once it was used,
+    the person signed in and may sign in again at once (logout, another browser)."""
+    settings.SMS_COOLDOWN_SECONDS = 60
+    with time_machine.travel(DAY, tick=False):
+        _password_step(client)
+        code = OutboxMessage.objects.first().body.split("验证码为 ")[1][:6]
+        assert client.post("/accounts/login/code/", {"code": code}).status_code == 302
+        client.post("/accounts/logout/")
+    with time_machine.travel(DAY + dt.timedelta(seconds=10), tick=False):
+        r = _password_step(client)
+        assert r.status_code == 302 and _sms_to("demo-citizen") == 2
+
+
 def test_otp_send_has_a_cooldown_and_an_hourly_cap(settings):
     settings.SMS_COOLDOWN_SECONDS = 60
     settings.SMS_MAX_PER_HOUR = 3
