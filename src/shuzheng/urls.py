@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from shuzheng.api.router import api
-from shuzheng.cases.views import register_case_panel
+from shuzheng.cases.views import register_apply_panel, register_case_panel
+from shuzheng.catalog.views import register_guide_panel
 from shuzheng.core.views import api_not_found, healthz
+from shuzheng.proactive.views import benefit_panel
 from shuzheng.ratings.views import case_panel as rating_panel
 
 # The citizen case page (cases, L3) shows the 好差评 form of ratings (above it): wired here.
 register_case_panel(rating_panel)
+# An item's guide (catalog) and apply (cases) pages say when 免申即享 (above both) already
+# grants its benefit: one person, one benefit.
+register_guide_panel(benefit_panel)
+register_apply_panel(benefit_panel)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -63,6 +63,19 @@ def register_case_panel(panel: CasePanel) -> None:
         CASE_PANELS.append(panel)
 
 
+ApplyPanel = Callable[[HttpRequest, str], str]
+"""``(request, item code) -> HTML`` shown above an item's application form (empty: nothing)."""
+
+APPLY_PANELS: list[ApplyPanel] = []
+
+
+def register_apply_panel(panel: ApplyPanel) -> None:
+    """Add a note to an item's apply page (免申即享, above cases: "you need not apply");
+    ``shuzheng/urls.py`` wires them."""
+    if panel not in APPLY_PANELS:
+        APPLY_PANELS.append(panel)
+
+
 # --- who may use these pages ----------------------------------------------------------------------
 
 
@@ -465,6 +478,9 @@ def _render_apply(
             "summary": summary,
             "draft_case": case,
             "can_save_draft": target.kind == "item" and case is None,
+            "panels": [html for panel in APPLY_PANELS if (html := panel(request, target.code))]
+            if target.kind == "item"
+            else [],
         },
         status=status,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,20 @@ from shuzheng.catalog.spec import (
     PERSON_THEMES,
 )
 from shuzheng.core.errors import NotFound
+
+# --- extension point: notes that higher modules add to an item's guide page --------------------
+
+GuidePanel = Callable[[HttpRequest, str], str]
+"""``(request, item code) -> HTML`` (empty string: nothing to add)."""
+
+GUIDE_PANELS: list[GuidePanel] = []
+
+
+def register_guide_panel(panel: GuidePanel) -> None:
+    """Add a note to the 办事指南 page without this module importing the one that writes it
+    (免申即享 sits above the catalog); ``shuzheng/urls.py`` wires them."""
+    if panel not in GUIDE_PANELS:
+        GUIDE_PANELS.append(panel)
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
@@ -107,6 +122,7 @@ def item_guide(request: HttpRequest, code: str) -> HttpResponse:
             "level_name": EXERCISE_LEVELS.get(item.exercise_level, ""),
             "depth_name": ONLINE_DEPTHS.get(item.online_depth, ""),
             "material_forms": MATERIAL_FORMS,
+            "panels": [html for panel in GUIDE_PANELS if (html := panel(request, item.code))],
         },
     )
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -136,6 +137,37 @@ def respond(request: HttpRequest, match_id: int, action: str) -> HttpResponse:
     else:
         if m.status == MatchStatus.GRANTED:
             messages.success(request, f"已确认，“{m.policy.name}”已发放。")
-        else:
+        elif m.status == MatchStatus.DECLINED:
             messages.success(request, f"已选择不享受“{m.policy.name}”。")
+        elif m.note:  # the grant's re-check closed it (held / ineligible)
+            messages.warning(request, m.note)
+        else:
+            messages.success(request, f"已确认“{m.policy.name}”，将尽快发放。")
     return HttpResponseRedirect(reverse("proactive:mine"))
+
+
+def benefit_panel(request: HttpRequest, item_code: str) -> str:
+    """What the guide and apply pages of a service item (catalog and cases, below this module;
+    wired in ``shuzheng/urls.py``) tell a person who need not apply: they already qualify by a
+    免申即享 notice (a link to it), or already receive the item's benefit (by either path)."""
+    principal = principal_for_request(request)
+    if not principal.is_authenticated or principal.kind not in ("person", "agent"):
+        return ""
+    match = selectors.my_match_for_item(principal, item_code)
+    held = None
+    if match is None:
+        subjects = [("person", principal.id_number)] if principal.id_number else []
+        subjects += [("enterprise", uscc) for uscc in principal.enterprises]
+        for kind, subject_id in subjects:
+            held = rules.entitlement_for_item(
+                item_code=item_code, subject_kind=kind, subject_id=subject_id
+            )
+            if held is not None:
+                break
+        if held is None:
+            return ""
+    return render_to_string(
+        "proactive/_benefit_notice.html",
+        {"match": match, "held": held, "statuses": MatchStatus},
+        request=request,
+    )

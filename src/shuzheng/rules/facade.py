@@ -140,11 +140,7 @@ def entitlement_for_item(
 ) -> Entitlement | None:
     """The benefit the item's rule set grants, when it is already live for the subject this
     period (held, or offered by a 免申即享 notice); None for an item that grants no benefit."""
-    on = on or timezone.localdate()
-    found = selectors.rule_set_for_item(item_code, on)
-    if found is None:
-        return None
-    row = selectors.live_entitlement_for(found[0], subject_kind, subject_id, on)
+    row = selectors.live_entitlement_for_item(item_code, subject_kind, subject_id, on)
     return entitlements.ref(row) if row is not None else None
 
 

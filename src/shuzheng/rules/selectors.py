@@ -153,8 +153,8 @@ def entitlement_period(period: str, on: dt.date) -> str:
     return str(on.year) if period == Period.YEAR else "once"
 
 
-def _current_periods() -> tuple[str, str]:
-    return ("once", str(timezone.localdate().year))
+def _current_periods(on: dt.date | None = None) -> tuple[str, str]:
+    return ("once", str((on or timezone.localdate()).year))
 
 
 def live_entitlement(
@@ -178,6 +178,25 @@ def live_entitlement_for(
         return None
     period = entitlement_period(rule_set.period, on)
     return live_entitlement(rule_set.benefit, subject_kind, subject_id, period)
+
+
+def live_entitlement_for_item(
+    item_code: str, subject_kind: str, subject_id: str, on: dt.date | None = None
+) -> Entitlement | None:
+    """The live entitlement of the benefit a service item's rule sets grant, for the periods
+    of ``on`` (today) — one statement, run before every application is filed."""
+    benefits = RuleSet.objects.filter(item_code=item_code).exclude(benefit="").values("benefit")
+    return (
+        Entitlement.objects.filter(
+            benefit__in=benefits,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            status__in=LIVE,
+            period_key__in=_current_periods(on),
+        )
+        .order_by("id")
+        .first()
+    )
 
 
 def held_benefits(kind: str, subject_id: str) -> list[str]:

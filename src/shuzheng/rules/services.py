@@ -313,7 +313,8 @@ def decision_make(
     A 秒批 approval (``context="instant"``) of a rule set with a benefit also registers the
     benefit as held (``entitlements``, under ``reference``: the case number) in the same
     transaction; when the subject already receives it, or a 免申即享 notice has offered it, the
-    decision is stored as a refusal saying so (``DUPLICATE_ROW``) and nothing is held."""
+    decision — approval or not — is stored as a refusal saying so (``DUPLICATE_ROW``) and
+    nothing is held."""
     as_of = as_of or timezone.localdate()
     ev, used, explanation = evaluate(
         rule_set=rule_set,
@@ -325,7 +326,13 @@ def decision_make(
     )
     decision_id = _new_decision_id(as_of)
     with transaction.atomic():
-        if context == "instant" and ev.outcome == "approve" and rule_set.benefit:
+        holder = None
+        if context == "instant" and rule_set.benefit and ev.outcome != "approve":
+            # refused by the rules while the benefit is live for the subject (their own
+            # "not yet receiving" condition, or facts that changed): the register says why
+            found = selectors.live_entitlement_for(rule_set, subject_kind, subject_id, as_of)
+            holder = entitlements.ref(found) if found is not None else None
+        elif context == "instant" and rule_set.benefit:
             try:
                 entitlements.claim(
                     rule_set=rule_set,
@@ -341,7 +348,9 @@ def decision_make(
                     actor=actor,
                 )
             except EntitlementTaken as taken:
-                ev, explanation = _duplicate(ev, explanation, rule_set.benefit, taken.held)
+                holder = taken.held
+        if holder is not None:
+            ev, explanation = _duplicate(ev, explanation, rule_set.benefit, holder)
         row = Decision.objects.create(
             decision_id=decision_id,
             rule_version=version,
@@ -386,8 +395,8 @@ def decision_make(
 def _duplicate(
     ev: engine.Evaluation, explanation: list[str], benefit: str, held: EntitlementRef
 ) -> tuple[engine.Evaluation, list[str]]:
-    """The rules approved, but the benefit is already live for the subject: a refusal that
-    says why, keeping what each condition found."""
+    """A 秒批 application for a benefit already live for the subject: a refusal that says why
+    (held by which path, or offered by a 免申即享 notice), keeping what each condition found."""
     reason = held.refusal("申请人").removesuffix("。")
     condition = {
         "condition": f"未重复享受“{benefit}”（待遇享受登记）",
@@ -404,7 +413,7 @@ def _duplicate(
         conditions=[*ev.conditions, condition],
     )
     lines = [f"结论：{jdm.OUTCOME_NAMES['deny']}。{reason}。"]
-    lines += [x for x in explanation[1:] if not x.startswith("核定金额")]
+    lines += [x for x in explanation[1:] if x.startswith(("符合：", "不符合："))]
     lines.append(f"不符合：{condition['condition']}（{held.describe()}）")
     return refused, lines
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 # statements per request: submission (one item, three uploaded materials), then each action,
 # with the audit record chained and the text sent in the action's transaction (inline)
 INLINE = {
-    "submit": 21,
+    "submit": 22,  # one person, one benefit: the applicant's live entitlement of the item
     "accept": 17,
     "approve": 16,
     "close": 30,  # the result licence: the item, its licence type, the new entity's code …

@@ -70,9 +70,15 @@ def test_an_approved_allowance_counts_as_held_so_a_second_application_is_refused
     second = facade.decide_for_item(
         item_code=GAOLING, subject_kind="person", subject_id=elder, form={}
     )
-    assert first.outcome == "approve"
-    assert second.outcome == "deny"
-    assert [c["condition"] for c in second.conditions if not c["passed"]] == ["未在享受高龄津贴"]
+    assert first.outcome == "approve" and not first.duplicate
+    assert second.outcome == "deny" and second.duplicate
+    # the rule's own condition, and the register naming the first approval
+    assert [c["condition"] for c in second.conditions if not c["passed"]] == [
+        "未在享受高龄津贴",
+        "未重复享受“高龄津贴”（待遇享受登记）",
+    ]
+    assert second.reason.startswith("申请人已在享受“高龄津贴”（2026年11月23日起，申请秒批")
+    assert second.explanation[-1].startswith("不符合：未重复享受“高龄津贴”（待遇享受登记）")
 
 
 def test_no_rule_set_means_none():
