@@ -325,6 +325,8 @@ def _render_case(
                     "at": dt.datetime.fromisoformat(e["at"]),
                     "label": e["action_name"],
                     "who": e["actor"].removeprefix("user:"),
+                    # only the 补正 list is shown: the rest of an event's data is internal
+                    "items": e["data"].get("items", []),
                 }
                 for e in detail["timeline"]
             ],
