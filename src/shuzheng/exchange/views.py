@@ -139,7 +139,15 @@ def _space_context(principal: Principal, enterprise: str | None) -> dict[str, An
             for r in all_resources.values()
             if r.subject_kind == kind and r.consent_scope != ConsentScope.NONE
         ],
-        "issues": selectors.issues_of_subject(principal, enterprise),
+        "issues": [  # each with its field's title (户籍地址), never its path (person.hukou_address)
+            {
+                "i": i,
+                "title": _titles(all_resources[i.resource.code]).get(i.field_name, i.field_name)
+                if i.resource.code in all_resources
+                else i.field_name,
+            }
+            for i in selectors.issues_of_subject(principal, enterprise)
+        ],
     }
 
 

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.context_processors import ELDER_COOKIE
 from shuzheng.core.errors import NotFound
-from shuzheng.identity.facade import person_own, principal_for_request
+from shuzheng.identity.facade import (
+    ROLE_NAMES,
+    department_names,
+    person_own,
+    principal_for_request,
+)
 
 LIFE_EVENTS = [
     (_("生育"), _("出生医学证明、新生儿落户、医保参保")),
@@ -55,7 +60,13 @@ def me(request: HttpRequest) -> HttpResponse:
             person = person_own(principal)
         except NotFound:
             person = None
-    return render(request, "portal/me.html", {"principal": principal, "person": person})
+    names = department_names()
+    roles = [  # 窗口受理人员（肇庆市民政局）, never the codes window_clerk@441200-MZJ
+        f"{ROLE_NAMES.get(r, r)}（{names.get(d, d)}）" for r, d in principal.staff_roles
+    ]
+    return render(
+        request, "portal/me.html", {"principal": principal, "person": person, "roles": roles}
+    )
 
 
 @require_POST

@@ -1,0 +1,323 @@
+"""No page shown to a person contains an internal code (issue 17, defect 4).
+
+A crawler signs in as each demo role in the permission matrix's world (the demo catalog,
+licences, rules and policies, then cases, a rating, a policy match, share requests, a consent,
+a correction … built on a fixed day), follows every same-site link from the role's home pages
+breadth-first (GET only, bounded; for the admin, its changelists and change pages too) and
+reads each HTML page's visible text (tags, scripts, styles and attributes stripped). The text
+must hold no Python repr (``('``, ``{'``, ``<object``, ``None``/``True``/``False`` shown as
+words), no action, event or status code (collected from the lifecycles, the models' choices
+and the audit log of the world), no field path (``person.hukou_address``), no
+``role@department`` string and no negative count of working days. A finding names the role,
+the page and the words around it.
+
+``KNOWN`` lists findings not fixed yet: one still found is reported, one no longer found fails
+(remove it), so the list stays true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from tests.test_permission_matrix import WORLD_DAY, World, build_world
+
+ROLES = {
+    "citizen": "demo-citizen",
+    "elder": "demo-elder",
+    "agent": "demo-agent",
+    "clerk": "demo-clerk",
+    "reviewer": "demo-reviewer",
+    "head": "demo-head",
+    "dataofficer": "demo-dataofficer",
+    "hotline": "demo-hotline",
+    "admin": "demo-admin",
+}
+HOMES = ("/", "/workbench/", "/accounts/profile/")
+MAX_PAGES = 300  # per role
+PER_PATTERN = 6  # pages of one URL pattern (one case, one licence …) are alike past a few
+NOT_FOLLOWED = ("/static/", "/api/", "/i18n/", "/media/")
+NOT_FOLLOWED_WORDS = ("logout", "/delete/", "/download", ".pdf")
+
+# Pages not read: the audit log in the admin shows each record's action and object type as
+# recorded (``cases.submit``, ``cases.case``) — the evidence itself, which auditors search by.
+EXEMPT = ("/admin/audit/",)
+
+# Findings not fixed yet: (role, URL pattern, kind, the code found).
+KNOWN: set[tuple[str, str, str, str]] = set()
+
+
+# --- the world -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignore[no-untyped-def]
+    """The permission matrix's world, in a transaction rolled back at the end."""
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(WORLD_DAY, tick=True),
+        transaction.atomic(),
+    ):
+        yield build_world(Client())
+        transaction.set_rollback(True)
+
+
+# --- what counts as an internal code ---------------------------------------------------------
+
+
+IDENT = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*(?:\.[a-z][a-z0-9_]*)+")
+
+
+def internal_codes() -> set[str]:
+    """Codes a person must never read: the lifecycles' actions and events, every model
+    choice's stored value, and every audit action of the world. Only codes that look like
+    code (``snake_case`` or ``dotted.names``) are kept: a lone English word such as ``close``
+    is left to review, it could be the start of a sentence in an English page."""
+    from shuzheng.audit.models import AuditRecord
+    from shuzheng.cases.transitions import BUNDLE, CASE
+
+    codes: set[str] = set()
+    for lifecycle in (CASE, BUNDLE):
+        codes |= set(lifecycle.transitions) | set(lifecycle.events)
+    for model in apps.get_models():
+        for f in model._meta.get_fields():
+            for value, _label in getattr(f, "choices", None) or ():
+                if isinstance(value, str):
+                    codes.add(value)
+    codes |= set(AuditRecord.objects.values_list("action", flat=True).distinct())
+    return {c for c in codes if IDENT.fullmatch(c)}
+
+
+REPR = re.compile(r"\('|\{'|\[\('|<object\b|\b(?:None|True|False)\b")
+FIELD_PATH = re.compile(
+    r"(?<![\w.@/:-])(?:person|form|marriage|credit|social_insurance|household|enterprise|"
+    r"result|data|case|license|item|address|vehicle|housing|education|pension|medical)"
+    r"\.[a-z][a-z0-9_]*(?![\w/-])"
+)
+ROLE_AT = re.compile(r"[a-z_]+@\d{6}-[A-Z]+")
+NEGATIVE_DAYS = re.compile(r"-\s*\d+\s*个?\s*(?:个)?工作日|剩余\s*-")
+
+
+@dataclass(frozen=True)
+class Finding:
+    role: str
+    url: str
+    pattern: str
+    kind: str
+    code: str
+    snippet: str
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.role, self.pattern, self.kind, self.code)
+
+
+def findings_in(text: str, codes: re.Pattern[str]) -> Iterator[tuple[str, str, str]]:
+    """(kind, code, snippet) for every internal code in a page's visible text."""
+    for kind, rx in (
+        ("repr", REPR),
+        ("code", codes),
+        ("field path", FIELD_PATH),
+        ("role@department", ROLE_AT),
+        ("negative days", NEGATIVE_DAYS),
+    ):
+        for m in rx.finditer(text):
+            start, end = max(0, m.start() - 30), m.end() + 30
+            yield kind, m.group(0), text[start:end]
+
+
+def code_pattern(codes: set[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.@/-])(?:{alternatives})(?![\w/-])")
+
+
+# --- reading a page --------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """A page's visible text (one space between pieces) and its links."""
+
+    # not read: scripts and styles, and a textarea's content (the value being edited, as the
+    # value attribute of an input, e.g. a form schema the admin edits as JSON)
+    HIDDEN = {"script", "style", "template", "noscript", "textarea"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self._hidden += 1
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.text.append(data.strip())
+
+
+def read_page(html: str) -> tuple[str, list[str]]:
+    page = _Page()
+    page.feed(html)
+    return " ".join(page.text), page.links
+
+
+def _pattern(path: str) -> str | None:
+    try:
+        return resolve(path).route or path
+    except Resolver404:
+        return None
+
+
+def _follow(base: str, href: str, role: str) -> str | None:
+    """The same-site path (with its query, except in the admin) a link leads to, or None."""
+    if href.startswith(("#", "mailto:", "tel:", "javascript:")):
+        return None
+    parts = urlsplit(urljoin(base, href))
+    if parts.netloc and parts.netloc != "testserver":
+        return None
+    path = parts.path
+    if path.startswith(NOT_FOLLOWED) or any(w in path for w in NOT_FOLLOWED_WORDS):
+        return None
+    if path.startswith("/admin/"):
+        return path  # sorting and filtering a changelist shows the same words
+    return path + ("?" + parts.query if parts.query else "")
+
+
+# --- the crawl -------------------------------------------------------------------------------
+
+
+def crawl(role: str, session: str, codes: re.Pattern[str]) -> tuple[list[Finding], int]:
+    """Every page reachable from the role's home pages, breadth-first and bounded; each GET
+    in a savepoint rolled back (a page that records a reading changes nothing for the next)."""
+    starts = HOMES + (("/admin/",) if role == "admin" else ())
+    queue: deque[str] = deque(starts)
+    seen: set[str] = set(starts)
+    per_pattern: dict[str, int] = {}
+    found: list[Finding] = []
+    visited = 0
+    while queue and visited < MAX_PAGES:
+        url = queue.popleft()
+        pattern = _pattern(urlsplit(url).path)
+        if pattern is None:
+            continue
+        per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
+        if per_pattern[pattern] > PER_PATTERN:
+            continue
+        client = Client(raise_request_exception=False)
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        with transaction.atomic():
+            r = client.get(url)
+            transaction.set_rollback(True)
+        visited += 1
+        if r.status_code in (301, 302, 303):
+            target = _follow(url, r["Location"], role)
+            if target and target not in seen:
+                seen.add(target)
+                queue.append(target)
+            continue
+        if r.status_code != 200 or not r.get("Content-Type", "").startswith("text/html"):
+            continue
+        text, links = read_page(r.content.decode("utf-8", errors="replace"))
+        if not url.startswith(EXEMPT):
+            for kind, code, snippet in findings_in(text, codes):
+                found.append(Finding(role, url, pattern, kind, code, snippet))
+        for href in links:
+            target = _follow(url, href, role)
+            if target and target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return found, visited
+
+
+def _session(username: str) -> str:
+    from shuzheng.identity.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def report(findings: list[Finding]) -> str:
+    lines = [f"{'role':<12} {'kind':<16} {'code':<28} page — words around it"]
+    for f in findings:
+        snippet = re.sub(r"\s+", " ", f.snippet)
+        lines.append(f"{f.role:<12} {f.kind:<16} {f.code:<28} {f.url} — {snippet}")
+    return "\n".join(lines)
+
+
+def judge(findings: list[Finding], known: set[tuple[str, str, str, str]]) -> None:
+    """Fail on a finding not in ``known`` and on a known finding no longer found."""
+    new = [f for f in findings if f.key not in known]
+    gone = sorted(known - {f.key for f in findings})
+    message = f"{len(new)} internal code(s) shown to people:\n" + report(new)
+    if gone:
+        message += "\nKNOWN findings no longer found (remove them): " + repr(gone)
+    assert not new and not gone, message
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_page_shows_an_internal_code(world: World) -> None:
+    codes = code_pattern(internal_codes())
+    findings: list[Finding] = []
+    visited: dict[str, int] = {}
+    for role, username in ROLES.items():
+        found, visited[role] = crawl(role, _session(username), codes)
+        findings += found
+    print("pages read per role:", visited)
+    # the crawl really reached the pages with the world's cases, licences and admin lists
+    assert all(n >= 10 for n in visited.values()), visited
+    unique = list({(f.key, f.url): f for f in findings}.values())
+    judge(unique, KNOWN)
+
+
+def test_the_patterns_catch_what_the_reviewer_saw() -> None:
+    """Each kind the reviewer reported is caught; Chinese words and dates are not."""
+    codes = code_pattern({"issue_license", "rules_approve", "proactive_grant", "cases.submit"})
+
+    def kinds(text: str) -> set[str]:
+        return {kind for kind, _code, _snip in findings_in(text, codes)}
+
+    assert kinds("截止日期 ('due_date', '2026-12-16')") == {"repr"}
+    assert kinds("{'name': '李明'}") == {"repr"}
+    assert kinds("经办人 None") == {"repr"}
+    assert kinds("办理记录 issue_license") == {"code"}
+    assert kinds("rules_approve 2026-11-23") == {"code"}
+    assert kinds("cases.submit") == {"code"}
+    assert kinds("纠错字段 person.hukou_address") == {"field path"}
+    assert kinds("data_officer@441200-GAJ") == {"role@department"}
+    assert kinds("剩余 -2 个工作日") == {"negative days"}
+    assert kinds("已超期 2 个工作日，承诺 5 个工作日，2026-12-16，www.zhaoqing.gov.cn") == set()
+
+
+def test_judge_keeps_the_known_list_true() -> None:
+    f = Finding("citizen", "/cases/1/", "cases/<str:case_no>/", "code", "issue_license", "")
+    judge([f], {f.key})  # known and still found: reported only
+    with pytest.raises(AssertionError, match="1 internal code"):
+        judge([f], set())
+    with pytest.raises(AssertionError, match="no longer found"):
+        judge([], {f.key})
