@@ -114,7 +114,8 @@ class Entitlement:
 
     def describe(self) -> str:
         """Where it comes from, in words: "2026年11月23日起，免申即享，办件编号 …"."""
-        parts = [f"{self.since:%Y年%m月%d日}起" if self.held else f"{self.since:%Y年%m月%d日}告知"]
+        day = f"{self.since.year}年{self.since.month}月{self.since.day}日"
+        parts = [f"{day}起" if self.held else f"{day}告知"]
         parts.append(SOURCE_NAMES.get(self.source, self.source))
         if self.case_no:
             parts.append(f"办件编号 {self.case_no}")
