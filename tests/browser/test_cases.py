@@ -1,5 +1,6 @@
 """统一申办受理 end to end in a real browser: a citizen applies for a 承诺件 on a phone, the
-window clerk asks for 补正 once, the citizen sees exactly that item and resubmits, the case is
+window clerk asks for 补正 once (ticking the material, with why), the citizen sees exactly that
+item, is offered only that material and resubmits, the case is
 accepted, approved and closed, the citizen gives a 差评 and the head of the department finds
 the rectification task with its deadline.
 
@@ -22,7 +23,7 @@ from .conftest import PHONE, check_axe, login
 
 pytestmark = pytest.mark.browser
 
-CORRECTION = "社团章程缺少全体发起人签字页"
+CORRECTION = "社团章程草案：缺少全体发起人签字页"
 
 
 def mzj_item() -> dict[str, Any]:
@@ -130,7 +131,11 @@ def test_apply_correct_decide_rate_and_rectify(cases_site, new_context):
     clerk.wait_for_url(f"{site}/workbench/cases/{case_no}/")
     expect(clerk.get_by_test_id("form-data")).to_contain_text("肇庆市端砚文化研究会")
     check_axe(clerk, context="workbench case")
-    staff_act(clerk, "request_correction", items=CORRECTION)
+    ask = clerk.get_by_test_id("action-request_correction")
+    ask.get_by_label("社团章程草案", exact=True).check()
+    ask.get_by_label("“社团章程草案”需要补正的原因（可不填）").fill("缺少全体发起人签字页")
+    ask.get_by_role("button").click()
+    expect(clerk.locator(".messages")).to_contain_text("已完成")
     expect(clerk.get_by_test_id("case-status")).to_have_text("补正中")
 
     # 3. the citizen sees exactly that item and resubmits
@@ -141,6 +146,8 @@ def test_apply_correct_decide_rate_and_rectify(cases_site, new_context):
     check_axe(citizen, context="case page with correction")
     fits_the_phone(citizen)
     form = citizen.get_by_test_id("resubmit-form")
+    # only the material asked for is offered
+    expect(form.locator("input[type=file]")).to_have_count(1)
     form.get_by_label("社团章程草案").set_input_files(pdf("charter-signed.pdf"))
     form.get_by_label("补正说明").fill("已补齐发起人签字页")
     form.get_by_role("button", name="提交补正").click()

@@ -52,3 +52,12 @@ class PendingLicense:
     @property
     def missing(self) -> tuple[PendingField, ...]:
         return tuple(f for f in self.fields if f.missing)
+
+
+@dataclass(frozen=True)
+class CorrectionTarget:
+    """Something a 补正 may ask for: a material to upload again or a form field to change."""
+
+    kind: str  # material | field
+    key: str  # the material's code (M2) or the field's name
+    name: str  # what people read: the material's name or the field's title

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from shuzheng.cases import selectors, services, transitions
-from shuzheng.cases.contracts import CaseRef, PendingField, PendingLicense
+from shuzheng.cases.contracts import CaseRef, CorrectionTarget, PendingField, PendingLicense
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
+from shuzheng.catalog import facade as catalog
+from shuzheng.core.errors import NotFound
 from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
 
@@ -17,6 +19,7 @@ __all__ = [
     "QUEUES",
     "CaseRef",
     "CaseSummary",
+    "CorrectionTarget",
     "PendingField",
     "PendingLicense",
     "action_label",
@@ -25,6 +28,7 @@ __all__ = [
     "case_for_applicant",
     "case_list",
     "case_ref",
+    "correction_options",
     "due_dates_recompute",
     "file_read_grant",
     "material_file",
@@ -187,6 +191,19 @@ def case_act(*, principal: Principal, case_no: str, action: str, **kwargs: Any) 
     """Perform one action (``services.case_act``) and return the case as ``case_detail``."""
     case = services.case_act(principal=principal, case_no=case_no, action=action, **kwargs)
     return {**selectors.detail(principal, case), "applicant_id": case.applicant_id}
+
+
+def correction_options(detail: dict[str, Any]) -> list[CorrectionTarget]:
+    """What a 补正 of the case (``case_detail``'s answer) may ask for: each material of the
+    item version it was filed under, then each form field the applicant can change."""
+    code, version = detail.get("item_code"), detail.get("item_version")
+    if not code:
+        return []
+    try:
+        item = catalog.item_version(code, version or 1)
+    except NotFound:
+        return []
+    return services.correction_options(item)
 
 
 def material_file(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.cases import selectors, services
+from shuzheng.cases.contracts import CorrectionTarget
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.catalog import facade as catalog
@@ -674,6 +675,35 @@ def material_entries(
     return out
 
 
+@dataclass
+class Requested:
+    """What the case's 补正 asks the applicant for: materials to upload again, fields to change
+    (``services.correction_targets``), with the form schema of those fields."""
+
+    materials: list[CorrectionTarget]
+    fields: list[str]
+    schema: dict[str, Any]
+
+
+def _requested(case: Case) -> Requested:
+    try:
+        item = catalog.item_version(case.item_code, case.item_version or 1)
+    except NotFound:
+        item = None
+    wanted = services.correction_targets(case.correction_items, item) if item else []
+    if not wanted:  # a request naming nothing known (made before items were checked): any
+        names = _material_names(case)
+        return Requested([CorrectionTarget("material", c, n) for c, n in names.items()], [], {})
+    full = item.form_schema if item else {}
+    fields = [t.key for t in wanted if t.kind == "field"]
+    schema = {
+        "type": "object",
+        "properties": {k: full["properties"][k] for k in fields},
+        "required": [k for k in full.get("required", []) if k in fields],
+    }
+    return Requested([t for t in wanted if t.kind == "material"], fields, schema)
+
+
 def _render_case(
     request: HttpRequest,
     principal: Principal,
@@ -681,23 +711,30 @@ def _render_case(
     *,
     problems: Problems | None = None,
     status: int = 200,
+    posted: dict[str, Any] | None = None,
 ) -> HttpResponse:
     problems = problems or Problems()
     detail = selectors.detail(principal, case)
     names = _material_names(case)
     today = timezone.localdate()
     allowed = detail["allowed_actions"]
-    resubmit_rows = []
+    resubmit_rows: list[dict[str, Any]] = []
+    resubmit_fields: list[Any] = []
     if "resubmit" in allowed:
+        # only what the 补正 asks for: each listed material, each listed form field
+        requested = _requested(case)
         resubmit_rows = [
             {
-                "code": code,
-                "name": name,
-                "input": material_input(code),
-                "error": problems.materials.get(code, ""),
+                "code": t.key,
+                "name": t.name,
+                "input": material_input(t.key),
+                "error": problems.materials.get(t.key, ""),
             }
-            for code, name in names.items()
+            for t in requested.materials
         ]
+        if requested.fields:
+            values = {**case.form, **(posted or {})}
+            resubmit_fields = catalog.form_fields(requested.schema, values, problems.form)
     panels = [html for panel in CASE_PANELS if (html := panel(request, principal, detail))]
     return render(
         request,
@@ -709,6 +746,7 @@ def _render_case(
             "materials": material_entries(detail["materials"], names, case.case_no),
             "allowed": allowed,
             "resubmit_rows": resubmit_rows,
+            "resubmit_fields": resubmit_fields,
             "accept_files": ACCEPT_FILES,
             "problems": problems,
             "next_step": next_step(case, today),
@@ -730,32 +768,6 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
-    """补正: upload what was asked for (and a note), the clock starts again."""
-    principal = _applicant(request)
-    case = _case_or_404(principal, case_no)
-    codes = list(_material_names(case))
-    uploads = _receive_uploads(request, principal, codes)
-    problems = Problems(materials=dict(uploads.errors))
-    if not uploads.errors:
-        try:
-            services.case_act(
-                principal=principal,
-                case_no=case.case_no,
-                action="resubmit",
-                note=request.POST.get("note", "").strip()[:2000],
-                materials=uploads.materials,
-            )
-        except DomainError as exc:
-            _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
-            return _render_case(request, principal, case, problems=problems, status=exc.status)
-        messages.success(request, _t("补正材料已提交，办理时限继续计算。"))
-        return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
-    return _render_case(request, principal, case, problems=problems, status=422)
-
-
-@login_required
 @require_GET
 def material_file(request: HttpRequest, case_no: str, file_id: str) -> HttpResponseBase:
     """One material of the applicant's case, shown inline; every view audited. Staff are sent
@@ -772,6 +784,40 @@ def material_file(request: HttpRequest, case_no: str, file_id: str) -> HttpRespo
     except NotFound:
         raise Http404(_t("未找到该材料。")) from None
     return files.inline_response(info, handle, embeddable=True)
+
+
+@login_required
+@require_POST
+def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
+    """补正: upload what was asked for, change the fields it names (and a note); the clock
+    starts again. Giving less than the request listed changes nothing (422)."""
+    principal = _applicant(request)
+    case = _case_or_404(principal, case_no)
+    requested = _requested(case)
+    codes = [t.key for t in requested.materials]
+    posted = {k: request.POST[k] for k in requested.fields if k in request.POST}
+    uploads = _receive_uploads(request, principal, codes)
+    problems = Problems(materials=dict(uploads.errors))
+    if not uploads.errors:
+        try:
+            services.case_act(
+                principal=principal,
+                case_no=case.case_no,
+                action="resubmit",
+                note=request.POST.get("note", "").strip()[:2000],
+                materials=uploads.materials,
+                form=posted or None,
+            )
+        except DomainError as exc:
+            _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
+            if exc.errors and exc.message not in problems.general:
+                problems.general.insert(0, exc.message)  # names every missing item at once
+            return _render_case(
+                request, principal, case, problems=problems, status=exc.status, posted=posted
+            )
+        messages.success(request, _t("补正材料已提交，办理时限继续计算。"))
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    return _render_case(request, principal, case, problems=problems, status=422, posted=posted)
 
 
 @login_required

@@ -41,7 +41,7 @@ SUPERVISOR_ROLES = ("department_head", "platform_admin")
 @dataclass(frozen=True)
 class Field:
     name: str  # the service's parameter (note, items, days, delivery, assignee)
-    kind: str  # text | textarea | number | radio
+    kind: str  # text | textarea | number | radio | targets (what a 补正 may ask for)
     label: Promise
     required: bool = False
     hint: Promise | str = ""
@@ -73,10 +73,13 @@ ACTIONS: dict[str, ActionForm] = {
         (
             Field(
                 "items",
-                "textarea",
+                "targets",  # a checkbox per material and form field, each with its reason
                 _("需要补正的材料或内容"),
                 True,
-                _("每行一项。须一次性列明全部补正内容，之后不能再次要求补正。"),
+                _(
+                    "勾选申请人需要重新上传的材料和需要修改的申请表内容，可逐项写明原因。"
+                    "须一次性列明全部补正内容，之后不能再次要求补正。"
+                ),
             ),
             Field("note", "textarea", _("补充说明（可不填）")),
         ),
@@ -269,6 +272,25 @@ class ActionError:
     message: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
+    checked: list[str] = field(default_factory=list)  # the 补正 targets ticked
+
+
+def _target_rows(
+    targets: list[cases.CorrectionTarget], action: str, error: ActionError
+) -> list[dict[str, Any]]:
+    """The checkboxes of a 补正 request: each material and form field, with its reason."""
+    mine = error.action == action
+    return [
+        {
+            "kind": t.kind,
+            "key": t.key,
+            "name": t.name,
+            "id": f"a-{action}-t{i}",
+            "checked": mine and t.key in error.checked,
+            "reason": error.values.get(f"reason-{t.key}", "") if mine else "",
+        }
+        for i, t in enumerate(targets)
+    ]
 
 
 def _render_case(
@@ -300,6 +322,9 @@ def _render_case(
                         "id": f"a-{action}-{f.name}",
                         "value": error.values.get(f.name, "") if error.action == action else "",
                         "error": error.fields.get(f.name, "") if error.action == action else "",
+                        "options": _target_rows(cases.correction_options(detail), action, error)
+                        if f.kind == "targets"
+                        else [],
                     }
                     for f in spec.fields
                 ],
@@ -341,7 +366,11 @@ def _action_kwargs(action: str, post: Any) -> dict[str, Any]:
     """The service's parameters for one action, from its form."""
     kwargs: dict[str, Any] = {"note": post.get("note", "").strip()[:2000]}
     if action == "request_correction":
-        kwargs["items"] = [line.strip() for line in post.get("items", "").splitlines()]
+        # each ticked material or field (by code or name), with its reason: "M2：缺少签字页"
+        kwargs["items"] = [
+            f"{key}：{reason}" if (reason := post.get(f"reason-{key}", "").strip()[:200]) else key
+            for key in post.getlist("target")
+        ]
     elif action == "assign":
         kwargs["assignee"] = post.get("assignee", "").strip()
     elif action == "extend":
@@ -380,8 +409,10 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
                 k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
             },
         )
+        error.checked = request.POST.getlist("target")
         if isinstance(exc, ValidationFailed):
-            error.fields = {e.field: e.message for e in exc.errors}
+            for e in exc.errors:  # "items.2" is about the items field
+                error.fields.setdefault(e.field.split(".", 1)[0], e.message)
         return _render_case(request, principal, detail, error=error, status=exc.status)
     spec = ACTIONS.get(action)
     messages.success(

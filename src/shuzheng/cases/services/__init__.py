@@ -2,6 +2,7 @@
 
 - ``intake``: who applies, prefill, filing a case or 一件事 (and 免申即享 records);
 - ``materials``: uploaded files and e-licences used instead (免证办);
+- ``corrections``: what a 一次性告知 补正 may ask for and what the answer must give;
 - ``instant``: 秒批, the rules deciding a submitted case;
 - ``results``: the result licence of an approved case, issued or left pending;
 - ``actions`` and ``handlers``: every action of ``cases.transitions``, through one path;
@@ -13,6 +14,7 @@ themselves, so the API, the pages and the window-clerk desk go through the same 
 """
 
 from shuzheng.cases.services.actions import allowed_actions, case_act, roles_on
+from shuzheng.cases.services.corrections import correction_options, correction_targets
 from shuzheng.cases.services.deadlines import cases_refresh_warnings
 from shuzheng.cases.services.intake import case_create, case_create_proactive, prefill_for
 from shuzheng.cases.services.materials import license_choices, license_choices_many
@@ -26,6 +28,8 @@ __all__ = [
     "case_create",
     "case_create_proactive",
     "cases_refresh_warnings",
+    "correction_options",
+    "correction_targets",
     "license_choices",
     "license_choices_many",
     "pending_license",

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
-from shuzheng.cases.services import deadlines, records, results
+from shuzheng.cases.services import corrections, deadlines, records, results
 from shuzheng.cases.services.intake import bind_identity, verified_identity
 from shuzheng.cases.services.materials import check_materials, record_license_uses
 from shuzheng.catalog import facade as catalog
@@ -100,10 +100,21 @@ def refuse(act: Act) -> None:
 
 
 def request_correction(act: Act) -> None:
-    """一次性告知: every item to correct at once; the clock pauses until the applicant answers."""
+    """一次性告知: every item to correct at once, each naming a material to upload again or a
+    form field to change (``services.corrections``); the clock pauses until the applicant
+    answers."""
     wanted = [str(x).strip() for x in (act.items or []) if str(x).strip()]
     if not wanted:
         raise ValidationFailed.one("items", "请一次性列明需要补正的全部材料或内容。")
+    item = records.filed_item(act.case)
+    if item is not None:
+        wanted, errors = corrections.check_items(wanted, corrections.targets(item))
+        if errors:
+            raise ValidationFailed(
+                errors,
+                message="补正要求须逐项写明本事项的材料或申请表内容："
+                + "；".join(e.message for e in errors),
+            )
     act.case.correction_items = wanted
     deadlines.start_pause(
         act.case, kind="correction", reason=act.note or "；".join(wanted), today=act.today
@@ -111,28 +122,80 @@ def request_correction(act: Act) -> None:
     act.data["items"] = wanted
 
 
+def _corrected_form(
+    act: Act, schema: dict[str, Any]
+) -> tuple[dict[str, Any], set[str], list[FieldError]]:
+    """The case's form with the 补正's fields (typed and checked as on the apply page), the
+    fields whose value changed, and what is wrong with them."""
+    case = act.case
+    given = dict(act.form or {})
+    props = schema.get("properties", {})
+    errors = [
+        FieldError(f"form.{k}", "本事项的申请表没有这一项。") for k in given if k not in props
+    ]
+    given = {k: v for k, v in given.items() if k in props}
+    if not given:
+        return case.form, set(), errors
+    bound, identity_errors = _bound(case, act.principal, {**case.form, **given}, schema)
+    data, problems = catalog.validate_form(schema, bound)
+    errors += identity_errors
+    errors += [FieldError(f"form.{k}", v) for k, v in problems.items() if k in given]
+    form = dict(case.form)
+    for k in given:
+        if k in data:
+            form[k] = data[k]
+        else:
+            form.pop(k, None)  # left empty
+    unstorable = catalog.form_text_problems(schema, form)
+    errors += [FieldError(f"form.{k}", v) for k, v in unstorable.items()]
+    changed = {k for k in given if str(form.get(k, "")) != str(case.form.get(k, ""))}
+    return form, changed, errors
+
+
 def resubmit(act: Act) -> None:
-    """补正 answered: back where it was (受理 or 待受理); the paused days are added."""
+    """补正 answered: back where it was (受理 or 待受理); the paused days are added.
+
+    The applicant must give at least what the request listed — each listed material uploaded
+    again, each listed field changed — or nothing is changed (422 naming each missing item) and
+    the one-time 补正 is not used up. A window clerk answering for the applicant (paper handed
+    in at the window) records what was received in the note instead."""
     case = act.case
     item = records.filed_item(case)
+    schema = dict(item.form_schema) if item else {}
+    errors: list[FieldError] = []
+    extra: list[dict[str, Any]] = []
     if act.materials:
-        extra = check_materials(
-            owner=case.submitted_by,
-            submitted=act.materials,
-            required=[],
-            strict=False,
-            holder=(case.applicant_kind, case.applicant_id),
-            known=list(item.materials) if item else [],
-        )
+        try:
+            extra = check_materials(
+                owner=case.submitted_by,
+                submitted=act.materials,
+                required=[],
+                strict=False,
+                holder=(case.applicant_kind, case.applicant_id),
+                known=list(item.materials) if item else [],
+            )
+        except ValidationFailed as exc:
+            errors += exc.errors
+    form, changed, form_errors = _corrected_form(act, schema)
+    errors += form_errors
+    if act.principal.kind != "staff":  # the applicant (the table lets only them and clerks)
+        options = corrections.targets(item) if item else []
+        wanted = corrections.listed(case.correction_items, options)
+        missing = corrections.missing(wanted, {str(m["material_code"]) for m in extra}, changed)
+        if missing:
+            summary = "补正内容不全：" + "".join(e.message for e in missing)
+            raise ValidationFailed(errors + missing, message=summary)
+        if not wanted and not extra and not changed:  # a request naming nothing known
+            empty = "补正不能为空：请上传补正材料或修改申请表。"
+            raise ValidationFailed([*errors, FieldError("materials", empty)], message=empty)
+    elif not act.note.strip():
+        errors.append(FieldError("note", "请写明在窗口收取的补正材料或内容。"))
+    if errors:
+        raise ValidationFailed(errors)
+    if extra:
         case.materials = [*case.materials, *extra]
         record_license_uses(case, act.principal.actor, extra)
-    if act.form:
-        schema = dict(item.form_schema) if item else {}
-        case.form, errors = _bound(case, act.principal, {**case.form, **act.form}, schema)
-        unstorable = catalog.form_text_problems(schema, case.form)
-        errors += [FieldError(f"form.{k}", v) for k, v in unstorable.items()]
-        if errors:
-            raise ValidationFailed(errors)
+    case.form = form
     paused = deadlines.end_pause(case, act.today)
     case.status = S.IN_PROGRESS if case.accepted_on else S.SUBMITTED
     if case.accepted_on:

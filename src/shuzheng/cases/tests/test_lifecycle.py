@@ -405,8 +405,12 @@ def test_every_action_answers_with_the_timeline_the_case_page_reads(catalog, cas
     fresh read of the case gives, event for event, timestamps included."""
     no = cases.apply("demo-citizen", catalog["licence"]).json()["case_no"]
     steps = [
-        ("demo-clerk", "request_correction", {"items": ["身份证复印件"]}),
-        ("demo-citizen", "resubmit", {}),
+        ("demo-clerk", "request_correction", {"items": ["居民身份证：复印件不清晰"]}),
+        (
+            "demo-citizen",
+            "resubmit",
+            {"materials": [{"material_code": "M1", "file_id": cases.upload("demo-citizen")}]},
+        ),
         ("demo-clerk", "accept", {}),
         ("demo-reviewer", "approve", {"note": "符合条件"}),
         ("demo-reviewer", "close", {"delivery": "electronic"}),

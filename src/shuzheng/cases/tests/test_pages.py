@@ -329,44 +329,53 @@ def test_correction_lists_exactly_the_items_then_resubmit(catalog):
     clerk = login("demo-clerk")
     r = clerk.post(f"/workbench/cases/{no}/", {"action": "accept"})
     assert r.status_code == 302
+    # the clerk ticks the materials to upload again (by code), each with why
     r = clerk.post(
         f"/workbench/cases/{no}/",
         {
             "action": "request_correction",
-            "items": "公司章程缺少全体股东签字页\n\n  住所使用证明模糊 \n",
+            "target": ["M2", "M3"],
+            "reason-M2": "缺少全体股东签字页",
+            "reason-M3": "  ",
         },
     )
     assert r.status_code == 302
     case = Case.objects.get(case_no=no)
     assert case.status == "correction"
-    assert case.correction_items == ["公司章程缺少全体股东签字页", "住所使用证明模糊"]
+    assert case.correction_items == ["公司章程：缺少全体股东签字页", "住所使用证明"]
     citizen = login("demo-citizen")
     page = html(citizen.get(f"/cases/{no}/"))
     block = re.search(r'data-testid="correction-items">(.*?)</ol>', page, re.S)
     assert block is not None
     assert re.findall(r"<li>(.*?)</li>", block.group(1)) == [
-        "公司章程缺少全体股东签字页",
-        "住所使用证明模糊",
+        "公司章程：缺少全体股东签字页",
+        "住所使用证明",
     ]
     assert 'data-testid="resubmit-form"' in page
-    assert "需要您补正：公司章程缺少全体股东签字页；住所使用证明模糊" in html(
-        citizen.get("/cases/")
-    )
+    assert "需要您补正：公司章程：缺少全体股东签字页；住所使用证明" in html(citizen.get("/cases/"))
     # a refused file type changes nothing
     r = citizen.post(
         f"/cases/{no}/resubmit/",
-        {"material-M2": SimpleUploadedFile("x.txt", b"hello", "text/plain"), "note": "x"},
+        {
+            "material-M2": SimpleUploadedFile("x.txt", b"hello", "text/plain"),
+            "material-M3": pdf("lease.pdf"),
+            "note": "x",
+        },
     )
     assert r.status_code == 422 and "只接受 PDF、JPG、PNG 文件。" in html(r)
     assert Case.objects.get(case_no=no).status == "correction"
     r = citizen.post(
         f"/cases/{no}/resubmit/",
-        {"material-M2": pdf("charter-signed.pdf"), "note": "已补签字页"},
+        {
+            "material-M2": pdf("charter-signed.pdf"),
+            "material-M3": pdf("lease-2.pdf"),
+            "note": "已补签字页",
+        },
     )
     assert r.status_code == 302
     case.refresh_from_db()
-    assert case.status == "in_progress" and len(case.materials) == 4
-    assert case.materials[-1]["name"] == "charter-signed.pdf"
+    assert case.status == "in_progress" and len(case.materials) == 5
+    assert [m["name"] for m in case.materials[-2:]] == ["charter-signed.pdf", "lease-2.pdf"]
     assert CaseEvent.objects.filter(case=case, action="resubmit", note="已补签字页").exists()
 
 

@@ -128,7 +128,11 @@ def test_a_correction_cannot_change_who_applies(catalog, cases, elder_idn):
     assert cases.act("demo-clerk", no, "request_correction", items=["联系电话"]).status_code == 200
     r = cases.act("demo-citizen", no, "resubmit", form={"applicant_id_number": elder_idn})
     assert r.status_code == 422
-    assert [e["field"] for e in r.json()["errors"]] == ["form.applicant_id_number"]
+    # … and the 联系电话 the clerk asked about is left as it was
+    assert [e["field"] for e in r.json()["errors"]] == [
+        "form.applicant_id_number",
+        "form.applicant_phone",
+    ]
     case = Case.objects.get(case_no=no)
     assert case.status == "correction" and case.form["applicant_id_number"] != elder_idn
     r = cases.act("demo-citizen", no, "resubmit", form={"applicant_phone": "13900000000"})
