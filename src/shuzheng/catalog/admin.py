@@ -13,10 +13,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from shuzheng.catalog import services
 from shuzheng.catalog.models import Bundle, ServiceItem, Status
+from shuzheng.catalog.spec import ITEM_TYPES
 from shuzheng.core.errors import DomainError
+from shuzheng.identity import facade as identity
 
 
 def _actor(request: HttpRequest) -> str:
@@ -194,6 +197,54 @@ class _CatalogAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/catalog/import.html", context)
 
 
+HANDLING_TYPES = {"instant": _("即办件"), "promised": _("承诺件")}
+
+
+def _department_name(code: str) -> str:
+    return identity.department_names().get(code, code)
+
+
+class _LabelledFilter(admin.SimpleListFilter):
+    """A filter on a coded column that lists the codes' Chinese names (市民政局, 行政许可)."""
+
+    field = ""
+
+    def label(self, value: str) -> str:
+        raise NotImplementedError
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        values = model_admin.model.objects.values_list(self.field, flat=True).distinct()
+        return sorted(((v, str(self.label(v))) for v in values), key=lambda p: p[0])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(**{self.field: value}) if value else queryset
+
+
+class DepartmentFilter(_LabelledFilter):
+    title = _("实施部门")
+    parameter_name = field = "department_code"
+
+    def label(self, value: str) -> str:
+        return _department_name(value)
+
+
+class ItemTypeFilter(_LabelledFilter):
+    title = _("事项类型")
+    parameter_name = field = "item_type"
+
+    def label(self, value: str) -> str:
+        return ITEM_TYPES.get(value, value)
+
+
+class HandlingTypeFilter(_LabelledFilter):
+    title = _("办件类型")
+    parameter_name = field = "handling_type"
+
+    def label(self, value: str) -> str:
+        return str(HANDLING_TYPES.get(value, value))
+
+
 @admin.register(ServiceItem)
 class ServiceItemAdmin(_CatalogAdmin):
     kind = "item"
@@ -202,17 +253,27 @@ class ServiceItemAdmin(_CatalogAdmin):
         "code",
         "version",
         "status",
-        "department_code",
+        "department",
         "promised_days",
         "effective_from",
     )
-    list_filter = ("status", "item_type", "department_code", "handling_type")
+    list_filter = ("status", ItemTypeFilter, DepartmentFilter, HandlingTypeFilter)
+
+    @admin.display(description=_("实施部门"), ordering="department_code")
+    def department(self, obj: ServiceItem) -> str:
+        return _department_name(obj.department_code)
+
     search_fields = ("name", "code", "basic_code")
 
 
 @admin.register(Bundle)
 class BundleAdmin(_CatalogAdmin):
     kind = "bundle"
-    list_display = ("name", "code", "version", "status", "lead_department_code", "effective_from")
+    list_display = ("name", "code", "version", "status", "lead_department", "effective_from")
+
+    @admin.display(description=_("牵头部门"), ordering="lead_department_code")
+    def lead_department(self, obj: Bundle) -> str:
+        return _department_name(obj.lead_department_code)
+
     list_filter = ("status",)
     search_fields = ("name", "code")

@@ -158,7 +158,13 @@ def request_timing(req: ShareRequest, today: dt.date | None = None) -> dict[str,
     taken = calendar.working_days_between(req.submitted_on, end)
     overdue = (req.decided_on or today) > req.due_date
     left = None if req.decided_on else calendar.working_days_between(today, req.due_date)
-    return {"working_days_taken": taken, "working_days_left": left, "overdue": overdue}
+    late = -left if left is not None and left < 0 else 0  # shown as 已超期 n 个工作日
+    return {
+        "working_days_taken": taken,
+        "working_days_left": left,
+        "working_days_late": late,
+        "overdue": overdue,
+    }
 
 
 def grants_for(principal: Principal) -> list[ShareGrant]:
