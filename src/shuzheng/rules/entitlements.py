@@ -8,7 +8,8 @@ when two paths race — the loser gets ``EntitlementTaken`` naming the winner, a
 leaves nothing behind. ``end`` closes a row (a declined or expired notice, a withdrawn case).
 
 The key: the rule set's ``benefit`` (the name the rules' ``benefits`` fact uses), the subject,
-and the period of the decision's date (``once`` or its year, by ``RuleSet.period``).
+and the period of the decision's date (``once`` or its year, by ``RuleSet.period``). A benefit
+that may be received again and again (``Period.REPEAT``) is not recorded.
 """
 
 from __future__ import annotations
@@ -118,10 +119,13 @@ def _decided(decision_id: str) -> tuple[Decision, RuleSet]:
     return decision, RuleSet.objects.get(code=decision.rule_set_code)
 
 
-def offer(*, decision_id: str, reference: str, actor: str) -> EntitlementRef:
+def offer(*, decision_id: str, reference: str, actor: str) -> EntitlementRef | None:
     """免申即享: the approved batch decision's subject is told it will receive the benefit; the
-    notice holds the benefit's place until it is granted, declined or expires."""
+    notice holds the benefit's place until it is granted, declined or expires. None for a
+    benefit the register does not record (``Period.REPEAT``, or no benefit)."""
     decision, rule_set = _decided(decision_id)
+    if not selectors.registered(rule_set):
+        return None
     row = claim(
         rule_set=rule_set,
         subject_kind=decision.subject_kind,
@@ -144,11 +148,14 @@ def grant(
     source: str,
     actor: str,
     case_no: str = "",
-) -> EntitlementRef:
+) -> EntitlementRef | None:
     """The subject receives the benefit now. The record's own live row (its offer) becomes
     held; without one a held row is claimed for the decision's benefit and period. Raises
-    ``EntitlementTaken`` when another record holds or was offered it."""
+    ``EntitlementTaken`` when another record holds or was offered it; None for a benefit the
+    register does not record."""
     decision, rule_set = _decided(decision_id)
+    if not selectors.registered(rule_set):
+        return None
     with transaction.atomic():
         own = (
             Entitlement.objects.select_for_update()

@@ -155,7 +155,7 @@ def entitlement_for_decision(decision_id: str) -> Entitlement | None:
     return entitlements.ref(found) if found is not None else None
 
 
-def entitlement_offer(*, decision_id: str, reference: str, actor: str) -> Entitlement:
+def entitlement_offer(*, decision_id: str, reference: str, actor: str) -> Entitlement | None:
     """免申即享: hold the benefit's place for the subject of an approved batch decision while its
     notice is open. Raises ``EntitlementTaken`` when it is already live (audited)."""
     return entitlements.offer(decision_id=decision_id, reference=reference, actor=actor)
@@ -163,7 +163,7 @@ def entitlement_offer(*, decision_id: str, reference: str, actor: str) -> Entitl
 
 def entitlement_grant(
     *, decision_id: str, reference: str, source: str, actor: str, case_no: str = ""
-) -> Entitlement:
+) -> Entitlement | None:
     """The subject receives the benefit: ``reference``'s offer becomes held, or a held row is
     claimed. Raises ``EntitlementTaken`` when another record holds or was offered it."""
     return entitlements.grant(

@@ -27,6 +27,9 @@ class Period(models.TextChoices):
 
     ONCE = "once", _("每人（每企业）一次")
     YEAR = "year", _("每年一次")
+    # received again and again (失业保险金: each spell of unemployment); the entitlement
+    # register does not record it, so it never blocks a later application
+    REPEAT = "repeat", _("可多次享受（不登记）")
 
 
 class RuleSet(models.Model):

@@ -148,6 +148,12 @@ def decisions_of(principal: Principal, limit: int = 50) -> list[Decision]:
 # --- entitlements (one person, one benefit) -------------------------------------------------
 
 
+def registered(rule_set: RuleSet) -> bool:
+    """Whether the rule set's benefit is one a subject receives once per period (recorded in
+    the entitlement register), not one that may be received again and again."""
+    return bool(rule_set.benefit) and rule_set.period != Period.REPEAT
+
+
 def entitlement_period(period: str, on: dt.date) -> str:
     """The period key of a benefit granted on ``on``: ``once``, or the year."""
     return str(on.year) if period == Period.YEAR else "once"
@@ -174,7 +180,7 @@ def live_entitlement_for(
     rule_set: RuleSet, subject_kind: str, subject_id: str, on: dt.date
 ) -> Entitlement | None:
     """The live entitlement of the rule set's benefit for the period of ``on``."""
-    if not rule_set.benefit:
+    if not registered(rule_set):
         return None
     period = entitlement_period(rule_set.period, on)
     return live_entitlement(rule_set.benefit, subject_kind, subject_id, period)
@@ -185,7 +191,12 @@ def live_entitlement_for_item(
 ) -> Entitlement | None:
     """The live entitlement of the benefit a service item's rule sets grant, for the periods
     of ``on`` (today) — one statement, run before every application is filed."""
-    benefits = RuleSet.objects.filter(item_code=item_code).exclude(benefit="").values("benefit")
+    benefits = (
+        RuleSet.objects.filter(item_code=item_code)
+        .exclude(benefit="")
+        .exclude(period=Period.REPEAT)
+        .values("benefit")
+    )
     return (
         Entitlement.objects.filter(
             benefit__in=benefits,

@@ -327,12 +327,13 @@ def decision_make(
     decision_id = _new_decision_id(as_of)
     with transaction.atomic():
         holder = None
-        if context == "instant" and rule_set.benefit and ev.outcome != "approve":
+        one_per_period = context == "instant" and selectors.registered(rule_set)
+        if one_per_period and ev.outcome != "approve":
             # refused by the rules while the benefit is live for the subject (their own
             # "not yet receiving" condition, or facts that changed): the register says why
             found = selectors.live_entitlement_for(rule_set, subject_kind, subject_id, as_of)
             holder = entitlements.ref(found) if found is not None else None
-        elif context == "instant" and rule_set.benefit:
+        elif one_per_period:
             try:
                 entitlements.claim(
                     rule_set=rule_set,

@@ -23,7 +23,7 @@ def forwards(apps, schema_editor):
     )
     for m in rows.order_by("id").iterator():
         rule_set = sets.get(m.policy.rule_set_code)
-        if rule_set is None or not rule_set.benefit:
+        if rule_set is None or not rule_set.benefit or rule_set.period == "repeat":
             continue
         decision = Decision.objects.filter(decision_id=m.decision_id).first()
         on = decision.as_of if decision is not None else m.matched_at.date()

@@ -28,6 +28,8 @@ def forwards(apps, schema_editor):
         .order_by("id")
     )
     for d in rows.iterator():
+        if periods.get(d.rule_set_code) == "repeat":  # received again and again: not recorded
+            continue
         period = str(d.as_of.year) if periods.get(d.rule_set_code) == "year" else "once"
         key = (d.benefit, d.subject_kind, d.subject_id, period)
         if key in seen:
