@@ -94,12 +94,12 @@ def test_the_inline_answer(stored):
     assert r["Content-Security-Policy"] == (
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     )
-    r.close()
+    handle.close()  # (r.close() would end the request: Django closes the connection)
     info, handle = facade.file_read(file_id=stored.file_id, actor=CITIZEN.actor, purpose="owner")
     r = facade.inline_response(info, handle, embeddable=True)
     assert r["X-Frame-Options"] == "SAMEORIGIN"
     assert "frame-ancestors 'self'" in r["Content-Security-Policy"]
-    r.close()
+    handle.close()  # (r.close() would end the request: Django closes the connection)
 
 
 def test_describe_names_the_files_of_given_ids(stored):
