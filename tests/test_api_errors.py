@@ -152,10 +152,10 @@ def test_missing_token_is_401_with_www_authenticate(strict_client):
 def test_uncaught_exception_is_json_500_with_request_id(strict_client, monkeypatch):
     from shuzheng.core import api as core_api
 
-    def broken(start, days):  # type: ignore[no-untyped-def]
+    def broken():  # type: ignore[no-untyped-def]
         raise RuntimeError("secret detail /srv/shuzheng/settings.py")
 
-    monkeypatch.setattr(core_api.calendar, "add_working_days", broken)
+    monkeypatch.setattr(core_api.calendar, "snapshot", broken)
     r = strict_client.get(
         "/api/v1/calendar/add-working-days?start=2026-09-29&days=5",
         HTTP_X_REQUEST_ID="probe-500-request",
