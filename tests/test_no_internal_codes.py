@@ -66,11 +66,6 @@ OWN_CODES = {"department code": "/admin/identity/department/", "field path": "/d
 # material previews).
 _ID_CARD_OID = "1.2.156.3005.2.11440000MB0000002J001.11441200MB0000015K.202100000001.001.2"
 KNOWN: set[tuple[str, str, str, str]] = {
-    ("citizen", "cases/<str:case_no>/", "licence OID", _ID_CARD_OID),
-    *(
-        (role, "workbench/cases/<str:case_no>/", "licence OID", _ID_CARD_OID)
-        for role in ("clerk", "reviewer", "head")
-    ),
     # a share request's applicant and approver are shown as the demo actor ids
     # (demo:441200-RSJ), not the person's or department's name
     *(

@@ -95,9 +95,9 @@ def test_citizen_uses_held_licenses_instead_of_uploads(license_site: str, new_co
     # the case page shows the licences called instead of files
     used = page.get_by_test_id("material-licence")
     expect(used).to_have_count(2)
-    expect(used.first).to_contain_text(f"电子证照 居民身份证 {id_card.license_id}，")
+    expect(used.first).to_contain_text(f"电子证照 居民身份证 {id_card.license_no}，")
     expect(used.first).to_contain_text("调用")
-    expect(used.nth(1)).to_contain_text(f"电子证照 居民户口簿 {hukou.license_id}，")
+    expect(used.nth(1)).to_contain_text(f"电子证照 居民户口簿 {hukou.license_no}，")
     expect(page.get_by_test_id("case-materials")).to_contain_text("photo.pdf")
     check_axe(page, context="case page with e-licence materials")
     fits_the_phone(page)

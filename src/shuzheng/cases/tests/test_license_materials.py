@@ -129,12 +129,13 @@ def test_applying_with_licenses_records_which_and_when(demo):
     uses = LicenseUse.objects.filter(case_no=case.case_no, kind="use")
     assert sorted(u.license.license_id for u in uses) == sorted([idc.license_id, hukou.license_id])
     assert AuditRecord.objects.filter(action="licenses.use", object_id=idc.license_id).exists()
-    # the citizen's case page and the staff workbench show the licence instead of a file
-    shown = f"电子证照 居民身份证 {idc.license_id}，2026-11-24 10:00 调用"
+    # the citizen's case page and the staff workbench show the licence instead of a file, by
+    # its number (a person expects the number, not the 电子证照标识 OID — issue 17 defect 4)
+    shown = f"电子证照 居民身份证 {idc.license_no}，2026-11-24 10:00 调用"
     assert shown in html(client.get(f"/cases/{case.case_no}/"))
     staff_page = html(login("demo-clerk").get(f"/workbench/cases/{case.case_no}/"))
     assert shown in staff_page
-    assert f"电子证照 居民户口簿 {hukou.license_id}，2026-11-24 10:00 调用" in staff_page
+    assert f"电子证照 居民户口簿 {hukou.license_no}，2026-11-24 10:00 调用" in staff_page
 
 
 def test_choosing_upload_uses_the_file(demo):
