@@ -23,6 +23,8 @@ from shuzheng.cases.services.materials import check_materials, record_license_us
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import FieldError, ValidationFailed
 from shuzheng.identity.contracts import Principal
+from shuzheng.rules import facade as rules_engine
+from shuzheng.rules.contracts import EntitlementTaken
 
 
 @dataclass
@@ -237,8 +239,27 @@ def extend(act: Act) -> None:
 
 
 def approve(act: Act) -> None:
-    act.case.decision = "approve"
-    act.case.decision_reason = act.note
+    """准予. A benefit the rules sent to review is registered as received by this case, in this
+    transaction (one person, one benefit): a benefit the applicant already receives or was
+    offered meanwhile is a 409 naming it, and nothing changes."""
+    case = act.case
+    decision_id = (case.rule_decision or {}).get("id")  # the rules referred it to review
+    if decision_id:
+        rules_engine.entitlement_grant(
+            decision_id=str(decision_id),
+            reference=case.case_no,
+            source="staff",
+            actor=act.principal.actor,
+            case_no=case.case_no,
+        )
+    else:
+        held = rules_engine.entitlement_for_item(
+            item_code=case.item_code, subject_kind=case.applicant_kind, subject_id=case.applicant_id
+        )
+        if held is not None:
+            raise EntitlementTaken(held)
+    case.decision = "approve"
+    case.decision_reason = act.note
 
 
 def deny(act: Act) -> None:

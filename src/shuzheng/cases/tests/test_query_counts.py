@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 INLINE = {
     "submit": 22,  # one person, one benefit: the applicant's live entitlement of the item
     "accept": 17,
-    "approve": 16,
+    "approve": 17,  # one person, one benefit: a benefit the applicant received meanwhile
     "close": 30,  # the result licence: the item, its licence type, the new entity's code …
 }
 # deferred (PostgreSQL's production default): the audit head's read and update and the phone

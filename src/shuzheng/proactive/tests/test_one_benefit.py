@@ -421,3 +421,60 @@ def test_confirm_and_apply_at_once_give_one_grant(api, cases, catalog_seeded):
     filed = Case.objects.filter(applicant_id=ELDER, channel="online").first()
     if proactive and filed is not None:
         assert filed.status == "refused" and "高龄津贴" in filed.decision_reason
+
+
+# --- the reviewer's approval is the third path ---------------------------------------------------
+
+
+def _seventy(api, cases):
+    """何秀兰, 70: 秒批 refers her 高龄津贴 application to staff (under 80)."""
+    from shuzheng.core.codes import make_id_number
+
+    admin = User.objects.get(username="demo-admin")
+    idn = make_id_number("441202", dt.date(1956, 1, 16), 82)
+    user = User.objects.create(
+        username="demo-70", kind="person", display_name="何秀兰", phone="13900009999"
+    )
+    user.password = admin.password
+    user.save(update_fields=["password"])
+    Person.objects.create(
+        user=user,
+        name="何秀兰",
+        id_number=idn,
+        phone="13900009999",
+        sex="F",
+        birth_date=dt.date(1956, 1, 16),
+        hukou_region_id=Person.objects.get(user__username="demo-elder").hukou_region_id,
+    )
+    r = _apply(api, cases, "demo-70")
+    assert r.status_code == 201 and r.json()["status"] == "submitted", r.content
+    return idn, r.json()["case_no"]
+
+
+def test_a_benefit_approved_by_a_reviewer_is_registered_as_received(api, cases, day):
+    """秒批 sent the case to staff; the reviewer approves it: the case holds the benefit, so a
+    second application is refused before filing."""
+    idn, case_no = _seventy(api, cases)
+    assert cases.act("demo-clerk", case_no, "accept").status_code == 200
+    r = cases.act("demo-reviewer", case_no, "approve", note="经核实符合地方补充规定")
+    assert r.status_code == 200, r.content
+    held = Entitlement.objects.get(subject_id=idn, status="held")
+    assert (held.benefit, held.source, held.reference, held.case_no) == (
+        "高龄津贴",
+        "staff",
+        case_no,
+        case_no,
+    )
+    again = _apply(api, cases, "demo-70")
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "item_code"
+
+
+def test_a_reviewer_cannot_approve_a_benefit_the_applicant_already_receives(api, cases, day):
+    idn, case_no = _seventy(api, cases)
+    assert cases.act("demo-clerk", case_no, "accept").status_code == 200
+    _row(subject_id=idn, reference="proactive:1", source="proactive", status="offered")
+    r = cases.act("demo-reviewer", case_no, "approve", note="经核实")
+    assert r.status_code == 409, r.content
+    assert "高龄津贴" in r.json()["message"]
+    case = Case.objects.get(case_no=case_no)
+    assert case.decision == "" and case.status == "in_progress"
