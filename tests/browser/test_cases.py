@@ -59,8 +59,9 @@ def mzj_item() -> dict[str, Any]:
 
 
 @pytest.fixture
-def cases_site(site: str) -> dict[str, str]:
-    """``site`` with the 承诺件 above published (in force from today)."""
+def cases_site(exchange_site: str) -> dict[str, str]:
+    """The site with the 承诺件 above published (in force from today), and the data-exchange
+    registries its form is prefilled from (an earlier test's flush removes the session's)."""
     from shuzheng.catalog import services as catalog_services
     from shuzheng.catalog.tests import fixtures
 
@@ -68,7 +69,7 @@ def cases_site(site: str) -> dict[str, str]:
     catalog_services.catalog_import(
         actor="user:demo-admin", doc={"items": [item], "bundles": []}, publish=True
     )
-    return {"site": site, "code": fixtures.code_of(item)}
+    return {"site": exchange_site, "code": fixtures.code_of(item)}
 
 
 def pdf(name: str) -> dict[str, Any]:
