@@ -83,7 +83,8 @@ def test_the_age_band_on_the_license_is_the_license_types_data(api, cases, real_
     assert lic.data["age_band"] == "八十周岁以上"
 
 
-def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catalog):
+def make_seventy() -> str:
+    """demo-70, 何秀兰, born 1956 (under 高龄津贴's 80): her ID number."""
     admin = User.objects.get(username="demo-admin")
     idn = make_id_number("441202", dt.date(1956, 1, 16), 82)
     user = User.objects.create(
@@ -102,6 +103,11 @@ def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catal
         birth_date=dt.date(1956, 1, 16),
         hukou_region_id=Person.objects.get(user__username="demo-elder").hukou_region_id,
     )
+    return idn
+
+
+def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catalog):
+    make_seventy()
     r = _apply(api, cases, "demo-70")
     assert r.status_code == 201, r.content
     body = r.json()
@@ -113,7 +119,7 @@ def test_younger_applicant_is_told_which_condition_failed(api, cases, real_catal
     # the applicant's case page and the reviewer's workbench page both explain it in Chinese
     failed = next(line for line in d["explanation"] if "80" in line)
     citizen = Client()
-    citizen.force_login(user)
+    citizen.force_login(User.objects.get(username="demo-70"))
     page = citizen.get(f"/cases/{body['case_no']}/").content.decode()
     assert 'data-testid="rule-decision"' in page and failed in page
     assert "工作人员将人工复核" in page or "需要工作人员人工审核" in page

@@ -17,7 +17,7 @@ from shuzheng.audit.models import AuditRecord
 from shuzheng.cases.models import Case
 from shuzheng.cases.services import intake, results
 from shuzheng.cases.tests.conftest import CaseApi
-from shuzheng.cases.tests.test_instant import GAOLING, _apply
+from shuzheng.cases.tests.test_instant import GAOLING, _apply, make_seventy
 from shuzheng.identity.models import Person, Region, User
 from shuzheng.identity.selectors import principal_for_user
 from shuzheng.licenses.models import License
@@ -428,24 +428,7 @@ def test_confirm_and_apply_at_once_give_one_grant(api, cases, catalog_seeded):
 
 def _seventy(api, cases):
     """何秀兰, 70: 秒批 refers her 高龄津贴 application to staff (under 80)."""
-    from shuzheng.core.codes import make_id_number
-
-    admin = User.objects.get(username="demo-admin")
-    idn = make_id_number("441202", dt.date(1956, 1, 16), 82)
-    user = User.objects.create(
-        username="demo-70", kind="person", display_name="何秀兰", phone="13900009999"
-    )
-    user.password = admin.password
-    user.save(update_fields=["password"])
-    Person.objects.create(
-        user=user,
-        name="何秀兰",
-        id_number=idn,
-        phone="13900009999",
-        sex="F",
-        birth_date=dt.date(1956, 1, 16),
-        hukou_region_id=Person.objects.get(user__username="demo-elder").hukou_region_id,
-    )
+    idn = make_seventy()
     r = _apply(api, cases, "demo-70")
     assert r.status_code == 201 and r.json()["status"] == "submitted", r.content
     return idn, r.json()["case_no"]
