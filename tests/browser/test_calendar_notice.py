@@ -9,23 +9,13 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
+from shuzheng.console.tests.test_calendar_notice import NOTICE
+
 from .conftest import check_axe, login
 
 pytestmark = pytest.mark.browser
 
 TZ = dt.timezone(dt.timedelta(hours=8))
-NOTICE = """2027-01-01 元旦
-2027-02-06 至 2027-02-12 春节
-2027-02-14 上班
-2027-02-20 上班
-2027-04-05 清明节
-2027-05-01 至 2027-05-05 劳动节
-2027-06-09 端午节
-2027-09-15 中秋节
-2027-09-26 上班
-2027-10-01 至 2027-10-07 国庆节
-2027-10-09 上班
-"""
 
 
 @pytest.fixture
