@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from shuzheng.core import calendar
@@ -155,5 +156,46 @@ def warning_level(
     if left <= red_days:
         return RED
     if left <= yellow_days:
+        return YELLOW
+    return NONE
+
+
+# --- time limits in hours or working days (12345 工单, city events) -------------------------------
+
+HOURS, WORKING_DAYS = "hours", "working_days"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A limit counted in clock hours (紧急诉求: 2 小时, 24 小时) or in working days (一般诉求);
+    ``due_at`` is the moment it runs out: ``started_at`` plus the hours, or the end of the
+    working day ``amount`` working days after the start's local date (the start day is not
+    counted, as for cases)."""
+
+    amount: int
+    unit: str = WORKING_DAYS
+
+    def due_at(self, started_at: dt.datetime, *, extra: int = 0) -> dt.datetime:
+        """``extra``: more of the same unit (an approved extension)."""
+        total = self.amount + extra
+        if self.unit == HOURS:
+            return started_at + dt.timedelta(hours=total)
+        day = calendar.add_working_days(timezone.localtime(started_at).date(), total)
+        end = dt.datetime.combine(day, dt.time(23, 59, 59))
+        return timezone.make_aware(end, timezone.get_current_timezone())
+
+
+def warning_at(
+    now: dt.datetime, started_at: dt.datetime, due_at: dt.datetime, *, yellow: float, red: float
+) -> str:
+    """none / yellow / red / overdue for an hour-precise limit: red when less than ``red`` of
+    the whole span is left, yellow below ``yellow`` (fractions, e.g. 0.3 and 0.1)."""
+    if now > due_at:
+        return OVERDUE
+    span = max((due_at - started_at).total_seconds(), 1.0)
+    left = (due_at - now).total_seconds() / span
+    if left <= red:
+        return RED
+    if left <= yellow:
         return YELLOW
     return NONE

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 CASE_ROLES = ("window_clerk", "reviewer", "department_head")  # handle applications (办件)
 SUPERVISOR_ROLES = ("department_head",)  # see their departments' running metrics
 RATING_ROLES = ("department_head", "reviewer", "window_clerk", "hotline_operator")  # 好差评整改
+# 12345 (issue 18): the center's operators (话务员) and supervisors (班长: 争议裁定, 延期审批,
+# 督办) see every ticket; a department's handlers see the tickets dispatched to it.
+HOTLINE_CENTER_ROLES = ("hotline_operator", "hotline_supervisor")
+HOTLINE_HANDLER_ROLES = ("hotline_handler",)
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,8 @@ class Role(models.TextChoices):
     DEPARTMENT_HEAD = "department_head", _("部门负责人")
     DATA_OFFICER = "data_officer", _("数据管理员")
     HOTLINE_OPERATOR = "hotline_operator", _("热线话务员")
+    HOTLINE_SUPERVISOR = "hotline_supervisor", _("热线班长（督办）")
+    HOTLINE_HANDLER = "hotline_handler", _("热线工单处置人员")
     PLATFORM_ADMIN = "platform_admin", _("平台管理员")
 
 

@@ -1,0 +1,1 @@
+"""hotline (L3): see README.md for what this module owns."""
