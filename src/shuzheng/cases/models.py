@@ -97,6 +97,11 @@ class Case(models.Model):
     # the result licence could not be issued from the case alone and waits for a reviewer of
     # the department (the 待发证 queue); kept in step with ``result`` by ``save``
     license_pending = models.BooleanField(_("结果证照待签发"), default=False, editable=False)
+    # 智能导办: the answers the applicant gave, the situations (情形) they chose and their
+    # names — which materials were asked for ({} when the guide was not used)
+    situation = models.JSONField(_("申请情形"), default=dict, blank=True)
+    # 邮寄送达: the carrier and tracking number the clerk recorded when the result was posted
+    mail_tracking = models.JSONField(_("邮寄信息"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
