@@ -744,19 +744,21 @@ PAGES: dict[str, Page] = {
         path={"case_no": "$case_closed", "kind": "acceptance"},
     ),
     # rules
-    "rules/": Page(PAGE_PUBLIC),
+    # rule sets are the internals of 秒批 and 免申即享: staff only (issue 17, defect 10)
+    "rules/": Page(STAFF_PAGE),
     "rules/new/": Page(EDITOR_PAGE),
     "rules/decisions/<str:decision_id>/": Page(
         page_rule(("elder", *MZJ_HANDLERS, "admin"), default=404),
         path={"decision_id": "$decision_id"},
     ),
-    "rules/<slug:code>/": Page(PAGE_PUBLIC, path={"code": "gaoling-jintie"}),
+    "rules/<slug:code>/": Page(STAFF_PAGE, path={"code": "gaoling-jintie"}),
     "rules/<slug:code>/edit/": Page(EDITOR_PAGE, path={"code": "gaoling-jintie"}),
     "rules/<slug:code>/test/": Page(EDITOR_PAGE, path={"code": "gaoling-jintie"}, post={}),
     "rules/<slug:code>/publish/": Page(
         EDITOR_PAGE, path={"code": "gaoling-jintie"}, post={"effective_from": "2026-12-01"}
     ),
     # 免申即享
+    # a policy's published text is public; its figures and rule set are shown to staff only
     "policies/": Page(PAGE_PUBLIC),
     "policies/mine/": Page(SIGNED_IN_PAGE),
     "policies/mine/<int:match_id>/<str:action>/": Page(

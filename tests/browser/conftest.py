@@ -177,10 +177,12 @@ def login(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD
     code = read_login_code(page.context, base_url)
     page.fill("input[name=code]", code)
     main_submit(page).click()
-    page.wait_for_url(f"{base_url}/")
+    # citizens land on the home page, staff on their desk (identity.views.landing)
+    page.wait_for_url(lambda url: url.startswith(base_url) and "/accounts/login" not in url)
+    page.wait_for_load_state()
     # Logged in: the header offers the logout form (language independent).
     assert page.locator("header form[action='/accounts/logout/']").count() == 1, (
-        f"{username} landed on / but is not logged in"
+        f"{username} landed on {page.url} but is not logged in"
     )
 
 

@@ -24,12 +24,38 @@ PENDING_KEY = "sz_pending_login"
 PENDING_TTL = 300
 
 
-def _safe_next(request: HttpRequest, value: str | None) -> str:
+def _safe_next(request: HttpRequest, value: str | None, user: User | None = None) -> str:
+    """Where a login goes: a same-site ``next`` when one was asked for, else the user's desk
+    (``landing``)."""
     if value and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return value
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return landing(user)
+
+
+# A staff member's desk by role, first match wins: a platform administrator's console (the
+# admin site), a handler's workbench (queues), a data officer's desk (共享审批). Staff holding
+# none of these (a 12345 operator) work from the workbench too (差评整改).
+DESKS = (
+    (("platform_admin",), "admin:index"),
+    (("window_clerk", "reviewer", "department_head"), "workbench:home"),
+    (("data_officer",), "dataofficer:home"),
+)
+
+
+def landing(user: User | None) -> str:
+    """The page a user lands on after logging in without a ``next``: staff on their desk
+    (``DESKS``), citizens and enterprise agents on the home page (``LOGIN_REDIRECT_URL``)."""
+    principal = selectors.principal_for_user(user)
+    if principal.kind != "staff":
+        return reverse(settings.LOGIN_REDIRECT_URL)
+    for roles, name in DESKS:
+        if any(principal.has_role(role) for role in roles):
+            if name == "admin:index" and not (user and user.is_staff):
+                continue  # the admin site needs is_staff as well
+            return reverse(name)
+    return reverse("workbench:home")
 
 
 def _apply_errors(form: object, exc: DomainError) -> None:
@@ -118,7 +144,7 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
             request.session.pop(PENDING_KEY, None)
             login(request, user, backend="shuzheng.identity.backends.LockoutAwareBackend")
             services.login_record_success(user=user, method="password+sms")
-            return HttpResponseRedirect(_safe_next(request, pending.get("next")))
+            return HttpResponseRedirect(_safe_next(request, pending.get("next"), user))
     masked = user.phone[:3] + "****" + user.phone[-4:] if user.phone else ""
     return render(
         request,

@@ -24,9 +24,19 @@ def _login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('identity:login')}?next={request.path}")
 
 
+def _sees_figures(request: HttpRequest) -> bool:
+    """A policy's published text (name, summary, how it is confirmed, its legal basis) is
+    public information; its figures (matched, granted, declined, the batch runs) and its
+    eligibility rule set (the rules' internals) are for staff (issue 17, defect 10). A
+    person's own matches are at ``mine/`` (login) and the masked match list is for the
+    policy's department and the platform administrator (``can_view_matches``)."""
+    return principal_for_request(request).kind == "staff"
+
+
 def policy_list(request: HttpRequest) -> HttpResponse:
-    rows = [(p, selectors.stats(p)) for p in selectors.policies()]
-    return render(request, "proactive/list.html", {"rows": rows})
+    staff = _sees_figures(request)
+    rows = [(p, selectors.stats(p) if staff else None) for p in selectors.policies()]
+    return render(request, "proactive/list.html", {"rows": rows, "staff": staff})
 
 
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -56,14 +66,15 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
         "proactive/detail.html",
         {
             "policy": policy,
-            "s": selectors.stats(policy),
+            "staff": _sees_figures(request),
+            "s": selectors.stats(policy) if _sees_figures(request) else None,
             "rule": rules.rule_set_info(policy.rule_set_code),
             "can_run": principal.is_authenticated and principal.has_role(services.EDITOR_ROLE),
             "can_view": selectors.can_view_matches(principal, policy),
             "matches": matches,
             "status": status,
             "statuses": MatchStatus.choices,
-            "runs": policy.runs.order_by("-id")[:5],
+            "runs": policy.runs.order_by("-id")[:5] if _sees_figures(request) else [],
         },
     )
 

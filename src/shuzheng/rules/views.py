@@ -34,7 +34,22 @@ def _editor(request: HttpRequest) -> Principal:
     return principal
 
 
+def _reader(request: HttpRequest) -> HttpResponse | None:
+    """Rule sets are internals of 秒批 and 免申即享 (their facts, thresholds, tests): staff
+    read them (issue 17, defect 10). Anonymous visitors are sent to log in, citizens get 403
+    — a citizen reads the outcome of a decision about them at ``decisions/<id>/`` and a
+    policy's published text at ``/policies/``. None: the caller may read."""
+    principal = principal_for_request(request)
+    if not principal.is_authenticated:
+        return _login(request)
+    if principal.kind != "staff":
+        raise PermissionDenied("决策规则仅向工作人员开放；政策内容请查看“免申即享”。")
+    return None
+
+
 def rule_set_list(request: HttpRequest) -> HttpResponse:
+    if (denied := _reader(request)) is not None:
+        return denied
     today = timezone.localdate()
     rows = [(rs, selectors.version_in_force(rs, today)) for rs in selectors.rule_sets()]
     return render(
@@ -78,6 +93,8 @@ def _detail_context(request: HttpRequest, code: str, version: int | None) -> dic
 
 
 def rule_set_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if (denied := _reader(request)) is not None:
+        return denied
     raw = request.GET.get("version", "")
     version = int(raw) if raw.isdigit() else None
     return render(request, "rules/detail.html", _detail_context(request, code, version))

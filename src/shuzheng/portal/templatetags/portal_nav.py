@@ -1,0 +1,49 @@
+"""The main navigation's links by role (issue 17, defect 10: no page is a dead end).
+
+Citizens and enterprise agents: 我的数据 (their 数字空间) and 政策 (免申即享: what they may
+enjoy). Staff (after 工作台): 数据管理 (data officers), 决策规则 (every staff
+role: how 秒批 and 免申即享 decide) and 免申即享 (the policies and their figures). Anonymous
+visitors: 政策 (the published policy texts). ``base.html`` adds these after 首页."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shuzheng.identity.facade import principal_for_request
+
+register = template.Library()
+
+
+def nav_links(request: Any) -> list[dict[str, str]]:
+    """(name, url, test id) of the role's extra links, in the order shown."""
+    principal = principal_for_request(request)
+    links: list[tuple[str, str, str]] = []
+    if principal.kind in ("person", "agent"):
+        links += [
+            (_("我的数据"), reverse("dataspace:home"), "nav-data"),
+            (_("政策"), reverse("proactive:mine"), "nav-policies"),
+        ]
+    elif principal.kind == "staff":
+        if principal.has_role("data_officer") or principal.is_platform_admin:
+            links.append((_("数据管理"), reverse("dataofficer:home"), "nav-dataofficer"))
+        links += [
+            (_("决策规则"), reverse("rules:list"), "nav-rules"),
+            (_("免申即享"), reverse("proactive:list"), "nav-policies"),
+        ]
+    elif not principal.is_authenticated:
+        links.append((_("政策"), reverse("proactive:list"), "nav-policies"))
+    here = request.path
+    return [
+        {"name": name, "url": url, "testid": testid, "current": here == url}
+        for name, url, testid in links
+    ]
+
+
+@register.inclusion_tag("portal/_nav_links.html", takes_context=True)
+def main_nav_links(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    return {"links": nav_links(request) if request is not None else []}
