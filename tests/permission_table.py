@@ -667,6 +667,10 @@ PAGES: dict[str, Page] = {
     "workbench/cases/<str:case_no>/files/<str:file_id>/": Page(
         WORKBENCH_CASE, path={"case_no": "$case_open", "file_id": "$case_file"}
     ),
+    # the 预审 checklist of the case's materials (issue 17): as the case page
+    "workbench/cases/<str:case_no>/checks/": Page(
+        WORKBENCH_CASE, path={"case_no": "$case_open"}, post={"verdict-M2": "ok"}
+    ),
     "workbench/cases/<str:case_no>/licence/": Page(
         # the department's reviewer issues the pending licence; its clerk and head may not
         WORKBENCH_CASE | {"clerk": 403, "head": 403},

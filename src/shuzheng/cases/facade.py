@@ -242,3 +242,54 @@ def notice_links(detail: dict[str, Any]) -> list[dict[str, str]]:
     from shuzheng.cases import documents
 
     return [{"kind": n.kind, "title": n.title, "url": n.url} for n in documents.links(detail)]
+
+
+# --- the clerk's desk (issue 17): search by 身份证号 or phone, 预审, colleagues -------------------
+
+
+def personal_query(q: str) -> tuple[str, str] | None:
+    """("id_number" | "phone", value) when a search text is a 身份证号 or mobile number."""
+    from shuzheng.cases.services import desk
+
+    return desk.personal_query(q)
+
+
+def case_search_person(
+    principal: Principal, *, kind: str, value: str, limit: int = 20, offset: int = 0
+) -> tuple[list[CaseSummary], int]:
+    """The cases, across every queue, of the person with this ID number or phone that the
+    caller may see, newest first, and how many (``services.desk``: audited as a search of
+    personal data)."""
+    from shuzheng.cases.services import desk
+
+    rows, total = desk.case_search_person(
+        principal, kind=kind, value=value, limit=limit, offset=offset
+    )
+    return [_summary(c) for c in rows], total
+
+
+def material_checks(principal: Principal, case_no: str) -> dict[str, dict[str, Any]]:
+    """The 预审 checklist of a case the caller may see: {material code: {verdict (ok | bad),
+    note, by, at}}."""
+    from shuzheng.cases.services import desk
+
+    return desk.material_checks(selectors.case_for(principal, case_no))
+
+
+def material_checks_save(
+    *, principal: Principal, case_no: str, checks: dict[str, tuple[str, str]]
+) -> dict[str, dict[str, Any]]:
+    """Save the 预审 of every material (``services.desk.material_checks_save``)."""
+    from shuzheng.cases.services import desk
+
+    return desk.material_checks_save(principal=principal, case_no=case_no, checks=checks)
+
+
+def assignees(principal: Principal, case_no: str) -> list[Any]:
+    """The colleagues a case the caller may see can be assigned to (分派/转交): active staff
+    with a handling role in its department (``identity.contracts.StaffInfo``)."""
+    from shuzheng.identity import facade as identity
+    from shuzheng.identity.contracts import CASE_ROLES
+
+    case = selectors.case_for(principal, case_no)
+    return identity.colleagues(case.department_code, CASE_ROLES)

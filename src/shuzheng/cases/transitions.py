@@ -84,6 +84,7 @@ CASE = Lifecycle(
         "rules_deny": _("自动审核未通过"),
         "rules_review": _("转人工审核"),
         "proactive_grant": _("免申即享，自动发放"),
+        "material_check": _("材料预审"),  # the 预审 checklist (services.desk)
     },
 )
 

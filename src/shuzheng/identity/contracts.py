@@ -136,3 +136,12 @@ class IssuedToken:
     access_token: str
     expires_in: int
     token_type: str = "Bearer"
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    """A staff member of a department, as a colleague picker lists them (issue 17)."""
+
+    username: str
+    name: str
+    roles: tuple[str, ...]  # their roles in that department

@@ -213,3 +213,21 @@ def mask_text(value: object) -> str:
     if len(text) == 11 and text.isdigit():
         return mask_phone(text)
     return mask_name(text)
+
+
+# --- the workbench: colleagues to assign a case to, people found by phone (issue 17) ------------
+
+
+def colleagues(department: str, roles: tuple[str, ...]) -> list[StaffInfo]:
+    """The active staff of ``department`` holding one of ``roles`` (分派/转交 picks one), by
+    name."""
+    return selectors.staff_of(department=department, roles=roles)
+
+
+def id_numbers_by_phone(phone: str) -> list[str]:
+    """The ID numbers of the people registered with this mobile phone (the workbench's search
+    by phone; the caller scopes what it finds and audits the search)."""
+    return selectors.id_numbers_by_phone(phone=phone)
+
+
+from shuzheng.identity.contracts import StaffInfo  # noqa: E402  (the colleague picker's rows)

@@ -332,3 +332,27 @@ def otp_pending(*, user: User) -> bool:
     return OtpChallenge.objects.filter(
         user=user, used_at__isnull=True, expires_at__gt=timezone.now()
     ).exists()
+
+
+# --- the workbench's colleague picker and search (issue 17) -----------------------------------
+
+
+def staff_of(*, department: str, roles: tuple[str, ...]) -> list[Any]:
+    """The active staff holding one of ``roles`` in ``department`` (``StaffInfo``), by name
+    (one query)."""
+    from shuzheng.identity.contracts import StaffInfo
+
+    rows = (
+        StaffRole.objects.filter(department__code=department, role__in=roles, user__is_active=True)
+        .order_by("user__display_name", "user__username", "role")
+        .values_list("user__username", "user__display_name", "role")
+    )
+    found: dict[str, tuple[str, list[str]]] = {}
+    for username, name, role in rows:
+        found.setdefault(username, (name or username, []))[1].append(role)
+    return [StaffInfo(username=u, name=n, roles=tuple(r)) for u, (n, r) in found.items()]
+
+
+def id_numbers_by_phone(*, phone: str) -> list[str]:
+    """The ID numbers of the people registered with this phone (at most a few)."""
+    return list(Person.objects.filter(phone=phone).values_list("id_number", flat=True)[:20])

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<str:case_no>/", views.case_page, name="case"),
     path("cases/<str:case_no>/licence/", views.license_issue, name="licence_issue"),
     path("cases/<str:case_no>/files/<str:file_id>/", views.material_file, name="material"),
+    path("cases/<str:case_no>/checks/", views.material_checks, name="checks"),
     path("rectifications/", views.rectifications, name="rectifications"),
     path(
         "rectifications/<int:task_id>/reply/",

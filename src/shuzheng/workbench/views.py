@@ -27,10 +27,17 @@ from shuzheng.core import calendar
 from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
 from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
-from shuzheng.identity.facade import ROLE_NAMES, departments, principal_for_request
+from shuzheng.identity.facade import (
+    ROLE_NAMES,
+    departments,
+    mask_id_number,
+    mask_phone,
+    principal_for_request,
+)
 from shuzheng.ratings import facade as ratings
 
 PAGE_SIZE = 20
+CHECKABLE = ("submitted", "in_progress", "suspended", "correction")  # 预审 while undecided
 DELIVERY = [("electronic", _("电子送达")), ("mail", _("邮寄送达")), ("window", _("窗口领取"))]
 SUPERVISOR_ROLES = ("department_head", "platform_admin")
 
@@ -84,7 +91,18 @@ ACTIONS: dict[str, ActionForm] = {
             Field("note", "textarea", _("补充说明（可不填）")),
         ),
     ),
-    "assign": ActionForm("assign", (Field("assignee", "text", _("承办人账号"), True),)),
+    "assign": ActionForm(
+        "assign",
+        (
+            Field(
+                "assignee",
+                "select",  # the department's colleagues with a handling role (cases.assignees)
+                _("承办人"),
+                True,
+                _("从本部门的窗口受理人员、审批人员和负责人中选择。"),
+            ),
+        ),
+    ),
     "suspend": ActionForm(
         "suspend",
         (Field("note", "textarea", _("特别程序种类和理由（如专家评审、听证）"), True),),
@@ -162,14 +180,33 @@ def home(request: HttpRequest) -> HttpResponse:
     department = department if department in principal.departments else ""
     q = request.GET.get("q", "").strip()[:40]
     page = _page(request)
-    rows, total = cases.case_list(
-        principal,
-        queue=queue,
-        department=department or None,
-        q=q,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
+    # a 身份证号 or mobile number finds the person's cases in every queue of the departments
+    # the clerk handles (audited as a search of personal data); anything else filters a queue
+    personal = cases.personal_query(q) if q else None
+    if personal is not None:
+        kind, value = personal
+        rows, total = cases.case_search_person(
+            principal,
+            kind=kind,
+            value=value,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        searched = (
+            _t("身份证号 %(v)s") % {"v": mask_id_number(value)}
+            if kind == "id_number"
+            else _t("手机号 %(v)s") % {"v": mask_phone(value)}
+        )
+    else:
+        searched = ""
+        rows, total = cases.case_list(
+            principal,
+            queue=queue,
+            department=department or None,
+            q=q,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
     today = timezone.localdate()
     return render(
         request,
@@ -182,7 +219,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "queue_name": cases.queue_name(queue),
             "departments": [(d, names.get(d, d)) for d in principal.departments],
             "department": department,
-            "q": q,
+            "q": "" if personal else q,  # a person's number is not echoed back in full
+            "q_link": q,
+            "searched": searched,
             "rows": [
                 {
                     "case": c,
@@ -276,21 +315,73 @@ class ActionError:
 
 
 def _target_rows(
-    targets: list[cases.CorrectionTarget], action: str, error: ActionError
+    targets: list[cases.CorrectionTarget],
+    action: str,
+    error: ActionError,
+    checks: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The checkboxes of a 补正 request: each material and form field, with its reason."""
+    """The checkboxes of a 补正 request: each material and form field, with its reason. Until
+    the clerk has sent the form, the materials the 预审 found 不合格 are ticked, with its note
+    as their reason (the request is built from the checklist)."""
     mine = error.action == action
+    bad = {k: c.get("note", "") for k, c in checks.items() if c.get("verdict") == "bad"}
     return [
         {
             "kind": t.kind,
             "key": t.key,
             "name": t.name,
             "id": f"a-{action}-t{i}",
-            "checked": mine and t.key in error.checked,
-            "reason": error.values.get(f"reason-{t.key}", "") if mine else "",
+            "checked": t.key in error.checked if mine else (t.kind == "material" and t.key in bad),
+            "reason": error.values.get(f"reason-{t.key}", "")
+            if mine
+            else (bad.get(t.key, "") if t.kind == "material" else ""),
         }
         for i, t in enumerate(targets)
     ]
+
+
+def _assignee_options(principal: Principal, case_no: str) -> tuple[tuple[str, str], ...]:
+    """(account, "name（roles）") of each colleague a case may be assigned to."""
+    options = []
+    for s in cases.assignees(principal, case_no):
+        roles = "、".join(str(ROLE_NAMES.get(r, r)) for r in s.roles)
+        options.append((s.username, f"{s.name}（{roles}）"))
+    return tuple(options)
+
+
+CHECK_VERDICTS = (("ok", _("合格")), ("bad", _("不合格")))
+
+
+def _check_rows(
+    materials: list[dict[str, Any]],
+    checks: dict[str, dict[str, Any]],
+    error: ActionError,
+) -> list[dict[str, Any]]:
+    """The 预审 checklist: one row per material code of the case (its files listed in the
+    materials above), with the saved verdict and note, or the values just sent when they
+    failed."""
+    mine = error.action == "checks"
+    rows: list[dict[str, Any]] = []
+    for m in materials:
+        key = str(m.get("material_code") or "")
+        if not key or any(r["key"] == key for r in rows):
+            continue
+        saved = checks.get(key, {})
+        rows.append(
+            {
+                "key": key,
+                "i": len(rows),
+                "name": m.get("material_name") or key,
+                "verdict": error.values.get(f"verdict-{key}", "")
+                if mine
+                else saved.get("verdict", ""),
+                "note": error.values.get(f"note-{key}", "") if mine else saved.get("note", ""),
+                "error": error.fields.get(f"checks.{key}", "") if mine else "",
+                "by": saved.get("by", ""),
+                "at": _when(saved.get("at")),
+            }
+        )
+    return rows
 
 
 def _render_case(
@@ -307,6 +398,9 @@ def _render_case(
     due = detail["due_date"]
     due_date = dt.date.fromisoformat(due) if due else None
     materials = _material_names(detail)
+    checks = cases.material_checks(principal, detail["case_no"])
+    material_list = material_rows(detail, materials)
+    colleagues = _assignee_options(principal, detail["case_no"])
     forms = []
     for action in detail["allowed_actions"]:
         spec = ACTIONS.get(action)
@@ -322,8 +416,12 @@ def _render_case(
                         "id": f"a-{action}-{f.name}",
                         "value": error.values.get(f.name, "") if error.action == action else "",
                         "error": error.fields.get(f.name, "") if error.action == action else "",
-                        "options": _target_rows(cases.correction_options(detail), action, error)
+                        "options": _target_rows(
+                            cases.correction_options(detail), action, error, checks
+                        )
                         if f.kind == "targets"
+                        else colleagues
+                        if f.kind == "select"
                         else [],
                     }
                     for f in spec.fields
@@ -341,7 +439,12 @@ def _render_case(
             "due_date": due_date,
             "late": _late(due_date, detail["status"], today),
             "form_rows": _form_rows(detail),
-            "materials": material_rows(detail, materials),
+            "materials": material_list,
+            # 预审: while the case is open (not yet decided), by its handling staff
+            "checks": _check_rows(material_list, checks, error),
+            "can_check": detail["status"] in CHECKABLE,
+            "check_verdicts": CHECK_VERDICTS,
+            "assignee_name": dict(colleagues).get(detail["assignee"], detail["assignee"]),
             "can_issue_licence": "issue_license" in detail["allowed_actions"],
             "notices": cases.notice_links(detail),  # 受理通知书 … (sealed PDFs)
             "timeline": [
@@ -420,6 +523,51 @@ def case_page(request: HttpRequest, case_no: str) -> HttpResponse:
         _t("已完成：%(action)s") % {"action": spec.label if spec else action},
     )
     return HttpResponseRedirect(reverse("workbench:case", args=[case_no]))
+
+
+@login_required
+@require_POST
+def material_checks(request: HttpRequest, case_no: str) -> HttpResponse:
+    """Save the 预审 checklist: per material 合格/不合格 and a note (``verdict-<code>``,
+    ``note-<code>``); audited with the case's timeline (``cases.material_checks_save``)."""
+    principal = _staff(request)
+    try:
+        detail = cases.case_detail(principal, case_no)
+    except NotFound:
+        raise Http404(_t("未找到该办件。")) from None
+    keys = {k.removeprefix("verdict-") for k in request.POST if k.startswith("verdict-")} | {
+        str(m.get("material_code")) for m in detail["materials"] if m.get("material_code")
+    }
+    checks = {
+        key: (
+            request.POST.get(f"verdict-{key}", ""),
+            request.POST.get(f"note-{key}", "")[:200],
+        )
+        for key in keys
+    }
+    try:
+        cases.material_checks_save(principal=principal, case_no=case_no, checks=checks)
+    except NotFound:
+        raise Http404(_t("未找到该办件。")) from None
+    except DomainError as exc:
+        error = ActionError(
+            action="checks",
+            message=exc.message,
+            values={
+                k: str(request.POST.get(k, "")) for k in request.POST if k != "csrfmiddlewaretoken"
+            },
+        )
+        for e in exc.errors:
+            error.fields.setdefault(e.field, e.message)
+        return _render_case(request, principal, detail, error=error, status=exc.status)
+    bad = sum(1 for verdict, _note in checks.values() if verdict == "bad")
+    messages.success(
+        request,
+        _t("预审已保存：%(n)s 份材料不合格，已在“一次性告知补正”中勾选。") % {"n": bad}
+        if bad
+        else _t("预审已保存：材料均合格。"),
+    )
+    return HttpResponseRedirect(reverse("workbench:case", args=[case_no]) + "#h-materials")
 
 
 @login_required

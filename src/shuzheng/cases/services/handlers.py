@@ -207,8 +207,9 @@ def resubmit(act: Act) -> None:
 
 
 def assign(act: Act) -> None:
-    if not act.assignee:
-        raise ValidationFailed.one("assignee", "请指定承办人账号。")
+    from shuzheng.cases.services.desk import check_assignee
+
+    check_assignee(act.case, act.assignee or "")  # a colleague of the department (issue 17)
     act.case.assignee = act.assignee
     act.data["assignee"] = act.assignee
 
