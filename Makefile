@@ -25,6 +25,7 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng migrate --noinput -v0 && \
 	$(BIN)/shuzheng seed_demo && \
 	$(BIN)/shuzheng seed_catalog && \
+	$(BIN)/shuzheng seed_appointments && \
 	$(BIN)/shuzheng seed_licenses && \
 	$(BIN)/shuzheng seed_exchange && \
 	$(BIN)/shuzheng seed_rules && \

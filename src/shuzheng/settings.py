@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # L3
     "shuzheng.proactive",
     "shuzheng.ratings",
+    "shuzheng.appointments",
     "shuzheng.hotline",
     "shuzheng.cases",
     # L2

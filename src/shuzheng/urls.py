@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from shuzheng.api.router import api
+from shuzheng.appointments.views import guide_panel as appointment_panel
 from shuzheng.cases.views import register_apply_panel, register_case_panel
 from shuzheng.catalog.views import register_guide_panel
 from shuzheng.core.views import api_not_found, healthz
@@ -13,6 +14,8 @@ register_case_panel(rating_panel)
 # An item's guide (catalog) and apply (cases) pages say when 免申即享 (above both) already
 # grants its benefit: one person, one benefit.
 register_guide_panel(benefit_panel)
+# An item that needs a visit offers 预约办理 (appointments, above the catalog) on its guide.
+register_guide_panel(appointment_panel)
 register_apply_panel(benefit_panel)
 
 urlpatterns = [
@@ -28,6 +31,7 @@ urlpatterns = [
     path("cases/", include("shuzheng.ratings.urls")),
     path("cases/", include("shuzheng.cases.urls")),
     path("rules/", include("shuzheng.rules.urls")),
+    path("appointments/", include("shuzheng.appointments.urls")),
     path("policies/", include("shuzheng.proactive.urls")),
     path("dataspace/", include("shuzheng.exchange.urls")),
     path("data/", include("shuzheng.exchange.urls_officer")),

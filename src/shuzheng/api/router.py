@@ -15,6 +15,7 @@ from ninja.renderers import JSONRenderer
 from shuzheng import __version__
 from shuzheng.api.messages import field_name, message_for
 from shuzheng.api.openapi import UniqueNamesSchema, document_errors
+from shuzheng.appointments.api import router as appointments_router
 from shuzheng.cases.api import router as cases_router
 from shuzheng.cases.api_documents import router as case_documents_router
 from shuzheng.catalog.api import router as catalog_router
@@ -145,3 +146,4 @@ api.add_router("/", seals_router)
 api.add_router("/", rules_router)
 api.add_router("/", proactive_router)
 api.add_router("/", exchange_router)
+api.add_router("/", appointments_router)

@@ -116,6 +116,10 @@ class Command(BaseCommand):
             # 免申即享: match policies daily; grant once the confirm/opt-out window has passed
             periodic(86400, run_policies.enqueue, stop_scheduler)
             periodic(3600, grant_due.enqueue, stop_scheduler)
+            from shuzheng.appointments.tasks import send_reminders
+
+            # 预约办理: remind tomorrow's bookings by SMS, hourly during the day (idempotent)
+            periodic(3600, send_reminders.enqueue, stop_scheduler)
 
         from shuzheng.audit import facade as audit
         from shuzheng.notify import facade as notify
