@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("shuzheng.hotline.urls_open311")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("shuzheng.identity.urls")),
     path("workbench/", include("shuzheng.workbench.urls")),

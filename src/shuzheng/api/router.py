@@ -24,6 +24,7 @@ from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import STATUS_ERRORS, DomainError
 from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
+from shuzheng.hotline.api import router as hotline_router
 from shuzheng.identity.api import router as identity_router
 from shuzheng.licenses.api import router as licenses_router
 from shuzheng.proactive.api import router as proactive_router
@@ -141,6 +142,7 @@ api.add_router("/", files_router)
 api.add_router("/", case_documents_router)  # before cases': /cases/progress, not a case_no
 api.add_router("/", cases_router)
 api.add_router("/", ratings_router)
+api.add_router("/", hotline_router)
 api.add_router("/", licenses_router)
 api.add_router("/", seals_router)
 api.add_router("/", rules_router)

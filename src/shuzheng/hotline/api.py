@@ -1,5 +1,299 @@
-"""JSON API: a django-ninja router, mounted in shuzheng/api/router.py."""
+"""12345 hotline API (issue 18, "API": a public contract — extend, never rename).
 
-from ninja import Router
+``POST /hotline/suggest`` · ``POST/GET /hotline/tickets`` · ``GET /hotline/tickets/{ticket_no}``
+(with ``allowed_actions``) · ``POST /hotline/tickets/{ticket_no}/actions`` (409 with
+``allowed_actions`` in a wrong state) · ``GET /hotline/tickets/{ticket_no}/supervision/{n}.pdf``
+· ``GET /hotline/progress`` (no login) · ``GET /hotline/signals`` · ``GET /hotline/metrics`` ·
+``GET /hotline/categories``. Handlers parse, call one service or selector, answer.
+"""
 
-router = Router(tags=["hotline"])
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from shuzheng.core.errors import (
+    DomainError,
+    Forbidden,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from shuzheng.hotline import facade, progress, selectors, services
+from shuzheng.hotline.models import Channel
+from shuzheng.hotline.services import actions, notices
+from shuzheng.identity.contracts import HOTLINE_HANDLER_ROLES
+from shuzheng.identity.facade import BearerAuth, OptionalBearerAuth, principal_for_request
+
+router = Router(tags=["hotline 12345"], auth=BearerAuth())
+
+
+class SuggestIn(Schema):
+    text: str = Field(..., max_length=2000)
+    address: str = Field("", max_length=200)
+
+
+@router.post(
+    "/hotline/suggest",
+    response=dict[str, Any],
+    summary="派单建议：主办/协办单位（前 3 名及得分、依据词）、诉求类型、诉求分类",
+    description="12345 中心（话务员、班长）和 API 客户端可用。",
+)
+def suggest(request: HttpRequest, body: SuggestIn) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    if not (actions.is_center(principal) or principal.kind == "client"):
+        raise Forbidden("仅 12345 热线中心和接入系统可以使用派单建议。")
+    if not body.text.strip():
+        raise ValidationFailed.one("text", "请填写诉求内容。")
+    return facade.suggest(text=body.text, address=body.address)
+
+
+class TicketIn(Schema):
+    content: str = Field(..., max_length=5000, description="诉求内容（不超过 2000 字）")
+    type: str = Field("", description="诉求类型：咨询/求助/投诉/举报/建议/表扬（或 consult…）")
+    title: str = ""
+    category: str = Field("", description="诉求分类编码（GET /hotline/categories）")
+    address: str = Field("", max_length=500)
+    region_code: str = Field("", max_length=9, description="区县或镇街代码（不填则由地址识别）")
+    lat: float | None = None
+    lng: float | None = None
+    attachments: list[str] = Field([], description="files 上传后的文件编号（图片或 PDF）")
+    urgency: str = Field("normal", description="normal 一般 | urgent 紧急 | critical 特急")
+    confidential: bool = False
+    caller_phone: str = Field("", max_length=32)
+    caller_name: str = Field("", max_length=64)
+    reporter_id_number: str = Field("", max_length=18)
+    linked_case_no: str = Field("", max_length=32, description="投诉所涉办件编号")
+    respondent: str = Field("", max_length=128, description="被投诉单位/人")
+    channel: str = Field("", description="phone | web | mobile | api（默认按调用者确定）")
+
+
+def _channel(principal: Any, asked: str) -> str:
+    if principal.kind == "client":
+        return Channel.API
+    if principal.kind in ("person", "agent"):
+        return asked if asked in (Channel.WEB, Channel.MOBILE) else Channel.WEB
+    if asked and asked not in (Channel.PHONE, Channel.WEB, Channel.MOBILE, Channel.API):
+        raise ValidationFailed.one("channel", "诉求来源应为 phone、web、mobile 或 api。")
+    return asked or Channel.PHONE
+
+
+@router.post(
+    "/hotline/tickets",
+    response={201: dict[str, Any]},
+    summary="登记工单（诉求受理）",
+    description=(
+        "12345 中心（电话等渠道）、已登录的群众（本人诉求）和 API 客户端可用。"
+        "返回工单详情及可合并的相似工单 merge_candidates。"
+    ),
+)
+def create(request: HttpRequest, body: TicketIn) -> Status:
+    principal = principal_for_request(request)
+    data = services.TicketInput(
+        content=body.content,
+        type=body.type,
+        title=body.title,
+        category=body.category,
+        address=body.address,
+        region_code=body.region_code,
+        lat=body.lat,
+        lng=body.lng,
+        attachments=tuple(body.attachments),
+        urgency=body.urgency,
+        confidential=body.confidential,
+        caller_phone=body.caller_phone,
+        caller_name=body.caller_name,
+        reporter_id_number=body.reporter_id_number,
+        linked_case_no=body.linked_case_no,
+        respondent=body.respondent,
+    )
+    ticket = services.ticket_create(
+        principal=principal, data=data, channel=_channel(principal, body.channel)
+    )
+    out = selectors.detail(principal, ticket)
+    out["merge_candidates"] = selectors.merge_candidates(principal, ticket)
+    return Status(201, out)
+
+
+@router.get(
+    "/hotline/tickets",
+    response=dict[str, Any],
+    summary="工单列表（按调用者权限：中心全部、部门本单位承办、群众本人）",
+)
+def ticket_list(
+    request: HttpRequest,
+    status: str = "",
+    department: str = "",
+    region: str = "",
+    q: str = Query("", max_length=100),
+    phone: str = Query("", max_length=20, description="来电号码（仅中心）：该号码的历史工单"),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    total, items = selectors.ticket_list(
+        principal,
+        status=status,
+        department=department,
+        region=region,
+        q=q,
+        phone=phone,
+        limit=limit,
+        offset=offset,
+    )
+    return {"total": total, "items": items}
+
+
+@router.get(
+    "/hotline/tickets/{ticket_no}",
+    response=dict[str, Any],
+    summary="工单详情（含 allowed_actions 当前可执行的操作、流转记录、回访记录）",
+)
+def ticket_detail(request: HttpRequest, ticket_no: str) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    return selectors.detail(principal, selectors.ticket_for(principal, ticket_no))
+
+
+class ActionIn(Schema):
+    action: str = Field(
+        ...,
+        max_length=40,
+        description=(
+            "answer_direct | merge | dispatch | sign | return | decide | transfer | extend | "
+            "approve_extension | reject_extension | answer | callback | reopen | close | urge | "
+            "supervise"
+        ),
+    )
+    department: str = ""
+    assisting: list[str] = []
+    reason: str = ""
+    note: str = ""
+    answer: str = ""
+    knowledge_ref: str = ""
+    master_no: str = ""
+    satisfaction: str = Field(
+        "", description="satisfied 满意 | basic 基本满意 | unsatisfied 不满意 | unreachable 未接通"
+    )
+    amount: int | None = Field(None, description="延期时长（工单时限的单位：小时或工作日）")
+
+
+@router.post(
+    "/hotline/tickets/{ticket_no}/actions",
+    response=dict[str, Any],
+    summary="对工单执行操作（派单、签收、退单、转办、延期、答复、回访、重办、办结、催办、督办…）",
+    description="当前状态下不允许的操作返回 409 及 allowed_actions；输入有误返回 422 并指明字段。",
+)
+def act(request: HttpRequest, ticket_no: str, body: ActionIn) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    params = body.model_dump(exclude={"action"})
+    ticket = services.ticket_act(
+        principal=principal,
+        ticket_no=ticket_no,
+        action=body.action,
+        params=params,
+        visible=selectors.may_see,
+    )
+    return selectors.detail(principal, ticket)
+
+
+@router.get(
+    "/hotline/tickets/{ticket_no}/supervision/{n}.pdf",
+    response={200: bytes},
+    summary="督办通知（PDF，加盖 12345 热线中心电子印章）",
+)
+def supervision_pdf(request: HttpRequest, ticket_no: str, n: int) -> HttpResponse:
+    principal = principal_for_request(request)
+    if principal.kind != "staff":
+        raise selectors.NotFound("未找到该督办通知。")
+    ticket = selectors.ticket_for(principal, ticket_no)
+    pdf, notice = notices.supervision_pdf(principal=principal, ticket=ticket, n=n)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"督办通知-{notice.doc_no}.pdf"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@router.get(
+    "/hotline/progress",
+    response=dict[str, Any],
+    auth=None,
+    summary="诉求进度查询（免登录）：工单编号 + 反映诉求时留下的电话号码",
+    description=(
+        "返回工单状态和办理进度（文字），不含诉求内容和个人信息。工单不存在、电话不符一律返回"
+        "相同的 404。每个客户端 IP 每小时可查询 `SHUZHENG_PROGRESS_MAX_PER_HOUR` 次，超过返回 429。"
+    ),
+)
+def progress_query(
+    request: HttpRequest,
+    response: HttpResponse,
+    ticket_no: str = Query(..., max_length=64),
+    phone: str = Query(..., max_length=32),
+) -> Any:
+    try:
+        found = progress.progress_read(request=request, ticket_no=ticket_no, phone=phone, via="api")
+    except RateLimited as exc:
+        out = JsonResponse(exc.as_dict(), status=429, json_dumps_params={"ensure_ascii": False})
+        out["Retry-After"] = str(exc.extra.get("retry_after", 60))
+        return out
+    response["Cache-Control"] = "no-store"
+    return found
+
+
+def _center_or_handler(principal: Any) -> None:
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+    if not (actions.is_center(principal) or principal.departments_for(HOTLINE_HANDLER_ROLES)):
+        raise Forbidden("仅 12345 热线中心和承办单位的工单处置人员可以查看。")
+
+
+@router.get(
+    "/hotline/signals",
+    response=list[dict[str, Any]],
+    summary="弱信号：近几日量明显高于自身基线的话题（附样例工单）",
+)
+def signals(request: HttpRequest) -> list[dict[str, Any]]:
+    principal = principal_for_request(request)
+    if not actions.is_center(principal):
+        _center_or_handler(principal)
+        raise Forbidden("仅 12345 热线中心可以查看弱信号。")
+    return facade.signals(principal)
+
+
+@router.get(
+    "/hotline/metrics",
+    response=dict[str, Any],
+    summary="三率（响应率、解决率、满意率）、按时办结率、一次性解答率、退单率、重复来电率",
+    description="按承办单位（group=department）或区县（group=region）；默认近 30 日。",
+)
+def metrics(
+    request: HttpRequest,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    group: str = Query("department", pattern="^(department|region)$"),
+) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    _center_or_handler(principal)
+    end = end or timezone.localdate()
+    start = start or end - dt.timedelta(days=29)
+    if start > end:
+        raise ValidationFailed.one("start", "开始日期不能晚于结束日期。")
+    return selectors.metrics(principal, start=start, end=end, group=group)
+
+
+@router.get(
+    "/hotline/categories",
+    response=list[dict[str, Any]],
+    auth=OptionalBearerAuth(),
+    summary="诉求分类树（编码、名称、常见承办部门）",
+)
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    return [c.__dict__ for c in facade.categories()]
+
+
+__all__ = ["DomainError", "router"]

@@ -1,3 +1,285 @@
-"""The public face: with contracts.py, the only module other modules may import."""
+"""The hotline's public face: with ``contracts``, the only thing other modules (and the pages the
+operator console, knowledge base and analysis dashboard build on top) should import.
 
-__all__: list[str] = []
+Intake and actions (writes, audited, SMS after commit):
+    ``ticket_create(principal=, data=TicketInput(...), channel=, phone_verified=False)``
+    ``ticket_act(principal=, ticket_no=, action=, **params)``
+Reads (scoped to the caller; 404 ``NotFound`` otherwise):
+    ``ticket_detail``, ``ticket_list``, ``merge_candidates``, ``metrics``, ``progress``,
+    ``supervision_pdf``, ``signals``
+Words and choices (never show a code): ``status_label``, ``action_label``, ``timeline_label``,
+    ``statuses``, ``ticket_types``, ``urgencies``, ``satisfactions``, ``categories``,
+    ``counties``
+Dispatch suggestion: ``suggest(text=, address=)`` (``hotline.suggest`` when installed).
+Periodic work (``tasks``): ``escalate_overdue``, ``warnings_refresh``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from shuzheng.core.errors import DomainError, NotFound
+from shuzheng.hotline import places, selectors, services
+from shuzheng.hotline import progress as _progress
+from shuzheng.hotline import transitions as tr
+from shuzheng.hotline.contracts import CategoryInfo, Choice, TicketInput
+from shuzheng.hotline.models import (
+    Category,
+    Satisfaction,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    Urgency,
+)
+from shuzheng.hotline.services import notices
+from shuzheng.identity.contracts import Principal
+
+__all__ = [
+    "CategoryInfo",
+    "Choice",
+    "TicketInput",
+    "action_label",
+    "categories",
+    "counties",
+    "escalate_overdue",
+    "merge_candidates",
+    "metrics",
+    "progress",
+    "satisfactions",
+    "signals",
+    "status_label",
+    "statuses",
+    "suggest",
+    "supervision_pdf",
+    "ticket_act",
+    "ticket_create",
+    "ticket_detail",
+    "ticket_list",
+    "ticket_types",
+    "timeline_label",
+    "urgencies",
+    "warnings_refresh",
+]
+
+escalate_overdue = services.escalate_overdue
+warnings_refresh = services.warnings_refresh
+
+
+def ticket_create(
+    *, principal: Principal, data: TicketInput, channel: str, phone_verified: bool = False
+) -> dict[str, Any]:
+    """Register a 诉求; the ticket's detail as the caller sees it, plus ``merge_candidates``
+    (open tickets of the same place with similar text, for the center to offer linking)."""
+    ticket = services.ticket_create(
+        principal=principal, data=data, channel=channel, phone_verified=phone_verified
+    )
+    out = selectors.detail(principal, ticket)
+    out["merge_candidates"] = selectors.merge_candidates(principal, ticket)
+    return out
+
+
+def ticket_act(
+    *, principal: Principal, ticket_no: str, action: str, **params: Any
+) -> dict[str, Any]:
+    """One action of ``transitions.TICKET`` (params: department, assisting, reason, note,
+    answer, knowledge_ref, master_no, satisfaction, amount); the detail after it."""
+    ticket = services.ticket_act(
+        principal=principal,
+        ticket_no=ticket_no,
+        action=action,
+        params=params,
+        visible=selectors.may_see,
+    )
+    return selectors.detail(principal, ticket)
+
+
+def ticket_detail(principal: Principal, ticket_no: str) -> dict[str, Any]:
+    """Everything the caller may see of one ticket, with ``allowed_actions`` and their labels,
+    the timeline in words and the callbacks; the caller masked or hidden for a department."""
+    return selectors.detail(principal, selectors.ticket_for(principal, ticket_no))
+
+
+def ticket_list(principal: Principal, **filters: Any) -> tuple[int, list[dict[str, Any]]]:
+    """(total, page of summaries); filters: status, department, region, q, phone (center
+    only: the caller's earlier tickets), limit, offset."""
+    return selectors.ticket_list(principal, **filters)
+
+
+def merge_candidates(principal: Principal, ticket_no: str) -> list[dict[str, Any]]:
+    return selectors.merge_candidates(principal, selectors.ticket_for(principal, ticket_no))
+
+
+def metrics(
+    principal: Principal, *, start: dt.date, end: dt.date, group: str = "department"
+) -> dict[str, Any]:
+    return selectors.metrics(principal, start=start, end=end, group=group)
+
+
+def progress(*, request: HttpRequest, ticket_no: str, phone: str, via: str) -> dict[str, Any]:
+    """诉求进度 by number and phone, without logging in (throttled per client address)."""
+    return _progress.progress_read(request=request, ticket_no=ticket_no, phone=phone, via=via)
+
+
+def supervision_pdf(principal: Principal, ticket_no: str, n: int) -> tuple[bytes, str]:
+    """(sealed PDF, file name) of the ticket's n-th 督办通知, for staff who see the ticket."""
+    if principal.kind != "staff":
+        raise NotFound("未找到该督办通知。")
+    ticket = selectors.ticket_for(principal, ticket_no)
+    pdf, notice = notices.supervision_pdf(principal=principal, ticket=ticket, n=n)
+    return pdf, f"督办通知-{notice.doc_no}.pdf"
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+def status_label(status: str) -> str:
+    return str(TicketStatus(status).label) if status in TicketStatus.values else ""
+
+
+def action_label(action: str) -> str:
+    return str(tr.TICKET.label(action))
+
+
+def timeline_label(action: str) -> str:
+    return str(tr.TICKET.timeline_label(action))
+
+
+def statuses() -> list[Choice]:
+    return [Choice(v, str(label)) for v, label in TicketStatus.choices]
+
+
+def ticket_types() -> list[Choice]:
+    return [Choice(v, str(label)) for v, label in TicketType.choices]
+
+
+def urgencies() -> list[Choice]:
+    return [Choice(v, str(label)) for v, label in Urgency.choices]
+
+
+def satisfactions() -> list[Choice]:
+    return [Choice(v, str(label)) for v, label in Satisfaction.choices]
+
+
+def counties() -> list[Choice]:
+    return [Choice(code, name) for code, name in places.counties().items()]
+
+
+def categories() -> list[CategoryInfo]:
+    """The active category tree in code order (a node's ``path``: its names from the top)."""
+    rows = list(Category.objects.filter(active=True).select_related("parent").order_by("code"))
+    by_id = {c.pk: c for c in rows}
+    out = []
+    for c in rows:
+        path, node = [], c
+        while node is not None:
+            path.insert(0, node.name)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        out.append(
+            CategoryInfo(
+                code=c.code,
+                name=c.name,
+                level=c.level,
+                parent_code=c.parent.code if c.parent else None,
+                departments=list(c.departments),
+                path=path,
+            )
+        )
+    return out
+
+
+# --- the suggestion and the signals (other parts of the module, when present) ----------------
+
+
+class SuggestUnavailable(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            message="派单建议服务暂不可用，请人工选择承办单位。", code="unavailable", status=503
+        )
+
+
+def suggest(*, text: str, address: str = "") -> dict[str, Any]:
+    """Top departments (code, name, short_name, score, why), 诉求类型 and category for a text
+    (``shuzheng.hotline.suggest.suggest``), as the API's JSON."""
+    try:
+        from shuzheng.hotline.suggest import suggest as _suggest
+    except ImportError as exc:
+        raise SuggestUnavailable() from exc
+    found = _suggest(text=text, address=address)
+    return _jsonable(found)
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        out = {k: _jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
+        if hasattr(value, "path") and "name" not in out:  # CategorySuggestion.name
+            out["name"] = getattr(value, "name", "")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """弱信号 now: (category, 镇街 or 区县) keys whose last days rise well above their own
+    baseline (``hotline.analysis.signals.detect``), each with up to 5 sample tickets; [] when
+    the detector is not installed. For the center (callers check)."""
+    try:
+        from shuzheng.hotline.analysis import signals as detector
+    except ImportError:
+        return []
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=detector.DEFAULT.baseline_days + 3)
+    tz = timezone.get_current_timezone()
+    rows = Ticket.objects.filter(
+        created_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz),
+        category__isnull=False,
+    ).values_list("created_at", "category_id", "town_code", "region_code")
+    counts = detector.tally(
+        (timezone.localtime(at).date(), (cat, town or region)) for at, cat, town, region in rows
+    )
+    found = detector.detect(counts, today=today)
+    if not found:
+        return []
+    cats = {c.pk: c for c in Category.objects.filter(pk__in={s.key[0] for s in found})}
+    out = []
+    for s in sorted(found, key=lambda s: s.p_value):
+        cat_id, place = s.key
+        where = places.town_name(place) if len(place) == 9 else places.county_name(place)
+        sample = (
+            Ticket.objects.filter(
+                category_id=cat_id,
+                created_at__gte=dt.datetime.combine(s.since, dt.time.min, tzinfo=tz),
+            ).filter(town_code=place)
+            if len(place) == 9
+            else Ticket.objects.filter(
+                category_id=cat_id,
+                region_code=place,
+                created_at__gte=dt.datetime.combine(s.since, dt.time.min, tzinfo=tz),
+            )
+        )
+        out.append(
+            {
+                "category": {"code": cats[cat_id].code, "name": cats[cat_id].name}
+                if cat_id in cats
+                else None,
+                "place": {"code": place, "name": where},
+                "since": s.since.isoformat(),
+                "count": s.count,
+                "expected": round(s.expected, 2),
+                "ratio": round(s.ratio, 1),
+                "p_value": s.p_value,
+                "samples": [
+                    {"ticket_no": no, "title": title}
+                    for no, title in sample.order_by("-created_at").values_list(
+                        "ticket_no", "title"
+                    )[:5]
+                ],
+            }
+        )
+    return out

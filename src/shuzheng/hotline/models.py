@@ -194,6 +194,9 @@ class TicketEvent(models.Model):
         verbose_name = _("工单流转记录")
         verbose_name_plural = _("工单流转记录")
 
+    def __str__(self) -> str:
+        return str(self.action)
+
 
 class Callback(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callbacks")
@@ -207,6 +210,9 @@ class Callback(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("回访记录")
         verbose_name_plural = _("回访记录")
+
+    def __str__(self) -> str:
+        return str(self.satisfaction)
 
 
 class TimeLimit(models.Model):
@@ -230,14 +236,15 @@ class TimeLimit(models.Model):
         verbose_name = _("工单时限")
         verbose_name_plural = _("工单时限")
 
+    def __str__(self) -> str:
+        return str(f"{self.ticket_type} {self.urgency}")
+
 
 class HotlineSettings(models.Model):
     """One row (pk 1): the center's settings."""
 
     max_reopen = models.PositiveSmallIntegerField(_("不满意重办次数上限"), default=2)
-    dispute_after_returns = models.PositiveSmallIntegerField(
-        _("退单几次后转争议裁定"), default=2
-    )
+    dispute_after_returns = models.PositiveSmallIntegerField(_("退单几次后转争议裁定"), default=2)
     merge_window_days = models.PositiveSmallIntegerField(_("合并提示的天数"), default=7)
     yellow_percent = models.PositiveSmallIntegerField(_("黄牌：剩余时限百分比"), default=30)
     red_percent = models.PositiveSmallIntegerField(_("红牌：剩余时限百分比"), default=10)
@@ -246,10 +253,16 @@ class HotlineSettings(models.Model):
         verbose_name = _("热线设置")
         verbose_name_plural = _("热线设置")
 
+    def __str__(self) -> str:
+        return "12345"
+
 
 class TicketSequence(models.Model):
     day = models.CharField(max_length=8, unique=True)  # YYYYMMDD
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.day)
 
 
 class Open311Key(models.Model):
@@ -263,3 +276,6 @@ class Open311Key(models.Model):
     class Meta:
         verbose_name = _("Open311 接入密钥")
         verbose_name_plural = _("Open311 接入密钥")
+
+    def __str__(self) -> str:
+        return str(self.client_id)

@@ -1,1 +1,397 @@
-"""All reads, always scoped to the caller's rights (an identity Principal)."""
+"""All reads of the hotline, scoped to the caller (docs/style.md habit 3).
+
+Who sees what (issue 18 "Rules of access"):
+
+- the 12345 center (``hotline_operator``, ``hotline_supervisor``): every ticket, everything;
+- a department's ``hotline_handler``: the tickets whose lead or assisting department it is,
+  the caller's phone masked, and for a 保密 ticket (always for 举报) no name, phone or identity;
+- a person: the tickets they filed;
+- anyone else: 404 (``NotFound``), never 403, so a number tells nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from shuzheng.core.errors import NotFound
+from shuzheng.hotline import places
+from shuzheng.hotline import transitions as tr
+from shuzheng.hotline.models import (
+    Category,
+    ClosedHow,
+    Satisfaction,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from shuzheng.hotline.services import actions
+from shuzheng.hotline.services.handlers import settings
+from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import HOTLINE_HANDLER_ROLES, Principal
+
+
+def visible_tickets(principal: Principal) -> QuerySet[Ticket]:
+    qs = Ticket.objects.select_related("category", "master")
+    if actions.is_center(principal):
+        return qs
+    if principal.kind == "staff":
+        mine = principal.departments_for(HOTLINE_HANDLER_ROLES)
+        if not mine:
+            return qs.none()
+        q = Q(lead_department__in=mine)
+        for code in mine:  # the JSON list's text: '["441200-CGJ", …]' on both databases
+            q |= Q(assisting_departments__icontains=f'"{code}"')
+        return qs.filter(q)
+    if principal.kind in ("person", "agent") and principal.id_number:
+        return qs.filter(reporter_id_number=principal.id_number)
+    return qs.none()
+
+
+def may_see(principal: Principal, ticket: Ticket) -> bool:
+    """The same scope as ``visible_tickets``, for one loaded row (``ticket_act``'s check)."""
+    if actions.is_center(principal):
+        return True
+    if principal.kind == "staff":
+        mine = set(principal.departments_for(HOTLINE_HANDLER_ROLES))
+        return ticket.lead_department in mine or bool(mine & set(ticket.assisting_departments))
+    return bool(
+        principal.kind in ("person", "agent")
+        and ticket.reporter_id_number
+        and ticket.reporter_id_number == principal.id_number
+    )
+
+
+def ticket_for(principal: Principal, ticket_no: str) -> Ticket:
+    ticket = visible_tickets(principal).filter(ticket_no=(ticket_no or "").strip()).first()
+    if ticket is None:
+        raise NotFound(_t("未找到该工单。"))
+    return ticket
+
+
+# --- what a caller reads -----------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def category_path(category: Category | None) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    node = category
+    while node is not None:
+        out.insert(0, {"code": node.code, "name": node.name})
+        node = node.parent
+    return out
+
+
+def summary(principal: Principal, t: Ticket) -> dict[str, Any]:
+    names = identity.department_names()
+    return {
+        "ticket_no": t.ticket_no,
+        "title": t.title,
+        "type": t.ticket_type,
+        "type_name": str(TicketType(t.ticket_type).label),
+        "status": t.status,
+        "status_name": actions.status_name(t.status),
+        "category": category_path(t.category)[-1] if t.category else None,
+        "region_code": t.region_code,
+        "region_name": places.county_name(t.region_code),
+        "town_name": places.town_name(t.town_code),
+        "lead_department": t.lead_department,
+        "lead_department_name": names.get(t.lead_department, ""),
+        "urgency": t.urgency,
+        "warning": t.warning,
+        "created_at": _iso(t.created_at),
+        "due_at": _iso(t.due_at),
+    }
+
+
+def _caller(principal: Principal, t: Ticket) -> dict[str, Any]:
+    """The caller as the reader may see them: the center and the citizen in full; a department
+    masked, and nothing at all for a 保密 ticket."""
+    full = actions.is_center(principal) or tr.CITIZEN in actions.roles_on(principal, t)
+    if full:
+        return {
+            "name": t.caller_name,
+            "phone": t.caller_phone,
+            "id_number": t.reporter_id_number,
+            "hidden": False,
+        }
+    if t.confidential:
+        return {"name": "", "phone": "", "id_number": "", "hidden": True}
+    return {
+        "name": identity.mask_name(t.caller_name) if t.caller_name else "",
+        "phone": identity.mask_phone(t.caller_phone) if t.caller_phone else "",
+        "id_number": "",
+        "hidden": False,
+    }
+
+
+def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
+    names = identity.department_names()
+    staff = principal.kind == "staff"
+    out = summary(principal, t)
+    out.update(
+        {
+            "channel": t.channel,
+            "content": t.content,
+            "respondent": t.respondent,
+            "category_path": category_path(t.category),
+            "address": t.address,
+            "town_code": t.town_code,
+            "lat": str(t.lat) if t.lat is not None else None,
+            "lng": str(t.lng) if t.lng is not None else None,
+            "attachments": t.attachments,
+            "confidential": t.confidential,
+            "caller": _caller(principal, t),
+            "linked_case_no": t.linked_case_no,
+            "master_no": t.master.ticket_no if t.master else "",
+            "linked_tickets": list(t.linked.values_list("ticket_no", flat=True)),
+            "assisting_departments": [
+                {"code": c, "name": names.get(c, "")} for c in t.assisting_departments
+            ],
+            "dispatched_at": _iso(t.dispatched_at),
+            "sign_due_at": _iso(t.sign_due_at),
+            "signed_at": _iso(t.signed_at),
+            "limit": {"amount": t.limit_amount, "unit": t.limit_unit, "extended": t.extended},
+            "extension_request": t.extension_request,
+            "escalated": t.escalated,
+            "answer": t.answer,
+            "answered_at": _iso(t.answered_at),
+            "satisfaction": t.satisfaction,
+            "closed_at": _iso(t.closed_at),
+            "closed_how": t.closed_how,
+            "close_reason": t.close_reason,
+            "return_count": t.return_count,
+            "reopen_count": t.reopen_count,
+            "urge_count": t.urge_count,
+            "supervise_count": t.supervise_count,
+            "allowed_actions": actions.allowed_actions(principal, t),
+            "action_labels": {
+                a: str(tr.TICKET.label(a)) for a in actions.allowed_actions(principal, t)
+            },
+            "timeline": [
+                {
+                    "at": _iso(e.at),
+                    "action": e.action,
+                    "text": str(tr.TICKET.timeline_label(e.action)),
+                    "status": e.to_status,
+                    "status_name": actions.status_name(e.to_status),
+                    "department": e.department,
+                    "department_name": names.get(e.department, ""),
+                    "note": e.note if staff else "",
+                }
+                for e in t.events.all()
+            ],
+            "callbacks": [
+                {
+                    "at": _iso(c.at),
+                    "satisfaction": c.satisfaction,
+                    "satisfaction_name": str(Satisfaction(c.satisfaction).label),
+                    "note": c.note if staff else "",
+                }
+                for c in t.callbacks.all()
+            ],
+        }
+    )
+    return out
+
+
+def ticket_list(
+    principal: Principal,
+    *,
+    status: str = "",
+    department: str = "",
+    region: str = "",
+    q: str = "",
+    phone: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    qs = visible_tickets(principal)
+    if status:
+        qs = qs.filter(status=status)
+    if department:
+        qs = qs.filter(lead_department=department)
+    if region:
+        qs = qs.filter(region_code=region)
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(content__contains=q) | Q(ticket_no=q))
+    if phone and actions.is_center(principal):  # the console: who is calling, earlier tickets
+        qs = qs.filter(caller_phone=phone)
+    total = qs.count()
+    rows = qs.order_by("-created_at", "-id")[offset : offset + max(1, min(limit, 200))]
+    return total, [summary(principal, t) for t in rows]
+
+
+# --- 合并: a new ticket close to an open one ------------------------------------------------
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if not c.isspace() and c not in "，。、！？：；,.!?:;（）()"]
+    return {a + b for a, b in itertools.pairwise(chars)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character bigrams (Chinese text, no segmentation needed)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+MERGE_THRESHOLD = 0.25
+
+
+def merge_candidates(
+    principal: Principal, ticket: Ticket, *, limit: int = 5
+) -> list[dict[str, Any]]:
+    """Open tickets of the same place (镇街, or 区县 when no 镇街 is known) within
+    ``HotlineSettings.merge_window_days`` whose text is similar: offered for linking (合并)."""
+    if not actions.is_center(principal):
+        return []
+    since = ticket.created_at - dt.timedelta(days=settings().merge_window_days)
+    qs = (
+        Ticket.objects.filter(
+            region_code=ticket.region_code,
+            created_at__gte=since,
+            created_at__lte=ticket.created_at,
+            master__isnull=True,
+        )
+        .exclude(pk=ticket.pk)
+        .exclude(status__in=(TicketStatus.CLOSED, TicketStatus.MERGED))
+    )
+    if ticket.town_code:
+        qs = qs.filter(town_code=ticket.town_code)
+    scored = []
+    text = f"{ticket.title} {ticket.content} {ticket.address}"
+    for other in qs.only("ticket_no", "title", "content", "address", "status", "created_at")[:500]:
+        score = similarity(text, f"{other.title} {other.content} {other.address}")
+        if score >= MERGE_THRESHOLD:
+            scored.append((score, other))
+    scored.sort(key=lambda x: (-x[0], x[1].created_at))
+    return [
+        {
+            "ticket_no": o.ticket_no,
+            "title": o.title,
+            "status": o.status,
+            "status_name": actions.status_name(o.status),
+            "similarity": round(s, 3),
+        }
+        for s, o in scored[:limit]
+    ]
+
+
+# --- metrics (三率 and friends) -----------------------------------------------------------------
+
+METRIC_NAMES = {
+    "response_rate": "响应率",
+    "resolution_rate": "解决率",
+    "satisfaction_rate": "满意率",
+    "on_time_rate": "按时办结率",
+    "first_contact_rate": "一次性解答率",
+    "return_rate": "退单率",
+    "repeat_call_rate": "重复来电率",
+}
+REPEAT_DAYS = 30
+
+
+def _rate(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+def metrics(
+    principal: Principal, *, start: dt.date, end: dt.date, group: str = "department"
+) -> dict[str, Any]:
+    """Rates of the tickets created from ``start`` to ``end`` (inclusive), per department (the
+    lead department) or per district (``group="region"``) and overall; definitions: README.
+    The center sees all; a department's handlers their own department's tickets."""
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = list(
+        visible_tickets(principal)
+        .filter(created_at__gte=lo, created_at__lt=hi)
+        .values_list(
+            "id",
+            "lead_department",
+            "region_code",
+            "caller_phone",
+            "category_id",
+            "created_at",
+            "dispatched_at",
+            "signed_in_time",
+            "answered_in_time",
+            "satisfaction",
+            "closed_how",
+            "return_count",
+            "status",
+        )
+    )
+    # 重复来电: the same phone about the same category within REPEAT_DAYS before
+    earlier: dict[tuple[str, int | None], list[dt.datetime]] = defaultdict(list)
+    for r in (
+        Ticket.objects.filter(
+            created_at__gte=lo - dt.timedelta(days=REPEAT_DAYS), created_at__lt=hi
+        )
+        .exclude(caller_phone="")
+        .values_list("caller_phone", "category_id", "created_at")
+    ):
+        earlier[(r[0], r[1])].append(r[2])
+    names = identity.department_names()
+    groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for r in rows:
+        key = (r[1] or "") if group == "department" else r[2]
+        groups[key].append(r)
+
+    def rates(items: list[tuple[Any, ...]]) -> dict[str, Any]:
+        dispatched = [r for r in items if r[6] is not None]
+        answered = [r for r in items if r[8] is not None]
+        rated = [
+            r
+            for r in items
+            if r[9] in (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNSATISFIED)
+        ]
+        good = [r for r in rated if r[9] in (Satisfaction.SATISFIED, Satisfaction.BASIC)]
+        resolved = [
+            r for r in items if r[12] == TicketStatus.CLOSED and r[10] != ClosedHow.SUPERVISOR
+        ]
+        phoned = [r for r in items if r[3]]
+        repeats = [
+            r
+            for r in phoned
+            if any(
+                r[5] - dt.timedelta(days=REPEAT_DAYS) <= when < r[5]
+                for when in earlier[(r[3], r[4])]
+            )
+        ]
+        return {
+            "tickets": len(items),
+            "response_rate": _rate(sum(1 for r in dispatched if r[7]), len(dispatched)),
+            "resolution_rate": _rate(len(resolved), len(items)),
+            "satisfaction_rate": _rate(len(good), len(rated)),
+            "on_time_rate": _rate(sum(1 for r in answered if r[8]), len(answered)),
+            "first_contact_rate": _rate(
+                sum(1 for r in items if r[10] == ClosedHow.DIRECT), len(items)
+            ),
+            "return_rate": _rate(sum(1 for r in dispatched if r[11]), len(dispatched)),
+            "repeat_call_rate": _rate(len(repeats), len(phoned)),
+        }
+
+    out_groups = []
+    for key in sorted(groups):
+        label = names.get(key, _t("未派单")) if group == "department" else places.county_name(key)
+        out_groups.append({"code": key, "name": label or key, **rates(groups[key])})
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "group": group,
+        "names": METRIC_NAMES,
+        "overall": rates(rows),
+        "groups": out_groups,
+    }

@@ -74,7 +74,7 @@ ZHAOQING_DEPTS = [
     Dept(
         "441200-ZSJ",
         "肇庆市政务服务和数据管理局",
-        "市政数局",
+        "市政务服务数据管理局",
         ZHAOQING,
         3,
         "440000-ZSJ",
@@ -86,7 +86,7 @@ ZHAOQING_DEPTS = [
     Dept(
         "441200-RSJ",
         "肇庆市人力资源和社会保障局",
-        "市人社局",
+        "市人力资源社会保障局",
         ZHAOQING,
         3,
         "440000-RST",
@@ -95,21 +95,21 @@ ZHAOQING_DEPTS = [
     Dept(
         "441200-SCJGJ",
         "肇庆市市场监督管理局",
-        "市市场监管局",
+        "市市场监督管理局",
         ZHAOQING,
         3,
         "440000-SCJGJ",
         "0758-12315",
     ),
-    Dept("441200-WJJ", "肇庆市卫生健康局", "市卫健局", ZHAOQING, 3, "440000-WJW"),
-    Dept("441200-YBJ", "肇庆市医疗保障局", "市医保局", ZHAOQING, 3, "440000-YBJ"),
-    Dept("441200-ZYJ", "肇庆市自然资源局", "市资源局", ZHAOQING, 3, "440000-ZRZYT"),
+    Dept("441200-WJJ", "肇庆市卫生健康局", "市卫生健康局", ZHAOQING, 3, "440000-WJW"),
+    Dept("441200-YBJ", "肇庆市医疗保障局", "市医疗保障局", ZHAOQING, 3, "440000-YBJ"),
+    Dept("441200-ZYJ", "肇庆市自然资源局", "市自然资源局", ZHAOQING, 3, "440000-ZRZYT"),
     Dept("441200-BDCDJZX", "肇庆市不动产登记中心", "市不动产登记中心", ZHAOQING, 3, "441200-ZYJ"),
-    Dept("441200-ZJJ", "肇庆市住房和城乡建设局", "市住建局", ZHAOQING, 3, "440000-ZJT"),
+    Dept("441200-ZJJ", "肇庆市住房和城乡建设局", "市住房城乡建设局", ZHAOQING, 3, "440000-ZJT"),
     Dept(
         "441200-GJJ",
         "肇庆市住房公积金管理中心",
-        "市住房公积金中心",
+        "市住房公积金管理中心",
         ZHAOQING,
         3,
         None,
@@ -134,6 +134,46 @@ ZHAOQING_DEPTS = [
     Dept("441202-MZJ", "肇庆市端州区民政局", "端州区民政局", DUANZHOU, 4, "441200-MZJ"),
     Dept("441202001-BSC", "端州区城东街道办事处", "城东街道", "441202001", 5, "441202-ZSJ"),
 ]
+
+# The other departments 12345 dispatches to (issue 18: the short names are the contract, as
+# ``hotline/suggest/data/departments.json`` keys them). Not window departments: the demo clerk
+# and reviewer get no role in them.
+HOTLINE_DEPTS = [
+    Dept("441200-STHJJ", "肇庆市生态环境局", "市生态环境局", ZHAOQING, 3, None, "0758-12369"),
+    Dept("441200-CGJ", "肇庆市城市管理和综合执法局", "市城市管理和综合执法局", ZHAOQING, 3),
+    Dept("441200-JTJ", "肇庆市交通运输局", "市交通运输局", ZHAOQING, 3),
+    Dept("441200-SWUJ", "肇庆市水务局", "市水务局", ZHAOQING, 3),
+    Dept("441200-NYNCJ", "肇庆市农业农村局", "市农业农村局", ZHAOQING, 3),
+    Dept("441200-SWJJ", "肇庆市商务局", "市商务局", ZHAOQING, 3),
+    Dept("441200-WGLTJ", "肇庆市文化广电旅游体育局", "市文化广电旅游体育局", ZHAOQING, 3),
+    Dept("441200-YJGLJ", "肇庆市应急管理局", "市应急管理局", ZHAOQING, 3),
+    Dept("441200-GDJ", "广东电网有限责任公司肇庆供电局", "供电局", ZHAOQING, 3, None, "95598"),
+]
+# 12345's departments by short name (issue 18), each the code above
+HOTLINE_SHORT_NAMES = (
+    "市政务服务数据管理局",
+    "市公安局",
+    "市民政局",
+    "市人力资源社会保障局",
+    "市自然资源局",
+    "市生态环境局",
+    "市住房城乡建设局",
+    "市城市管理和综合执法局",
+    "市交通运输局",
+    "市水务局",
+    "市农业农村局",
+    "市商务局",
+    "市文化广电旅游体育局",
+    "市卫生健康局",
+    "市应急管理局",
+    "市市场监督管理局",
+    "市医疗保障局",
+    "市教育局",
+    "市税务局",
+    "市住房公积金管理中心",
+    "市残联",
+    "供电局",
+)
 
 
 @dataclass(frozen=True)
@@ -220,6 +260,49 @@ ACCOUNTS = [
         roles=((Role.HOTLINE_OPERATOR.value, "441200-ZSJ"),),
     ),
     DemoAccount(
+        "demo-hotline-lead",
+        "梁志华（12345班长）",
+        "13800000016",
+        "staff",
+        roles=((Role.HOTLINE_SUPERVISOR.value, "441200-ZSJ"),),
+    ),
+    # 12345 工单处置人员 in departments (issue 18)
+    DemoAccount(
+        "demo-handler-cg",
+        "何伟（城管）",
+        "13800000021",
+        "staff",
+        roles=((Role.HOTLINE_HANDLER.value, "441200-CGJ"),),
+    ),
+    DemoAccount(
+        "demo-handler-sw",
+        "罗敏（水务）",
+        "13800000022",
+        "staff",
+        roles=((Role.HOTLINE_HANDLER.value, "441200-SWUJ"),),
+    ),
+    DemoAccount(
+        "demo-handler-hb",
+        "郑洁（生态环境）",
+        "13800000023",
+        "staff",
+        roles=((Role.HOTLINE_HANDLER.value, "441200-STHJJ"),),
+    ),
+    DemoAccount(
+        "demo-handler-ga",
+        "彭军（公安）",
+        "13800000024",
+        "staff",
+        roles=((Role.HOTLINE_HANDLER.value, "441200-GAJ"),),
+    ),
+    DemoAccount(
+        "demo-handler-sj",
+        "苏丽（市场监管）",
+        "13800000025",
+        "staff",
+        roles=((Role.HOTLINE_HANDLER.value, "441200-SCJGJ"),),
+    ),
+    DemoAccount(
         "demo-admin",
         "平台管理员",
         "13800000019",
@@ -248,6 +331,8 @@ DEMO_ENTERPRISE_USCC = make_uscc("9", "1", DUANZHOU, "MA5XH0001")
 CLIENTS = [
     ("demo-mz-system", "肇庆市民政业务系统（演示）", ApiClient.Kind.GOVERNMENT, "441200-MZJ", ""),
     ("demo-bank", "肇庆农商银行普惠金融系统（演示）", ApiClient.Kind.OUTSIDE, None, "bank"),
+    # an Open311 app submitting 12345 requests (its Open311 api_key is issued by hotline)
+    ("demo-open311", "肇庆随手拍 Open311 应用（演示）", ApiClient.Kind.OUTSIDE, None, "open311"),
 ]
 
 SURNAMES = "陈李张黄王林梁刘吴何罗郑周谢冯邓曾彭苏卢蔡潘杨叶"
@@ -297,8 +382,12 @@ def _ensure_regions() -> dict[str, Region]:
 
 def _ensure_departments(regions: dict[str, Region]) -> dict[str, Department]:
     by_code = {d.code: d for d in Department.objects.all()}
-    for i, d in enumerate(PROVINCIAL + ZHAOQING_DEPTS, start=1):
+    for i, d in enumerate(PROVINCIAL + ZHAOQING_DEPTS + HOTLINE_DEPTS, start=1):
         if d.code in by_code:
+            found = by_code[d.code]
+            if found.is_demo and found.short_name != d.short:  # short names aligned (issue 18)
+                found.short_name = d.short
+                found.save(update_fields=["short_name"])
             continue
         by_code[d.code] = Department.objects.create(
             code=d.code,

@@ -11,4 +11,4 @@ def test_app_is_installed_under_its_label():
 
 
 def test_api_router_has_the_module_tag():
-    assert router.tags == ["hotline"]
+    assert router.tags == ["hotline 12345"]

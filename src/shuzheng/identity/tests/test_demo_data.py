@@ -85,6 +85,8 @@ def test_demo_accounts_contract():
         "department_head",
         "data_officer",
         "hotline_operator",
+        "hotline_supervisor",
+        "hotline_handler",
         "platform_admin",
     }
     assert set(ApiClient.objects.values_list("client_id", flat=True)) >= {
@@ -104,3 +106,22 @@ def test_seed_departments_named_in_seeds():
     } <= names
     assert Department.objects.filter(level=2).count() >= 10
     assert Department.objects.filter(level=3, region__code="441200").count() >= 10
+
+
+def test_hotline_departments_under_the_issue_short_names():
+    """Issue 18: 12345 dispatches to these departments under exactly these short names."""
+    from shuzheng.identity.demo import HOTLINE_SHORT_NAMES
+
+    shorts = set(Department.objects.values_list("short_name", flat=True))
+    assert len(HOTLINE_SHORT_NAMES) == 22
+    assert set(HOTLINE_SHORT_NAMES) <= shorts
+    assert Department.objects.get(code="441200-WJJ").short_name == "市卫生健康局"
+    assert Department.objects.get(code="441200-GDJ").short_name == "供电局"
+
+
+def test_seeding_again_aligns_an_old_short_name():
+    dept = Department.objects.get(code="441200-WJJ")
+    dept.short_name = "市卫健局"
+    dept.save(update_fields=["short_name"])
+    seed_demo(people=0, enterprises=0)
+    assert Department.objects.get(code="441200-WJJ").short_name == "市卫生健康局"

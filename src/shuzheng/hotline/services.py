@@ -1,1 +1,0 @@
-"""All writes: typed keyword-only <entity>_<verb> functions, audited in one transaction."""

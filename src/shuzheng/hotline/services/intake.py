@@ -1,0 +1,236 @@
+"""Taking a 诉求 in (受理, 登记工单) from every channel: the center's console (phone), a citizen's
+form, an Open311 app or the REST API. ``ticket_create`` checks everything first and names each
+bad field in Chinese (nothing is written then); then it numbers the ticket, writes it, its first
+timeline event and the audit record in one transaction and texts the caller after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from shuzheng.audit import facade as audit
+from shuzheng.core.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
+from shuzheng.files import facade as files
+from shuzheng.hotline import places
+from shuzheng.hotline.contracts import TicketInput
+from shuzheng.hotline.models import (
+    Category,
+    Channel,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    Urgency,
+)
+from shuzheng.hotline.services import records
+from shuzheng.hotline.services.actions import is_center
+from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import Principal
+
+MAX_CONTENT = 2000
+MAX_TITLE = 100
+MAX_ADDRESS = 200
+MAX_ATTACHMENTS = 9
+PHONE_RE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
+CASE_NO_RE = re.compile(r"^BJ\d{20}$")
+ATTACHMENT_TYPES = ("image/", "application/pdf")
+
+
+def type_code(value: str) -> str:
+    """诉求类型 as a code: the code itself or its Chinese word (咨询 → consult); "" if neither."""
+    v = (value or "").strip()
+    if v in TicketType.values:
+        return v
+    return {str(label): code for code, label in TicketType.choices}.get(v, "")
+
+
+def _decimal(value: Any, field_name: str, errors: list[FieldError]) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        errors.append(FieldError(field_name, _t("坐标应为数字。")))
+        return None
+
+
+def _clean_phone(value: str) -> str:
+    digits = re.sub(r"[\s()（）]", "", value or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def ticket_create(
+    *,
+    principal: Principal,
+    data: TicketInput,
+    channel: str,
+    phone_verified: bool = False,
+    at: dt.datetime | None = None,
+) -> Ticket:
+    """Register a 诉求. Who: the center (any channel; the caller's phone required for a call),
+    a logged-in person (their own; phone and identity from their account), an API client
+    (``api``/``open311``), or anyone whose phone the page verified by SMS (``phone_verified``)."""
+    at = at or timezone.now()
+    center = is_center(principal)
+    if principal.kind == "staff" and not center:
+        raise Forbidden(_t("仅 12345 热线中心的工作人员可以登记工单。"))
+    if not principal.is_authenticated and not phone_verified:
+        raise Unauthenticated()
+    errors: list[FieldError] = []
+    content = (data.content or "").strip()
+    if not content:
+        errors.append(FieldError("content", _t("请填写诉求内容。")))
+    elif len(content) > MAX_CONTENT:
+        errors.append(
+            FieldError("content", _t("诉求内容不能超过 %(n)d 个字。") % {"n": MAX_CONTENT})
+        )
+    title = (data.title or "").strip() or content[:30]
+    if len(title) > MAX_TITLE:
+        errors.append(FieldError("title", _t("诉求标题不能超过 %(n)d 个字。") % {"n": MAX_TITLE}))
+    kind = type_code(data.type) if data.type else TicketType.CONSULT
+    if not kind:
+        errors.append(
+            FieldError("type", _t("诉求类型应为咨询、求助、投诉、举报、建议或表扬之一。"))
+        )
+    category = None
+    if data.category:
+        category = Category.objects.filter(code=str(data.category).strip(), active=True).first()
+        if category is None:
+            errors.append(
+                FieldError(
+                    "category", _t("诉求分类“%(c)s”不存在。") % {"c": str(data.category)[:20]}
+                )
+            )
+    if data.urgency not in Urgency.values:
+        errors.append(FieldError("urgency", _t("紧急程度应为一般、紧急或特急。")))
+    address = (data.address or "").strip()
+    if len(address) > MAX_ADDRESS:
+        errors.append(
+            FieldError("address", _t("事发地址不能超过 %(n)d 个字。") % {"n": MAX_ADDRESS})
+        )
+    lat, lng = _decimal(data.lat, "lat", errors), _decimal(data.lng, "lng", errors)
+    # who is calling
+    phone = _clean_phone(data.caller_phone)
+    reporter = (data.reporter_id_number or "").strip()
+    name = (data.caller_name or "").strip()[:64]
+    if principal.kind in ("person", "agent"):
+        reporter = principal.id_number
+        phone = phone or identity.person_phone(reporter)
+        name = name or principal.name
+    elif reporter and identity.person_by_id_number(reporter) is None:
+        errors.append(FieldError("reporter_id_number", _t("未找到该诉求人的实名信息。")))
+    if phone and not PHONE_RE.match(phone):
+        errors.append(FieldError("caller_phone", _t("联系电话应为11位手机号或带区号的固话。")))
+    if not phone and (channel == Channel.PHONE or phone_verified):
+        errors.append(FieldError("caller_phone", _t("请填写来电号码。")))
+    linked = (data.linked_case_no or "").strip().upper()
+    if linked and not CASE_NO_RE.match(linked):
+        errors.append(
+            FieldError(
+                "linked_case_no",
+                _t("关联办件编号格式不正确（如 BJ44120020261123000001）。"),
+            )
+        )
+    attachments = _attachments(principal, data.attachments, errors)
+    place = None
+    try:
+        place = places.place_parse(
+            address=address,
+            content=content,
+            region_code=data.region_code,
+            lat=lat if not any(e.field == "lat" for e in errors) else None,
+            lng=lng if not any(e.field == "lng" for e in errors) else None,
+        )
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    assert place is not None
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            ticket_no=records.next_ticket_no(at),
+            channel=channel,
+            ticket_type=kind,
+            category=category,
+            title=title,
+            content=content,
+            respondent=(data.respondent or "").strip()[:128],
+            address=address,
+            region_code=place.region_code,
+            town_code=place.town_code,
+            lat=lat,
+            lng=lng,
+            attachments=attachments,
+            urgency=data.urgency,
+            confidential=bool(data.confidential) or kind == TicketType.REPORT,  # 举报: always
+            caller_phone=phone,
+            caller_name=name,
+            reporter_id_number=reporter,
+            linked_case_no=linked,
+            status=TicketStatus.REGISTERED,
+            created_at=at,
+            created_by=principal.actor if principal.is_authenticated else f"phone:{phone}",
+        )
+        records.add_event(
+            ticket,
+            actor=ticket.created_by,
+            action="create",
+            before="",
+            at=at,
+            data={"channel": channel},
+        )
+        records.tell_citizen(
+            ticket, _t("已受理。可凭工单号和手机号在“12345 诉求进度查询”查看办理进度。")
+        )
+        audit.record(
+            actor=ticket.created_by,
+            action="hotline.ticket_create",
+            object_type="hotline.ticket",
+            object_id=ticket.ticket_no,
+            after={
+                **records.snapshot(ticket),
+                "channel": channel,
+                "type": kind,
+                "category": category.code if category else "",
+                "region_code": place.region_code,
+                "town_code": place.town_code,
+                "confidential": ticket.confidential,
+                "caller_phone": identity.mask_phone(phone) if phone else "",
+                "attachments": len(attachments),
+            },
+        )
+    return ticket
+
+
+def _attachments(
+    principal: Principal, ids: tuple[str, ...] | list[str], errors: list[FieldError]
+) -> list[dict[str, Any]]:
+    """Each file the caller uploaded through ``files`` and an image or a PDF."""
+    out: list[dict[str, Any]] = []
+    if len(ids) > MAX_ATTACHMENTS:
+        errors.append(FieldError("attachments", _t("附件最多 %(n)d 个。") % {"n": MAX_ATTACHMENTS}))
+        return out
+    for i, file_id in enumerate(ids):
+        info = files.file_for_owner(str(file_id), principal.actor)
+        if info is None:
+            errors.append(FieldError(f"attachments[{i}]", _t("附件不存在或不是您上传的文件。")))
+            continue
+        if not info.content_type.startswith(ATTACHMENT_TYPES):
+            errors.append(
+                FieldError(
+                    f"attachments[{i}]",
+                    _t("附件“%(name)s”不是图片或 PDF 文件，请上传照片或 PDF。")
+                    % {"name": info.name[:60]},
+                )
+            )
+            continue
+        out.append({"file_id": info.file_id, "name": info.name, "content_type": info.content_type})
+    return out
