@@ -49,6 +49,16 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("SHUZHENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# The address people reach the platform at, for what is made with no request at hand: the
+# verify QR code and address printed on a licence PDF. SHUZHENG_PUBLIC_URL, else https:// and the
+# first allowed host that names a server, else the demo's http://localhost:8000.
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "testserver", "*"}
+PUBLIC_URL = os.environ.get("SHUZHENG_PUBLIC_URL", "").strip().rstrip("/") or next(
+    (f"https://{h}" for h in ALLOWED_HOSTS if h not in _LOCAL_HOSTS and not h.startswith(".")),
+    "http://localhost:8000",
+)
+if not PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SHUZHENG_PUBLIC_URL must start with https:// or http://")
 # under /api/ a CSRF failure answers in the API's JSON error format (core/views.py)
 CSRF_FAILURE_VIEW = "shuzheng.core.views.csrf_failure"
 

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shuzheng.core.errors import Forbidden, ValidationFailed
@@ -138,7 +138,7 @@ def wallet(
 
 
 class VerifyIn(Schema):
-    token: str
+    token: str = Field(description="亮证码（SZP1.…），或二维码中的短链接（…/licenses/verify/?p=…）")
     purpose: str = ""
 
 
@@ -184,14 +184,15 @@ def _verifier_name(principal: Principal) -> str:
 )
 def verify(request: HttpRequest, body: VerifyIn) -> VerifyOut:
     principal = principal_for_request(request)
-    return verify_out(
-        services.presentation_verify(
-            token=body.token,
-            actor=principal.actor,
-            actor_name=_verifier_name(principal),
-            purpose=body.purpose.strip()[:200],
-        )
-    )
+    who = {
+        "actor": principal.actor,
+        "actor_name": _verifier_name(principal),
+        "purpose": body.purpose.strip()[:200],
+    }
+    ref = services.presentation_ref_in(body.token)
+    if ref:
+        return verify_out(services.presentation_verify_ref(ref=ref, **who))
+    return verify_out(services.presentation_verify(token=body.token, **who))
 
 
 @router.post(
@@ -301,10 +302,19 @@ class PresentOut(Schema):
     qr_svg: str
     verify_url: str
     fields: list[str]
+    qr_url: str = Field(
+        description="二维码中的核验地址（短链接 /licenses/verify/?p=…，指向本次亮证）；"
+        "verify_url 含完整亮证码，可离线核验"
+    )
 
 
 def verify_url(request: HttpRequest, token: str) -> str:
     return request.build_absolute_uri(f"/licenses/verify/?t={token}")
+
+
+def qr_url(request: HttpRequest, nonce: str) -> str:
+    """What the QR code carries: a short link to this presentation (see presentation_ref)."""
+    return request.build_absolute_uri(f"/licenses/verify/?p={services.presentation_ref(nonce)}")
 
 
 @router.post(
@@ -320,15 +330,16 @@ def present(request: HttpRequest, license_id: str, body: PresentIn) -> Status:
         fields=body.fields,
         ttl_seconds=body.ttl_seconds,
     )
-    url = verify_url(request, p.token)
+    short = qr_url(request, p.nonce)
     return Status(
         201,
         PresentOut(
             token=p.token,
             expires_at=p.expires_at.isoformat(),
-            qr_svg=documents.qr_svg(url, label="亮证二维码"),
-            verify_url=url,
+            qr_svg=documents.qr_svg(short, label="亮证二维码"),
+            verify_url=verify_url(request, p.token),
             fields=p.fields,
+            qr_url=short,
         ),
     )
 

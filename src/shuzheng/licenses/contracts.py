@@ -25,6 +25,22 @@ class LicenseRef:
 
 
 @dataclass(frozen=True)
+class ExpiryReminder:
+    """到期提醒 of one licence, for the caller to deliver (message and SMS): who, and the words."""
+
+    holder_kind: str  # "person" | "enterprise"
+    holder_id: str
+    license_id: str
+    type_name: str
+    valid_until: dt.date
+    days_left: int
+    days_before: int  # the threshold reached: 90 or 30
+    title: str
+    body: str
+    link: str
+
+
+@dataclass(frozen=True)
 class LicenseFieldInfo:
     """One data item (照面信息) of a licence type, as its schema declares it."""
 

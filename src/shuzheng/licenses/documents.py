@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from html import escape
 from typing import Any
 
 import segno
+from django.conf import settings
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -27,8 +27,9 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def public_url() -> str:
-    """Base URL printed into QR codes made without a request (PDFs): SHUZHENG_PUBLIC_URL."""
-    return os.environ.get("SHUZHENG_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+    """Base URL printed into QR codes made without a request (PDFs): ``settings.PUBLIC_URL``
+    (``SHUZHENG_PUBLIC_URL``; see settings.py for its default)."""
+    return str(settings.PUBLIC_URL).rstrip("/")
 
 
 def payload(
@@ -74,11 +75,12 @@ def payload(
     return canonical_bytes(doc)
 
 
-def qr_svg(content: str, *, label: str, scale: int = 4) -> str:
-    """An inline SVG QR code (presentation attributes only, CSP-safe), labelled for screen
-    readers."""
+def qr_svg(content: str, *, label: str, scale: int = 4, responsive: bool = False) -> str:
+    """An inline SVG QR code (presentation attributes only, CSP-safe) with its quiet zone of 4
+    white modules, labelled for screen readers. ``responsive`` leaves out the width and height
+    (the viewBox stays), so the page's CSS sizes it to the screen."""
     svg = segno.make(content, error="m", mask=QR_MASK).svg_inline(
-        scale=scale, dark="#000", light="#fff"
+        scale=scale, dark="#000", light="#fff", border=4, omitsize=responsive
     )
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 

@@ -12,12 +12,14 @@ For the cases module:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from shuzheng.core.errors import FieldError
 from shuzheng.licenses import selectors, services
 from shuzheng.licenses.contracts import (
+    ExpiryReminder,
     LicenseFieldInfo,
     LicenseRef,
     LicenseTypeInfo,
@@ -25,6 +27,7 @@ from shuzheng.licenses.contracts import (
 )
 
 __all__ = [
+    "ExpiryReminder",
     "LicenseFieldInfo",
     "LicenseRef",
     "LicenseTypeInfo",
@@ -36,6 +39,7 @@ __all__ = [
     "license_of_holder",
     "license_types",
     "record_use",
+    "remind_expiring",
     "satisfying",
     "satisfying_many",
     "verify_token",
@@ -133,10 +137,22 @@ def license_types() -> list[LicenseTypeInfo]:
 def verify_token(
     token: str, *, actor: str, actor_name: str = "", purpose: str = ""
 ) -> PresentationVerdict:
-    """Check a 亮证 token (e.g. scanned at a service window); recorded and audited."""
+    """Check a 亮证 token, or the short link a 亮证 QR code carries (e.g. scanned at a service
+    window); recorded and audited."""
+    ref = services.presentation_ref_in(token)
+    if ref:
+        return services.presentation_verify_ref(
+            ref=ref, actor=actor, actor_name=actor_name, purpose=purpose
+        )
     return services.presentation_verify(
         token=token, actor=actor, actor_name=actor_name, purpose=purpose
     )
+
+
+def remind_expiring(send: Callable[[ExpiryReminder], None], *, today: dt.date | None = None) -> int:
+    """到期提醒: call ``send`` once per licence and threshold (90 and 30 days before its end),
+    inside the transaction that records the reminder — deliver it there (notify.send)."""
+    return services.licenses_remind_expiring(send=send, today=today)
 
 
 def exchange_record(subject_kind: str, subject_id: str) -> dict[str, Any] | None:

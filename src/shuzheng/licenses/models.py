@@ -190,3 +190,26 @@ class LicenseUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.actor} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LicenseReminder(models.Model):
+    """到期提醒: one per licence, threshold (90 or 30 days before its end) and end date, however
+    often the daily task runs; a licence whose end date moves is reminded again."""
+
+    license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField(_("提前天数"))
+    valid_until = models.DateField(_("有效期截止"))
+    sent_at = models.DateTimeField(_("提醒时间"))
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("证照到期提醒")
+        verbose_name_plural = _("证照到期提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license", "days_before", "valid_until"], name="licenses_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.license_id} {self.days_before}"

@@ -109,7 +109,7 @@ def presentation(request: HttpRequest, nonce: str) -> HttpResponse:
         p = selectors.presentation_for(principal_for_request(request), nonce)
     except NotFound:
         raise Http404("未找到该亮证记录") from None
-    url = api.verify_url(request, p.token)
+    short = api.qr_url(request, p.nonce)
     labels = p.license.license_type.labels()
     remaining = max(0, int((p.expires_at - timezone.now()).total_seconds()))
     return render(
@@ -118,10 +118,13 @@ def presentation(request: HttpRequest, nonce: str) -> HttpResponse:
         {
             "p": p,
             "lic": p.license,
-            "qr_svg": documents.qr_svg(url, label="亮证二维码：请核验方扫码", scale=5),
-            "verify_url": url,
+            # the short link (a version 5-6 code), sized by CSS to the screen
+            "qr_svg": documents.qr_svg(short, label=_("亮证二维码：请核验方扫码"), responsive=True),
+            "qr_url": short,
+            "verify_url": api.verify_url(request, p.token),
             "disclosed": [(labels.get(f, f), p.license.data.get(f, "")) for f in p.fields],
             "remaining": remaining,
+            "minutes": max(1, round((p.expires_at - p.created_at).total_seconds() / 60)),
             "expired": remaining == 0,
         },
     )
@@ -131,11 +134,20 @@ def verify(request: HttpRequest) -> HttpResponse:
     """Public: checks a 亮证 token (``t``) or a licence id from a PDF's QR code (``id``)."""
     principal = principal_for_request(request)
     token = request.GET.get("t", "").strip()
+    ref = request.GET.get("p", "").strip()[:100] or services.presentation_ref_in(token)
     license_id = request.GET.get("id", "").strip()[:120]
     purpose = request.GET.get("purpose", "").strip()[:200]
     verdict = None
     kind = ""
-    if token:
+    if ref:  # the QR code's short link, or that link pasted into the form
+        kind = "token"
+        verdict = services.presentation_verify_ref(
+            ref=ref,
+            actor=principal.actor,
+            actor_name=principal.name if principal.is_authenticated else "",
+            purpose=purpose,
+        )
+    elif token:
         kind = "token"
         verdict = services.presentation_verify(
             token=token,

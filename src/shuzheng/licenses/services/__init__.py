@@ -6,7 +6,8 @@
 * ``importing`` — bulk import of existing licences (存量证照) from CSV;
 * ``status`` — suspend, resume, cancel (注销), revoke (吊销), expire;
 * ``presentation`` — 亮证 tokens, and verifying a token, a licence id or a PDF;
-* ``usage`` — 用证记录 of a case's use (免证办) and audited reads.
+* ``usage`` — 用证记录 of a case's use (免证办) and audited reads;
+* ``reminders`` — 到期提醒 90 and 30 days before a licence ends.
 
 Every write runs in one transaction with its audit record. Callers inside this module import
 from here (``from shuzheng.licenses import services``); other modules use ``facade``.
@@ -24,8 +25,13 @@ from shuzheng.licenses.services.presentation import (
     license_check,
     pdf_verify,
     presentation_create,
+    presentation_nonce_of_ref,
+    presentation_ref,
+    presentation_ref_in,
     presentation_verify,
+    presentation_verify_ref,
 )
+from shuzheng.licenses.services.reminders import REMINDER_DAYS, licenses_remind_expiring
 from shuzheng.licenses.services.status import (
     ACTION_NAMES,
     ACTIONS,
@@ -40,6 +46,7 @@ __all__ = [
     "ACTIONS",
     "ACTION_NAMES",
     "REASONS",
+    "REMINDER_DAYS",
     "IssueRequest",
     "license_cancel_for_case",
     "license_change_status",
@@ -51,8 +58,13 @@ __all__ = [
     "license_record_use",
     "license_types_load",
     "licenses_expire",
+    "licenses_remind_expiring",
     "pdf_verify",
     "prepare_issue",
     "presentation_create",
+    "presentation_nonce_of_ref",
+    "presentation_ref",
+    "presentation_ref_in",
     "presentation_verify",
+    "presentation_verify_ref",
 ]

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, ValidationFailed
@@ -241,6 +243,79 @@ def presentation_verify(
                 "reason": verdict.reason,
                 "nonce": parsed.payload["n"] if parsed else "",
                 "fields": list(verdict.fields),
+                "verifier": (actor_name or "")[:128],
+                "purpose": (purpose or "")[:200],
+            },
+        )
+    return verdict
+
+
+# --- the QR code's short reference ------------------------------------------------------------
+# A whole token is 500-800 characters: a QR code of version 18-23 (97-117 modules), too dense to
+# fit and scan on a small phone. The code carries ``/licenses/verify/?p=<ref>`` instead: the
+# presentation's nonce (16 bytes) and a 96-bit MAC of it under the server's key, base64url — 38
+# characters, a version 4-5 code. Only this server can make a reference (knowing a nonce, e.g.
+# from the audit log, is not enough), and it names a stored presentation whose token is then
+# verified exactly as a scanned token is. The token itself stays on the page and in the API for
+# offline verification.
+_REF_SALT = "shuzheng.licenses.presentation-ref"
+_REF_NONCE, _REF_MAC = 16, 12
+
+
+def presentation_ref(nonce: str) -> str:
+    raw = bytes.fromhex(nonce)
+    return tokens.b64e(raw + salted_hmac(_REF_SALT, raw, algorithm="sha256").digest()[:_REF_MAC])
+
+
+def presentation_nonce_of_ref(ref: str) -> str | None:
+    """The nonce a reference names, or None if it is not one this server made."""
+    try:
+        raw = tokens.b64d(ref.strip())
+    except ValueError:
+        return None
+    if len(raw) != _REF_NONCE + _REF_MAC:
+        return None
+    nonce, mac = raw[:_REF_NONCE], raw[_REF_NONCE:]
+    good = salted_hmac(_REF_SALT, nonce, algorithm="sha256").digest()[:_REF_MAC]
+    return nonce.hex() if constant_time_compare(mac, good) else None
+
+
+_REF_IN_TEXT = re.compile(r"(?:^|[?&]p=)([A-Za-z0-9_-]{38})(?:$|&)")
+
+
+def presentation_ref_in(text: str) -> str | None:
+    """The short reference in what a verifier typed or scanned — the reference itself or the
+    QR code's link (``…/licenses/verify/?p=<ref>``) — or None (then it is a token)."""
+    m = _REF_IN_TEXT.search(text.strip())
+    return m.group(1) if m else None
+
+
+def presentation_verify_ref(
+    *, ref: str, actor: str, actor_name: str = "", purpose: str = ""
+) -> PresentationVerdict:
+    """Check the presentation a QR code's short reference names: its stored token is verified
+    as ``presentation_verify`` verifies a scanned token (seal signature, expiry, the licence's
+    status, 用证记录, audit). A reference this server did not make is ``malformed``; one naming
+    no presentation, ``unknown_presentation`` — both audited."""
+    nonce = presentation_nonce_of_ref(ref)
+    token = (
+        Presentation.objects.filter(nonce=nonce).values_list("token", flat=True).first()
+        if nonce
+        else None
+    )
+    if token:
+        return presentation_verify(token=token, actor=actor, actor_name=actor_name, purpose=purpose)
+    verdict = _verdict("unknown_presentation" if nonce else "malformed")
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="licenses.verify",
+            object_type="licenses.license",
+            object_id="-",
+            after={
+                "reason": verdict.reason,
+                "nonce": nonce or "",
+                "fields": [],
                 "verifier": (actor_name or "")[:128],
                 "purpose": (purpose or "")[:200],
             },

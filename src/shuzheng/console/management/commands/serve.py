@@ -111,6 +111,10 @@ class Command(BaseCommand):
 
             # licences past their validity become 已过期: daily (and at start)
             periodic(86400, expire_licenses.enqueue, stop_scheduler)
+            from shuzheng.portal.tasks import remind_expiring_licenses
+
+            # 证照到期提醒 90 and 30 days before a licence ends: daily (and at start)
+            periodic(86400, remind_expiring_licenses.enqueue, stop_scheduler)
             from shuzheng.proactive.tasks import grant_due, run_policies
 
             # 免申即享: match policies daily; grant once the confirm/opt-out window has passed
