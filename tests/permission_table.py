@@ -20,6 +20,9 @@ grant_code         the 民政 system's instant grant of 社会信用 (source 市
 consent_id         李明's consent letting the bank read his 社保参保
 issue_id           李明's data correction of 人口基础信息 (source 市公安局)
 presentation_*     李明's 亮证 of his name from the ID card (token, nonce)
+order_no           李明's paid fee order of 不动产登记（转移登记） (市不动产登记中心 441200-BDCDJZX)
+mandate_id         陈桂英's 代办授权 letting her daughter (demo-daughter, no caller here) apply
+                   for her (demo data)
 =================  ===========================================================================
 
 An expectation per caller is one of:
@@ -392,6 +395,81 @@ API: dict[str, list[Probe]] = {
     ],
     "GET /api/v1/ratings/stats": [P(PUBLIC)],
     "GET /api/v1/metrics": [P(METRICS)],
+    # 预约办理 (issue 17): halls and free slots are public; a person books and cancels their
+    # own (another person: 404); the window staff of the booked window's department see the
+    # day list and mark 已到/爽约 (李明's booking is at 市公安局's window B01)
+    # 缴费 (issue 17): 李明's paid order of 市不动产登记中心 (441200-BDCDJZX, where demo-clerk and
+    # demo-reviewer handle cases); the payer and the department's handling staff read it, only
+    # the payer pays (paid already: 409), anyone else does not find it
+    "GET /api/v1/payments/orders": [
+        P(
+            rule(
+                (*PERSONS, *STAFF),
+                **dict.fromkeys((*PERSONS, *STAFF), "masked"),
+                citizen="full",
+                clerk="full",
+                reviewer="full",
+            ),
+            secret="$order_no",
+        )
+    ],
+    "GET /api/v1/payments/orders/{order_no}": [
+        P(rule(("citizen", "clerk", "reviewer"), default=404), path={"order_no": "$order_no"})
+    ],
+    "POST /api/v1/payments/orders/{order_no}/pay": [
+        P(
+            rule(("citizen",), default=404, clerk=403, reviewer=403),
+            path={"order_no": "$order_no"},
+        )
+    ],
+    # the backends' notifications: no login; one without a valid signature is refused
+    "POST /api/v1/payments/callback/{backend}": [
+        P(rule(default=403, anonymous=403), path={"backend": "demo"}, body={"order_no": "x"})
+    ],
+    "GET /api/v1/payments/receipts/{order_no}.pdf": [
+        P(rule(("citizen", "clerk", "reviewer"), default=404), path={"order_no": "$order_no"})
+    ],
+    "GET /api/v1/appointments/halls": [P(PUBLIC)],
+    "GET /api/v1/appointments/slots": [
+        P(PUBLIC, query="hall=zq-zwfw&item=$booking_item&date=$booking_date")
+    ],
+    "POST /api/v1/appointments": [
+        P(
+            PERSONS_ONLY,
+            body={
+                "hall": "zq-zwfw",
+                "item": "$booking_item",
+                "date": "$booking_date",
+                "time": "10:00",
+            },
+        )
+    ],
+    "GET /api/v1/appointments": [
+        P(
+            rule(PERSONS, citizen="full", elder="masked", agent="masked"),
+            secret="$booking_no",
+        )
+    ],
+    "POST /api/v1/appointments/{no}/cancel": [
+        P(rule(("citizen",), elder=404, agent=404), path={"no": "$booking_no"})
+    ],
+    "GET /api/v1/appointments/desk": [
+        P(
+            rule(
+                STAFF,
+                **(dict.fromkeys(STAFF, "masked") | dict.fromkeys(GAJ_HANDLERS, "full")),
+            ),
+            query="hall=zq-zwfw&date=$booking_date",
+            secret="$booking_no",
+        )
+    ],
+    "POST /api/v1/appointments/{no}/check": [
+        P(
+            rule(GAJ_HANDLERS, **dict.fromkeys(("head", "dataofficer", "hotline", "admin"), 404)),
+            path={"no": "$booking_no"},
+            body={"action": "arrive"},
+        )
+    ],
     # licences (电子证照)
     "GET /api/v1/licenses": [
         P(
@@ -655,6 +733,30 @@ PAGES: dict[str, Page] = {
     "accounts/login/code/": Page(page_rule(anonymous="login", default="login")),
     "accounts/logout/": Page(PAGE_PUBLIC, post={}),
     "accounts/register/": Page(PAGE_PUBLIC),
+    # 忘记密码 and 重发验证码 (issue 17): public; without a step under way, back to its start
+    "accounts/login/code/resend/": Page(page_rule(anonymous="login", default="login"), post={}),
+    "accounts/password/reset/": Page(PAGE_PUBLIC),
+    "accounts/password/reset/code/": Page(PAGE_PUBLIC),
+    "accounts/password/reset/resend/": Page(PAGE_PUBLIC, post={}),
+    # 我的授权 (帮办代办, issue 17): persons; a mandate is its principal's and its agent's only
+    "accounts/mandates/": Page(PERSON_PAGE),
+    "accounts/mandates/new/": Page(PERSON_PAGE),
+    # a 帮办员's paper mandate is recorded by a window clerk
+    "accounts/mandates/paper/": Page(page_rule(("clerk",))),
+    # the agent's code page: 陈桂英 is the principal, not the agent (404 like anyone else)
+    "accounts/mandates/<int:pk>/confirm/": Page(
+        page_rule(default=404, **dict.fromkeys(STAFF, 403)), path={"pk": "$mandate_id"}
+    ),
+    "accounts/mandates/<int:pk>/answer/": Page(
+        page_rule(("elder",), default=404, **dict.fromkeys(STAFF, 403)),
+        path={"pk": "$mandate_id"},
+        post={"accept": "1"},
+    ),
+    "accounts/mandates/<int:pk>/revoke/": Page(
+        page_rule(("elder",), default=404, **dict.fromkeys(STAFF, 403)),
+        path={"pk": "$mandate_id"},
+        post={},
+    ),
     # the demo's SMS outbox: only where SHOW_OUTBOX (demo, debug, tests), 403 in production
     "accounts/outbox/": Page(PAGE_PUBLIC),
     "": Page(PAGE_PUBLIC),
@@ -688,6 +790,40 @@ PAGES: dict[str, Page] = {
         post={"note": "电话回访", "satisfied": "1"},
     ),
     "workbench/metrics/": Page(page_rule(("head", "admin"))),
+    # 缴费 (issue 17): as the API
+    "payments/": Page(SIGNED_IN_PAGE),
+    "payments/orders/<str:order_no>/": Page(
+        page_rule(("citizen", "clerk", "reviewer"), default=404), path={"order_no": "$order_no"}
+    ),
+    "payments/orders/<str:order_no>/pay/": Page(
+        page_rule(("citizen",), default=404, clerk=403, reviewer=403),
+        path={"order_no": "$order_no"},
+        post={},
+    ),
+    "payments/cashier/demo/<str:order_no>/": Page(
+        page_rule(("citizen",), default=404, clerk=403, reviewer=403),
+        path={"order_no": "$order_no"},
+    ),
+    "payments/receipts/<str:order_no>.pdf": Page(
+        page_rule(("citizen", "clerk", "reviewer"), default=404), path={"order_no": "$order_no"}
+    ),
+    # 预约办理 (issue 17)
+    "appointments/": Page(PERSON_PAGE),
+    "appointments/book/<str:item_code>/": Page(PERSON_PAGE, path={"item_code": "$booking_item"}),
+    "appointments/<str:no>/": Page(
+        page_rule(("citizen",), elder=404, agent=404), path={"no": "$booking_no"}
+    ),
+    "appointments/<str:no>/cancel/": Page(
+        page_rule(("citizen",), elder=404, agent=404), path={"no": "$booking_no"}, post={}
+    ),
+    "appointments/desk/": Page(STAFF_PAGE, query="hall=zq-zwfw&date=$booking_date"),
+    "appointments/desk/<str:no>/<str:action>/": Page(
+        page_rule(
+            GAJ_HANDLERS, **dict.fromkeys(("head", "dataofficer", "hotline", "admin"), 404)
+        ),
+        path={"no": "$booking_no", "action": "arrive"},
+        post={},
+    ),
     # the catalog (public)
     "services/": Page(PAGE_PUBLIC, query="q=婚姻"),
     "services/departments/": Page(PAGE_PUBLIC),

@@ -295,6 +295,63 @@ def build_world(client: Client) -> World:
     )
     refs["presentation_token"] = shown["token"]
     refs["presentation_nonce"] = Presentation.objects.get(token=shown["token"]).nonce
+    # 缴费: 李明's 不动产登记（转移登记） (市不动产登记中心, 80 元) accepted, its order paid through
+    # the demo cashier's signed callback (so it has a receipt)
+    from shuzheng.payments import demo as payment_demo
+
+    transfer = "441200307000050020007"
+    prep = _ok(
+        api.call("GET", f"/api/v1/cases/prepare?item_code={transfer}", who="demo-citizen"),
+        "prepare transfer",
+    )
+    deed = {
+        **prep["prefill"],
+        "applicant_phone": "13800000001",
+        "property_address": "肇庆市端州区天宁北路14号501房",
+        "property_certificate_number": "粤（2020）肇庆市不动产权第0012345号",
+        "transferor_name": "张伟",
+        "transfer_reason": "买卖",
+    }
+    deed_body = {
+        "item_code": transfer,
+        "form": {k: v for k, v in deed.items() if k in prep["form_schema"]["properties"]},
+        "materials": [
+            {"material_code": m["material_code"], "file_id": _upload(api, "demo-citizen")}
+            for m in prep["materials"]
+            if m["required"]
+        ],
+    }
+    deed_no = _ok(
+        api.call("POST", "/api/v1/cases", who="demo-citizen", json_body=deed_body), "transfer"
+    )["case_no"]
+    accept = {"action": "accept"}
+    _ok(
+        api.call("POST", f"/api/v1/cases/{deed_no}/actions", who="demo-clerk", json_body=accept),
+        "accept transfer",
+    )
+    order = _ok(api.call("GET", "/api/v1/payments/orders", who="demo-citizen"), "orders")[0]
+    refs["order_no"] = order["order_no"]
+    paid = payment_demo.callback_body(order_no=order["order_no"], amount_fen=order["amount_fen"])
+    r = client.post(
+        "/api/v1/payments/callback/demo",
+        paid,
+        content_type="application/json",
+        HTTP_X_SHUZHENG_SIGNATURE=payment_demo.signed_headers(paid)[payment_demo.SIGNATURE_HEADER],
+    )
+    _ok(r, "payment callback")
+    # 预约办理: 李明 books 居民身份证换领 at 市公安局's window of 肇庆市政务服务中心, tomorrow
+    from shuzheng.appointments.demo import seed_appointments
+
+    seed_appointments()
+    refs["booking_item"], refs["booking_date"] = "441200307000030000000", "2026-11-24"
+    visit = {"hall": "zq-zwfw", "item": refs["booking_item"], "date": "2026-11-24", "time": "09:00"}
+    refs["booking_no"] = _ok(
+        api.call("POST", "/api/v1/appointments", who="demo-citizen", json_body=visit), "booking"
+    )["no"]
+    # 帮办代办: 陈桂英's 代办授权 letting her daughter (demo-daughter) apply for her (demo data)
+    from shuzheng.identity.models import Mandate
+
+    refs["mandate_id"] = Mandate.objects.get(agent__user__username="demo-daughter").pk
     return w
 
 

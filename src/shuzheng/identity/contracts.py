@@ -139,6 +139,36 @@ class IssuedToken:
 
 
 @dataclass(frozen=True)
+class MandateInfo:
+    """A 代办授权 as other modules and pages see it: who lets whom apply for them, for what,
+    how long, on what basis, and its state in words."""
+
+    id: int
+    principal_id_number: str
+    principal_name: str
+    agent_id_number: str
+    agent_name: str
+    basis: str  # relative | helper
+    basis_name: str
+    relation_name: str
+    scope: str  # all | listed
+    item_codes: tuple[str, ...]
+    valid_from: str
+    valid_until: str
+    status: str  # pending | active | declined | revoked | expired
+    status_name: str
+    confirmed_via: str = ""
+    paper_ref: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.status == "active"
+
+    def covers(self, item_code: str) -> bool:
+        return self.scope == "all" or item_code in self.item_codes
+
+
+@dataclass(frozen=True)
 class StaffInfo:
     """A staff member of a department, as a colleague picker lists them (issue 17)."""
 

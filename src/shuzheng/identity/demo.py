@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.core import cache
@@ -26,6 +27,7 @@ from shuzheng.identity.models import (
     Department,
     Enterprise,
     EnterpriseAgent,
+    Mandate,
     Person,
     Region,
     Role,
@@ -315,6 +317,19 @@ ACCOUNTS = [
     ),
 ]
 
+# 帮办代办 (issue 17): 陈桂英's daughter, appended last (other demo data counts the first ones)
+ACCOUNTS.append(
+    DemoAccount(
+        "demo-daughter",
+        "林晓红",
+        "13800000004",
+        "person",
+        dt.date(1972, 6, 15),
+        52,
+        "广东省肇庆市端州区城西街道宋城一路8号",
+    )
+)
+
 DEMO_ENTERPRISE = {
     "name": "肇庆市星湖味道餐饮管理有限公司（演示）",
     "legal_representative": "王芳",
@@ -516,6 +531,23 @@ def seed_demo(*, people: int = 40, enterprises: int = 12) -> dict[str, int]:
                 "scope": EnterpriseAgent.Scope.ALL,
                 "valid_from": dt.date(2024, 1, 1),
                 "valid_until": dt.date(2029, 12, 31),
+            },
+        )
+        # 帮办代办: the daughter may apply for her mother (all items; relation declared and
+        # confirmed by the code texted to the mother)
+        Mandate.objects.get_or_create(
+            principal=Person.objects.get(user__username="demo-elder"),
+            agent=Person.objects.get(user__username="demo-daughter"),
+            basis=Mandate.Basis.RELATIVE,
+            defaults={
+                "relation": Mandate.Relation.CHILD,
+                "scope": Mandate.Scope.ALL,
+                "valid_from": dt.date(2024, 1, 1),
+                "valid_until": dt.date(2029, 12, 31),
+                "status": Mandate.Status.ACTIVE,
+                "confirmed_via": "sms",
+                "confirmed_at": timezone.now(),
+                "created_by": "system:seed_demo",
             },
         )
         for client_id, name, kind, dept_code, scope in CLIENTS:

@@ -10,11 +10,12 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from shuzheng.core.errors import Forbidden, Unauthenticated
-from shuzheng.identity import selectors, services, throttle
+from shuzheng.identity import mandates, selectors, services, throttle
 from shuzheng.identity.contracts import (
     ANONYMOUS,
     DepartmentInfo,
     EnterpriseInfo,
+    MandateInfo,
     PersonInfo,
     Principal,
     RegionInfo,
@@ -33,6 +34,10 @@ __all__ = [
     "departments",
     "enterprise",
     "lookup_allow",
+    "mandate_check",
+    "mandate_ids_usable",
+    "mandates_of",
+    "mandates_usable",
     "person_by_id_number",
     "person_lookup",
     "person_own",
@@ -40,6 +45,7 @@ __all__ = [
     "person_phones",
     "principal_for_request",
     "regions",
+    "represented",
     "require_role",
     "require_staff",
 ]
@@ -175,7 +181,7 @@ def uscc_taken(uscc: str) -> bool:
 # --- throttling anonymous lookups (issue 17) -----------------------------------------------------
 
 # scopes of identity's own counters (throttle.py): a lookup may not count against them
-_OWN_SCOPES = frozenset({"ip", "account", "client", "register", "sms"})
+_OWN_SCOPES = frozenset({"ip", "account", "client", "register", "sms", "reset", "resetname"})
 
 
 def lookup_allow(
@@ -213,6 +219,39 @@ def mask_text(value: object) -> str:
     if len(text) == 11 and text.isdigit():
         return mask_phone(text)
     return mask_name(text)
+
+
+# --- 帮办代办: applying for someone under their 代办授权 (issue 17) -------------------------------
+
+
+def mandates_usable(principal: Principal) -> list[MandateInfo]:
+    """The mandates that let the caller apply for someone today (active, within their dates)."""
+    return mandates.usable(principal)
+
+
+def mandate_check(principal: Principal, id_number: str, item_codes: list[str]) -> MandateInfo:
+    """The caller's usable mandate of the person ``id_number`` covering every item code, or
+    ``Forbidden`` (403)."""
+    return mandates.mandate_check(principal, id_number, item_codes)
+
+
+def mandate_ids_usable(principal: Principal) -> list[int]:
+    """Ids of the caller's usable mandates (one query): cases filed under them stay visible to
+    the agent; a revoked or expired mandate hides them."""
+    return mandates.usable_ids(principal)
+
+
+def represented(mandate: MandateInfo) -> Principal:
+    """The person a mandate lets the agent apply for, as an applicant (kind ``person``): for
+    reading that person's own data (prefill, the e-licences that replace materials). Never an
+    actor: audit and ``submitted_by`` stay the agent's."""
+    return selectors.principal_for_person(mandate.principal_id_number)
+
+
+def mandates_of(principal: Principal) -> tuple[list[MandateInfo], list[MandateInfo]]:
+    """(given, held): the 代办授权 the caller gave (as 委托人) and holds (as 代办人), newest
+    first."""
+    return mandates.mandates_of(principal)
 
 
 # --- the workbench: colleagues to assign a case to, people found by phone (issue 17) ------------

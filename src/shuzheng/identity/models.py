@@ -279,6 +279,9 @@ class OtpChallenge(models.Model):
     """A one-time login code sent by SMS. Only a hash of the code is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="otp_challenges")
+    # what the code is for: login (the second factor) or reset (忘记密码); one never stands in
+    # for the other
+    purpose = models.CharField(max_length=8, default="login")
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -315,3 +318,76 @@ class AuthThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class Mandate(models.Model):
+    """授权委托 (帮办代办): a person (the 委托人, ``principal``) lets another person (the 代办人,
+    ``agent``) apply for them, for all items or the listed ones, from one date to another.
+
+    The basis is recorded: a relative (亲属) declares the relation and the principal confirms —
+    by the SMS code texted to the principal's registered phone, or in the principal's own
+    session; a 帮办员 holds a signed paper mandate that a window clerk saw and recorded. Only an
+    active mandate within its dates lets the agent apply; the principal may revoke it at any
+    time. Every change is audited (``services/mandates.py``)."""
+
+    class Basis(models.TextChoices):
+        RELATIVE = "relative", _("亲属代办")
+        HELPER = "helper", _("帮办员（书面委托）")
+
+    class Relation(models.TextChoices):
+        CHILD = "child", _("子女")
+        SPOUSE = "spouse", _("配偶")
+        PARENT = "parent", _("父母")
+        SIBLING = "sibling", _("兄弟姐妹")
+        GRANDCHILD = "grandchild", _("孙子女、外孙子女")
+        OTHER = "other", _("其他近亲属")
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("全部事项")
+        LISTED = "listed", _("指定事项")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待委托人确认")
+        ACTIVE = "active", _("有效")
+        DECLINED = "declined", _("委托人未同意")
+        REVOKED = "revoked", _("已撤销")
+
+    principal = models.ForeignKey(
+        Person, verbose_name=_("委托人"), on_delete=models.CASCADE, related_name="mandates_given"
+    )
+    agent = models.ForeignKey(
+        Person, verbose_name=_("代办人"), on_delete=models.CASCADE, related_name="mandates_held"
+    )
+    basis = models.CharField(_("委托依据"), max_length=16, choices=Basis.choices)
+    relation = models.CharField(
+        _("与委托人关系"), max_length=16, choices=Relation.choices, blank=True
+    )
+    scope = models.CharField(_("授权范围"), max_length=16, choices=Scope.choices, default="all")
+    item_codes = models.JSONField(_("授权事项编码"), default=list, blank=True)
+    valid_from = models.DateField(_("生效日期"))
+    valid_until = models.DateField(_("失效日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    # how the principal's consent was given: sms (code texted to the principal), session (the
+    # principal confirmed while signed in), paper (a signed mandate seen at the window)
+    confirmed_via = models.CharField(_("确认方式"), max_length=16, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    paper_ref = models.CharField(_("书面委托书编号"), max_length=64, blank=True)
+    created_by = models.CharField(_("登记账号"), max_length=128)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.CharField(_("撤销账号"), max_length=128, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["agent", "status"], name="identity_mandate_agent"),
+            models.Index(fields=["principal", "status"], name="identity_mandate_principal"),
+        ]
+        verbose_name = _("代办授权")
+        verbose_name_plural = _("代办授权")
+
+    def __str__(self) -> str:
+        return f"{self.agent} → {self.principal}"

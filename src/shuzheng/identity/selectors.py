@@ -82,6 +82,21 @@ def principal_for_user(user: User | None) -> Principal:
     )
 
 
+def principal_for_person(id_number: str) -> Principal:
+    """A registered person as an applicant (no account, no roles): see ``facade.represented``."""
+    person = Person.objects.select_related("hukou_region").filter(id_number=id_number).first()
+    if person is None:
+        raise NotFound("未找到该自然人。")
+    return Principal(
+        kind="person",
+        name=person.name,
+        person_id=person.pk,
+        id_number=person.id_number,
+        hukou_region=person.hukou_region.code if person.hukou_region else "",
+        real_name_level=person.real_name_level,
+    )
+
+
 # Principals behind bearer tokens, cached per process: {token hash: (monotonic expiry, principal)}.
 _principals: dict[str, tuple[float, Principal]] = {}
 _principals_lock = threading.Lock()
@@ -327,10 +342,10 @@ def regions(*, parent: str | None = None) -> list[RegionInfo]:
     ]
 
 
-def otp_pending(*, user: User) -> bool:
-    """Whether the user holds a login code that is still valid (unused, unexpired)."""
+def otp_pending(*, user: User, purpose: str = "login") -> bool:
+    """Whether the user holds a code for ``purpose`` that is still valid (unused, unexpired)."""
     return OtpChallenge.objects.filter(
-        user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        user=user, purpose=purpose, used_at__isnull=True, expires_at__gt=timezone.now()
     ).exists()
 
 

@@ -345,7 +345,7 @@ def login_record_success(*, user: User, method: str) -> None:
 # --- one-time codes ----------------------------------------------------------------------------
 
 
-def otp_send(*, user: User) -> None:
+def otp_send(*, user: User, purpose: str = "login") -> None:
     """Send a 6-digit login code to the user's phone through the configured SMS backend.
 
     At most ``SMS_MAX_PER_HOUR`` an hour per account, and while a code sent is still unused, no
@@ -356,13 +356,16 @@ def otp_send(*, user: User) -> None:
         raise ValidationFailed.one("phone", "账号未绑定手机号码，无法发送验证码。")
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = timezone.now()
-    pending = selectors.otp_pending(user=user)
+    pending = selectors.otp_pending(user=user, purpose=purpose)
     with transaction.atomic():
         throttle.sms_allow(f"user:{user.pk}", now=now, cooldown=None if pending else 0)
-        OtpChallenge.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        OtpChallenge.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(
+            used_at=now
+        )
         OtpChallenge.objects.create(
             user=user,
-            code_hash=_sha256(f"{user.pk}:{code}"),
+            purpose=purpose,
+            code_hash=_sha256(f"{user.pk}:{purpose}:{code}"),
             expires_at=now + dt.timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
         audit.record(
@@ -370,23 +373,28 @@ def otp_send(*, user: User) -> None:
             action="identity.otp_sent",
             object_type="identity.user",
             object_id=user.username,
-            after={"phone": user.phone[:3] + "****" + user.phone[-4:]},
+            after={"phone": user.phone[:3] + "****" + user.phone[-4:], "purpose": purpose},
         )
-        text = f"【数政】您的登录验证码为 {code}，5分钟内有效。请勿告诉他人。"
+        what = "登录" if purpose == "login" else "重置密码"
+        text = f"【数政】您的{what}验证码为 {code}，5分钟内有效。请勿告诉他人。"
         phone = user.phone
         send_sms_after_commit(phone, text)
 
 
-def otp_verify(*, user: User, code: str) -> None:
+def otp_verify(*, user: User, code: str, purpose: str = "login") -> None:
     now = timezone.now()
     challenge = (
-        OtpChallenge.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now)
+        OtpChallenge.objects.filter(
+            user=user, purpose=purpose, used_at__isnull=True, expires_at__gt=now
+        )
         .order_by("-id")
         .first()
     )
     if challenge is None:
         raise ValidationFailed.one("code", "验证码已过期，请重新获取。")
-    ok = hmac.compare_digest(challenge.code_hash, _sha256(f"{user.pk}:{(code or '').strip()}"))
+    ok = hmac.compare_digest(
+        challenge.code_hash, _sha256(f"{user.pk}:{purpose}:{(code or '').strip()}")
+    )
     with transaction.atomic():
         if ok:
             challenge.used_at = now
@@ -588,3 +596,144 @@ def enterprise_register(
             },
         )
     return enterprise
+
+
+# --- 忘记密码: a new password by a code texted to the registered phone (issue 17) ----------
+
+RESET_THROTTLED = "找回密码的请求过于频繁，请 {wait}后再试。"
+RESET_WRONG = "验证码错误或已过期，请重新获取。"
+
+
+def reset_slots(ip: str, username: str) -> list[throttle.Slot]:
+    """A reset is throttled like a login: per client IP across names (every request and try
+    counts), and per name (each try of a code counts; ``LOGIN_MAX_FAILURES`` lock the name)."""
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    return [
+        throttle.Slot(
+            throttle.Rule("reset", settings.LOGIN_IP_MAX_FAILURES, minutes * 60, minutes * 60),
+            throttle.ip_key(ip),
+        ),
+        throttle.Slot(
+            throttle.Rule("resetname", settings.LOGIN_MAX_FAILURES, minutes * 60, minutes * 60),
+            (username or "")[: throttle.KEY_MAX],
+        ),
+    ]
+
+
+def _reset_user(username: str) -> User | None:
+    """The person account a reset names (by its username or the holder's ID number), or None
+    — staff accounts reset their passwords through an administrator."""
+    name = (username or "").strip()
+    user = User.objects.filter(username=name, is_active=True, kind=User.Kind.PERSON).first()
+    if user is None and _is_id_number(name):
+        user = User.objects.filter(
+            person__id_number=name.upper(), is_active=True, kind=User.Kind.PERSON
+        ).first()
+    return user
+
+
+def password_reset_request(*, username: str, ip: str) -> None:
+    """Text a reset code to the phone registered with the account. Unknown, inactive, staff and
+    phone-less accounts get the same answer and take the same path (counted, audited) with no
+    SMS, so the answer does not tell who is registered. Counted against the IP and the name
+    like a login (429 saying when); a second request within the SMS cooldown sends nothing new
+    (the code sent stays valid) and answers the same."""
+    now = timezone.now()
+    throttle.reserve(reset_slots(ip, username)[:1], now=now, message=RESET_THROTTLED)
+    user = _reset_user(username)
+    sent = False
+    if user is not None and user.phone:
+        try:
+            otp_send(user=user, purpose="reset")
+            sent = True
+        except RateLimited:
+            pass  # within the cooldown: the code sent before is still valid; same answer
+    with transaction.atomic():
+        audit.record(
+            actor="anonymous",
+            action="identity.password_reset_requested",
+            object_type="identity.user",
+            object_id=(user.username if user else (username or "").strip())[:64],
+            after={"ip": ip, "sent": sent, "known": user is not None},
+        )
+
+
+def password_reset_resend(*, username: str, ip: str) -> None:
+    """重发验证码 for a reset under way: the same limits as the first (the SMS cooldown says
+    when, as a 429 in words, for a known account with a pending code); unknown accounts get
+    the same answer."""
+    now = timezone.now()
+    throttle.reserve(reset_slots(ip, username)[:1], now=now, message=RESET_THROTTLED)
+    user = _reset_user(username)
+    if user is not None and user.phone:
+        otp_send(user=user, purpose="reset")  # RateLimited within the cooldown
+    else:
+        # what a known account within the cooldown answers, so the two are told apart by nothing
+        throttle.sms_allow(f"reset-unknown:{(username or '')[:64]}", now=now)
+
+
+def password_reset_confirm(
+    *, username: str, code: str, password: str, password2: str, ip: str
+) -> None:
+    """Set a new password with the texted code. The new password is checked first (errors name
+    ``new_password``/``new_password2`` and change nothing, no attempt counted); then each try is
+    counted like a login (per IP and name). A wrong code or an unknown account answer the same.
+    On success: the password is set, the account's failed logins and lock cleared, its API
+    tokens revoked (its sessions end with the old password's hash), audited."""
+    errors: list[FieldError] = []
+    user = _reset_user(username)
+    try:
+        validate_password(password or "", user=user or User(username=username))
+    except DjangoValidationError as exc:
+        errors.append(FieldError("new_password", "".join(str(m) for m in exc.messages)))
+    if (password or "") != (password2 or ""):
+        errors.append(FieldError("new_password2", "两次输入的新密码不一致。"))
+    if not (code or "").strip().isdigit() or len((code or "").strip()) != 6:
+        errors.append(FieldError("code", "请输入6位数字验证码。"))
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    slots = reset_slots(ip, username)
+    throttle.reserve(slots, now=now, message=RESET_THROTTLED)
+    if user is None:
+        _dummy_hash(password)
+        with transaction.atomic():
+            throttle.fail(slots[1], now=now)
+            audit.record(
+                actor="anonymous",
+                action="identity.password_reset_failed",
+                object_type="identity.user",
+                object_id=(username or "").strip()[:64],
+                after={"ip": ip, "reason": "unknown_user"},
+            )
+        raise ValidationFailed.one("code", RESET_WRONG)
+    try:
+        otp_verify(user=user, code=code, purpose="reset")
+    except ValidationFailed:
+        with transaction.atomic():
+            throttle.fail(slots[1], now=now)
+        raise ValidationFailed.one("code", RESET_WRONG) from None
+    encoded = make_password(password)
+    with transaction.atomic():
+        throttle.succeed(slots, now=now)
+        before = _user_snapshot(user)
+        user.password = encoded
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        throttle.clear("account", user.username)
+        audit.record(
+            actor=f"user:{user.username}",
+            action="identity.password_reset",
+            object_type="identity.user",
+            object_id=user.username,
+            before=before,
+            after={**_user_snapshot(user), "ip": ip},
+        )
+    tokens_revoke_all(actor=f"user:{user.username}", user_id=user.pk)
+
+
+def otp_resend(*, user: User) -> None:
+    """重发验证码 on the login code page: a new login code within the same limits (a 429 saying
+    in words how long to wait while the last one is in its cooldown)."""
+    otp_send(user=user, purpose="login")

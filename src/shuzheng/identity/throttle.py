@@ -255,3 +255,13 @@ def ip_key(addr: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def sms_wait(account: str, *, now: dt.datetime) -> int:
+    """Seconds before another SMS may be sent to this account (0: now), as ``sms_allow``
+    counts them: the page that offers 重发验证码 says how long in words (``wait_text``)."""
+    row = AuthThrottle.objects.filter(scope="sms", key=account[:KEY_MAX]).first()
+    if row is None or not row.count:
+        return 0
+    ready = row.last_at + dt.timedelta(seconds=settings.SMS_COOLDOWN_SECONDS)
+    return _seconds(ready - now) if ready > now else 0

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -146,12 +147,14 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
             services.login_record_success(user=user, method="password+sms")
             return HttpResponseRedirect(_safe_next(request, pending.get("next"), user))
     masked = user.phone[:3] + "****" + user.phone[-4:] if user.phone else ""
+    wait = throttle.sms_wait(f"user:{user.pk}", now=timezone.now())  # 重发验证码, in words
     return render(
         request,
         "identity/login_otp.html",
         {
             "form": form,
             "masked_phone": masked,
+            "resend_wait": throttle.wait_text(wait) if wait else "",
             "notice": pending.get("notice", ""),
             "show_outbox": settings.SHOW_OUTBOX,
         },

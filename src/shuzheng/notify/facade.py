@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
+from shuzheng.audit import facade as audit
 from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit
 from shuzheng.identity import facade as identity
 from shuzheng.notify.models import Notification
@@ -98,3 +100,33 @@ def inbox(*, recipient_kind: str, recipient_ids: list[str], limit: int = 50) -> 
         )
         for r in rows
     ]
+
+
+def unread_count(*, recipient_ids: list[str]) -> int:
+    """How many of these recipients' messages are unread (the badge of 消息)."""
+    if not recipient_ids:
+        return 0
+    return Notification.objects.filter(recipient_id__in=recipient_ids, read_at__isnull=True).count()
+
+
+def mark_read(*, recipient_ids: list[str], message_ids: list[int], actor: str) -> int:
+    """Mark these messages of these recipients read (the inbox was opened); the number newly
+    marked. Audited as one record when any changed."""
+    if not recipient_ids or not message_ids:
+        return 0
+    with transaction.atomic():
+        rows = Notification.objects.filter(
+            recipient_id__in=recipient_ids, id__in=message_ids, read_at__isnull=True
+        )
+        ids = sorted(rows.values_list("id", flat=True))
+        if not ids:
+            return 0
+        Notification.objects.filter(id__in=ids).update(read_at=timezone.now())
+        audit.record(
+            actor=actor,
+            action="notify.messages_read",
+            object_type="notify.notification",
+            object_id=str(ids[0]),
+            after={"messages": [str(i) for i in ids]},
+        )
+    return len(ids)
