@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from shuzheng.core.errors import FieldError
+from shuzheng.identity.contracts import Principal
 from shuzheng.licenses import selectors, services
 from shuzheng.licenses.contracts import (
     ExpiryReminder,
@@ -177,3 +178,9 @@ def exchange_record(subject_kind: str, subject_id: str) -> dict[str, Any] | None
         ],
         "valid_types": sorted({r.type_name for r in rows if r.status == "valid"}),
     }
+
+
+def wallet_refs(principal: Principal) -> list[LicenseRef]:
+    """The caller's own licences (and those of enterprises they act for), for the personal home
+    (portal's 我的: 我的证照)."""
+    return [selectors.ref(lic) for lic in selectors.wallet(principal)]
