@@ -98,11 +98,16 @@ def _jieba() -> Any:
 
 
 @lru_cache(maxsize=4096)
+def _cut(norm: str) -> tuple[str, ...]:
+    return tuple(_jieba().lcut(norm, HMM=False))
+
+
+@lru_cache(maxsize=4096)
 def tokens(text: str) -> tuple[str, ...]:
     """The features of ``text`` (repeated as often as they occur)."""
     norm = normalise(text)
     out: list[str] = []
-    for w in _jieba().lcut(norm, HMM=False):
+    for w in _cut(norm):
         if _RUN.fullmatch(w) and (len(w) > 1 or "\u3400" <= w <= "\u9fff"):
             out.append("w:" + w)
     for run in _RUN.findall(norm):
@@ -111,6 +116,12 @@ def tokens(text: str) -> tuple[str, ...]:
             for i in range(n - size + 1):
                 out.append("c:" + run[i : i + size])
     return tuple(out)
+
+
+def clear_caches() -> None:
+    _cut.cache_clear()
+    tokens.cache_clear()
+    word_spans.cache_clear()
 
 
 def surface(feature: str) -> str:
@@ -131,7 +142,7 @@ def word_spans(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
         shown = norm
     spans: list[tuple[int, int, str]] = []
     pos = 0
-    for w in _jieba().lcut(norm, HMM=False):
+    for w in _cut(norm):
         if _RUN.fullmatch(w) and w not in STOP:
             spans.append((pos, pos + len(w), shown[pos : pos + len(w)]))
         pos += len(w)

@@ -35,12 +35,13 @@ class Head:
                 z[c] += v * w
         return z
 
-    def contributions(self, x: dict[int, float], cls: int) -> dict[int, float]:
-        out: dict[int, float] = {}
+    def contributions(self, x: dict[int, float], classes: set[int]) -> dict[int, dict[int, float]]:
+        """{class: {feature: x·w}} for each of ``classes``, in one pass over the features."""
+        out: dict[int, dict[int, float]] = {c: {} for c in classes}
         for f, v in x.items():
             for c, w in self.weights.get(f, ()):
-                if c == cls:
-                    out[f] = v * w
+                if c in out:
+                    out[c][f] = v * w
         return out
 
 

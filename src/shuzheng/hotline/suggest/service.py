@@ -141,11 +141,13 @@ class Suggester:
         ranked = sorted(by_dept, key=lambda d: (-by_dept[d], d))[:k]
         place = parse_place(text, address)
         rows = self._directory()
+        shown = {best_cat[c] for c in ranked if c in best_cat}
+        contributions = cat_head.contributions(x, shown)
         departments = tuple(
             self._department(
                 code,
                 by_dept[code],
-                self._why(model, x, best_cat.get(code), scored[:MAX_TEXT]),
+                self._why(model, contributions.get(best_cat.get(code, -1)), scored[:MAX_TEXT]),
                 cats[cat_head.classes[best_cat[code]]] if code in best_cat else None,
                 place,
                 rows,
@@ -176,15 +178,15 @@ class Suggester:
         )
 
     @staticmethod
-    def _why(model: Model, x: dict[int, float], cat: int | None, text: str) -> tuple[str, ...]:
-        """The words of the text that pushed ``cat`` up most: each feature's contribution is
+    def _why(model: Model, contributions: dict[int, float] | None, text: str) -> tuple[str, ...]:
+        """The words of the text that pushed a category up most: each feature's contribution is
         shared among the jieba words it overlaps, so a character n-gram across two words
         (“工地还”) counts for 工地 and 还, and the strongest words are named."""
-        if cat is None:
+        if not contributions:
             return ()
         norm, spans = word_spans(text)
         by_word: dict[str, float] = {}
-        for f, v in model.heads["category"].contributions(x, cat).items():
+        for f, v in contributions.items():
             if v <= 0:
                 continue
             feature = model.features[f]
@@ -195,7 +197,11 @@ class Suggester:
                         by_word[w] = by_word.get(w, 0.0) + v
                         break
                 continue
-            starts = [i for i in range(len(norm)) if norm.startswith(piece, i)]
+            starts = []
+            at = norm.find(piece)
+            while at >= 0:
+                starts.append(at)
+                at = norm.find(piece, at + 1)
             for start in starts:
                 end = start + len(piece)
                 hit = [w for s, e, w in spans if s < end and start < e]
