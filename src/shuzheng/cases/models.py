@@ -59,6 +59,11 @@ class Case(models.Model):
     applicant_id = models.CharField(_("申请人证件号码"), max_length=18)
     applicant_name = models.CharField(_("申请人名称"), max_length=128)
     submitted_by = models.CharField(_("经办账号"), max_length=128)
+    # 帮办代办 (issue 17): filed by someone the applicant authorised (identity's 代办授权): the
+    # agent's 公民身份号码 and name, and the mandate; the agent sees the case while it is valid
+    agent_id = models.CharField(_("代办人证件号码"), max_length=18, blank=True, default="")
+    agent_name = models.CharField(_("代办人"), max_length=64, blank=True)
+    agent_mandate = models.PositiveIntegerField(_("代办授权"), null=True, blank=True)
     channel = models.CharField(_("申报渠道"), max_length=16)  # online | window | api | proactive
     form = models.JSONField(_("申请表"), default=dict)
     materials = models.JSONField(_("材料"), default=list)
@@ -118,6 +123,12 @@ class Case(models.Model):
             models.Index(fields=["status"], name="case_status"),
             models.Index(fields=["warning"], name="case_warning"),
             models.Index(fields=["assignee"], name="case_assignee"),
+            # 帮办代办: an agent's cases (a few among millions)
+            models.Index(
+                fields=["agent_id", "-id"],
+                condition=~models.Q(agent_id=""),
+                name="case_agent",
+            ),
             # the 待发证 queue: a handful of cases among millions
             models.Index(
                 fields=["department_code", "-id"],

@@ -15,6 +15,7 @@ from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import allowed_actions, records
 from shuzheng.cases.transitions import CASE
 from shuzheng.core.errors import NotFound
+from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import CASE_ROLES, Principal
 
 # The workbench's queues: their names (read by the workbench) and what each holds.
@@ -40,6 +41,11 @@ def visible_cases(principal: Principal) -> QuerySet[Case]:
         )
         if principal.enterprises:
             q |= Q(applicant_kind="enterprise", applicant_id__in=list(principal.enterprises))
+        if principal.id_number:
+            # 帮办代办: the cases the caller filed as an agent, while their mandate is valid
+            mandates = identity.mandate_ids_usable(principal)
+            if mandates:
+                q |= Q(agent_id=principal.id_number, agent_mandate__in=mandates)
         return Case.objects.filter(q)
     if principal.kind == "staff":
         # only the roles that handle applications read them (issue 16 item 3)
@@ -91,7 +97,8 @@ def case_list(
 ) -> tuple[list[Case], int]:
     qs = visible_cases(principal)
     if principal.kind in ("person", "agent"):
-        qs = qs.filter(parent__isnull=True)
+        # a deleted draft (删除草稿: withdrawn, never submitted) is no longer listed
+        qs = qs.filter(parent__isnull=True).exclude(status=S.WITHDRAWN, submitted_at__isnull=True)
     if queue in QUEUES:
         qs = qs.filter(QUEUES[queue][1])
     if department:
@@ -198,6 +205,10 @@ def detail(principal: Principal, case: Case) -> dict[str, Any]:
             for at, actor, action, from_status, to_status, note, data in records.timeline(case)
         ],
         "allowed_actions": allowed_actions(principal, case),
+        # 智能导办: the answers, situation codes and names the applicant chose ({}: none)
+        "situation": case.situation or {},
+        # 邮寄送达: carrier, tracking_no, sent_on once the clerk recorded the posting ({}: not yet)
+        "mail_tracking": case.mail_tracking or {},
     }
 
 
