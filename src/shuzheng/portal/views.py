@@ -10,15 +10,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from shuzheng.cases import facade as cases
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.context_processors import ELDER_COOKIE
 from shuzheng.core.errors import NotFound
+from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import (
     ROLE_NAMES,
     department_names,
+    mandates_of,
     person_own,
     principal_for_request,
 )
+from shuzheng.licenses import facade as licenses
+from shuzheng.notify import facade as notify
 
 LIFE_EVENTS = [
     (_("生育"), _("出生医学证明、新生儿落户、医保参保")),
@@ -65,8 +70,37 @@ def me(request: HttpRequest) -> HttpResponse:
         f"{ROLE_NAMES.get(r, r)}（{names.get(d, d)}）" for r, d in principal.staff_roles
     ]
     return render(
-        request, "portal/me.html", {"principal": principal, "person": person, "roles": roles}
+        request,
+        "portal/me.html",
+        {
+            "principal": principal,
+            "person": person,
+            "roles": roles,
+            **(_personal_home(principal) if principal.kind in ("person", "agent") else {}),
+        },
     )
+
+
+HOME_ROWS = 5
+
+
+def _personal_home(principal: Principal) -> dict[str, object]:
+    """个人主页: 我的办件 (the latest), 我的证照, 消息 (the unread count), 我的授权 (帮办代办)."""
+    rows, total = cases.case_list(principal, limit=HOME_ROWS)
+    wallet = licenses.wallet_refs(principal)
+    ids = [i for i in (principal.id_number, *principal.enterprises) if i]
+    given, held = mandates_of(principal)
+    return {
+        "home": True,
+        "cases": rows,
+        "cases_total": total,
+        "licences": wallet[:HOME_ROWS],
+        "licences_total": len(wallet),
+        "unread": notify.unread_count(recipient_ids=ids),
+        "mandates_given": [m for m in given if m.status in ("pending", "active")],
+        "mandates_held": [m for m in held if m.status in ("pending", "active")],
+        "mandates_waiting": sum(1 for m in given if m.status == "pending"),
+    }
 
 
 @require_POST
