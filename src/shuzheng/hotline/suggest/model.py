@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from shuzheng.hotline.suggest.features import tokens
 
@@ -68,23 +69,25 @@ class Model:
         return {f: v / norm for f, v in x.items()}
 
     @classmethod
-    def from_dict(cls, doc: dict[str, object]) -> Model:
+    def from_dict(cls, doc: dict[str, Any]) -> Model:
         if doc.get("format") != FORMAT:
             raise ValueError(f"unknown model format {doc.get('format')!r}")
-        features = tuple(doc["features"])  # type: ignore[arg-type]
+        features: tuple[str, ...] = tuple(str(f) for f in doc["features"])
         heads = {}
-        for name, h in doc["heads"].items():  # type: ignore[attr-defined]
+        for name, h in doc["heads"].items():
             weights = {
                 int(f): tuple((int(c), float(w)) for c, w in cw) for f, cw in h["weights"].items()
             }
-            heads[name] = Head(tuple(h["classes"]), tuple(h["intercept"]), weights)
+            heads[str(name)] = Head(
+                tuple(h["classes"]), tuple(float(v) for v in h["intercept"]), weights
+            )
         return cls(
             version=str(doc["version"]),
             features=features,
             index={f: i for i, f in enumerate(features)},
-            idf=tuple(doc["idf"]),  # type: ignore[arg-type]
+            idf=tuple(float(v) for v in doc["idf"]),
             heads=heads,
-            meta=dict(doc.get("meta", {})),  # type: ignore[call-overload]
+            meta=dict(doc.get("meta", {})),
         )
 
 
