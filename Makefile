@@ -30,6 +30,7 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng seed_exchange && \
 	$(BIN)/shuzheng seed_rules && \
 	$(BIN)/shuzheng seed_policies && \
+	$(BIN)/shuzheng seed_hotline && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)
 
