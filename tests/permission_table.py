@@ -405,10 +405,10 @@ API: dict[str, list[Probe]] = {
         P(
             rule(
                 (*PERSONS, *STAFF),
-                **dict.fromkeys((*PERSONS, *STAFF), "masked"),
-                citizen="full",
-                clerk="full",
-                reviewer="full",
+                **(
+                    dict.fromkeys((*PERSONS, *STAFF), "masked")
+                    | dict.fromkeys(("citizen", "clerk", "reviewer"), "full")
+                ),
             ),
             secret="$order_no",
         )

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shuzheng.appointments",
     "shuzheng.hotline",
     "shuzheng.cases",
+    "shuzheng.payments",
     # L2
     "shuzheng.catalog",
     "shuzheng.notify",

@@ -6,6 +6,8 @@ from shuzheng.appointments.views import guide_panel as appointment_panel
 from shuzheng.cases.views import register_apply_panel, register_case_panel
 from shuzheng.catalog.views import register_guide_panel
 from shuzheng.core.views import api_not_found, healthz
+from shuzheng.licenses.views import register_wallet_panel
+from shuzheng.payments import views as payments_views
 from shuzheng.proactive.views import benefit_panel
 from shuzheng.ratings.views import case_panel as rating_panel
 
@@ -17,6 +19,11 @@ register_guide_panel(benefit_panel)
 # An item that needs a visit offers 预约办理 (appointments, above the catalog) on its guide.
 register_guide_panel(appointment_panel)
 register_apply_panel(benefit_panel)
+# Fees (payments, above cases, catalog and licenses): the case page's 缴费, the guide's 收费 and
+# the wallet's 电子票据.
+register_case_panel(payments_views.case_panel)
+register_guide_panel(payments_views.guide_panel)
+register_wallet_panel(payments_views.wallet_panel)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -29,6 +36,7 @@ urlpatterns = [
     path("workbench/", include("shuzheng.workbench.urls")),
     path("services/", include("shuzheng.catalog.urls")),
     path("licenses/", include("shuzheng.licenses.urls")),
+    path("payments/", include("shuzheng.payments.urls")),
     path("cases/", include("shuzheng.ratings.urls")),
     path("cases/", include("shuzheng.cases.urls")),
     path("rules/", include("shuzheng.rules.urls")),

@@ -27,6 +27,7 @@ from shuzheng.files.api import router as files_router
 from shuzheng.hotline.api import router as hotline_router
 from shuzheng.identity.api import router as identity_router
 from shuzheng.licenses.api import router as licenses_router
+from shuzheng.payments.api import router as payments_router
 from shuzheng.proactive.api import router as proactive_router
 from shuzheng.ratings.api import router as ratings_router
 from shuzheng.rules.api import router as rules_router
@@ -148,4 +149,5 @@ api.add_router("/", seals_router)
 api.add_router("/", rules_router)
 api.add_router("/", proactive_router)
 api.add_router("/", exchange_router)
+api.add_router("/", payments_router)
 api.add_router("/", appointments_router)

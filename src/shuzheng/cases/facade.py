@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any
 
-from shuzheng.cases import selectors, services, transitions
+from shuzheng.cases import hooks, selectors, services, transitions
 from shuzheng.cases.contracts import CaseRef, CorrectionTarget, PendingField, PendingLicense
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
@@ -38,6 +38,9 @@ __all__ = [
     "pending_license",
     "queue_counts",
     "queue_name",
+    "ref_of",
+    "register_action_listener",
+    "register_close_gate",
 ]
 
 
@@ -56,6 +59,20 @@ def _ref(case: Case) -> CaseRef:
         closed=case.status in transitions.TERMINAL,
         decision=case.decision,
     )
+
+
+def ref_of(case: Case) -> CaseRef:
+    """The plain data of a case row for ``hooks`` (inside this module), with the applicant's
+    name and the item version in ``extra``."""
+    return replace(
+        _ref(case),
+        extra={"applicant_name": case.applicant_name, "item_version": case.item_version},
+    )
+
+
+# modules above cases (payments): told of each action in its transaction; may hold back 办结
+register_action_listener = hooks.register_action_listener
+register_close_gate = hooks.register_close_gate
 
 
 def case_ref(principal: Principal, case_no: str) -> CaseRef:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from shuzheng.cases import hooks
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import handlers as h
@@ -61,8 +62,9 @@ ROWS = [
       _("延期（负责人批准）"), _("延期"), h.extend, available=_not_extended_yet),
     T("approve", (S.IN_PROGRESS,), S.APPROVED, (REVIEWER,), _("准予"), _("准予"), h.approve),
     T("deny", (S.IN_PROGRESS,), S.DENIED, (REVIEWER,), _("不予"), _("不予"), h.deny),
+    # a gate of a module above (payments: a fee still unpaid) may hold back 办结/出证
     T("close", (S.APPROVED, S.DENIED), S.CLOSED, (REVIEWER, CLERK),
-      _("办结并送达"), _("办结并送达"), h.close),
+      _("办结并送达"), _("办结并送达"), h.close, available=hooks.close_allowed),
     # a result licence the case could not fill (``result.license_pending``): the reviewer
     # completes its data items and issues it; the case stays closed
     T("issue_license", (S.CLOSED,), S.CLOSED, (REVIEWER,),

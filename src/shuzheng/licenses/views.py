@@ -3,6 +3,8 @@ inline as SVG from the server: no JavaScript needed), and the public verificatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shuzheng.core.errors import DomainError, NotFound
 from shuzheng.identity import facade as identity
+from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import principal_for_request
 from shuzheng.licenses import api, documents, selectors, services
 from shuzheng.licenses.models import License
@@ -32,6 +35,21 @@ def _row(lic: License) -> dict[str, object]:
     return {"lic": lic, "status": status, "status_name": selectors.status_name(status)}
 
 
+# --- extension point: sections that higher modules add to the wallet (payments' 电子票据) ---------
+
+WalletPanel = Callable[[HttpRequest, Principal], str]
+"""``(request, principal) -> HTML`` (empty string: nothing to add)."""
+
+WALLET_PANELS: list[WalletPanel] = []
+
+
+def register_wallet_panel(panel: WalletPanel) -> None:
+    """Add a section to the wallet page without importing the module that draws it;
+    ``shuzheng/urls.py`` wires them."""
+    if panel not in WALLET_PANELS:
+        WALLET_PANELS.append(panel)
+
+
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     principal = principal_for_request(request)
@@ -43,6 +61,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
             "mine": [_row(x) for x in licenses if x.holder_kind == "person"],
             "enterprise": [_row(x) for x in licenses if x.holder_kind == "enterprise"],
             "principal": principal,
+            "panels": [html for panel in WALLET_PANELS if (html := panel(request, principal))],
         },
     )
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
-from shuzheng.cases import transitions
+from shuzheng.cases import hooks, transitions
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import instant, notices, records
@@ -96,8 +96,9 @@ def case_act(
         if action not in transitions.CASE and action not in transitions.BUNDLE:
             raise unknown_action(principal, case, action, allowed)
         if action not in allowed:
+            held = hooks.close_blocked(case) if action == "close" else None
             raise Conflict(
-                f"当前状态“{S(case.status).label}”下不能执行该操作。",
+                held or f"当前状态“{S(case.status).label}”下不能执行该操作。",
                 extra={"allowed_actions": allowed},
             )
         row = _lifecycle(case)[action]
@@ -133,6 +134,7 @@ def case_act(
             before=before,
             after={**records.snapshot(case), "note": note[:500], **act.data},
         )
+        hooks.after_action(case, action, principal.actor)  # modules above (payments)
         if case.parent_id is not None:
             _sync_parent(case.parent_id, actor=principal.actor)  # locked with the case
     if action == "submit" and case.kind == "item" and case.item_code:

@@ -18,9 +18,13 @@ pytestmark = pytest.mark.django_db
 # with the audit record chained and the text sent in the action's transaction (inline)
 INLINE = {
     "submit": 22,  # one person, one benefit: the applicant's live entitlement of the item
-    "accept": 17,
-    "approve": 17,  # one person, one benefit: a benefit the applicant received meanwhile
-    "close": 30,  # the result licence: the item, its licence type, the new entity's code …
+    "accept": 18,  # payments: the fee of the item (the catalog's cache versions)
+    # one person, one benefit: a benefit the applicant received meanwhile; payments: the
+    # answer's allowed actions ask whether an unpaid fee holds back 办结
+    "approve": 18,
+    # the result licence: the item, its licence type, the new entity's code …; payments: an
+    # unpaid fee
+    "close": 31,
 }
 # deferred (PostgreSQL's production default): the audit head's read and update and the phone
 # look-up and outbox insert leave the action for ``shuzheng serve``'s batches

@@ -1,0 +1,97 @@
+"""Payment backends: a small registry, as Open Forms keeps its payment plugins (docs/style.md
+habit 6). A backend sends the payer to its cashier, verifies its own callbacks and refunds.
+
+``SHUZHENG_PAYMENTS_BACKEND`` (settings ``PAYMENTS_BACKEND``) names the one new orders use
+(``demo`` by default). A real gateway (a 统一公共支付平台, 银联, a bank) registers itself
+with ``@register("name")`` in a module imported by ``PaymentsConfig.ready``; the demo backend
+is ``payments/demo.py``. A backend's refund must be idempotent for the same order (the refund
+request number is derived from the order number), so a retried or rolled-back refund never
+pays twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+from shuzheng.core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """What a backend needs to take a payment."""
+
+    order_no: str
+    amount_fen: int
+    item_name: str
+    payee_name: str
+    return_path: str  # where the payer goes back to (the order page)
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A verified notification from a backend: this order was paid."""
+
+    order_no: str
+    trade_no: str
+    amount_fen: int
+
+
+class CallbackRejected(Exception):
+    """A callback whose signature or content does not verify (nothing is changed)."""
+
+
+class PaymentBackend(Protocol):
+    name: str
+    label: str
+
+    def cashier_url(self, checkout: Checkout) -> str:
+        """Where the payer pays (a page of the gateway)."""
+
+    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> Paid:
+        """The payment a callback reports, once its signature checks (``CallbackRejected``)."""
+
+    def refund(self, *, order_no: str, trade_no: str, amount_fen: int, reason: str) -> str:
+        """Refund the whole payment; returns the refund's reference."""
+
+
+_REGISTRY: dict[str, Callable[[], PaymentBackend]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], PaymentBackend]], Callable[[], PaymentBackend]]:
+    def deco(factory: Callable[[], PaymentBackend]) -> Callable[[], PaymentBackend]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def available() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> PaymentBackend:
+    try:
+        return _REGISTRY[name]()
+    except KeyError:
+        raise NotFound("未找到该支付渠道。") from None
+
+
+def default_name() -> str:
+    return str(getattr(settings, "PAYMENTS_BACKEND", "") or "demo")
+
+
+# --- signing callbacks (HMAC-SHA256 over the raw body) ---------------------------------------
+
+
+def sign(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_ok(secret: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, body), signature.strip().lower())
