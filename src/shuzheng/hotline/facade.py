@@ -22,7 +22,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from shuzheng.core.errors import DomainError, NotFound
+from shuzheng.core.errors import NotFound
 from shuzheng.hotline import places, selectors, services
 from shuzheng.hotline import progress as _progress
 from shuzheng.hotline import transitions as tr
@@ -36,6 +36,7 @@ from shuzheng.hotline.models import (
     Urgency,
 )
 from shuzheng.hotline.services import notices
+from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
 __all__ = [
@@ -44,8 +45,10 @@ __all__ = [
     "TicketInput",
     "action_label",
     "categories",
+    "confirmed_dispatches",
     "counties",
     "escalate_overdue",
+    "keyword_suggest",
     "merge_candidates",
     "metrics",
     "progress",
@@ -194,22 +197,56 @@ def categories() -> list[CategoryInfo]:
 # --- the suggestion and the signals (other parts of the module, when present) ----------------
 
 
-class SuggestUnavailable(DomainError):
-    def __init__(self) -> None:
-        super().__init__(
-            message="派单建议服务暂不可用，请人工选择承办单位。", code="unavailable", status=503
-        )
-
-
 def suggest(*, text: str, address: str = "") -> dict[str, Any]:
     """Top departments (code, name, short_name, score, why), 诉求类型 and category for a text
     (``shuzheng.hotline.suggest.suggest``), as the API's JSON."""
     try:
         from shuzheng.hotline.suggest import suggest as _suggest
-    except ImportError as exc:
-        raise SuggestUnavailable() from exc
+    except ImportError:
+        return keyword_suggest(text=text, address=address)
     found = _suggest(text=text, address=address)
     return _jsonable(found)
+
+
+ASKING = ("请问", "咨询", "怎么", "点样", "如何", "想问")
+
+
+def keyword_suggest(*, text: str, address: str = "") -> dict[str, Any]:
+    """The keyword-rule fallback while ``hotline.suggest`` is not installed: categories whose
+    names occur in the text and their usual departments (``Category.departments``), in the
+    classifier's JSON shape."""
+    words = f"{text} {address}"
+    scored: list[tuple[int, CategoryInfo]] = []
+    for c in categories():
+        hits = [n for n in c.path[1:] if n in words]
+        if hits:
+            scored.append((sum(len(n) for n in hits) * c.level, c))
+    scored.sort(key=lambda x: (-x[0], x[1].code))
+    names = identity.department_names()
+    total = sum(s for s, _ in scored) or 1
+    departments: list[dict[str, Any]] = []
+    for score, c in scored:
+        for code in c.departments:
+            if code in names and all(d["code"] != code for d in departments):
+                departments.append(
+                    {
+                        "code": code,
+                        "name": names[code],
+                        "short_name": names[code].replace("肇庆", ""),
+                        "score": round(score / total, 3),
+                        "why": [n for n in c.path[1:] if n in words],
+                    }
+                )
+    best = scored[0][1] if scored else None
+    kind = "咨询" if any(w in text for w in ASKING) else "投诉"
+    return {
+        "departments": departments[:3],
+        "type": {"name": kind, "score": 0.5},
+        "category": {"code": best.code, "name": best.name, "path": best.path, "score": 0.5}
+        if best
+        else None,
+        "model_version": "keyword-rules",
+    }
 
 
 def _jsonable(value: Any) -> Any:
@@ -283,3 +320,24 @@ def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[
             }
         )
     return out
+
+
+def confirmed_dispatches() -> Any:
+    """What the operators confirmed, for retraining the suggestion (``hotline_retrain``): each
+    answered ticket's text, address, the department that answered it, its 诉求类型 (Chinese)
+    and category code."""
+    labels = dict(TicketType.choices)
+    rows = (
+        Ticket.objects.exclude(answered_by="")
+        .select_related("category")
+        .only("content", "address", "answered_by", "ticket_type", "category__code")
+        .order_by("id")
+    )
+    for t in rows.iterator(chunk_size=2000):
+        yield {
+            "text": t.content,
+            "address": t.address,
+            "department": t.answered_by,
+            "type": str(labels.get(t.ticket_type, "")),
+            "category": t.category.code if t.category else "",
+        }

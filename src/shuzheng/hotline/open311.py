@@ -23,7 +23,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -39,6 +39,15 @@ from shuzheng.identity import facade as identity
 OPEN = {s for s in TicketStatus.values if s not in (TicketStatus.CLOSED, TicketStatus.MERGED)}
 MAX_ROWS = 1000
 DEFAULT_DAYS = 90
+
+
+FORMATS = ("json", "xml")
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Http404
+    return fmt
 
 
 def _render(data: Any, fmt: str, *, root: str, item: str, status: int = 200) -> HttpResponse:
@@ -69,6 +78,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 @require_http_methods(["GET"])
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
     rows = list(Category.objects.filter(active=True, level=3).select_related("parent__parent"))
     out = [
         {
@@ -114,6 +124,7 @@ def _public_tickets() -> Any:
 
 @require_http_methods(["GET"])
 def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
     t = _public_tickets().filter(ticket_no=request_id).first()
     if t is None:
         return _errors([(404, "未找到该诉求。")], fmt, 404)
@@ -123,6 +134,7 @@ def request_one(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    fmt = _format(fmt)
     if request.method == "POST":
         return _post(request, fmt)
     qs = _public_tickets()

@@ -10,7 +10,7 @@ CG_CODE, SW_CODE, HB_CODE = "441200-CGJ", "441200-SWUJ", "441200-STHJJ"
 NOISE = {
     "type": "投诉",
     "content": "端州区城东街道天宁北路12号楼下烧烤档每晚营业到凌晨两点，噪音很大，影响休息。",
-    "category": "030103",  # 社会生活噪声
+    "category": "020202",  # 社会生活噪声与治安秩序
     "caller_phone": "13800000001",
     "caller_name": "李明",
 }

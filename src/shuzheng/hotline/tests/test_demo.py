@@ -25,7 +25,7 @@ def test_seed_hotline():
     assert AuditRecord.objects.filter(action="hotline.answer").exists()
     assert Ticket.objects.filter(reporter_id_number__startswith="441202", channel="web").exists()
     top = found[0]
-    assert (top["category"]["name"], top["place"]["name"]) == ("停水", "黄岗街道")
+    assert (top["category"]["name"], top["place"]["name"]) == ("停水与水质", "黄岗街道")
     assert top["count"] >= 4 and len(top["samples"]) == 5
     assert all(
         "星湖名郡" in Ticket.objects.get(ticket_no=s["ticket_no"]).content for s in top["samples"]

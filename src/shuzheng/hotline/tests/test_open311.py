@@ -25,8 +25,8 @@ def test_services_in_json_and_xml(client):
     r = client.get("/open311/v2/services.json")
     assert r.status_code == 200
     services = r.json()
-    noise = next(s for s in services if s["service_code"] == "030103")
-    assert noise["service_name"] == "社会生活噪声" and noise["group"] == "生态环境"
+    noise = next(s for s in services if s["service_code"] == "020202")
+    assert noise["service_name"] == "社会生活噪声与治安秩序" and noise["group"] == "公共安全"
     assert noise["metadata"] is False and noise["type"] == "realtime"
     x = client.get("/open311/v2/services.xml")
     assert x["Content-Type"].startswith("text/xml")
@@ -40,7 +40,7 @@ def test_an_open311_app_posts_and_follows_a_request(client, issued):
             "/open311/v2/requests.json",
             {
                 "api_key": KEY,
-                "service_code": "040101",  # 停水
+                "service_code": "100101",  # 停水
                 "lat": "23.0565",
                 "long": "112.4720",
                 "address_string": "端州区黄岗街道星湖名郡",
@@ -58,11 +58,11 @@ def test_an_open311_app_posts_and_follows_a_request(client, issued):
     assert (t.channel, t.created_by, t.category.code) == (
         "open311",
         "client:demo-open311",
-        "040101",
+        "100101",
     )
     assert (t.region_code, t.town_code) == ("441202", "441202005")
     body = one.json()[0]
-    assert body["status"] == "open" and body["service_name"] == "停水"
+    assert body["status"] == "open" and body["service_name"] == "停水与水质"
     assert body["address"] == "端州区 黄岗街道"
     text = one.content.decode()
     assert "星湖名郡" not in text and "13911223344" not in text and "没有通知" not in text
@@ -73,11 +73,11 @@ def test_an_open311_app_posts_and_follows_a_request(client, issued):
 def test_open311_errors(client, issued, hotline):
     with at(2026, 11, 23, 9):
         bad_key = client.post(
-            "/open311/v2/requests.json", {"api_key": "nope", "service_code": "040101"}
+            "/open311/v2/requests.json", {"api_key": "nope", "service_code": "100101"}
         )
         no_place = client.post(
             "/open311/v2/requests.json",
-            {"api_key": KEY, "service_code": "040101", "description": "停水"},
+            {"api_key": KEY, "service_code": "100101", "description": "停水"},
         )
         unknown = client.post(
             "/open311/v2/requests.xml",
@@ -87,7 +87,7 @@ def test_open311_errors(client, issued, hotline):
             "/open311/v2/requests.json",
             {
                 "api_key": KEY,
-                "service_code": "040101",
+                "service_code": "100101",
                 "address_string": "广州市天河区",
                 "description": "停水",
             },
