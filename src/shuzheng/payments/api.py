@@ -15,7 +15,7 @@ from shuzheng.payments.contracts import OrderInfo
 router = Router(tags=["payments 缴费"], auth=BearerAuth())
 
 
-class OrderOut(Schema):
+class PaymentOrderOut(Schema):
     order_no: str
     case_no: str
     item_name: str
@@ -33,8 +33,8 @@ class OrderOut(Schema):
     receipt_url: str | None
 
 
-def _out(order: OrderInfo) -> OrderOut:
-    return OrderOut(
+def _out(order: OrderInfo) -> PaymentOrderOut:
+    return PaymentOrderOut(
         order_no=order.order_no,
         case_no=order.case_no,
         item_name=order.item_name,
@@ -55,21 +55,21 @@ def _out(order: OrderInfo) -> OrderOut:
 
 @router.get(
     "/payments/orders",
-    response=list[OrderOut],
+    response=list[PaymentOrderOut],
     summary="我的缴费订单（缴款人本人；部门经办人员：本部门的订单）",
 )
-def orders(request: HttpRequest) -> list[OrderOut]:
+def orders(request: HttpRequest) -> list[PaymentOrderOut]:
     principal = principal_for_request(request)
     return [_out(facade.info(o)) for o in selectors.orders_mine(principal)]
 
 
-@router.get("/payments/orders/{order_no}", response=OrderOut, summary="缴费订单详情")
-def order(request: HttpRequest, order_no: str) -> OrderOut:
+@router.get("/payments/orders/{order_no}", response=PaymentOrderOut, summary="缴费订单详情")
+def order(request: HttpRequest, order_no: str) -> PaymentOrderOut:
     found = selectors.order_for(principal_for_request(request), order_no)
     return _out(facade.info(found))
 
 
-class PayOut(Schema):
+class PaymentCheckoutOut(Schema):
     order_no: str
     backend: str
     cashier_url: str
@@ -77,7 +77,7 @@ class PayOut(Schema):
 
 @router.post(
     "/payments/orders/{order_no}/pay",
-    response=PayOut,
+    response=PaymentCheckoutOut,
     summary="去缴费：返回支付渠道收银台地址（缴款人本人）",
     description="订单须为待支付（否则 409）。`backend`（查询参数）为空时使用默认支付渠道。",
 )
@@ -85,14 +85,16 @@ def pay(
     request: HttpRequest,
     order_no: str,
     backend: str = Query("", max_length=32, description="支付渠道（默认 demo）"),
-) -> PayOut:
+) -> PaymentCheckoutOut:
     principal = principal_for_request(request)
     url = services.order_checkout(principal=principal, order_no=order_no, backend=backend)
     chosen = selectors.order_for(principal, order_no).backend
-    return PayOut(order_no=order_no, backend=chosen, cashier_url=request.build_absolute_uri(url))
+    return PaymentCheckoutOut(
+        order_no=order_no, backend=chosen, cashier_url=request.build_absolute_uri(url)
+    )
 
 
-class CallbackOut(Schema):
+class PaymentCallbackOut(Schema):
     code: str
     order_no: str
     status: str
@@ -101,7 +103,7 @@ class CallbackOut(Schema):
 @router.post(
     "/payments/callback/{backend}",
     auth=None,
-    response=CallbackOut,
+    response=PaymentCallbackOut,
     summary="支付渠道的支付结果通知（签名校验，可重复通知）",
     description=(
         "支付渠道在缴款人支付成功后调用。演示渠道 `demo`：请求体为 JSON "
@@ -110,11 +112,11 @@ class CallbackOut(Schema):
         "签名不符返回 403；同一通知重复到达时不重复记账。"
     ),
 )
-def callback(request: HttpRequest, backend: str) -> CallbackOut:
+def callback(request: HttpRequest, backend: str) -> PaymentCallbackOut:
     paid = services.callback_receive(
         backend=backend[:32], body=request.body, headers=dict(request.headers)
     )
-    return CallbackOut(code="ok", order_no=paid.order_no, status=paid.status)
+    return PaymentCallbackOut(code="ok", order_no=paid.order_no, status=paid.status)
 
 
 @router.get(
