@@ -134,7 +134,8 @@ def case_panel(request: HttpRequest, principal: Principal, detail: dict[str, Any
 
 
 def guide_panel(request: HttpRequest, item_code: str) -> str:
-    """An item's guide page: what it costs, on what basis, and when it is paid."""
+    """An item's guide page: how its fee is paid (the guide itself says the amount and the
+    收费依据)."""
     try:
         item = catalog.item(item_code)
     except NotFound:
@@ -144,7 +145,7 @@ def guide_panel(request: HttpRequest, item_code: str) -> str:
         return ""
     return render_to_string(
         "payments/_guide_panel.html",
-        {"amount": fees.yuan(fee.amount_fen), "basis": fee.basis},
+        {"amount": fees.yuan(fee.amount_fen)},
         request=request,
     )
 

@@ -1,0 +1,91 @@
+"""The pages: the guide's 在线缴费, the case page's 缴费 section with 去缴费, the demo cashier
+(cancel keeps the order waiting; pay calls back and pays once), the order page, the wallet's
+电子票据 and the receipt download — each scoped like the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from shuzheng.identity.models import User
+from shuzheng.payments.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_the_guide_says_how_the_fee_is_paid(pay, fee_catalog):
+    page = Client().get(f"/services/item/{fee_catalog['transfer']}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "在线缴费" in text and "本事项收费 80.00 元，受理后在线缴纳" in text
+    free = Client().get(f"/services/item/{fee_catalog['reissue']}/").content.decode()
+    assert "在线缴费" not in free
+
+
+def test_the_citizen_pays_through_the_demo_cashier(pay):
+    case_no, order_no = pay.accepted()
+    citizen = login("demo-citizen")
+    case_page = citizen.get(f"/cases/{case_no}/").content.decode()
+    assert 'data-testid="payment"' in case_page and "去缴费（80.00 元）" in case_page
+
+    r = citizen.post(f"/payments/orders/{order_no}/pay/")
+    assert r.status_code == 302 and r["Location"] == f"/payments/cashier/demo/{order_no}/"
+    cashier = citizen.get(r["Location"]).content.decode()
+    assert "¥80.00 元" in cashier and "肇庆市不动产登记中心" in cashier
+
+    r = citizen.post(f"/payments/cashier/demo/{order_no}/", {"choice": "cancel"})
+    assert r.status_code == 302 and r["Location"] == f"/payments/orders/{order_no}/"
+    assert Order.objects.get(order_no=order_no).status == "pending"
+    assert "已取消支付" in citizen.get(r["Location"]).content.decode()
+
+    r = citizen.post(f"/payments/cashier/demo/{order_no}/", {"choice": "pay"})
+    assert r.status_code == 302
+    order = Order.objects.get(order_no=order_no)
+    assert order.status == "paid" and order.trade_no.startswith("DEMO")
+    page = citizen.get(f"/payments/orders/{order_no}/").content.decode()
+    assert "缴费成功" in page and "已支付" in page and "去缴费" not in page
+    # pressing pay again (an old tab) pays nothing more
+    citizen.post(f"/payments/cashier/demo/{order_no}/", {"choice": "pay"})
+    assert Order.objects.get(order_no=order_no).trade_no == order.trade_no
+
+    wallet = citizen.get("/licenses/").content.decode()
+    assert 'data-testid="wallet-receipts"' in wallet
+    assert f"票据代码 {order.receipt.code} 号码 {order.receipt.number}" in wallet
+    pdf = citizen.get(f"/payments/receipts/{order_no}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "attachment" in pdf["Content-Disposition"]
+    listing = citizen.get("/payments/").content.decode()
+    assert order_no in listing
+
+
+def test_pages_are_scoped(pay):
+    _, order_no = pay.accepted()
+    elder = login("demo-elder")
+    for path in (
+        f"/payments/orders/{order_no}/",
+        f"/payments/cashier/demo/{order_no}/",
+        f"/payments/receipts/{order_no}.pdf",
+    ):
+        assert elder.get(path).status_code == 404, path
+    assert elder.post(f"/payments/orders/{order_no}/pay/").status_code == 404
+    assert order_no not in elder.get("/payments/").content.decode()
+    clerk = login("demo-clerk")
+    assert clerk.get(f"/payments/orders/{order_no}/").status_code == 200
+    assert clerk.get(f"/payments/cashier/demo/{order_no}/").status_code == 403
+    assert clerk.post(f"/payments/cashier/demo/{order_no}/", {"choice": "pay"}).status_code == 403
+    assert Order.objects.get(order_no=order_no).status == "pending"
+    assert Client().get("/payments/").status_code == 302  # to the login page
+
+
+def test_an_unpaid_receipt_sends_back_to_the_order(pay):
+    _, order_no = pay.accepted()
+    citizen = login("demo-citizen")
+    r = citizen.get(f"/payments/receipts/{order_no}.pdf")
+    assert r.status_code == 302 and r["Location"] == f"/payments/orders/{order_no}/"
+    assert "尚未缴费" in citizen.get(r["Location"]).content.decode()
