@@ -184,3 +184,35 @@ def test_label_columns_put_the_label_above_an_unbroken_id_number(phone_site, new
     line = float(number.evaluate("dd => parseFloat(getComputedStyle(dd).lineHeight)"))
     assert value_box["height"] < 1.5 * line, "the ID number breaks over lines"
     check_axe(page, context="elder licence detail on a phone")
+
+
+def test_the_elder_home_puts_the_services_elders_use_first(phone_site, new_context):
+    """长辈版 switched on from the header (no script needed): the home starts with 长辈常办 in
+    big type — 高龄津贴 first, 亮证, 办件进度, the 12345 link — and the first service is on the
+    first screen of a 360 px phone."""
+    context = new_context(**phone(360), java_script_enabled=False)
+    page = context.new_page()
+    sign_in(context, phone_site, "demo-elder")
+    page.goto(f"{phone_site}/")
+    expect(page.get_by_test_id("elder-home")).to_have_count(0)
+    page.get_by_test_id("elder-toggle").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).to_have_text("长辈常办")
+    first = page.get_by_test_id("elder-service").first
+    expect(first).to_contain_text("高龄津贴")
+    box = first.bounding_box()
+    assert box and box["y"] + box["height"] <= 780, box  # on the first screen
+    assert float(first.evaluate("a => parseFloat(getComputedStyle(a).fontSize)")) >= 24
+    expect(page.get_by_test_id("elder-hotline")).to_have_attribute("href", "tel:12345")
+    expect(page.get_by_test_id("elder-licences")).to_be_visible()
+    expect(page.get_by_test_id("elder-progress")).to_be_visible()
+    assert sideways_scroll(page, 360, "elder home") == ""
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("高龄津贴")
+    scripted = new_context(**phone(360))  # axe-core runs as a script
+    sign_in(scripted, phone_site, "demo-elder")
+    scripted.add_cookies([{"name": ELDER_COOKIE, "value": "1", "url": phone_site}])
+    axe_page = scripted.new_page()
+    axe_page.goto(f"{phone_site}/")
+    expect(axe_page.get_by_test_id("elder-home")).to_be_visible()
+    check_axe(axe_page, context="elder home on a phone")

@@ -21,6 +21,7 @@ __all__ = [
     "form_text_problems",
     "item",
     "item_version",
+    "items_of_theme",
     "required_materials",
     "validate_form",
     "warm_up",
@@ -68,6 +69,16 @@ def item(code: str) -> ItemView:
 def item_version(code: str, version: int) -> ItemView:
     """A specific published (or retired) version — what a case filed under it keeps using."""
     return selectors.item_detail(code, version=version)
+
+
+def items_of_theme(theme: str, *, applicant_type: str = "person") -> list[ItemView]:
+    """The items in force of a theme (生育, 养老 …) for an applicant type, 秒批 ones first,
+    then in the catalog's name order."""
+    hits = selectors.search(
+        q="", theme=theme, applicant_type=applicant_type, kind="item", limit=500
+    )
+    views = selectors.item_views([code for code, _kind, _score in hits])
+    return sorted(views, key=lambda v: not v.instant_approval)
 
 
 def bundles() -> list[BundleView]:

@@ -44,14 +44,29 @@ ENTERPRISE_STAGES = [
 ]
 
 
+# 长辈版 home: the services elders use first — the catalog's 养老 items (高龄津贴 first, then
+# 秒批 ones: pensions, retirees' 医保), a few only — then 亮证, 办件进度 and the 12345 hotline.
+ELDER_THEME = "养老"
+ELDER_FIRST = "高龄津贴"
+ELDER_ITEMS = 4
+
+
+def elder_services() -> list[catalog.ItemView]:
+    items = catalog.items_of_theme(ELDER_THEME, applicant_type="person")
+    return sorted(items, key=lambda v: ELDER_FIRST not in v.name)[:ELDER_ITEMS]
+
+
 def home(request: HttpRequest) -> HttpResponse:
+    elder_mode = request.COOKIES.get(ELDER_COOKIE) == "1"
     return render(
         request,
         "portal/home.html",
         {
             "life_events": LIFE_EVENTS,
             "enterprise_stages": ENTERPRISE_STAGES,
-            "bundles": catalog.bundles(),
+            "bundles": [] if elder_mode else catalog.bundles(),
+            "elder_services": elder_services() if elder_mode else [],
+            "elder_theme": ELDER_THEME,
         },
     )
 
