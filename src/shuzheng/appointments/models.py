@@ -81,7 +81,9 @@ class HallItem(models.Model):
         verbose_name = _("可预约事项")
         verbose_name_plural = _("可预约事项")
         constraints = [
-            models.UniqueConstraint(fields=["hall", "item_code"], name="appointments_hall_item"),
+            models.UniqueConstraint(
+                fields=["hall", "item_code"], name="appointments_hallitem_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +105,9 @@ class Slot(models.Model):
         verbose_name = _("预约时段")
         verbose_name_plural = _("预约时段")
         constraints = [
-            models.UniqueConstraint(fields=["window", "date", "start"], name="appointments_slot"),
+            models.UniqueConstraint(
+                fields=["window", "date", "start"], name="appointments_slot_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(booked__lte=F("capacity")), name="appointments_slot_not_overbooked"
             ),

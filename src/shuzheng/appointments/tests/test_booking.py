@@ -13,14 +13,24 @@ from shuzheng.appointments.tests.conftest import CITY, DISABILITY, DISTRICT, ID_
 from shuzheng.audit.models import AuditRecord
 from shuzheng.core.models import OutboxMessage
 from shuzheng.identity.models import Person
+from shuzheng.notify.facade import dispatch_sms
 from shuzheng.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 
+def _outbox():
+    """The demo SMS outbox, once the messages waiting for their SMS went out (PostgreSQL's
+    deferred mode texts after the commit; inline mode has nothing waiting)."""
+    dispatch_sms()
+    return OutboxMessage.objects
+
+
 def _state():
     """Everything a refused request must leave alone."""
+    dispatch_sms()
     return (
+        Notification.objects.count(),
         list(Booking.objects.order_by("id").values_list("no", "status")),
         list(Slot.objects.order_by("id").values_list("id", "booked")),
         AuditRecord.objects.filter(action__startswith="appointments.book").count(),
@@ -121,7 +131,7 @@ def test_a_citizen_books_a_slot_gets_a_number_and_an_sms(api, halls, book):
     assert body["allowed_actions"] == ["cancel"]
     booking = Booking.objects.get(no=body["no"])
     assert (booking.id_number, booking.name, booking.slot.booked) == (_citizen_id(), "李明", 1)
-    sms = OutboxMessage.objects.get(recipient="13800000001")
+    sms = _outbox().get(recipient="13800000001")
     assert body["no"] in sms.body and "10月08日 09:00-09:30" in sms.body
     assert Notification.objects.filter(recipient_id=_citizen_id(), title="预约成功").count() == 1
     audit = AuditRecord.objects.get(action="appointments.book")
@@ -224,7 +234,7 @@ def test_cancel_until_the_cut_off_frees_the_place_and_is_audited(api, halls, boo
     assert Slot.objects.get().booked == 0
     audit = AuditRecord.objects.get(action="appointments.cancel")
     assert (audit.before, audit.after) == ({"status": "booked"}, {"status": "cancelled"})
-    assert "已取消" in OutboxMessage.objects.order_by("-id").first().body
+    assert "已取消" in _outbox().order_by("-id").first().body
     # cancelling again: 409, nothing changes
     before = _state()
     r = api.call("POST", f"/api/v1/appointments/{no}/cancel", who="demo-citizen")
@@ -254,10 +264,10 @@ def test_the_reminder_is_sent_the_day_before_once(api, halls, book, clock):
     gone = book("demo-agent").json()["no"]
     api.call("POST", f"/api/v1/appointments/{gone}/cancel", who="demo-agent")
     clock.move_to(dt.datetime(2026, 10, 7, 18, 0, tzinfo=TZ))
-    sms_before = OutboxMessage.objects.count()
+    sms_before = _outbox().count()
     assert reminders_send() == 1
     assert reminders_send() == 0  # idempotent
-    texts = list(OutboxMessage.objects.order_by("id").values_list("recipient", "body"))[sms_before:]
+    texts = list(_outbox().order_by("id").values_list("recipient", "body"))[sms_before:]
     assert len(texts) == 1 and texts[0][0] == "13800000001"
     assert "提醒" in texts[0][1] and tomorrow in texts[0][1]
     assert Booking.objects.get(no=tomorrow).reminded_at is not None
