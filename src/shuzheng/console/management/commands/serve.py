@@ -111,7 +111,7 @@ class Command(BaseCommand):
 
             # licences past their validity become 已过期: daily (and at start)
             periodic(86400, expire_licenses.enqueue, stop_scheduler)
-            from shuzheng.portal.tasks import remind_expiring_licenses
+            from shuzheng.console.tasks import remind_expiring_licenses
 
             # 证照到期提醒 90 and 30 days before a licence ends: daily (and at start)
             periodic(86400, remind_expiring_licenses.enqueue, stop_scheduler)

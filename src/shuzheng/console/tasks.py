@@ -1,4 +1,5 @@
-"""Background tasks that reach citizens across modules no lower layer may join."""
+"""Background tasks that join modules no lower layer may join (``shuzheng serve`` schedules
+them): 证照到期提醒 — licenses decides which licences are due, notify tells the holders."""
 
 from __future__ import annotations
 
