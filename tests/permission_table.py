@@ -23,6 +23,7 @@ presentation_*     李明's 亮证 of his name from the ID card (token, nonce)
 order_no           李明's paid fee order of 不动产登记（转移登记） (市不动产登记中心 441200-BDCDJZX)
 mandate_id         陈桂英's 代办授权 letting her daughter (demo-daughter, no caller here) apply
                    for her (demo data)
+hotline_no         李明's 12345 诉求 (求助, a street lamp in 端州区), filed on the portal
 =================  ===========================================================================
 
 An expectation per caller is one of:
@@ -687,6 +688,50 @@ API: dict[str, list[Probe]] = {
         )
     ],
     "GET /api/v1/exchange/dashboard": [P(DATA_DESK)],
+    # 12345 (issue 18): the center (demo-hotline) sees every ticket, 李明 his own 诉求
+    # (``hotline_no``, filed on the portal); other citizens, API clients and staff without a
+    # hotline role do not find it (404); API clients file over the API and ask for suggestions
+    "POST /api/v1/hotline/suggest": [
+        P(rule(("hotline", *CLIENTS)), body={"text": "楼下烧烤档半夜好嘈", "address": "端州区"})
+    ],
+    "POST /api/v1/hotline/tickets": [
+        P(
+            rule(("hotline", *PERSONS, *CLIENTS)),
+            body={
+                "type": "咨询",
+                "content": "请问端州区居住证怎么办理？",
+                "caller_phone": "13800000009",
+            },
+        )
+    ],
+    "GET /api/v1/hotline/tickets": [
+        P(
+            rule(
+                SIGNED_IN,
+                **dict.fromkeys(SIGNED_IN, "masked") | {"citizen": "full", "hotline": "full"},
+            ),
+            secret="$hotline_no",
+        )
+    ],
+    "GET /api/v1/hotline/tickets/{ticket_no}": [
+        P(rule(("citizen", "hotline"), default=404), path={"ticket_no": "$hotline_no"})
+    ],
+    # a callback before the answer: 409 (authorised) for who sees it, 404 for anyone else
+    "POST /api/v1/hotline/tickets/{ticket_no}/actions": [
+        P(
+            rule(("citizen", "hotline"), default=404),
+            path={"ticket_no": "$hotline_no"},
+            body={"action": "callback", "satisfaction": "satisfied"},
+        )
+    ],
+    # no 督办 yet: the notice is not found, for everyone
+    "GET /api/v1/hotline/tickets/{ticket_no}/supervision/{n}.pdf": [
+        P(rule(default=404), path={"ticket_no": "$hotline_no", "n": "1"})
+    ],
+    "GET /api/v1/hotline/progress": [P(PUBLIC, query="ticket_no=$hotline_no&phone=13800000001")],
+    "GET /api/v1/hotline/signals": [P(rule(("hotline",)))],
+    "GET /api/v1/hotline/metrics": [P(rule(("hotline",)))],
+    "GET /api/v1/hotline/categories": [P(PUBLIC)],
 }
 
 # --- the pages --------------------------------------------------------------------------------
@@ -866,6 +911,8 @@ PAGES: dict[str, Page] = {
         APPLICANT_CASE, path={"case_no": "$case_open"}, post={"applicant_phone": "13800000001"}
     ),
     "cases/<str:case_no>/withdraw/": Page(APPLICANT_CASE, path={"case_no": "$case_open"}, post={}),
+    # 删除草稿 (issue 17 defect 8): a POST without the confirmation page's field only asks
+    "cases/<str:case_no>/discard/": Page(APPLICANT_CASE, path={"case_no": "$case_draft"}, post={}),
     "cases/<str:case_no>/files/<str:file_id>/": Page(
         APPLICANT_CASE_PAGE, path={"case_no": "$case_open", "file_id": "$case_file"}
     ),
@@ -931,6 +978,12 @@ PAGES: dict[str, Page] = {
     "data/requests/new/": Page(OFFICER_PAGE),
     "data/requests/<int:pk>/": Page(OFFICER_PAGE, path={"pk": "$request_id"}),
     "data/quality/": Page(OFFICER_PAGE),
+    # Open311 GeoReport v2 (issue 18): public fields of 12345 tickets, for anyone
+    "open311/v2/services.<str:fmt>": Page(PAGE_PUBLIC, path={"fmt": "json"}),
+    "open311/v2/requests.<str:fmt>": Page(PAGE_PUBLIC, path={"fmt": "xml"}),
+    "open311/v2/requests/<str:request_id>.<str:fmt>": Page(
+        PAGE_PUBLIC, path={"request_id": "$hotline_no", "fmt": "json"}
+    ),
 }
 
 # --- known gaps -------------------------------------------------------------------------------

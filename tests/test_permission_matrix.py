@@ -352,6 +352,15 @@ def build_world(client: Client) -> World:
     from shuzheng.identity.models import Mandate
 
     refs["mandate_id"] = Mandate.objects.get(agent__user__username="demo-daughter").pk
+    # 12345: 李明's 诉求 about a street lamp, filed on the portal (his phone from his account)
+    lamp = {
+        "type": "求助",
+        "content": "端州区城东街道天宁北路路灯坏了一个星期。",
+        "category": "080104",
+    }
+    refs["hotline_no"] = _ok(
+        api.call("POST", "/api/v1/hotline/tickets", who="demo-citizen", json_body=lamp), "诉求"
+    )["ticket_no"]
     return w
 
 

@@ -34,7 +34,7 @@ from shuzheng.identity.facade import BearerAuth, OptionalBearerAuth, principal_f
 router = Router(tags=["hotline 12345"], auth=BearerAuth())
 
 
-class SuggestIn(Schema):
+class HotlineSuggestIn(Schema):
     text: str = Field(..., max_length=2000)
     address: str = Field("", max_length=200)
 
@@ -45,7 +45,7 @@ class SuggestIn(Schema):
     summary="派单建议：主办/协办单位（前 3 名及得分、依据词）、诉求类型、诉求分类",
     description="12345 中心（话务员、班长）和 API 客户端可用。",
 )
-def suggest(request: HttpRequest, body: SuggestIn) -> dict[str, Any]:
+def suggest(request: HttpRequest, body: HotlineSuggestIn) -> dict[str, Any]:
     principal = principal_for_request(request)
     if not (actions.is_center(principal) or principal.kind == "client"):
         raise Forbidden("仅 12345 热线中心和接入系统可以使用派单建议。")
@@ -54,7 +54,7 @@ def suggest(request: HttpRequest, body: SuggestIn) -> dict[str, Any]:
     return facade.suggest(text=body.text, address=body.address)
 
 
-class TicketIn(Schema):
+class HotlineTicketIn(Schema):
     content: str = Field(..., max_length=5000, description="诉求内容（不超过 2000 字）")
     type: str = Field("", description="诉求类型：咨询/求助/投诉/举报/建议/表扬（或 consult…）")
     title: str = ""
@@ -93,7 +93,7 @@ def _channel(principal: Any, asked: str) -> str:
         "返回工单详情及可合并的相似工单 merge_candidates。"
     ),
 )
-def create(request: HttpRequest, body: TicketIn) -> Status:
+def create(request: HttpRequest, body: HotlineTicketIn) -> Status:
     principal = principal_for_request(request)
     data = services.TicketInput(
         content=body.content,
@@ -160,7 +160,7 @@ def ticket_detail(request: HttpRequest, ticket_no: str) -> dict[str, Any]:
     return selectors.detail(principal, selectors.ticket_for(principal, ticket_no))
 
 
-class ActionIn(Schema):
+class HotlineActionIn(Schema):
     action: str = Field(
         ...,
         max_length=40,
@@ -189,7 +189,7 @@ class ActionIn(Schema):
     summary="对工单执行操作（派单、签收、退单、转办、延期、答复、回访、重办、办结、催办、督办…）",
     description="当前状态下不允许的操作返回 409 及 allowed_actions；输入有误返回 422 并指明字段。",
 )
-def act(request: HttpRequest, ticket_no: str, body: ActionIn) -> dict[str, Any]:
+def act(request: HttpRequest, ticket_no: str, body: HotlineActionIn) -> dict[str, Any]:
     principal = principal_for_request(request)
     params = body.model_dump(exclude={"action"})
     ticket = services.ticket_act(
