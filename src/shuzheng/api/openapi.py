@@ -80,6 +80,10 @@ EXTRA: dict[str, tuple[int, ...]] = {
     # 办件进度查询: one 404 for an unknown case and a wrong phone; lookups per client IP and hour
     "shuzheng_cases_api_documents_progress_query": (404, 429),
     "shuzheng_cases_api_documents_notice_pdf": (409,),  # the case has not reached that point
+    # a payment backend's notification (no token): a signature that does not verify, an order
+    # no longer waiting for payment
+    "shuzheng_payments_api_callback": (403, 409),
+    "shuzheng_payments_api_receipt_pdf": (409,),  # the order is not paid yet
 }
 
 WRITES = {"post", "put", "patch", "delete"}
