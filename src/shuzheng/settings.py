@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "shuzheng.licenses",
     "shuzheng.seals",
     "shuzheng.exchange",
+    "shuzheng.knowledge",
     # L1
     "shuzheng.identity",
     "shuzheng.audit",

@@ -41,6 +41,7 @@ urlpatterns = [
     path("cases/", include("shuzheng.cases.urls")),
     path("rules/", include("shuzheng.rules.urls")),
     path("appointments/", include("shuzheng.appointments.urls")),
+    path("knowledge/", include("shuzheng.knowledge.urls")),
     path("policies/", include("shuzheng.proactive.urls")),
     path("dataspace/", include("shuzheng.exchange.urls")),
     path("data/", include("shuzheng.exchange.urls_officer")),

@@ -26,6 +26,7 @@ from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
 from shuzheng.hotline.api import router as hotline_router
 from shuzheng.identity.api import router as identity_router
+from shuzheng.knowledge.api import router as knowledge_router
 from shuzheng.licenses.api import router as licenses_router
 from shuzheng.payments.api import router as payments_router
 from shuzheng.proactive.api import router as proactive_router
@@ -151,3 +152,4 @@ api.add_router("/", proactive_router)
 api.add_router("/", exchange_router)
 api.add_router("/", payments_router)
 api.add_router("/", appointments_router)
+api.add_router("/", knowledge_router)

@@ -1,0 +1,1 @@
+"""knowledge (L2): see README.md for what this module owns."""
