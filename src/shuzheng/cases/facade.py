@@ -28,6 +28,7 @@ __all__ = [
     "case_for_applicant",
     "case_list",
     "case_ref",
+    "close_held",
     "correction_options",
     "due_dates_recompute",
     "file_read_grant",
@@ -241,6 +242,12 @@ def file_read_grant(principal: Principal, info: files.FileInfo) -> str | None:
     the case."""
     case_no = selectors.case_using_file(principal, info.file_id, info.owner)
     return f"case:{case_no}" if case_no else None
+
+
+def close_held(principal: Principal, case_no: str) -> str:
+    """Why a case the caller sees may not be closed (办结/出证) yet — a module above holds it
+    back (payments: an unpaid fee) — or "" (NotFound like ``case_detail``)."""
+    return hooks.close_blocked(selectors.case_for(principal, case_no)) or ""
 
 
 def pending_license(principal: Principal, case_no: str) -> PendingLicense | None:

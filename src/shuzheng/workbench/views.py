@@ -446,6 +446,10 @@ def _render_case(
             "check_verdicts": CHECK_VERDICTS,
             "assignee_name": dict(colleagues).get(detail["assignee"], detail["assignee"]),
             "can_issue_licence": "issue_license" in detail["allowed_actions"],
+            # 办结 held back by a module above (payments: the fee is unpaid): say why
+            "close_held": cases.close_held(principal, detail["case_no"])
+            if detail["status"] == "approved" and "close" not in detail["allowed_actions"]
+            else "",
             "notices": cases.notice_links(detail),  # 受理通知书 … (sealed PDFs)
             "timeline": [
                 {

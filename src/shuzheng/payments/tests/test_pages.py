@@ -89,3 +89,16 @@ def test_an_unpaid_receipt_sends_back_to_the_order(pay):
     r = citizen.get(f"/payments/receipts/{order_no}.pdf")
     assert r.status_code == 302 and r["Location"] == f"/payments/orders/{order_no}/"
     assert "尚未缴费" in citizen.get(r["Location"]).content.decode()
+
+
+def test_the_workbench_says_why_the_case_is_not_closed_yet(pay):
+    case_no, order_no = pay.accepted()
+    assert pay.act("demo-reviewer", case_no, "approve").status_code == 200
+    reviewer = login("demo-reviewer")
+    page = reviewer.get(f"/workbench/cases/{case_no}/").content.decode()
+    assert 'data-testid="close-held"' in page
+    assert f"尚未缴纳不动产登记（转移登记）费用 80.00 元（订单号 {order_no}）" in page
+    assert 'data-testid="action-close"' not in page
+    pay.callback(pay.paid_body(order_no, 8000))
+    page = reviewer.get(f"/workbench/cases/{case_no}/").content.decode()
+    assert 'data-testid="close-held"' not in page and 'data-testid="action-close"' in page
