@@ -15,34 +15,38 @@ from shuzheng.identity.facade import BearerAuth, principal_for_request
 router = Router(tags=["appointments 预约办理"])
 
 
-class WindowOut(Schema):
+class AppointmentWindowOut(Schema):
     number: str
     name: str
     department: str
 
 
-class HallOut(Schema):
+class AppointmentHallOut(Schema):
     code: str
     name: str
     address: str
     phone: str
     hours: str
-    windows: list[WindowOut]
+    windows: list[AppointmentWindowOut]
     items: list[str]
 
 
-@router.get("/appointments/halls", response=list[HallOut], summary="预约办理：可预约的政务服务大厅")
-def halls(request: HttpRequest, item: str = "") -> list[HallOut]:
+@router.get(
+    "/appointments/halls",
+    response=list[AppointmentHallOut],
+    summary="预约办理：可预约的政务服务大厅",
+)
+def halls(request: HttpRequest, item: str = "") -> list[AppointmentHallOut]:
     rows = selectors.halls(item).prefetch_related("windows", "items")
     return [
-        HallOut(
+        AppointmentHallOut(
             code=h.code,
             name=h.name,
             address=h.address,
             phone=h.phone,
             hours=selectors.hours_text(h),
             windows=[
-                WindowOut(number=w.number, name=w.name, department=w.department_code)
+                AppointmentWindowOut(number=w.number, name=w.name, department=w.department_code)
                 for w in h.windows.all()
             ],
             items=[i.item_code for i in h.items.all()],
@@ -51,51 +55,53 @@ def halls(request: HttpRequest, item: str = "") -> list[HallOut]:
     ]
 
 
-class SlotOut(Schema):
+class AppointmentSlotOut(Schema):
     time: str
     end: str
     capacity: int
     left: int
 
 
-class SlotsOut(Schema):
+class AppointmentSlotsOut(Schema):
     hall: str
     item: str
     date: str
     window: str
     dates: list[str]
-    slots: list[SlotOut]
+    slots: list[AppointmentSlotOut]
 
 
 @router.get(
     "/appointments/slots",
-    response=SlotsOut,
+    response=AppointmentSlotsOut,
     summary="预约办理：某大厅某事项某工作日的时段与余量",
 )
-def slots(request: HttpRequest, hall: str = "", item: str = "", date: str = "") -> SlotsOut:
+def slots(
+    request: HttpRequest, hall: str = "", item: str = "", date: str = ""
+) -> AppointmentSlotsOut:
     entry = selectors.hall_item(hall, item)
     day = selectors.parse_date(date, entry.hall)
-    return SlotsOut(
+    return AppointmentSlotsOut(
         hall=entry.hall.code,
         item=entry.item_code,
         date=day.isoformat(),
         window=entry.window.number,
         dates=[d.isoformat() for d in selectors.bookable_dates(entry.hall)],
         slots=[
-            SlotOut(time=s.value, end=f"{s.end:%H:%M}", capacity=s.capacity, left=s.left)
+            AppointmentSlotOut(time=s.value, end=f"{s.end:%H:%M}", capacity=s.capacity, left=s.left)
             for s in selectors.slots(entry.window, day)
         ],
     )
 
 
-class BookingIn(Schema):
+class AppointmentIn(Schema):
     hall: str = ""
     item: str = ""
     date: str = ""
     time: str = ""
 
 
-class BookingOut(Schema):
+class AppointmentOut(Schema):
     no: str
     status: str
     status_name: str
@@ -113,8 +119,8 @@ class BookingOut(Schema):
     allowed_actions: list[str]
 
 
-def booking_out(b: Booking, roles: list[str]) -> BookingOut:
-    return BookingOut(
+def booking_out(b: Booking, roles: list[str]) -> AppointmentOut:
+    return AppointmentOut(
         no=b.no,
         status=b.status,
         status_name=str(b.get_status_display()),
@@ -135,11 +141,11 @@ def booking_out(b: Booking, roles: list[str]) -> BookingOut:
 
 @router.post(
     "/appointments",
-    response={201: BookingOut},
+    response={201: AppointmentOut},
     auth=BearerAuth(),
     summary="预约办理：个人预约一个时段（满额 409）",
 )
-def book(request: HttpRequest, body: BookingIn) -> Status:
+def book(request: HttpRequest, body: AppointmentIn) -> Status:
     b = services.booking_create(
         principal=principal_for_request(request),
         hall=body.hall,
@@ -151,25 +157,25 @@ def book(request: HttpRequest, body: BookingIn) -> Status:
 
 
 @router.get(
-    "/appointments", response=list[BookingOut], auth=BearerAuth(), summary="预约办理：我的预约"
+    "/appointments", response=list[AppointmentOut], auth=BearerAuth(), summary="预约办理：我的预约"
 )
-def mine(request: HttpRequest) -> list[BookingOut]:
+def mine(request: HttpRequest) -> list[AppointmentOut]:
     rows = selectors.my_bookings(principal_for_request(request))[:200]
     return [booking_out(b, [APPLICANT]) for b in rows]
 
 
 @router.post(
     "/appointments/{no}/cancel",
-    response=BookingOut,
+    response=AppointmentOut,
     auth=BearerAuth(),
     summary="预约办理：取消我的预约（开始前截止）",
 )
-def cancel(request: HttpRequest, no: str) -> BookingOut:
+def cancel(request: HttpRequest, no: str) -> AppointmentOut:
     b = services.booking_act(principal=principal_for_request(request), no=no, action="cancel")
     return booking_out(b, [APPLICANT])
 
 
-class DeskOut(Schema):
+class AppointmentDeskOut(Schema):
     no: str
     status: str
     status_name: str
@@ -182,18 +188,18 @@ class DeskOut(Schema):
 
 @router.get(
     "/appointments/desk",
-    response=list[DeskOut],
+    response=list[AppointmentDeskOut],
     auth=BearerAuth(),
     summary="预约办理：窗口当日预约名单（本部门窗口）",
 )
-def desk(request: HttpRequest, hall: str = "", date: str = "") -> list[DeskOut]:
+def desk(request: HttpRequest, hall: str = "", date: str = "") -> list[AppointmentDeskOut]:
     principal = principal_for_request(request)
     the_hall = selectors.desk_hall(principal, hall)
     day = selectors.desk_day(date)
     if the_hall is None:
         return []
     return [
-        DeskOut(
+        AppointmentDeskOut(
             no=b.no,
             status=b.status,
             status_name=str(b.get_status_display()),
@@ -207,17 +213,17 @@ def desk(request: HttpRequest, hall: str = "", date: str = "") -> list[DeskOut]:
     ]
 
 
-class CheckIn(Schema):
+class AppointmentCheckIn(Schema):
     action: str = ""
 
 
 @router.post(
     "/appointments/{no}/check",
-    response=BookingOut,
+    response=AppointmentOut,
     auth=BearerAuth(),
     summary="预约办理：窗口登记已到（arrive）或爽约（no_show）",
 )
-def check(request: HttpRequest, no: str, body: CheckIn) -> BookingOut:
+def check(request: HttpRequest, no: str, body: AppointmentCheckIn) -> AppointmentOut:
     if body.action not in ("arrive", "no_show"):
         raise ValidationFailed.one("action", "请选择登记“已到”（arrive）或“爽约”（no_show）。")
     b = services.booking_act(principal=principal_for_request(request), no=no, action=body.action)
