@@ -290,7 +290,9 @@ def test_item_guide_answers_follow_situations(catalog_site, new_context):
         search_from(page, query)
         page.get_by_test_id("results").locator(f"a[href='/services/item/{code}/']").click()
         page.wait_for_url(f"{site}/services/item/{code}/")
-        if spec["promised_days"]:
+        if spec.get("instant_approval"):  # 秒批: decided at once, not "承诺 5 个工作日"
+            expect(page.get_by_test_id("promised")).to_contain_text("即时办结（秒批）")
+        elif spec["promised_days"]:
             expect(page.get_by_test_id("promised")).to_have_text(days_text(spec["promised_days"]))
         unguided = material_names(page)
 

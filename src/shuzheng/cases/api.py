@@ -95,6 +95,13 @@ class CaseIn(Schema):
     applicant_id_number: str | None = None
     # window filing: the clerk confirms the applicant is there in person (recorded)
     applicant_present: bool = False
+    # 智能导办: answers to the item's guide questions (question code → option value, as in
+    # GET /api/v1/catalog/items/{code}/guide); the situation chosen decides the materials
+    # required and is recorded on the case
+    answers: dict[str, str] = {}
+    # 帮办代办: apply for this person under the caller's valid 代办授权 (identity); the case is
+    # theirs, the caller recorded as its agent
+    represented_id_number: str | None = None
 
 
 class CaseSummary(Schema):
@@ -147,6 +154,10 @@ class CaseOut(BaseModel):
     children: list[dict[str, Any]]
     timeline: list[dict[str, Any]]
     allowed_actions: list[str]
+    # 智能导办: {"answers": {...}, "situations": ["S1"], "names": ["…"]} ({}: not used)
+    situation: dict[str, Any] = {}
+    # 邮寄送达: {"carrier", "tracking_no", "sent_on"} once the posting is recorded ({}: not yet)
+    mail_tracking: dict[str, Any] = {}
 
 
 # A client that retries after a network error sends the same key and gets the first answer
@@ -183,6 +194,8 @@ def create(
             enterprise_uscc=body.enterprise_uscc,
             applicant_id_number=body.applicant_id_number,
             applicant_present=body.applicant_present,
+            answers=body.answers or None,
+            represented_id_number=body.represented_id_number,
         )
         return 201, selectors.detail(principal, case)  # validated once, by ninja
 
@@ -259,12 +272,14 @@ class ActionIn(Schema):
     form: dict[str, Any] | None = None
     materials: list[MaterialIn] | None = None
     license_data: dict[str, Any] | None = None  # issue_license: the pending licence's data items
+    carrier: str | None = None  # record_mailing: 快递公司
+    tracking_no: str | None = None  # record_mailing: 快递单号
 
 
 @router.post(
     "/cases/{case_no}/actions",
     response=CaseOut,
-    summary="办件操作：accept|refuse|request_correction|resubmit|approve|deny|suspend|resume|extend|close|withdraw|assign|submit|issue_license",
+    summary="办件操作：accept|refuse|request_correction|resubmit|approve|deny|suspend|resume|extend|close|withdraw|assign|submit|issue_license|discard|record_mailing",
 )
 def act(
     request: HttpRequest,
@@ -290,6 +305,8 @@ def act(
             if body.materials is not None
             else None,
             license_data=body.license_data,
+            carrier=body.carrier,
+            tracking_no=body.tracking_no,
         )
         return 200, selectors.detail(principal, case)  # validated once, by ninja
 

@@ -35,6 +35,12 @@ class ProgressPartOut(BaseModel):
     due_date: str | None
 
 
+class ProgressMailOut(BaseModel):
+    carrier: str
+    tracking_no: str
+    sent_on: str
+
+
 class ProgressOut(BaseModel):
     case_no: str
     item_name: str
@@ -48,6 +54,8 @@ class ProgressOut(BaseModel):
     closed_on: str | None
     timeline: list[ProgressStepOut]
     parts: list[ProgressPartOut]
+    # 邮寄送达: the posted result's carrier, tracking number and date (null: not posted)
+    mail: ProgressMailOut | None = None
 
 
 def too_many(exc: RateLimited) -> HttpResponse:
@@ -87,6 +95,7 @@ def progress_out(found: progress.Progress) -> ProgressOut:
             )
             for p in found.parts
         ],
+        mail=ProgressMailOut(**found.mail) if found.mail else None,
     )
 
 

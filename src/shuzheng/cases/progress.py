@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -90,6 +90,8 @@ class Progress:
     closed_on: dt.date | None
     steps: tuple[Step, ...]
     parts: tuple[Part, ...]
+    # 邮寄送达: carrier, tracking_no, sent_on of the posted result ({}: not posted)
+    mail: dict[str, str] = field(default_factory=dict)
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -259,4 +261,7 @@ def _progress(case: Case) -> Progress:
         closed_on=case.closed_on,
         steps=steps,
         parts=parts,
+        mail={k: str(case.mail_tracking.get(k, "")) for k in ("carrier", "tracking_no", "sent_on")}
+        if case.mail_tracking
+        else {},
     )

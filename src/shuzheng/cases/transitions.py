@@ -20,6 +20,7 @@ HEAD = "department_head"
 
 TERMINAL = frozenset({S.CLOSED, S.REFUSED, S.WITHDRAWN})
 OPEN = (S.DRAFT, S.SUBMITTED, S.CORRECTION, S.IN_PROGRESS, S.SUSPENDED)
+SUBMITTED_OPEN = tuple(s for s in OPEN if s != S.DRAFT)  # filed, not finished: may be withdrawn
 
 
 def _no_correction_yet(case: Case) -> bool:
@@ -36,6 +37,10 @@ def _license_pending(case: Case) -> bool:
 
 def _not_a_sub_case(case: Case) -> bool:
     return case.parent_id is None  # sub-cases are withdrawn with their 一件事
+
+
+def _sent_by_post(case: Case) -> bool:
+    return case.delivery == "mail"  # 邮寄送达: the result is posted, its tracking recorded
 
 
 T = Transition
@@ -70,8 +75,14 @@ ROWS = [
     T("issue_license", (S.CLOSED,), S.CLOSED, (REVIEWER,),
       _("补全照面信息并签发证照"), _("补全照面信息并签发证照"), h.issue_license,
       available=_license_pending),
-    T("withdraw", OPEN, S.WITHDRAWN, (APPLICANT,), _("撤回申请"), _("撤回申请"),
+    # the result posted (邮寄送达): carrier and tracking number, recorded again to correct them
+    T("record_mailing", (S.CLOSED,), S.CLOSED, (CLERK, REVIEWER),
+      _("登记邮寄信息"), _("结果已邮寄"), h.record_mailing, available=_sent_by_post),
+    # a draft is not an application yet: it is deleted (删除草稿), never 撤回
+    T("withdraw", SUBMITTED_OPEN, S.WITHDRAWN, (APPLICANT,), _("撤回申请"), _("撤回申请"),
       h.withdraw, available=_not_a_sub_case),
+    T("discard", (S.DRAFT,), S.WITHDRAWN, (APPLICANT,), _("删除草稿"), _("删除草稿"),
+      h.discard),
 ]
 # fmt: on
 

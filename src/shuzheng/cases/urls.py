@@ -17,6 +17,7 @@ urlpatterns = [
     path("<str:case_no>/edit/", views.edit_draft, name="edit"),
     path("<str:case_no>/resubmit/", views.resubmit, name="resubmit"),
     path("<str:case_no>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:case_no>/discard/", views.discard, name="discard"),
     path("<str:case_no>/notices/<str:kind>.pdf", views_documents.notice_page, name="notice"),
     path("<str:case_no>/files/<str:file_id>/", views.material_file, name="material"),
 ]

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import selectors, services
+from shuzheng.cases import selectors, services, transitions
 from shuzheng.cases.contracts import CorrectionTarget
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
@@ -35,7 +36,7 @@ from shuzheng.core.errors import DomainError, NotFound
 from shuzheng.files import facade as files
 from shuzheng.files.facade import MAX_BYTES
 from shuzheng.identity import facade as identity
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import MandateInfo, Principal
 from shuzheng.licenses import facade as licenses
 from shuzheng.notify import facade as notify
 
@@ -111,27 +112,36 @@ class Target:
     applicant_types: list[str]
     materials: list[tuple[MaterialView, bool]]  # (material, required)
     members: list[str] = field(default_factory=list)
+    member_codes: list[str] = field(default_factory=list)
+    # 智能导办: the item's questions, and the situation chosen ({}: the guide not used)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    situation: dict[str, Any] = field(default_factory=dict)
+    instant_approval: bool = False
 
     @classmethod
-    def item(cls, code: str) -> Target:
-        """The version in force today."""
+    def item(cls, code: str, answers: dict[str, str] | None = None) -> Target:
+        """The version in force today, for the situation ``answers`` choose (answers that are no
+        option of their question are left out)."""
         try:
-            return cls._of_item(catalog.item(code))
+            item = catalog.item(code)
         except NotFound:
             raise Http404(_t("未找到该事项。")) from None
+        valid = catalog.guide_for(item, answers).answers if answers else {}
+        return cls._of_item(item, services.guided(item, valid))
 
     @classmethod
     def for_case(cls, case: Case) -> Target:
-        """The item version a draft was saved under."""
+        """The item version a draft was saved under, for the situation it was saved with."""
         try:
-            return cls._of_item(catalog.item_version(case.item_code, case.item_version or 1))
+            item = catalog.item_version(case.item_code, case.item_version or 1)
         except NotFound:
             raise Http404(_t("未找到该事项。")) from None
+        return cls._of_item(item, case.situation)
 
     @classmethod
-    def _of_item(cls, item: ItemView) -> Target:
-        required = catalog.required_materials(item)
-        codes = {m.code for m in required}
+    def _of_item(cls, item: ItemView, situation: dict[str, Any] | None = None) -> Target:
+        # the chosen situation's materials only (required first); without one, every material
+        listed = services.materials_for(item, situation)
         return cls(
             kind="item",
             code=item.code,
@@ -141,8 +151,11 @@ class Target:
             promised_days=item.promised_days,
             handling_type=item.handling_type,
             applicant_types=item.applicant_types,
-            materials=[(m, True) for m in required]
-            + [(m, False) for m in item.materials if m.code not in codes],
+            materials=[(m, True) for m in listed if m.required]
+            + [(m, False) for m in listed if not m.required],
+            questions=list(item.spec.get("questions", [])),
+            situation=dict(situation or {}),
+            instant_approval=item.instant_approval,
         )
 
     @classmethod
@@ -162,6 +175,7 @@ class Target:
             applicant_types=bundle.applicant_types,
             materials=[(m, m.required) for m in bundle.materials],
             members=[m.name for m in bundle.members],
+            member_codes=[m.code for m in bundle.members],
         )
 
 
@@ -302,11 +316,34 @@ def _raw_form(request: HttpRequest, schema: dict[str, Any]) -> dict[str, Any]:
 # --- apply ---------------------------------------------------------------------------------------
 
 
+GUIDE_PREFIX = "guide-"
+
+
+def guide_input(question: str) -> str:
+    """Name of the hidden input that carries a 智能导办 answer through the apply form."""
+    return f"{GUIDE_PREFIX}{question}"
+
+
+def _guide_answers(request: HttpRequest) -> dict[str, str]:
+    """The 智能导办 answers: from the guide page's link (``?Q1=self``) or the apply form's
+    hidden inputs (``guide-Q1``)."""
+    if request.method == "POST":
+        data, prefix = request.POST, GUIDE_PREFIX
+    else:
+        data, prefix = request.GET, ""
+    out: dict[str, str] = {}
+    for key in data:
+        code, value = key[len(prefix) :], str(data.get(key) or "")
+        if key.startswith(prefix) and code.startswith("Q") and code[1:].isdigit() and value:
+            out[code[:8]] = value[:64]
+    return out
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply_item(request: HttpRequest, item_code: str) -> HttpResponse:
     principal = _applicant(request)
-    return _apply(request, principal, Target.item(item_code))
+    return _apply(request, principal, Target.item(item_code, _guide_answers(request)))
 
 
 @login_required
@@ -324,13 +361,36 @@ def _default_enterprise(principal: Principal, target: Target, asked: str) -> str
     return ""
 
 
+def _mandates_for(principal: Principal, target: Target) -> list[MandateInfo]:
+    """帮办代办: the caller's valid 代办授权 that cover what the page applies for."""
+    if "person" not in target.applicant_types:
+        return []
+    codes = [target.code] if target.kind == "item" else target.member_codes
+    return [m for m in identity.mandates_usable(principal) if all(m.covers(c) for c in codes)]
+
+
+def _represented(
+    principal: Principal, target: Target, chosen: str
+) -> tuple[list[MandateInfo], MandateInfo | None, Principal]:
+    """(usable mandates, the one chosen with ``for``, whose data the page reads): "为他人办理"
+    reads the represented person's prefill and e-licences; the case is filed in their name."""
+    mandates = _mandates_for(principal, target)
+    found = next((m for m in mandates if str(m.id) == chosen), None)
+    return mandates, found, identity.represented(found) if found else principal
+
+
 def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpResponse:
     codes = [m.code for m, _req in target.materials]
     problems = Problems()
     uploads = Uploads()
+    chosen = (request.GET.get("for") or request.POST.get("for") or "").strip()[:12]
+    mandates, mandate, reader = _represented(principal, target, chosen)
+    agent = {"mandates": mandates, "mandate": mandate, "reader": reader}
     if request.method == "GET":
         enterprise = _default_enterprise(principal, target, request.GET.get("enterprise", ""))
-        values, sources = services.prefill_for(principal, target.schema, enterprise or None)
+        if mandate is not None:
+            enterprise = ""
+        values, sources = services.prefill_for(reader, target.schema, enterprise or None)
         return _render_apply(
             request,
             principal=principal,
@@ -340,6 +400,7 @@ def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpRe
             enterprise=enterprise,
             problems=problems,
             uploads=uploads,
+            agent=agent,
         )
     enterprise = request.POST.get("enterprise_uscc", "").strip()
     submit = request.POST.get("intent", "submit") != "draft" or target.kind == "bundle"
@@ -347,7 +408,10 @@ def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpRe
     uploads = _receive_uploads(request, principal, codes)
     problems.materials.update(uploads.errors)
     status = 422
-    if uploads.errors:
+    if chosen and mandate is None:  # 为他人办理 without a valid mandate: nothing is filed
+        problems.general.append(_t("您没有该申请人对本事项的有效代办授权。"))
+        status = 403
+    elif uploads.errors:
         # a file was refused: report the form's problems too, and create nothing
         if submit:
             _data, form_errors = catalog.validate_form(target.schema, raw)
@@ -362,21 +426,19 @@ def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpRe
                 materials=uploads.materials,
                 submit=submit,
                 enterprise_uscc=enterprise or None,
+                represented_id_number=mandate.principal_id_number if mandate else None,
+                answers=target.situation.get("answers") or None,
             )
         except DomainError as exc:
             _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
             status = exc.status
         else:
             if submit:
-                messages.success(
-                    request,
-                    _t("申请已提交，办件编号 %(no)s。办理进展会通过站内消息和短信通知您。")
-                    % {"no": case.case_no},
-                )
+                messages.success(request, submitted_message(case))
             else:
                 messages.success(request, _t("草稿已保存，可随时在“我的办件”中继续填写并提交。"))
             return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
-    _prefill, sources = services.prefill_for(principal, target.schema, enterprise or None)
+    _prefill, sources = services.prefill_for(reader, target.schema, enterprise or None)
     values, _errors = catalog.validate_form(target.schema, raw)
     # keep the "filled in from …" note only where the applicant kept the prefilled value
     sources = {k: v for k, v in sources.items() if values.get(k) == _prefill.get(k)}
@@ -390,6 +452,7 @@ def _apply(request: HttpRequest, principal: Principal, target: Target) -> HttpRe
         problems=problems,
         uploads=uploads,
         status=status,
+        agent=agent,
     )
 
 
@@ -440,21 +503,23 @@ def _render_apply(
     uploads: Uploads,
     status: int = 200,
     case: Case | None = None,
+    agent: dict[str, Any] | None = None,
 ) -> HttpResponse:
     fields = catalog.form_fields(target.schema, values, problems.form, sources)
     # 免证办: the applicant's valid e-licences that can replace each material
     holder_uscc = enterprise or None
     if case is not None:
         holder_uscc = case.applicant_id if case.applicant_kind == "enterprise" else None
+    agent = agent or {"mandates": [], "mandate": None, "reader": principal}
     choices = services.license_choices_many(
-        principal, [m.license_type for m, _required in target.materials], holder_uscc
+        agent["reader"], [m.license_type for m, _required in target.materials], holder_uscc
     )
     offered = {
         m.code: choices[m.license_type] for m, _required in target.materials if m.license_type
     }
     material_rows = _material_rows(target, uploads, problems, offered)
     enterprises = []
-    for uscc in principal.enterprises:
+    for uscc in principal.enterprises if agent["mandate"] is None else ():
         try:
             enterprises.append((uscc, identity.enterprise(uscc).name))
         except NotFound:
@@ -478,7 +543,26 @@ def _render_apply(
             "problems": problems,
             "summary": summary,
             "draft_case": case,
+            # 帮办代办: "为他人办理" (the caller's valid mandates for this page; the one chosen)
+            "mandates": agent["mandates"] if case is None else [],
+            "represented": agent["mandate"],
             "can_save_draft": target.kind == "item" and case is None,
+            # 智能导办: the situation chosen travels with the form (hidden inputs); without one
+            # the guide's questions are offered first (a plain GET form)
+            "guide_inputs": [
+                (guide_input(q), a) for q, a in target.situation.get("answers", {}).items()
+            ],
+            "guide_answered": [
+                (q["text"], o["label"])
+                for q in target.questions
+                for o in q["options"]
+                if target.situation.get("answers", {}).get(q["code"]) == o["value"]
+            ],
+            "guide_query": urlencode(target.situation.get("answers", {})),
+            "questions": target.questions
+            if case is None and not target.situation.get("answers")
+            else [],
+            "answers": {},
             "panels": [html for panel in APPLY_PANELS if (html := panel(request, target.code))]
             if target.kind == "item"
             else [],
@@ -527,7 +611,7 @@ def edit_draft(request: HttpRequest, case_no: str) -> HttpResponse:
         problems.form.update(form_errors)
     else:
         try:
-            services.case_act(
+            submitted = services.case_act(
                 principal=principal,
                 case_no=case.case_no,
                 action="submit",
@@ -538,7 +622,7 @@ def edit_draft(request: HttpRequest, case_no: str) -> HttpResponse:
             _problems(exc, codes=codes, submitted=uploads.materials, into=problems)
             status = exc.status
         else:
-            messages.success(request, _t("申请已提交，请留意办理进展。"))
+            messages.success(request, submitted_message(submitted))
             return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
     values, _errors = catalog.validate_form(target.schema, raw)
     return _render_apply(
@@ -553,6 +637,16 @@ def edit_draft(request: HttpRequest, case_no: str) -> HttpResponse:
         status=status,
         case=case,
     )
+
+
+def submitted_message(case: Case) -> str:
+    """What the applicant reads on landing after submitting: a case the rules decided at once
+    (秒批) points to its result, shown first on the page; others are told they will hear."""
+    if case.rule_decision:
+        return _t("申请已提交，办件编号 %(no)s。审批结果见下方。") % {"no": case.case_no}
+    return _t("申请已提交，办件编号 %(no)s。办理进展会通过站内消息和短信通知您。") % {
+        "no": case.case_no
+    }
 
 
 # --- 我的办件 ------------------------------------------------------------------------------------
@@ -642,6 +736,7 @@ def _timeline(detail: dict[str, Any], submitted_by: str) -> list[dict[str, Any]]
                 "note": e["note"],
                 "items": e["data"].get("items", []),
                 "due_date": e["data"].get("due_date"),
+                "agent": e["data"].get("agent", "") if isinstance(e["data"], dict) else "",
             }
         )
     return out
@@ -745,12 +840,15 @@ def _render_case(
             "timeline": _timeline(detail, case.submitted_by),
             "materials": material_entries(detail["materials"], names, case.case_no),
             "allowed": allowed,
+            # the words of the applicant's buttons, from the transition table
+            "labels": {a: transitions.CASE.label(a) for a in ("withdraw", "discard")},
             "resubmit_rows": resubmit_rows,
             "resubmit_fields": resubmit_fields,
             "accept_files": ACCEPT_FILES,
             "problems": problems,
             "next_step": next_step(case, today),
             "delivery_name": DELIVERY_NAMES.get(case.delivery, ""),
+            "agent_name": case.agent_name,  # 帮办代办: "由 X 代办"
             "children": [{**c, "status_name": S(c["status"]).label} for c in detail["children"]],
             "panels": panels,
         },
@@ -820,24 +918,70 @@ def resubmit(request: HttpRequest, case_no: str) -> HttpResponse:
     return _render_case(request, principal, case, problems=problems, status=422, posted=posted)
 
 
+# What the confirmation page of an applicant's action that cannot be undone says (its title and
+# button are the transition table's label).
+CONFIRMS = {
+    "withdraw": (
+        _("撤回后部门将停止办理，本申请不能恢复；如仍需办理，请重新申请。"),
+        _("申请已撤回。"),
+    ),
+    "discard": (
+        _("删除后草稿将不再显示在“我的办件”中，已填写的内容和上传的材料不能恢复。"),
+        _("草稿已删除。"),
+    ),
+}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, case_no: str) -> HttpResponse:
+    """撤回申请: a confirmation page; only its form's POST withdraws."""
+    return _confirmed_action(request, case_no, "withdraw")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def discard(request: HttpRequest, case_no: str) -> HttpResponse:
+    """删除草稿: a confirmation page; only its form's POST deletes."""
+    return _confirmed_action(request, case_no, "discard")
+
+
+def _confirmed_action(request: HttpRequest, case_no: str, action: str) -> HttpResponse:
+    """An applicant's action that cannot be undone: GET shows what it does with a 确认 button
+    (no JavaScript); a POST acts only when it comes from that page (``confirm``), else it
+    shows the page again; an action not allowed now sends back to the case page."""
     principal = _applicant(request)
     case = _case_or_404(principal, case_no)
-    try:
-        services.case_act(
-            principal=principal,
-            case_no=case.case_no,
-            action="withdraw",
-            note=request.POST.get("note", "").strip()[:500],
-        )
-    except DomainError as exc:
-        problems = _problems(exc, codes=[], submitted=[], into=Problems())
-        case.refresh_from_db()
-        return _render_case(request, principal, case, problems=problems, status=exc.status)
-    messages.success(request, _t("申请已撤回。"))
-    return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    confirmed = request.method == "POST" and request.POST.get("confirm") == action
+    if not confirmed and action not in services.allowed_actions(principal, case):
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    label = transitions.CASE.label(action)
+    warning, done = CONFIRMS[action]
+    note = request.POST.get("note", "").strip()[:500]
+    if confirmed:  # not allowed (any more): the service says why, 409
+        try:
+            services.case_act(principal=principal, case_no=case.case_no, action=action, note=note)
+        except DomainError as exc:
+            problems = _problems(exc, codes=[], submitted=[], into=Problems())
+            case.refresh_from_db()
+            return _render_case(request, principal, case, problems=problems, status=exc.status)
+        messages.success(request, str(done))
+        if action == "discard":
+            return HttpResponseRedirect(reverse("cases:list"))
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.case_no]))
+    return render(
+        request,
+        "cases/confirm.html",
+        {
+            "case": case,
+            "action": action,
+            "label": label,
+            "warning": warning,
+            "note": note,
+            "ask_reason": action == "withdraw",
+            "status_name": S(case.status).label,
+        },
+    )
 
 
 # --- 站内消息 ------------------------------------------------------------------------------------
@@ -848,6 +992,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     principal = _applicant(request)
     ids = [i for i in (principal.id_number, *principal.enterprises) if i]
     rows = notify.inbox(recipient_kind="person", recipient_ids=ids, limit=100) if ids else []
+    # opened: the messages shown are read now (the list still marks those that were new)
+    notify.mark_read(
+        recipient_ids=ids, message_ids=[m.id for m in rows if not m.read], actor=principal.actor
+    )
     return render(
         request,
         "cases/messages.html",

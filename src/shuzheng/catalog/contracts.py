@@ -96,3 +96,8 @@ class GuideResult:
     materials: list[MaterialView]
     excluded_items: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)
+    # items: the answers that chose an option (question code → value), the chosen situations'
+    # names, and the questions answered with something that is not one of their options
+    answers: dict[str, str] = field(default_factory=dict)
+    situation_names: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)

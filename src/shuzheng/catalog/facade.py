@@ -7,6 +7,7 @@ from typing import Any
 from shuzheng.catalog import forms, selectors
 from shuzheng.catalog.contracts import BundleView, GuideResult, ItemView, MaterialView
 from shuzheng.catalog.spec import ENTERPRISE_THEMES, PERSON_THEMES
+from shuzheng.catalog.timelimits import promised_time
 
 __all__ = [
     "ENTERPRISE_THEMES",
@@ -19,9 +20,11 @@ __all__ = [
     "bundles",
     "form_fields",
     "form_text_problems",
+    "guide_for",
     "item",
     "item_version",
     "items_of_theme",
+    "promised_time",
     "required_materials",
     "validate_form",
     "warm_up",
@@ -31,6 +34,14 @@ __all__ = [
 def required_materials(item_view: ItemView) -> list[MaterialView]:
     """Materials every applicant of this item must provide (situational ones excluded)."""
     return selectors.base_materials(item_view.spec)
+
+
+def guide_for(item_view: ItemView, answers: dict[str, str]) -> GuideResult:
+    """智能导办 on one item version: the situations ``answers`` (question code → option value)
+    choose and exactly their materials — added ones required (必需), ones an answer rules out
+    left out, ones an unanswered question may still need optional. Unknown questions and
+    values that are no option are listed in ``invalid``."""
+    return selectors.guide_for(item_view, answers)
 
 
 def validate_form(schema: dict[str, Any], raw: Any) -> tuple[dict[str, Any], dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -373,20 +374,37 @@ def base_materials(spec: dict[str, Any]) -> list[MaterialView]:
     return _base_materials(spec)
 
 
-def _item_materials_for(spec: dict[str, Any], situations: set[str]) -> list[MaterialView]:
+def _item_materials_for(
+    spec: dict[str, Any], situations: set[str], decided: set[str] | None = None
+) -> list[MaterialView]:
+    """The materials of the chosen ``situations``: what they add is required (必需), what they
+    remove is dropped. ``decided``: the situations the answers settled (chosen or not) — a
+    material only an unchosen, settled situation adds is dropped; one an unsettled situation
+    (its question unanswered) may need stays, optional. ``None``: every situation settled."""
     chosen = [s for s in spec.get("situations", []) if s["code"] in situations]
     added = {m for s in chosen for m in s.get("add_materials", [])}
     removed = {m for s in chosen for m in s.get("remove_materials", [])}
+    unsettled = {
+        m
+        for s in spec.get("situations", [])
+        if decided is not None and s["code"] not in decided
+        for m in s.get("add_materials", [])
+    }
     situational = _situational(spec)
     out = []
     for m in _material_views(spec):
         if m.code in removed:
             continue
-        if m.code in situational and m.code not in added:
-            continue
-        if not m.required and m.code not in added:
-            continue
-        out.append(m)
+        if m.code in added:
+            out.append(m if m.required else replace(m, required=True))
+        elif m.code in unsettled:
+            out.append(replace(m, required=False) if m.required else m)
+        elif m.code in situational or not m.required:
+            if decided is None or m.code in situational:
+                continue
+            out.append(m)  # optional for everyone (no situation adds it)
+        else:
+            out.append(m)
     return out
 
 
@@ -404,15 +422,36 @@ def _answers_to_options(
     return chosen, unanswered
 
 
-def item_guide(code: str, answers: dict[str, str]) -> GuideResult:
-    item = item_detail(code)
-    chosen, unanswered = _answers_to_options(item.spec.get("questions", []), answers)
+def guide_for(item: ItemView, answers: dict[str, str]) -> GuideResult:
+    """The 导办 answer for ``answers`` (question code → option value) on one item version:
+    the situations chosen and exactly the materials they need. An answer that is not one of
+    its question's options counts as unanswered and is listed in ``invalid``."""
+    questions = item.spec.get("questions", [])
+    chosen, unanswered = _answers_to_options(questions, answers)
+    known = {q["code"] for q in questions}
+    invalid = [c for c in answers if c not in known] + [c for c in unanswered if answers.get(c)]
     situations = sorted({s for o in chosen for s in o.get("situations", [])})
+    answered = {q["code"] for q in questions} - set(unanswered)
+    decided = {
+        s
+        for q in questions
+        if q["code"] in answered
+        for o in q["options"]
+        for s in o.get("situations", [])
+    }
+    names = {s["code"]: s["name"] for s in item.spec.get("situations", [])}
     return GuideResult(
         situations=situations,
-        materials=_item_materials_for(item.spec, set(situations)),
+        materials=_item_materials_for(item.spec, set(situations), decided),
         unanswered=unanswered,
+        answers={q["code"]: answers[q["code"]] for q in questions if q["code"] in answered},
+        situation_names=[names[s] for s in situations if s in names],
+        invalid=invalid,
     )
+
+
+def item_guide(code: str, answers: dict[str, str]) -> GuideResult:
+    return guide_for(item_detail(code), answers)
 
 
 def bundle_guide(code: str, answers: dict[str, str]) -> GuideResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -103,7 +104,7 @@ def item_guide(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("未找到该事项") from None
     questions = item.spec.get("questions", [])
     answers = _answers(request, questions)
-    guide = selectors.item_guide(code, answers) if answers else None
+    guide = selectors.guide_for(item, answers) if answers else None
     return render(
         request,
         "catalog/item.html",
@@ -123,6 +124,8 @@ def item_guide(request: HttpRequest, code: str) -> HttpResponse:
             "depth_name": ONLINE_DEPTHS.get(item.online_depth, ""),
             "material_forms": MATERIAL_FORMS,
             "panels": [html for panel in GUIDE_PANELS if (html := panel(request, item.code))],
+            # the situation goes on into the application form (a plain link, no JavaScript)
+            "apply_query": urlencode(guide.answers) if guide else "",
         },
     )
 

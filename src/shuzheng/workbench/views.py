@@ -128,6 +128,14 @@ ACTIONS: dict[str, ActionForm] = {
         hint=_("申请人到窗口提交了补正材料时使用；网上补正由申请人在“我的办件”中提交。"),
     ),
     "submit": ActionForm("submit", (NOTE_OPTIONAL,)),
+    # 邮寄送达: the posted result's carrier and tracking number (the applicant sees them)
+    "record_mailing": ActionForm(
+        "record_mailing",
+        (
+            Field("carrier", "text", _("快递公司"), True, _("例如：中国邮政 EMS")),
+            Field("tracking_no", "text", _("快递单号"), True),
+        ),
+    ),
 }
 
 
@@ -485,6 +493,9 @@ def _action_kwargs(action: str, post: Any) -> dict[str, Any]:
         kwargs["days"] = int(days) if days.isdigit() else None
     elif action == "close":
         kwargs["delivery"] = post.get("delivery") or None
+    elif action == "record_mailing":
+        kwargs["carrier"] = post.get("carrier", "").strip()[:40]
+        kwargs["tracking_no"] = post.get("tracking_no", "").strip()[:40]
     return kwargs
 
 

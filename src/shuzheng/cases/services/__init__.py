@@ -17,7 +17,12 @@ from shuzheng.cases.services.actions import allowed_actions, case_act, roles_on
 from shuzheng.cases.services.corrections import correction_options, correction_targets
 from shuzheng.cases.services.deadlines import cases_refresh_warnings
 from shuzheng.cases.services.intake import case_create, case_create_proactive, prefill_for
-from shuzheng.cases.services.materials import license_choices, license_choices_many
+from shuzheng.cases.services.materials import (
+    guided,
+    license_choices,
+    license_choices_many,
+    materials_for,
+)
 from shuzheng.cases.services.records import case_by_no
 from shuzheng.cases.services.results import pending_license
 
@@ -30,8 +35,10 @@ __all__ = [
     "cases_refresh_warnings",
     "correction_options",
     "correction_targets",
+    "guided",
     "license_choices",
     "license_choices_many",
+    "materials_for",
     "pending_license",
     "prefill_for",
     "roles_on",

@@ -21,15 +21,19 @@ from shuzheng.cases.services import instant, notices, records
 from shuzheng.cases.services.handlers import Act
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
+from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import CASE_ROLES, Principal
 
 
 def _is_applicant(principal: Principal, case: Case) -> bool:
     if principal.kind not in ("person", "agent"):
         return False
-    if case.applicant_kind == "person":
-        return case.applicant_id == principal.id_number
-    return case.applicant_id in principal.enterprises
+    if case.applicant_kind == "person" and case.applicant_id == principal.id_number:
+        return True
+    if case.agent_id and case.agent_id == principal.id_number:
+        # 帮办代办: the agent acts for the applicant while the mandate it was filed under is valid
+        return case.agent_mandate in identity.mandate_ids_usable(principal)
+    return case.applicant_kind == "enterprise" and case.applicant_id in principal.enterprises
 
 
 def roles_on(principal: Principal, case: Case) -> set[str]:
@@ -81,12 +85,15 @@ def case_act(
     materials: list[dict[str, Any]] | None = None,
     license_data: dict[str, Any] | None = None,
     today: dt.date | None = None,
+    carrier: str | None = None,
+    tracking_no: str | None = None,
 ) -> Case:
     """Perform one action. An action the table does not have is a 422 naming ``action``; one
     not allowed now raises 409; both list what the caller may do now.
 
     ``license_data`` (``issue_license``): the data items of the pending result licence the
-    reviewer fills in, by name (``pending_license`` lists them)."""
+    reviewer fills in, by name (``pending_license`` lists them). ``carrier`` and
+    ``tracking_no`` (``record_mailing``): the posted result's 快递公司 and 快递单号."""
     today = today or timezone.localdate()
     with transaction.atomic():
         case = records.lock(case_no)
@@ -117,6 +124,8 @@ def case_act(
             form=form,
             materials=materials,
             license_data=license_data,
+            carrier=carrier,
+            tracking_no=tracking_no,
         )
         assert row.handler is not None
         row.handler(act)

@@ -17,9 +17,13 @@ from django.utils import timezone
 
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
-from shuzheng.cases.services import corrections, deadlines, records, results
+from shuzheng.cases.services import corrections, deadlines, delivery, records, results
 from shuzheng.cases.services.intake import bind_identity, verified_identity
-from shuzheng.cases.services.materials import check_materials, record_license_uses
+from shuzheng.cases.services.materials import (
+    check_materials,
+    record_license_uses,
+    required_for,
+)
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import FieldError, ValidationFailed
 from shuzheng.identity.contracts import Principal
@@ -42,6 +46,8 @@ class Act:
     form: dict[str, Any] | None = None
     materials: list[dict[str, Any]] | None = None
     license_data: dict[str, Any] | None = None
+    carrier: str | None = None
+    tracking_no: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,14 +74,18 @@ def submit(act: Act) -> None:
         case, act.principal, act.form if act.form is not None else case.form, item.form_schema
     )
     case.form, form_errors = catalog.validate_form(item.form_schema, form)
-    if identity_errors or form_errors:
+    mail_errors = [] if form_errors else delivery.mailing_problems(item.form_schema, case.form)
+    if identity_errors or form_errors or mail_errors:
         raise ValidationFailed(
-            identity_errors + [FieldError(f"form.{k}", v) for k, v in form_errors.items()]
+            identity_errors
+            + [FieldError(f"form.{k}", v) for k, v in form_errors.items()]
+            + mail_errors
         )
     case.materials = check_materials(
         owner=case.submitted_by,
         submitted=act.materials if act.materials is not None else case.materials,
-        required=catalog.required_materials(item),
+        # the situation chosen in the guide when the draft was saved decides what is required
+        required=required_for(item, case.situation),
         strict=True,
         holder=(case.applicant_kind, case.applicant_id),
         known=list(item.materials),
@@ -282,6 +292,9 @@ def close(act: Act) -> None:
             "delivery",
             "请选择送达方式：electronic（电子送达）、mail（邮寄）或 window（窗口领取）。",
         )
+    filed = records.filed_item(case) if act.delivery == "mail" else None
+    if filed is not None:
+        delivery.check_mailable(case, filed.form_schema)
     case.delivery = act.delivery
     _close(case, act.today)
     if case.decision == "approve":
@@ -326,3 +339,21 @@ def withdraw(act: Act) -> None:
             before=child_before,
             note="随一件事撤回",
         )
+
+
+def discard(act: Act) -> None:
+    """删除草稿: the draft is closed as withdrawn and no longer listed (``selectors.case_list``);
+    its timeline and audit record stay."""
+    _close(act.case, act.today)
+
+
+def record_mailing(act: Act) -> None:
+    """邮寄送达: the carrier and tracking number of the posted result (the applicant sees them on
+    the case page and in the progress query)."""
+    act.case.mail_tracking = delivery.tracking(
+        carrier=act.carrier, tracking_no=act.tracking_no, today=act.today
+    )
+    act.data.update(
+        carrier=act.case.mail_tracking["carrier"],
+        tracking_no=act.case.mail_tracking["tracking_no"],
+    )

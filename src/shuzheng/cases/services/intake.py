@@ -12,14 +12,19 @@ from shuzheng.audit import facade as audit
 from shuzheng.cases import transitions
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
-from shuzheng.cases.services import instant, notices
-from shuzheng.cases.services.materials import check_materials, record_license_uses
+from shuzheng.cases.services import delivery, instant, notices
+from shuzheng.cases.services.materials import (
+    check_materials,
+    guided,
+    record_license_uses,
+    required_for,
+)
 from shuzheng.cases.services.records import add_event, next_case_no, snapshot
 from shuzheng.catalog import facade as catalog
 from shuzheng.core.errors import FieldError, Forbidden, ValidationFailed
 from shuzheng.exchange import facade as exchange
 from shuzheng.identity import facade as identity
-from shuzheng.identity.contracts import Principal
+from shuzheng.identity.contracts import MandateInfo, Principal
 from shuzheng.rules import facade as rules
 
 
@@ -63,6 +68,25 @@ def _applicant(
     if "person" not in applicant_types:
         raise ValidationFailed.one("enterprise_uscc", "该事项只受理企业申请，请选择代办的企业。")
     return "person", principal.id_number, principal.name, "online"
+
+
+def _represented(
+    principal: Principal,
+    id_number: str,
+    item_codes: list[str],
+    applicant_types: list[str],
+    enterprise_uscc: str | None,
+) -> tuple[str, str, str, MandateInfo]:
+    """帮办代办: the person the caller applies for, under the caller's valid 代办授权 covering
+    every item (403 otherwise, nothing filed)."""
+    if enterprise_uscc:
+        raise ValidationFailed.one("enterprise_uscc", "为他人办理时不能同时以企业名义申请。")
+    if "person" not in applicant_types:
+        raise ValidationFailed.one(
+            "represented_id_number", "该事项只受理企业申请，不能代他人办理。"
+        )
+    mandate = identity.mandate_check(principal, id_number, item_codes)
+    return "person", mandate.principal_id_number, mandate.principal_name, mandate
 
 
 def verified_identity(
@@ -154,21 +178,30 @@ def case_create(
     enterprise_uscc: str | None = None,
     applicant_id_number: str | None = None,
     applicant_present: bool = False,
+    represented_id_number: str | None = None,
+    answers: dict[str, str] | None = None,
 ) -> Case:
     """File a case (one item or a 一件事), submitted or as a draft. Staff filing at the window
     name the applicant (``applicant_id_number``) and confirm they are there in person
-    (``applicant_present``, recorded with the case)."""
+    (``applicant_present``, recorded with the case). A person applying for someone else
+    (帮办代办, "为他人办理") names them (``represented_id_number``): the case is that person's,
+    filed under the caller's valid 代办授权 (``identity.facade.mandate_check``), the agent
+    recorded on it (``agent_id``, ``agent_name``, ``agent_mandate``)."""
+    # ``answers``: the applicant's answers to the item's 智能导办 questions — the situation
+    # they choose decides which materials are required, and is recorded on the case
     if bool(item_code) == bool(bundle_code):
         raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code 之一。")
     form = form or {}
     materials = materials or []
     if bundle_code and not submit:
         raise ValidationFailed.one("submit", "一件事请一次性提交（暂不支持草稿）。")
+    situation: dict[str, Any] = {}
     if item_code:
         item = catalog.item(item_code)
         schema = item.form_schema
         applicant_types = item.applicant_types
-        required = catalog.required_materials(item)
+        situation = guided(item, answers)
+        required = required_for(item, situation)
         known = list(item.materials)
         region = item.region_code
         department = item.department
@@ -180,16 +213,24 @@ def case_create(
         known = list(bundle.materials)
         region = bundle.code[3:9]
         department = bundle.lead_department
-    kind, applicant_id, applicant_name, channel = _applicant(
-        principal,
-        applicant_types=applicant_types,
-        enterprise_uscc=enterprise_uscc,
-        on_behalf_of=applicant_id_number,
-        department=department,
-        applicant_present=applicant_present,
-    )
+    mandate = None
+    if represented_id_number and principal.kind in ("person", "agent"):
+        codes = [item.code] if item_code else [m.code for m in bundle.members]
+        kind, applicant_id, applicant_name, mandate = _represented(
+            principal, represented_id_number, codes, applicant_types, enterprise_uscc
+        )
+        channel = "online"
+    else:
+        kind, applicant_id, applicant_name, channel = _applicant(
+            principal,
+            applicant_types=applicant_types,
+            enterprise_uscc=enterprise_uscc,
+            on_behalf_of=applicant_id_number,
+            department=department,
+            applicant_present=applicant_present,
+        )
     if item_code:
-        not_again(item.code, kind, applicant_id, who="申请人" if channel == "window" else "您")
+        not_again(item.code, kind, applicant_id, who="您" if channel == "online" else "申请人")
     form, identity_errors = bind_identity(
         schema, form, verified_identity(principal, kind, applicant_id, applicant_name)
     )
@@ -197,6 +238,8 @@ def case_create(
     if not submit:  # a draft may be incomplete, but not hold what cannot be stored
         form_errors = catalog.form_text_problems(schema, data)
     problems = [FieldError(f"form.{k}", v) for k, v in form_errors.items()]
+    if submit and not form_errors:  # 邮寄送达 needs the address
+        problems += delivery.mailing_problems(schema, data)
     problems = identity_errors + problems
     try:
         stored = check_materials(
@@ -218,6 +261,8 @@ def case_create(
     # filed at the window: the clerk confirmed the applicant was there (the timeline and the
     # audit record say so)
     at_window = {"applicant_present": True} if channel == "window" else {}
+    if mandate is not None:  # 帮办代办: the timeline and the audit record name the agent
+        at_window = {"agent": mandate.agent_name, "mandate": mandate.id}
     common = {  # what the case and every sub-case of a 一件事 share
         "applicant_kind": kind,
         "applicant_id": applicant_id,
@@ -227,6 +272,9 @@ def case_create(
         "materials": stored,
         "status": status,
         "submitted_at": now if submit else None,
+        "agent_id": mandate.agent_id_number if mandate else "",
+        "agent_name": mandate.agent_name if mandate else "",
+        "agent_mandate": mandate.id if mandate else None,
     }
 
     def file_item(item: Any, form: dict[str, Any], parent: Case | None = None) -> Case:
@@ -242,10 +290,24 @@ def case_create(
             promised_days=item.promised_days,
             steps=item.steps,
             form=form,
+            situation=situation if parent is None else {},
             **common,
         )
-        note = {"parent": parent.case_no} if parent is not None else {}
-        add_event(case, actor=principal.actor, action=action, before="", data={**note, **at_window})
+        note: dict[str, Any] = {"parent": parent.case_no} if parent is not None else {}
+        # the situation chosen in the guide, in words on the timeline (the clerk reads it there)
+        words = ""
+        if situation and parent is None:
+            words = "智能导办：" + "；".join(situation["answered"])
+            if situation["names"]:
+                words += "（情形：" + "；".join(situation["names"]) + "）"
+        add_event(
+            case,
+            actor=principal.actor,
+            action=action,
+            before="",
+            note=words,
+            data={**note, **at_window},
+        )
         return case
 
     children: list[Case] = []
@@ -273,7 +335,8 @@ def case_create(
                     file_item(sub, {k: v for k, v in data.items() if k in fields}, parent=case)
                 )
         if submit:  # before the audit append, which takes the chain's lock until commit
-            notices.to_applicant(case, f"您的申请已提交：{case.item_name}（{case.case_no}）。")
+            by = f"{mandate.agent_name}已为您代办提交申请" if mandate else "您的申请已提交"
+            notices.to_applicant(case, f"{by}：{case.item_name}（{case.case_no}）。")
         audit.record(
             actor=principal.actor,
             action="cases.submit" if submit else "cases.draft",

@@ -3,11 +3,14 @@ them (免证办), checked and recorded as used."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
 
 from shuzheng.cases.models import Case
+from shuzheng.catalog import facade as catalog
+from shuzheng.catalog.contracts import ItemView, MaterialView
 from shuzheng.core.errors import FieldError, ValidationFailed
 from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
@@ -135,4 +138,51 @@ def record_license_uses(
             licenses.record_use(m["license_id"], case.case_no, f"免证办：{case.item_name}", actor)
 
 
-# --- create ------------------------------------------------------------------------------------
+def guided(item: ItemView, answers: dict[str, str] | None) -> dict[str, Any]:
+    """The situation (情形) the applicant chose in the guide (智能导办), as the case records it:
+    the answers, the situation codes and names; {} without answers. An answer that is not one
+    of its question's options is a 422 naming ``answers.<question>``."""
+    answers = {str(k): str(v) for k, v in (answers or {}).items() if str(v or "").strip()}
+    if not answers:
+        return {}
+    guide = catalog.guide_for(item, answers)
+    if guide.invalid:
+        texts = {q["code"]: q["text"] for q in item.spec.get("questions", [])}
+        raise ValidationFailed(
+            [
+                FieldError(
+                    f"answers.{code}",
+                    f"导办问题“{texts[code]}”的回答不是可选的答案之一。"
+                    if code in texts
+                    else "本事项没有这个导办问题。",
+                )
+                for code in guide.invalid
+            ]
+        )
+    words = [
+        f"{q['text']}{o['label']}"
+        for q in item.spec.get("questions", [])
+        for o in q["options"]
+        if guide.answers.get(q["code"]) == o["value"]
+    ]
+    return {
+        "answers": guide.answers,
+        "answered": words,  # "谁来办理？老人本人", in the questions' order
+        "situations": guide.situations,
+        "names": guide.situation_names,
+    }
+
+
+def materials_for(item: ItemView, situation: dict[str, Any] | None) -> list[MaterialView]:
+    """The materials an application of ``item`` asks for, each marked required or not: for a
+    situation chosen in the guide exactly its materials, else every material (those every
+    applicant needs required, the situational ones optional)."""
+    answers = (situation or {}).get("answers") or {}
+    if answers:
+        return list(catalog.guide_for(item, answers).materials)
+    base = {m.code for m in catalog.required_materials(item)}
+    return [replace(m, required=m.code in base) for m in item.materials]
+
+
+def required_for(item: ItemView, situation: dict[str, Any] | None) -> list[MaterialView]:
+    return [m for m in materials_for(item, situation) if m.required]

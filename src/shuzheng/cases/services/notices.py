@@ -14,6 +14,7 @@ _MESSAGES = {
     "close": "已办结，结果：{result}。欢迎对本次服务进行评价。",
     "issue_license": "电子证照“{result}”已签发，可在“我的电子证照”中查看。",
     "extend": "办理时限已依法延长，新的办结日期 {due}。",
+    "record_mailing": "办理结果已邮寄：{carrier}，快递单号 {tracking_no}。",
 }
 
 
@@ -37,5 +38,7 @@ def for_action(case: Case, action: str) -> None:
         reason=case.decision_reason,
         items="、".join(case.correction_items),
         result=case.result.get("name", "办结") if case.result else "办结",
+        carrier=(case.mail_tracking or {}).get("carrier", ""),
+        tracking_no=(case.mail_tracking or {}).get("tracking_no", ""),
     )
     to_applicant(case, f"{case.item_name}（{case.case_no}）{text}")

@@ -309,17 +309,33 @@ def test_case_page_anonymous_and_staff(catalog):
     assert r.status_code == 302 and r["Location"] == f"/workbench/cases/{no}/"
 
 
-def test_withdraw_only_while_allowed(catalog):
+def test_withdraw_asks_for_confirmation_first(catalog):
+    """撤回申请 is a link to a confirmation page (no JavaScript); a POST that does not come
+    from its form changes nothing (issue 17 defect 8)."""
     no = apply_license(catalog)
     client = login("demo-citizen")
-    assert 'data-testid="withdraw-form"' in html(client.get(f"/cases/{no}/"))
-    r = client.post(f"/cases/{no}/withdraw/", {"note": "不办了"})
-    assert r.status_code == 302
-    assert Case.objects.get(case_no=no).status == "withdrawn"
     page = html(client.get(f"/cases/{no}/"))
-    assert 'data-testid="withdraw-form"' not in page and "已撤回" in page
+    assert f'href="/cases/{no}/withdraw/"' in page and 'data-testid="withdraw-form"' not in page
+    # one tap is not enough: a bare POST shows the confirmation, nothing is written
     n = CaseEvent.objects.count()
-    r = client.post(f"/cases/{no}/withdraw/")
+    r = client.post(f"/cases/{no}/withdraw/", {"note": "不办了"})
+    assert r.status_code == 200 and 'data-testid="confirm-withdraw"' in html(r)
+    assert Case.objects.get(case_no=no).status == "submitted"
+    assert CaseEvent.objects.count() == n
+    confirm = html(client.get(f"/cases/{no}/withdraw/"))
+    assert "确认撤回申请？" in confirm and 'name="confirm" value="withdraw"' in confirm
+    assert f'href="/cases/{no}/"' in confirm  # 返回，不操作
+    r = client.post(f"/cases/{no}/withdraw/", {"note": "不办了", "confirm": "withdraw"})
+    assert r.status_code == 302 and r["Location"] == f"/cases/{no}/"
+    case = Case.objects.get(case_no=no)
+    assert case.status == "withdrawn"
+    assert CaseEvent.objects.filter(case=case, action="withdraw", note="不办了").count() == 1
+    page = html(client.get(f"/cases/{no}/"))
+    assert 'data-testid="withdraw-link"' not in page and "已撤回" in page
+    # a confirmation page left open: the second confirm is refused, nothing written
+    assert client.get(f"/cases/{no}/withdraw/").status_code == 302
+    n = CaseEvent.objects.count()
+    r = client.post(f"/cases/{no}/withdraw/", {"confirm": "withdraw"})
     assert r.status_code == 409 and "当前状态“已撤回”下不能执行该操作。" in html(r)
     assert CaseEvent.objects.count() == n
 
