@@ -175,9 +175,10 @@ def categories() -> list[CategoryInfo]:
     """The active category tree in code order (a node's ``path``: its names from the top)."""
     rows = list(Category.objects.filter(active=True).select_related("parent").order_by("code"))
     by_id = {c.pk: c for c in rows}
-    out = []
+    out: list[CategoryInfo] = []
     for c in rows:
-        path, node = [], c
+        path: list[str] = []
+        node: Category | None = c
         while node is not None:
             path.insert(0, node.name)
             node = by_id.get(node.parent_id) if node.parent_id else None
@@ -283,10 +284,11 @@ def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[
     found = detector.detect(counts, today=today)
     if not found:
         return []
-    cats = {c.pk: c for c in Category.objects.filter(pk__in={s.key[0] for s in found})}
-    out = []
+    keys: dict[Any, tuple[int, str]] = {s.key: s.key for s in found}  # type: ignore[misc]
+    cats = {c.pk: c for c in Category.objects.filter(pk__in={k[0] for k in keys.values()})}
+    out: list[dict[str, Any]] = []
     for s in sorted(found, key=lambda s: s.p_value):
-        cat_id, place = s.key
+        cat_id, place = keys[s.key]
         where = places.town_name(place) if len(place) == 9 else places.county_name(place)
         sample = (
             Ticket.objects.filter(

@@ -94,7 +94,7 @@ def _outside_names() -> tuple[str, ...]:
         and code not in ("440000",)
         and len(name) >= 3
     }
-    return tuple(sorted(full | set(NEIGHBOURS), key=len, reverse=True))
+    return tuple(sorted(full | set(NEIGHBOURS), key=lambda n: (-len(n), n)))
 
 
 def county_name(code: str) -> str:

@@ -335,18 +335,18 @@ def metrics(
     )
     # 重复来电: the same phone about the same category within REPEAT_DAYS before
     earlier: dict[tuple[str, int | None], list[dt.datetime]] = defaultdict(list)
-    for r in (
+    for phone, category_id, created in (
         Ticket.objects.filter(
             created_at__gte=lo - dt.timedelta(days=REPEAT_DAYS), created_at__lt=hi
         )
         .exclude(caller_phone="")
         .values_list("caller_phone", "category_id", "created_at")
     ):
-        earlier[(r[0], r[1])].append(r[2])
+        earlier[(phone, category_id)].append(created)
     names = identity.department_names()
     groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for r in rows:
-        key = (r[1] or "") if group == "department" else r[2]
+        key = str((r[1] or "") if group == "department" else r[2])
         groups[key].append(r)
 
     def rates(items: list[tuple[Any, ...]]) -> dict[str, Any]:
