@@ -11,6 +11,19 @@ and the audit log of the world), no field path (``person.hukou_address``), no
 ``role@department`` string and no negative count of working days. A finding names the role,
 the page and the words around it.
 
+The API a person's client shows is read too: every ``GET /api/v1`` operation of the permission
+table (tests/permission_table.py), with the world's objects filled in, called with each demo
+role's token. Of a 200 JSON answer only the words meant for a person are read — the string
+values under a *human* key, at any depth (in lists too): ``name``, ``title``, ``label``,
+``message``, ``note``, ``summary``, ``explanation``, ``reason``, ``description``, ``hint``,
+``text``, ``body``, ``items``, ``warnings`` and any key ending in ``_name``, ``_label``,
+``_title``, ``_text``, ``_note``, ``_reason``, ``_message`` or ``_words`` — except the
+``name`` of an object that also has a ``title`` or ``label`` (a data item or form field: its
+name is the identifier, ``person.hukou_address``, and its title the words). Every other key holds
+a machine value a client maps to words itself (``status``, ``action``, ``kind``, ``code``,
+ids, numbers, dates, a form's data), which the API keeps stable on purpose; those are not read.
+A finding names the role, the operation and the key path.
+
 ``KNOWN`` lists findings not fixed yet: one still found is reported, one no longer found fails
 (remove it), so the list stays true.
 """
@@ -46,6 +59,7 @@ ROLES = {
     "hotline": "demo-hotline",
     "admin": "demo-admin",
 }
+STAFF_ROLES = ("clerk", "reviewer", "head", "dataofficer", "hotline", "admin")
 HOMES = ("/", "/workbench/", "/data/", "/dataspace/", "/accounts/profile/")
 MAX_PAGES = 300  # per role
 PER_PATTERN = 6  # pages of one URL pattern (one case, one licence …) are alike past a few
@@ -59,20 +73,21 @@ EXEMPT = ("/admin/audit/",)
 # The data catalogue's pages for data officers show each field's identifier in the labelled
 # column 标识: share requests and the API name fields by it.
 OWN_CODES = {"department code": "/admin/identity/department/", "field path": "/data/resources/"}
+# A rule set's pages (staff only since issue 17) document the rule as it runs: each condition in
+# words beside its expression, the amount formula and the facts it reads, in <code>, over named
+# facts (enterprise.size 企业规模) — the rule itself, which reviewers check a decision against.
+# The raw GoRules JDM source is shown to the policy officer (the administrator) only.
+RULE_PAGES = "/rules/"
+
+# API findings not fixed yet: (role, "api <operation> <key path>", kind, the code found).
+KNOWN_API: set[tuple[str, str, str, str]] = set()
 
 # Findings not fixed yet: (role, URL pattern, kind, the code found).
 # The materials of a case filed with an e-licence name the licence by its OID, not its number
 # (cases.views.material_entries and the workbench's material rows; being reworked for the
 # material previews).
 _ID_CARD_OID = "1.2.156.3005.2.11440000MB0000002J001.11441200MB0000015K.202100000001.001.2"
-KNOWN: set[tuple[str, str, str, str]] = {
-    # a share request's applicant and approver are shown as the demo actor ids
-    # (demo:441200-RSJ), not the person's or department's name
-    *(
-        ("dataofficer", "data/requests/<int:pk>/", "department code", code)
-        for code in ("441200-RSJ", "441200-GAJ", "441200-MZJ", "441200-CL")
-    ),
-}
+KNOWN: set[tuple[str, str, str, str]] = set()
 
 
 # --- the world -------------------------------------------------------------------------------
@@ -271,6 +286,8 @@ def crawl(role: str, session: str, codes: re.Pattern[str]) -> tuple[list[Finding
             for kind, code, snippet in findings_in(text, codes):
                 if url.startswith(OWN_CODES.get(kind, "\0")):
                     continue
+                if kind == "field path" and url.startswith(RULE_PAGES) and role in STAFF_ROLES:
+                    continue
                 found.append(Finding(role, url, pattern, kind, code, snippet))
         for href in links:
             target = _follow(url, href, role)
@@ -292,7 +309,8 @@ def report(findings: list[Finding]) -> str:
     lines = [f"{'role':<12} {'kind':<16} {'code':<28} page — words around it"]
     for f in findings:
         snippet = re.sub(r"\s+", " ", f.snippet)
-        lines.append(f"{f.role:<12} {f.kind:<16} {f.code:<28} {f.url} — {snippet}")
+        where = f"{f.url} ({f.pattern})" if f.pattern.startswith("api ") else f.url
+        lines.append(f"{f.role:<12} {f.kind:<16} {f.code:<28} {where} — {snippet}")
     return "\n".join(lines)
 
 
@@ -304,6 +322,83 @@ def judge(findings: list[Finding], known: set[tuple[str, str, str, str]]) -> Non
     if gone:
         message += "\nKNOWN findings no longer found (remove them): " + repr(gone)
     assert not new and not gone, message
+
+
+# --- the API answers a person's client shows ---------------------------------------------------
+
+HUMAN_KEYS = frozenset(
+    {
+        "name",
+        "title",
+        "label",
+        "message",
+        "note",
+        "summary",
+        "explanation",
+        "reason",
+        "description",
+        "hint",
+        "text",
+        "body",
+        "items",
+        "warnings",
+    }
+)
+HUMAN_SUFFIXES = ("_name", "_label", "_title", "_text", "_note", "_reason", "_message", "_words")
+
+
+def _human(key: str) -> bool:
+    return key in HUMAN_KEYS or key.endswith(HUMAN_SUFFIXES)
+
+
+def human_strings(value: object, path: str = "", key: str = "") -> Iterator[tuple[str, str]]:
+    """(key path, words) of every string under a human key of a JSON answer."""
+    if isinstance(value, dict):
+        # an object with both a name and a title (or label) is a field or item: its name is
+        # the identifier a client keys by, the title the words it shows
+        named = "title" in value or "label" in value
+        for k, v in value.items():
+            if named and k == "name":
+                continue
+            yield from human_strings(v, f"{path}.{k}" if path else str(k), str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from human_strings(v, f"{path}[{i}]", key)
+    elif isinstance(value, str) and _human(key):
+        yield path, value
+
+
+def api_gets(world: World) -> Iterator[tuple[str, str]]:
+    """(operation, URL) of every GET of the permission table, the world's objects filled in."""
+    from tests import permission_table as table
+
+    for operation, probes in sorted(table.API.items()):
+        method, template = operation.split(" ", 1)
+        if method != "GET":
+            continue
+        for probe in probes:
+            url = world.fill(template.format(**probe.path))
+            yield operation, url + ("?" + world.fill(probe.query) if probe.query else "")
+
+
+def crawl_api(
+    role: str, token: str, world: World, codes: re.Pattern[str]
+) -> tuple[list[Finding], int]:
+    """The human words of each GET answer the role's client receives (200 JSON only)."""
+    client = Client(raise_request_exception=False)
+    found: list[Finding] = []
+    read = 0
+    for operation, url in api_gets(world):
+        with transaction.atomic():
+            r = client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+            transaction.set_rollback(True)
+        if r.status_code != 200 or not r.get("Content-Type", "").startswith("application/json"):
+            continue
+        read += 1
+        for key_path, words in human_strings(r.json()):
+            for kind, code, snippet in findings_in(words, codes):
+                found.append(Finding(role, url, f"api {operation} {key_path}", kind, code, snippet))
+    return found, read
 
 
 # --- the tests -------------------------------------------------------------------------------
@@ -331,6 +426,46 @@ def test_no_page_shows_an_internal_code(world: World) -> None:
     assert all(n >= 20 for n in visited.values()), visited
     unique = list({(f.key, f.url): f for f in findings}.values())
     judge(unique, KNOWN)
+
+
+@pytest.mark.django_db
+def test_no_api_answer_shows_an_internal_code(world: World) -> None:
+    codes = code_pattern(internal_codes())
+    findings: list[Finding] = []
+    read: dict[str, int] = {}
+    for role, username in ROLES.items():
+        found, read[role] = crawl_api(role, world.api.token(username), world, codes)
+        findings += found
+    print("API answers read per role:", read)
+    # the persons read their cases, licences, messages …; staff their queues and desks
+    assert all(n >= 10 for n in read.values()), read
+    # key paths carry list indexes: one finding per operation, key and code
+    unique = list(
+        {
+            (f.role, re.sub(r"\[\d+\]", "[]", f.pattern), f.kind, f.code): f for f in findings
+        }.values()
+    )
+    judge(unique, KNOWN_API)
+
+
+def test_human_strings_reads_words_not_machine_values() -> None:
+    answer = {
+        "status": "in_progress",
+        "status_name": "办理中",
+        "timeline": [{"action": "issue_license", "action_name": "签发证照", "note": "('a', 1)"}],
+        "decision": {"explanation": ["结论：批准"], "rule_set": "gaoling-jintie"},
+        "form": {"hukou_address": "person.hukou_address"},
+        "fields": [{"name": "person.hukou_address", "title": "户籍地址"}],
+        "errors": [{"field": "items.0", "message": "请填写"}],
+    }
+    assert dict(human_strings(answer)) == {
+        "status_name": "办理中",
+        "timeline[0].action_name": "签发证照",
+        "timeline[0].note": "('a', 1)",
+        "decision.explanation[0]": "结论：批准",
+        "fields[0].title": "户籍地址",
+        "errors[0].message": "请填写",
+    }
 
 
 def test_the_patterns_catch_what_the_reviewer_saw() -> None:

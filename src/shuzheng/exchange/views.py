@@ -473,6 +473,7 @@ def officer_request(request: HttpRequest, pk: int) -> HttpResponse:
         and req.requested_by != principal.actor
     )
     grant = getattr(req, "grant", None)
+    names = selectors.department_names()
     return render(
         request,
         "exchange/officer_request.html",
@@ -482,13 +483,32 @@ def officer_request(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": [(f, titles.get(f, f)) for f in req.fields],
             "grant_fields": "、".join(titles.get(f, f) for f in grant.fields) if grant else "",
             "grant": grant,
-            "names": selectors.department_names(),
+            "names": names,
+            "requested_by": actor_words(req.requested_by, names),
+            "decided_by": actor_words(req.decided_by, names),
             "can_decide": can_decide,
             "errors": errors,
             "values": request.POST,
         },
         status=422 if errors else 200,
     )
+
+
+def actor_words(actor: str, names: dict[str, str]) -> str:
+    """Who acted on a share request, in words (issue 17): a department code in it becomes the
+    department's name (``demo:441200-RSJ 数据管理员`` → 肇庆市人力资源和社会保障局 数据管理员), a
+    staff account its login name, a system its name; never the actor id as recorded."""
+    kind, _, rest = (actor or "").partition(":")
+    if not rest:
+        return actor or ""
+    if kind == "system":
+        return f"系统（{rest}）"
+    if kind == "client":
+        return f"接口调用方 {rest}"
+    if kind == "demo":
+        code, _, role = rest.partition(" ")
+        return f"{names.get(code, code)} {role}".strip()
+    return rest  # user:<login name>
 
 
 @login_required
