@@ -70,181 +70,47 @@ BOOST_EXACT, BOOST_PREFIX, BOOST_CONTAINS, BOOST_IN_QUERY = 1.5, 0.6, 0.4, 0.3
 BOOST_PINYIN_EXACT, BOOST_PINYIN_PREFIX, BOOST_PINYIN_CONTAINS = 2.0, 1.2, 0.8
 PINYIN_ONLY_BASE = 10.0
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 STOP_PHRASES: tuple[str, ...] = tuple(
     sorted(
-        [
-            "请问一下",
-            "请问",
-            "你好",
-            "您好",
-            "我想要",
-            "我想问",
-            "我想",
-            "我要",
-            "想问下",
-            "想问一下",
-            "想问",
-            "想知道",
-            "咨询一下",
-            "怎么办理",
-            "怎么办",
-            "怎么弄",
-            "怎么样",
-            "怎样",
-            "怎么",
-            "如何",
-            "在哪里",
-            "在哪儿",
-            "在哪",
-            "哪里",
-            "哪儿",
-            "去哪",
-            "需要",
-            "需不需要",
-            "要不要",
-            "能不能",
-            "可不可以",
-            "是不是",
-            "有没有",
-            "什么",
-            "可以",
-            "应该",
-            "一下",
-            "一个",
-            "现在",
-            "的话",
-            "麻烦",
-            "帮忙",
-            "帮我",
-            "谢谢",
-            "请问下",
-            "吗",
-            "呢",
-            "啊",
-            "呀",
-            "吧",
-            "啦",
-            "咧",
-            "喔",
-            "哦",
-        ],
+        _words(
+            "请问一下 请问 你好 您好 我想要 我想问 我想 我要 想问下 想问一下 想问 想知道 "
+            "咨询一下 怎么办理 怎么办 怎么弄 怎么样 怎样 怎么 如何 在哪里 在哪儿 在哪 哪里 "
+            "哪儿 去哪 需要 需不需要 要不要 能不能 可不可以 是不是 有没有 什么 可以 应该 "
+            "一下 一个 现在 的话 麻烦 帮忙 帮我 谢谢 请问下 吗 呢 啊 呀 吧 啦 咧 喔 "
+            "哦"
+        ),
         key=len,
         reverse=True,
     )
 )
 STOP_WORDS = frozenset(
-    [
-        "我",
-        "你",
-        "他",
-        "她",
-        "它",
-        "想",
-        "要",
-        "办",
-        "个",
-        "了",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "呀",
-        "的",
-        "地",
-        "得",
-        "在",
-        "是",
-        "和",
-        "与",
-        "及",
-        "或",
-        "就",
-        "都",
-        "也",
-        "还",
-        "去",
-        "能",
-        "会",
-        "该",
-        "给",
-        "把",
-        "被",
-        "让",
-        "到",
-        "从",
-        "对",
-        "这",
-        "那",
-        "哪",
-        "谁",
-        "么",
-        "嘛",
-        "哦",
-        "等",
-        "些",
-        "之",
-        "其",
-        "以",
-        "我们",
-        "我家",
-        "我的",
-        "你们",
-        "他们",
-        "怎么",
-        "什么",
-        "哪里",
-        "需要",
-        "可以",
-        "如何",
-        "一下",
-        "请问",
-        "谢谢",
-        "有",
-        "没",
-        "又",
-    ]
+    _words(
+        "我 你 他 她 它 想 要 办 个 了 吗 呢 吧 啊 呀 的 地 得 在 是 和 与 "
+        "及 或 就 都 也 还 去 能 会 该 给 把 被 让 到 从 对 这 那 哪 谁 么 "
+        "嘛 哦 等 些 之 其 以 我们 我家 我的 你们 他们 怎么 什么 哪里 需要 可以 "
+        "如何 一下 请问 谢谢 有 没 又"
+    )
 )
 WEAK_WORDS = frozenset(
-    [
-        "办理",
-        "申请",
-        "办",
-        "手续",
-        "流程",
-        "材料",
-        "资料",
-        "条件",
-        "业务",
-        "服务",
-        "网上",
-        "在线",
-        "窗口",
-        "多久",
-        "时间",
-        "费用",
-        "多少",
-        "钱",
-        "相关",
-        "问题",
-        "情况",
-        "咨询",
-        "查询",
-        "部门",
-        "电话",
-        "政策",
-        "规定",
-        "可以",
-        "怎么",
-        "时候",
-        "哪些",
-        "东西",
-    ]
+    _words(
+        "办理 申请 办 手续 流程 材料 资料 条件 业务 服务 网上 在线 窗口 多久 时间 "
+        "费用 多少 钱 相关 问题 情况 咨询 查询 部门 电话 政策 规定 可以 怎么 时候 "
+        "哪些 东西"
+    )
 )
 
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ALNUM_RE = re.compile(r"[a-z0-9]+")
 _LETTERS_RE = re.compile(r"^[a-z][a-z' ]*$")
 _SPACES_RE = re.compile(r"\s+")
+_AGE_RE = re.compile(r"(\d{2,3})(?:岁|周岁)")
+OLD_AGE = 80
+BOOST_CANDIDATES = 100  # name boosts are weighed for the best this many lexical matches
 
 
 @dataclass(frozen=True)
@@ -402,6 +268,7 @@ class KnowledgeIndex:
             key = self.normalize(k)
             if len(key) >= 2:
                 expand.setdefault(key, []).extend(self.normalize(v) for v in vs)
+        self._expand_of = {k: tuple(dict.fromkeys(v)) for k, v in expand.items()}
         self._expand = sorted(
             ((k, tuple(dict.fromkeys(v))) for k, v in expand.items()), key=lambda kv: -len(kv[0])
         )
@@ -422,7 +289,11 @@ class KnowledgeIndex:
     def normalize(self, text: str) -> str:
         text = _basic(text)
         for spoken, standard in self._rewrite:
-            if spoken in text:
+            if spoken not in text:
+                continue
+            if spoken.isascii():  # bb: a word of its own, not letters inside sbkbb
+                text = re.sub(rf"(?<![a-z]){re.escape(spoken)}(?![a-z])", standard, text)
+            else:
                 text = text.replace(spoken, standard)
         return text
 
@@ -471,9 +342,9 @@ class KnowledgeIndex:
     def _build_pinyin(self) -> None:
         # (full pinyin, initials) of the title and each question variant, per document
         self._pinyin: list[tuple[tuple[str, str], ...]] = []
-        for labels in self._labels:
+        for labels, d in zip(self._labels, self.docs, strict=True):
             forms = []
-            for label in labels:
+            for label in (*labels, *(_strip(self.normalize(i)) for i in d.items)):
                 sylls = [s for s in lazy_pinyin(label) if s.isascii() and s.isalnum()]
                 forms.append(("".join(sylls), "".join(s[0] for s in sylls)))
             self._pinyin.append(tuple(forms))
@@ -507,7 +378,8 @@ class KnowledgeIndex:
         best = max(scores.values(), default=0.0)
         ref = best if best > 0 else PINYIN_ONLY_BASE
         probes = [(query.text, 1.0)] + [(e, 0.7) for e in query.expansions]
-        for i in list(scores):
+        candidates = heapq.nlargest(BOOST_CANDIDATES, scores, key=scores.__getitem__)
+        for i in candidates:
             boost = _label_boost(self._labels[i], probes, query.text)
             if boost:
                 scores[i] += boost * ref
@@ -588,6 +460,12 @@ class KnowledgeIndex:
                     add("b:" + bg, W_BIGRAM * (W_WEAK if bg in WEAK_WORDS else 1.0))
         content = "".join(tok for run in runs for tok in run)
         expansions: list[str] = []
+        for age in _AGE_RE.findall(compact):
+            if int(age) >= OLD_AGE:  # 85岁: the 高龄 words
+                for v in self._expand_of.get("老人", ()):
+                    expansions.append(v)
+                    for term in _doc_terms(v):
+                        add(term, (W_BIGRAM if term.startswith("b:") else W_WORD) * W_SYNONYM)
         for key, values in self._expand:
             if key not in compact and key not in content:
                 continue
