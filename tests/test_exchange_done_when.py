@@ -119,7 +119,7 @@ def test_issue_7_done_when(api, demo_catalog):
 
     # 5. … revokes the consent to the bank (effective at once) …
     consent_id = re.search(
-        rf'<tr data-consent="(\d+)">\s*<td>{re.escape(BANK)}</td>\s*<td>社保参保', space
+        rf'<tr data-consent="(\d+)">\s*<td[^>]*>{re.escape(BANK)}</td>\s*<td[^>]*>社保参保', space
     )
     assert consent_id is not None
     r = citizen.post(f"/dataspace/consents/{consent_id.group(1)}/revoke/")
