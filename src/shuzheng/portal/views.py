@@ -91,6 +91,8 @@ def me(request: HttpRequest) -> HttpResponse:
             "principal": principal,
             "person": person,
             "roles": roles,
+            # 帮办代办: window clerks record a 帮办员's signed paper mandate
+            "is_clerk": principal.has_role("window_clerk"),
             **(_personal_home(principal) if principal.kind in ("person", "agent") else {}),
         },
     )

@@ -52,6 +52,8 @@ def test_the_home_lists_my_cases_and_licences_only():
     # staff have no personal home sections
     page = _client("demo-clerk").get("/me/").content.decode()
     assert 'data-testid="home-cases"' not in page
+    assert 'href="/accounts/mandates/paper/"' in page  # a window clerk records paper mandates
+    assert "/accounts/mandates/paper/" not in _client("demo-reviewer").get("/me/").content.decode()
 
 
 def test_mark_read_touches_only_the_recipients_messages():
