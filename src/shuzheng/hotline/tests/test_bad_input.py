@@ -74,11 +74,11 @@ def test_attachment_must_be_an_image_or_pdf(hotline, api):
 
         other_type = StoredFile.objects.create(
             owner="user:demo-hotline",
-            name="notes.docx",
+            name="notes.doc",
             size=5,
             sha256="0" * 64,
             path="x",
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            content_type="application/msword",
         )
         before = _unchanged()
         r = hotline.create(**NOISE, attachments=[str(other_type.pk)])

@@ -13,11 +13,13 @@ from shuzheng.hotline.tests.conftest import at
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_hotline():
+def test_seed_hotline(hotline):
     with at(2026, 11, 23, 15):
         counts = seed_hotline(months=1, per_day=(1, 2))
         again = seed_hotline(months=1, per_day=(1, 2))
         found = facade.signals(None)
+        panel = hotline.api.call("GET", "/api/v1/hotline/signals", who="demo-hotline-lead")
+        refused = hotline.api.call("GET", "/api/v1/hotline/signals", who="demo-handler-sw")
     assert counts["created"] >= 40 and again["created"] == 0
     statuses = set(Ticket.objects.values_list("status", flat=True))
     assert {"closed", "registered"} <= statuses and len(statuses) >= 3
@@ -31,3 +33,5 @@ def test_seed_hotline():
         "星湖名郡" in Ticket.objects.get(ticket_no=s["ticket_no"]).content for s in top["samples"]
     )
     assert principal_for_key(OPEN311_KEY).client_id == "demo-open311"
+    assert panel.status_code == 200 and panel.json()[0]["place"]["code"] == "441202005"
+    assert refused.status_code == 403
