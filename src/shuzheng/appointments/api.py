@@ -74,22 +74,22 @@ class AppointmentSlotsOut(Schema):
 @router.get(
     "/appointments/slots",
     response=AppointmentSlotsOut,
-    summary="预约办理：某大厅某事项某工作日的时段与余量",
+    summary="预约办理：某大厅某事项可预约的工作日，及某工作日的时段与余量（不给日期：只列日期）",
 )
 def slots(
     request: HttpRequest, hall: str = "", item: str = "", date: str = ""
 ) -> AppointmentSlotsOut:
     entry = selectors.hall_item(hall, item)
-    day = selectors.parse_date(date, entry.hall)
+    day = selectors.parse_date(date, entry.hall) if date.strip() else None
     return AppointmentSlotsOut(
         hall=entry.hall.code,
         item=entry.item_code,
-        date=day.isoformat(),
+        date=day.isoformat() if day else "",
         window=entry.window.number,
         dates=[d.isoformat() for d in selectors.bookable_dates(entry.hall)],
         slots=[
             AppointmentSlotOut(time=s.value, end=f"{s.end:%H:%M}", capacity=s.capacity, left=s.left)
-            for s in selectors.slots(entry.window, day)
+            for s in (selectors.slots(entry.window, day) if day else [])
         ],
     )
 

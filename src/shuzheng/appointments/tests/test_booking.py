@@ -85,6 +85,9 @@ def test_slots_follow_opening_hours_on_working_days_only(api, halls):
     # today: only the slots not begun yet (it is 10:00)
     r = api.call("GET", f"/api/v1/appointments/slots?hall={CITY}&item={ID_CARD}&date=2026-09-30")
     assert [s["time"] for s in r.json()["slots"]][:3] == ["10:30", "11:00", "11:30"]
+    # without a date: the dates only
+    r = api.call("GET", f"/api/v1/appointments/slots?hall={CITY}&item={ID_CARD}")
+    assert (r.json()["date"], r.json()["slots"], r.json()["dates"][1]) == ("", [], "2026-10-08")
     # the district hall's afternoon starts at 14:30
     r = api.call(
         "GET", f"/api/v1/appointments/slots?hall={DISTRICT}&item={ID_CARD}&date=2026-10-08"
