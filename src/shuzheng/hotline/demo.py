@@ -440,6 +440,11 @@ def seed_hotline(*, months: int = 6, per_day: tuple[int, int] = (2, 5)) -> dict[
         key_issue(client_id=OPEN311_CLIENT, actor="system:seed_hotline", key=OPEN311_KEY)
     if Ticket.objects.filter(created_by__in=("user:demo-hotline", "system:seed_hotline")).exists():
         return {"tickets": Ticket.objects.count(), "created": 0}
+    with transaction.atomic():  # one commit (each action's own transaction a savepoint): fast
+        return _seed(months=months, per_day=per_day)
+
+
+def _seed(*, months: int, per_day: tuple[int, int]) -> dict[str, int]:
     rng = random.Random(20261207)  # noqa: S311 - reproducible demo data, not security
     now = timezone.now()
     today = timezone.localdate()
