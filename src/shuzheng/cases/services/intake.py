@@ -260,7 +260,7 @@ def case_create(
     action = "submit" if submit else "draft"
     # filed at the window: the clerk confirmed the applicant was there (the timeline and the
     # audit record say so)
-    at_window = {"applicant_present": True} if channel == "window" else {}
+    at_window: dict[str, object] = {"applicant_present": True} if channel == "window" else {}
     if mandate is not None:  # 帮办代办: the timeline and the audit record name the agent
         at_window = {"agent": mandate.agent_name, "mandate": mandate.id}
     common = {  # what the case and every sub-case of a 一件事 share
