@@ -264,50 +264,60 @@ def _jsonable(value: Any) -> Any:
 
 
 def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """弱信号 now: (category, 镇街 or 区县) keys whose last days rise well above their own
-    baseline (``hotline.analysis.signals.detect``), each with up to 5 sample tickets; [] when
-    the detector is not installed. For the center (callers check)."""
-    try:
-        from shuzheng.hotline.analysis import signals as detector
-    except ImportError:
-        return []
+    """弱信号 now: (category, 镇街) and (category, 区县) keys — both levels, as
+    ``bench/hotline_signals`` judges the detector — whose last days rise well above their own
+    baseline (``hotline.analysis.signals.detect``), each with up to 5 sample tickets. A 区县
+    signal is left out when a 镇街 signal of the same category inside it carries at least half
+    of its tickets (the same burst, said once). For the center (callers check)."""
+    from shuzheng.hotline.analysis import signals as detector
+
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=detector.DEFAULT.baseline_days + 3)
     tz = timezone.get_current_timezone()
     rows = Ticket.objects.filter(
         created_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz),
+        created_at__lt=dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
         category__isnull=False,
     ).values_list("created_at", "category_id", "town_code", "region_code")
-    counts = detector.tally(
-        (timezone.localtime(at).date(), (cat, town or region)) for at, cat, town, region in rows
-    )
-    found = detector.detect(counts, today=today)
+
+    def keyed() -> Any:
+        for at, cat, town, region in rows.iterator(chunk_size=5000):
+            day = timezone.localtime(at).date()
+            if town:
+                yield day, (cat, town)
+            if region:
+                yield day, (cat, region)
+
+    found = detector.detect(detector.tally(keyed()), today=today)
     if not found:
         return []
-    keys: dict[Any, tuple[int, str]] = {s.key: s.key for s in found}  # type: ignore[misc]
-    cats = {c.pk: c for c in Category.objects.filter(pk__in={k[0] for k in keys.values()})}
+    towns = {s.key: s.count for s in found if len(s.key[1]) == 9}  # type: ignore[index]
+    kept = []
+    for s in found:
+        cat_id, place = s.key  # type: ignore[misc]
+        if len(place) == 6 and any(
+            k[0] == cat_id and k[1].startswith(place) and 2 * n >= s.count
+            for k, n in towns.items()
+        ):
+            continue
+        kept.append(s)
+    cats = {c.pk: c for c in Category.objects.filter(pk__in={s.key[0] for s in kept})}  # type: ignore[index]
     out: list[dict[str, Any]] = []
-    for s in sorted(found, key=lambda s: s.p_value):
-        cat_id, place = keys[s.key]
-        where = places.town_name(place) if len(place) == 9 else places.county_name(place)
-        sample = (
-            Ticket.objects.filter(
-                category_id=cat_id,
-                created_at__gte=dt.datetime.combine(s.since, dt.time.min, tzinfo=tz),
-            ).filter(town_code=place)
-            if len(place) == 9
-            else Ticket.objects.filter(
-                category_id=cat_id,
-                region_code=place,
-                created_at__gte=dt.datetime.combine(s.since, dt.time.min, tzinfo=tz),
-            )
+    for s in sorted(kept, key=lambda s: s.p_value):
+        cat_id, place = s.key  # type: ignore[misc]
+        level = "town" if len(place) == 9 else "county"
+        where = places.town_name(place) if level == "town" else places.county_name(place)
+        sample = Ticket.objects.filter(
+            category_id=cat_id,
+            created_at__gte=dt.datetime.combine(s.since, dt.time.min, tzinfo=tz),
+            **({"town_code": place} if level == "town" else {"region_code": place}),
         )
         out.append(
             {
                 "category": {"code": cats[cat_id].code, "name": cats[cat_id].name}
                 if cat_id in cats
                 else None,
-                "place": {"code": place, "name": where},
+                "place": {"code": place, "name": where, "level": level},
                 "since": s.since.isoformat(),
                 "count": s.count,
                 "expected": round(s.expected, 2),
