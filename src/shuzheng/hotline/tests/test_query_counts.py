@@ -1,0 +1,44 @@
+"""Statements per intake and per action, pinned (docs/style.md habit 12): an added query fails
+here rather than in the intake benchmark."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shuzheng.core import calendar
+from shuzheng.hotline import services
+from shuzheng.hotline.contracts import TicketInput
+from shuzheng.hotline.demo import OPERATOR, _handler
+from shuzheng.hotline.tests.conftest import CG_CODE, NOISE, at
+from shuzheng.identity import facade as identity
+
+pytestmark = pytest.mark.django_db
+
+
+def _create():
+    data = TicketInput(**{k: v for k, v in NOISE.items()})
+    return services.ticket_create(principal=OPERATOR, data=data, channel="phone")
+
+
+def test_statements_of_intake_and_actions():
+    # the departments' and the calendar's memos warm, as in a running process
+    identity.department_names()
+    calendar.add_working_days(dt.date(2026, 11, 23), 15)
+    with at(2026, 11, 23, 9):
+        _create()
+        with CaptureQueriesContext(connection) as create:
+            no = _create().ticket_no
+        with CaptureQueriesContext(connection) as dispatch:
+            services.ticket_act(
+                principal=OPERATOR, ticket_no=no, action="dispatch", params={"department": CG_CODE}
+            )
+        with CaptureQueriesContext(connection) as sign:
+            services.ticket_act(principal=_handler(CG_CODE), ticket_no=no, action="sign")
+    counts = (len(create), len(dispatch), len(sign))
+    # create: category, day serial (3), ticket, event, SMS, audit (3) + savepoint pair;
+    # dispatch: lock, limit, cache versions (3), save, event, SMS, inbox, audit (3) + savepoints.
+    # PostgreSQL chains the audit later (deferred): two statements fewer each.
+    expected = (12, 14, 10) if connection.vendor == "sqlite" else (10, 12, 8)
+    assert counts == expected
