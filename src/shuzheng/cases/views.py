@@ -510,6 +510,11 @@ def _render_apply(
     holder_uscc = enterprise or None
     if case is not None:
         holder_uscc = case.applicant_id if case.applicant_kind == "enterprise" else None
+    if agent is None and case is not None and case.agent_mandate:
+        # an agent's draft (帮办代办): the represented person's licences, under the same mandate
+        found = [m for m in identity.mandates_usable(principal) if m.id == case.agent_mandate]
+        reader = identity.represented(found[0]) if found else principal
+        agent = {"mandates": [], "mandate": None, "reader": reader}
     agent = agent or {"mandates": [], "mandate": None, "reader": principal}
     choices = services.license_choices_many(
         agent["reader"], [m.license_type for m, _required in target.materials], holder_uscc

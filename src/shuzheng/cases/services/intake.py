@@ -230,7 +230,8 @@ def case_create(
             applicant_present=applicant_present,
         )
     if item_code:
-        not_again(item.code, kind, applicant_id, who="您" if channel == "online" else "申请人")
+        mine = channel == "online" and mandate is None  # else told to a clerk or an agent
+        not_again(item.code, kind, applicant_id, who="您" if mine else "申请人")
     form, identity_errors = bind_identity(
         schema, form, verified_identity(principal, kind, applicant_id, applicant_name)
     )

@@ -153,3 +153,31 @@ def test_a_citizen_without_mandates_sees_no_choice(real_catalog):
     client.force_login(Person.objects.get(user__username="demo-citizen").user)
     page = client.get(f"/cases/apply/{GAOLING}/").content.decode()
     assert 'data-testid="agent-choice"' not in page
+
+
+def test_the_agent_saves_a_draft_and_submits_it_later(api, cases, real_catalog):
+    prep = api.call("GET", f"/api/v1/cases/prepare?item_code={GAOLING}", who="demo-elder").json()
+    body = {
+        "item_code": GAOLING,
+        "form": dict(prep["prefill"]),
+        "materials": [],
+        "submit": False,
+        "represented_id_number": _id("demo-elder"),
+    }
+    r = api.call("POST", "/api/v1/cases", who="demo-daughter", json_body=body)
+    assert r.status_code == 201, r.content
+    no = r.json()["case_no"]
+    assert "submit" in r.json()["allowed_actions"]  # the agent acts as the applicant
+    form = {**prep["prefill"], "bank_account": "6217002870012345678"}
+    mats = [
+        {"material_code": m["material_code"], "file_id": cases.upload("demo-daughter")}
+        for m in prep["materials"]
+        if m["required"]
+    ]
+    r = cases.act("demo-daughter", no, "submit", form=form, materials=mats)
+    assert r.status_code == 200, r.content
+    assert Case.objects.get(case_no=no).decision == "approve"
+    # a second application for her mother: one person, one benefit, told as the applicant's
+    again = _apply_for_mother(api, cases)
+    assert again.status_code == 409, again.content
+    assert again.json()["message"].startswith("申请人")
