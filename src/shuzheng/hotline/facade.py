@@ -35,7 +35,7 @@ from shuzheng.hotline.models import (
     TicketType,
     Urgency,
 )
-from shuzheng.hotline.services import notices
+from shuzheng.hotline.services import actions, notices
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
@@ -44,6 +44,7 @@ __all__ = [
     "Choice",
     "TicketInput",
     "action_label",
+    "caller",
     "categories",
     "confirmed_dispatches",
     "counties",
@@ -107,9 +108,34 @@ def ticket_detail(principal: Principal, ticket_no: str) -> dict[str, Any]:
 
 
 def ticket_list(principal: Principal, **filters: Any) -> tuple[int, list[dict[str, Any]]]:
-    """(total, page of summaries); filters: status, department, region, q, phone (center
-    only: the caller's earlier tickets), limit, offset."""
+    """(total, page of summaries); filters: status, department, region, q, warning (yellow or
+    red), extension_pending (a 延期申请 waiting), phone (center only: the caller's earlier
+    tickets), limit, offset."""
     return selectors.ticket_list(principal, **filters)
+
+
+def caller(principal: Principal, phone: str) -> dict[str, Any]:
+    """Who is calling (the operator console, as the call comes in): the name and real-name
+    identity given with earlier tickets from this phone (the latest), whether any is still
+    open, and the last ten. The center only (``NotFound`` for anyone else)."""
+    if not actions.is_center(principal):
+        raise NotFound("未找到。")
+    total, items = selectors.ticket_list(principal, phone=phone.strip(), limit=10)
+    known = (
+        Ticket.objects.filter(caller_phone=phone.strip())
+        .exclude(caller_name="", reporter_id_number="")
+        .order_by("-created_at")
+        .values("caller_name", "reporter_id_number")
+        .first()
+    )
+    return {
+        "phone": phone.strip(),
+        "name": (known or {}).get("caller_name", ""),
+        "id_number": (known or {}).get("reporter_id_number", ""),
+        "tickets_total": total,
+        "open": sum(1 for t in items if t["status"] not in ("closed", "merged")),
+        "tickets": items,
+    }
 
 
 def merge_candidates(principal: Principal, ticket_no: str) -> list[dict[str, Any]]:
@@ -296,8 +322,7 @@ def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[
     for s in found:
         cat_id, place = s.key  # type: ignore[misc]
         if len(place) == 6 and any(
-            k[0] == cat_id and k[1].startswith(place) and 2 * n >= s.count
-            for k, n in towns.items()
+            k[0] == cat_id and k[1].startswith(place) and 2 * n >= s.count for k, n in towns.items()
         ):
             continue
         kept.append(s)

@@ -83,3 +83,20 @@ def test_the_caller_phone_finds_earlier_tickets_for_the_center_only(hotline):
     assert [t["ticket_no"] for t in center["items"]] == [no]
     assert dept["total"] == 1  # the filter is ignored for a department: its own list
     assert other.json()["total"] == 0
+
+
+def test_the_console_knows_the_caller(hotline):
+    from shuzheng.core.errors import NotFound
+    from shuzheng.hotline import facade
+    from shuzheng.hotline.demo import OPERATOR as CENTER
+    from shuzheng.hotline.demo import _handler
+
+    with at(2026, 11, 23, 9):
+        no = hotline.noise()
+        who = facade.caller(CENTER, "13800000001")
+        nobody = facade.caller(CENTER, "13900000000")
+        with pytest.raises(NotFound):
+            facade.caller(_handler(CG_CODE), "13800000001")
+    assert (who["name"], who["tickets_total"], who["open"]) == ("李明", 1, 1)
+    assert who["tickets"][0]["ticket_no"] == no
+    assert (nobody["name"], nobody["tickets_total"]) == ("", 0)
