@@ -133,6 +133,8 @@ WINDOW_FILING = rule(
 OWN_FILING = rule(("clerk", *PERSONS))
 # Running metrics: department heads (their departments) and platform admins; other staff 403.
 METRICS = rule(("head", "admin"))
+# 知识库 authors of 市民政局 (441200-MZJ): its handling roles and the 12345 center.
+KNOWLEDGE_MZJ = ("clerk", "reviewer", "head", "hotline")
 
 
 def licence_rule(handlers: tuple[str, ...], *, client: str | None) -> dict[str, Expect]:
@@ -732,6 +734,54 @@ API: dict[str, list[Probe]] = {
     "GET /api/v1/hotline/signals": [P(rule(("hotline",)))],
     "GET /api/v1/hotline/metrics": [P(rule(("hotline",)))],
     "GET /api/v1/hotline/categories": [P(PUBLIC)],
+    # 12345 知识库 (issue 18 item 3): live search for the center and API clients; the world's
+    # ``article_id`` is published (any signed-in caller reads it), ``article_draft`` a draft of
+    # 市民政局 (441200-MZJ) which only its authors (clerk, reviewer, head: handling roles there)
+    # and the 12345 center see; writing is for those authors, the data officer and the
+    # platform admin write no articles
+    "GET /api/v1/knowledge/search": [P(rule(("hotline", *CLIENTS)), query="q=老人长寿金")],
+    "GET /api/v1/knowledge/articles": [P(STAFF_ONLY)],
+    "GET /api/v1/knowledge/articles/{article_id}": [
+        P(AUTHENTICATED, path={"article_id": "$article_id"}, label="published"),
+        P(
+            rule(KNOWLEDGE_MZJ, default=404),
+            path={"article_id": "$article_draft"},
+            label="draft",
+        ),
+    ],
+    "POST /api/v1/knowledge/articles": [
+        P(
+            rule(KNOWLEDGE_MZJ),
+            body={
+                "title": "长者饭堂就餐",
+                "questions": ["长者饭堂在哪里"],
+                "answer": "长者饭堂由各镇街运营，60 岁以上老人凭身份证就餐。",
+                "department": "441200-MZJ",
+            },
+        )
+    ],
+    "PATCH /api/v1/knowledge/articles/{article_id}": [
+        P(
+            rule(KNOWLEDGE_MZJ, default=404),
+            path={"article_id": "$article_draft"},
+            body={"title": "长者饭堂就餐（修订）"},
+        )
+    ],
+    "POST /api/v1/knowledge/articles/{article_id}/actions": [
+        P(
+            rule(KNOWLEDGE_MZJ, default=404, **dict.fromkeys((*PERSONS, *CLIENTS), 403)),
+            path={"article_id": "$article_draft"},
+            body={"action": "submit"},
+        )
+    ],
+    "POST /api/v1/knowledge/articles/{article_id}/uses": [
+        P(
+            rule(("hotline", *CLIENTS)),
+            path={"article_id": "$article_id"},
+            body={"ticket_no": "$hotline_no"},
+        )
+    ],
+    "GET /api/v1/knowledge/expiring": [P(STAFF_ONLY)],
 }
 
 # --- the pages --------------------------------------------------------------------------------
@@ -984,6 +1034,22 @@ PAGES: dict[str, Page] = {
     "open311/v2/requests/<str:request_id>.<str:fmt>": Page(
         PAGE_PUBLIC, path={"request_id": "$hotline_no", "fmt": "json"}
     ),
+    # 12345 知识库: 常见问题 for everyone; management for the authors and reviewers of a
+    # department (a draft of 市民政局: its handling roles and the 12345 center)
+    "knowledge/": Page(PAGE_PUBLIC),
+    "knowledge/faq/<int:article_id>/": Page(PAGE_PUBLIC, path={"article_id": "$article_id"}),
+    "knowledge/manage/": Page(page_rule(KNOWLEDGE_MZJ)),
+    "knowledge/manage/new/": Page(page_rule(KNOWLEDGE_MZJ)),
+    "knowledge/manage/<int:article_id>/": Page(
+        page_rule(KNOWLEDGE_MZJ), path={"article_id": "$article_draft"}
+    ),
+    "knowledge/manage/<int:article_id>/edit/": Page(
+        page_rule(KNOWLEDGE_MZJ), path={"article_id": "$article_draft"}
+    ),
+    "knowledge/manage/<int:article_id>/<str:action>/": Page(
+        page_rule(KNOWLEDGE_MZJ), path={"article_id": "$article_draft", "action": "submit"}, post={}
+    ),
+    "knowledge/review/": Page(page_rule(KNOWLEDGE_MZJ)),
 }
 
 # --- known gaps -------------------------------------------------------------------------------

@@ -361,6 +361,34 @@ def build_world(client: Client) -> World:
     refs["hotline_no"] = _ok(
         api.call("POST", "/api/v1/hotline/tickets", who="demo-citizen", json_body=lamp), "诉求"
     )["ticket_no"]
+    # 12345 知识库: a published article (entered by the center, published by 市民政局's head)
+    # and a draft, both of 市民政局
+    article = {
+        "title": "高龄津贴申领",
+        "questions": ["老人八十岁有冇长寿金"],
+        "answer": "年满 80 周岁的肇庆户籍老年人可申领高龄津贴。",
+        "department": "441200-MZJ",
+        "items": ["44120030500001000000B"],
+    }
+    made = _ok(
+        api.call("POST", "/api/v1/knowledge/articles", who="demo-hotline", json_body=article),
+        "知识条目",
+    )
+    for who, action in (("demo-hotline", "submit"), ("demo-head", "publish")):
+        _ok(
+            api.call(
+                "POST",
+                f"/api/v1/knowledge/articles/{made['id']}/actions",
+                who=who,
+                json_body={"action": action},
+            ),
+            action,
+        )
+    refs["article_id"] = made["id"]
+    draft = dict(article, title="长者饭堂就餐", items=[])
+    refs["article_draft"] = _ok(
+        api.call("POST", "/api/v1/knowledge/articles", who="demo-clerk", json_body=draft), "草稿"
+    )["id"]
     return w
 
 

@@ -23,18 +23,18 @@ router = Router(tags=["knowledge 知识库"], auth=BearerAuth())
 Q_MAX = 200
 
 
-class ItemOut(Schema):
+class KnowledgeItemOut(Schema):
     code: str
     name: str
 
 
-class HitOut(Schema):
+class KnowledgeHitOut(Schema):
     id: int
     title: str
     excerpt: str
     department: str
     department_name: str
-    items: list[ItemOut]
+    items: list[KnowledgeItemOut]
     score: float
     matched_words: list[str]
 
@@ -46,27 +46,27 @@ def _center_or_client(principal: Principal) -> None:
 
 @router.get(
     "/knowledge/search",
-    response=list[HitOut],
+    response=list[KnowledgeHitOut],
     summary="知识库检索（话务员边输入边检索）",
     description=(
         "12345 中心（话务员、班长）和 API 客户端可用。只返回已发布且在有效期内的条目；"
         "q 为空时返回空列表。"
     ),
 )
-def search(request: HttpRequest, q: str = "", limit: int = 5) -> list[HitOut]:
+def search(request: HttpRequest, q: str = "", limit: int = 5) -> list[KnowledgeHitOut]:
     _center_or_client(principal_for_request(request))
     if len(q) > Q_MAX:
         raise ValidationFailed.one("q", f"检索词不能超过 {Q_MAX} 个字。")
     if not 1 <= limit <= 50:
         raise ValidationFailed.one("limit", "返回条数应在 1 到 50 之间。")
     return [
-        HitOut(
+        KnowledgeHitOut(
             id=h.id,
             title=h.title,
             excerpt=h.excerpt,
             department=h.department_code,
             department_name=h.department_name,
-            items=[ItemOut(code=i.code, name=i.name) for i in h.items],
+            items=[KnowledgeItemOut(code=i.code, name=i.name) for i in h.items],
             score=h.score,
             matched_words=list(h.matched_words),
         )
@@ -74,14 +74,14 @@ def search(request: HttpRequest, q: str = "", limit: int = 5) -> list[HitOut]:
     ]
 
 
-class ArticleOut(Schema):
+class KnowledgeArticleOut(Schema):
     id: int
     title: str
     questions: list[str]
     answer: str
     department: str
     department_name: str
-    items: list[ItemOut]
+    items: list[KnowledgeItemOut]
     category: str
     category_name: str
     tags: list[str]
@@ -95,16 +95,16 @@ class ArticleOut(Schema):
     allowed_actions: list[str]
 
 
-def article_out(principal: Principal, a: Article) -> ArticleOut:
+def article_out(principal: Principal, a: Article) -> KnowledgeArticleOut:
     v = selectors.as_contract(a)
-    return ArticleOut(
+    return KnowledgeArticleOut(
         id=v.id,
         title=v.title,
         questions=list(v.questions),
         answer=v.answer,
         department=v.department_code,
         department_name=v.department_name,
-        items=[ItemOut(code=i.code, name=i.name) for i in v.items],
+        items=[KnowledgeItemOut(code=i.code, name=i.name) for i in v.items],
         category=v.category,
         category_name=v.category_name,
         tags=list(v.tags),
@@ -121,7 +121,7 @@ def article_out(principal: Principal, a: Article) -> ArticleOut:
 
 @router.get(
     "/knowledge/articles",
-    response=list[ArticleOut],
+    response=list[KnowledgeArticleOut],
     summary="本部门（或待审核）的知识条目列表",
     description=(
         "编写或审核知识库的工作人员可用；status 可为 draft、in_review、published、retired。"
@@ -129,7 +129,7 @@ def article_out(principal: Principal, a: Article) -> ArticleOut:
 )
 def articles(
     request: HttpRequest, status: str = "", department: str = "", limit: int = 100
-) -> list[ArticleOut]:
+) -> list[KnowledgeArticleOut]:
     principal = principal_for_request(request)
     if principal.kind != "staff":
         raise Forbidden("仅工作人员可以管理知识库。")
@@ -141,16 +141,16 @@ def articles(
 
 @router.get(
     "/knowledge/articles/{article_id}",
-    response=ArticleOut,
+    response=KnowledgeArticleOut,
     summary="知识条目详情（含 allowed_actions）",
     description="已发布且在有效期内的条目登录即可查看；其他状态仅所属部门的编写、审核人员可见。",
 )
-def article(request: HttpRequest, article_id: int) -> ArticleOut:
+def article(request: HttpRequest, article_id: int) -> KnowledgeArticleOut:
     principal = principal_for_request(request)
     return article_out(principal, selectors.article_for(principal, article_id))
 
 
-class ArticleIn(Schema):
+class KnowledgeArticleIn(Schema):
     title: str = Field("", description="标题（不超过 80 字）")
     questions: list[str] = Field([], description="常见问法（每条不超过 100 字，至多 20 条）")
     answer: str = Field("", description="答复口径：话务员照读的简短答复（不超过 1000 字）")
@@ -162,7 +162,7 @@ class ArticleIn(Schema):
     valid_to: str | None = Field(None, description="失效日期 YYYY-MM-DD（可空）")
 
 
-class ArticlePatch(Schema):
+class KnowledgeArticlePatch(Schema):
     title: str | None = None
     questions: list[str] | None = None
     answer: str | None = None
@@ -177,11 +177,11 @@ class ArticlePatch(Schema):
 
 @router.post(
     "/knowledge/articles",
-    response={201: ArticleOut},
+    response={201: KnowledgeArticleOut},
     summary="新建知识条目（草稿）",
     description="所属部门的编写人员（窗口、审批、部门负责人、热线处置人员）及 12345 中心可用。",
 )
-def create(request: HttpRequest, body: ArticleIn) -> Status:
+def create(request: HttpRequest, body: KnowledgeArticleIn) -> Status:
     principal = principal_for_request(request)
     a = services.article_create(
         principal=principal,
@@ -202,10 +202,12 @@ def create(request: HttpRequest, body: ArticleIn) -> Status:
 
 @router.patch(
     "/knowledge/articles/{article_id}",
-    response=ArticleOut,
+    response=KnowledgeArticleOut,
     summary="修改知识条目（仅草稿；已发布的先执行 revise）",
 )
-def update(request: HttpRequest, article_id: int, body: ArticlePatch) -> ArticleOut:
+def update(
+    request: HttpRequest, article_id: int, body: KnowledgeArticlePatch
+) -> KnowledgeArticleOut:
     principal = principal_for_request(request)
     current = selectors.article_for(principal, article_id)
     if not selectors.may_manage(principal, current):
@@ -232,18 +234,18 @@ def update(request: HttpRequest, article_id: int, body: ArticlePatch) -> Article
     return article_out(principal, a)
 
 
-class ActionIn(Schema):
+class KnowledgeActionIn(Schema):
     action: str = Field(..., description="submit | publish | return | retire | revise")
     reason: str = Field("", description="退回、下架的原因")
 
 
 @router.post(
     "/knowledge/articles/{article_id}/actions",
-    response=ArticleOut,
+    response=KnowledgeArticleOut,
     summary="知识条目流转：提交审核、发布、退回、下架、修订",
     description="当前状态下不允许的操作返回 409 及 allowed_actions；退回、下架须填写 reason。",
 )
-def act(request: HttpRequest, article_id: int, body: ActionIn) -> ArticleOut:
+def act(request: HttpRequest, article_id: int, body: KnowledgeActionIn) -> KnowledgeArticleOut:
     principal = principal_for_request(request)
     a = services.article_act(
         principal=principal, article_id=article_id, action=body.action, reason=body.reason
@@ -251,37 +253,37 @@ def act(request: HttpRequest, article_id: int, body: ActionIn) -> ArticleOut:
     return article_out(principal, a)
 
 
-class UseIn(Schema):
+class KnowledgeUseIn(Schema):
     ticket_no: str = Field(..., description="以该条目答复的工单编号")
 
 
-class UseOut(Schema):
+class KnowledgeUseOut(Schema):
     id: int
     uses: int
 
 
 @router.post(
     "/knowledge/articles/{article_id}/uses",
-    response=UseOut,
+    response=KnowledgeUseOut,
     summary="记录以知识条目答复工单（一次性解答统计，同一工单只计一次）",
     description="12345 中心和 API 客户端可用。",
 )
-def use(request: HttpRequest, article_id: int, body: UseIn) -> UseOut:
+def use(request: HttpRequest, article_id: int, body: KnowledgeUseIn) -> KnowledgeUseOut:
     principal = principal_for_request(request)
     _center_or_client(principal)
     uses = services.article_record_use(
         article_id=article_id, ticket_no=body.ticket_no, actor=principal.actor
     )
-    return UseOut(id=article_id, uses=uses)
+    return KnowledgeUseOut(id=article_id, uses=uses)
 
 
 @router.get(
     "/knowledge/expiring",
-    response=list[ArticleOut],
+    response=list[KnowledgeArticleOut],
     summary="30 天内到期（或已过期）的已发布条目",
     description="编写或审核知识库的工作人员可用，范围为其部门（12345 中心为全部）。",
 )
-def expiring(request: HttpRequest) -> list[ArticleOut]:
+def expiring(request: HttpRequest) -> list[KnowledgeArticleOut]:
     principal = principal_for_request(request)
     if principal.kind != "staff":
         raise Forbidden("仅工作人员可以管理知识库。")

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from shuzheng.identity.contracts import Principal
 from shuzheng.knowledge import selectors, services
 from shuzheng.knowledge.contracts import Article, ArticleHit, ItemRef
 
-__all__ = ["Article", "ArticleHit", "ItemRef", "article", "record_use", "search", "warm_up"]
+__all__ = [
+    "Article",
+    "ArticleHit",
+    "ItemRef",
+    "article",
+    "manages",
+    "record_use",
+    "search",
+    "warm_up",
+]
 
 
 def search(*, text: str, limit: int = 5, today: dt.date | None = None) -> list[ArticleHit]:
@@ -34,3 +44,8 @@ def record_use(*, article_id: int, ticket_no: str, actor: str = "") -> int:
 def warm_up() -> None:
     """Load the Chinese dictionary and build the search index now (at worker start)."""
     selectors.warm_up()
+
+
+def manages(principal: Principal) -> bool:
+    """Whether the caller writes or reviews articles (the 知识库管理 link in the navigation)."""
+    return selectors.manages_any(principal)

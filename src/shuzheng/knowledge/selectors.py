@@ -222,6 +222,15 @@ def expiring(
     return list(rows.order_by("valid_to", "id"))
 
 
+def manages_any(principal: Principal) -> bool:
+    """The caller writes articles for some department or reviews them."""
+    return principal.kind == "staff" and (
+        tr.author_departments(principal) != []
+        or principal.has_role(tr.REVIEW_CENTER_ROLE)
+        or bool(principal.departments_for((tr.REVIEW_DEPARTMENT_ROLE,)))
+    )
+
+
 def writable_departments(principal: Principal) -> list[tuple[str, str]]:
     """(code, name) of the departments the caller may write articles for."""
     names = identity.department_names()

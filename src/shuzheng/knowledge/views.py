@@ -27,11 +27,7 @@ S = Article.Status
 
 def _staff(request: HttpRequest) -> Principal:
     principal = principal_for_request(request)
-    if principal.kind != "staff" or (
-        tr.author_departments(principal) == []
-        and not principal.has_role(tr.REVIEW_CENTER_ROLE)
-        and not principal.departments_for((tr.REVIEW_DEPARTMENT_ROLE,))
-    ):
+    if not selectors.manages_any(principal):
         raise PermissionDenied("仅编写或审核知识库的工作人员可以访问。")
     return principal
 

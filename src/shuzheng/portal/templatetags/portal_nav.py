@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shuzheng.identity.facade import principal_for_request
+from shuzheng.knowledge import facade as knowledge
 
 register = template.Library()
 
@@ -30,6 +31,8 @@ def nav_links(request: Any) -> list[dict[str, str]]:
     elif principal.kind == "staff":
         if principal.has_role("data_officer") or principal.is_platform_admin:
             links.append((_("数据管理"), reverse("dataofficer:home"), "nav-dataofficer"))
+        if knowledge.manages(principal):
+            links.append((_("知识库"), reverse("knowledge:manage"), "nav-knowledge"))
         links += [
             (_("决策规则"), reverse("rules:list"), "nav-rules"),
             (_("免申即享"), reverse("proactive:list"), "nav-policies"),
