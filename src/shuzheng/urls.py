@@ -43,6 +43,7 @@ urlpatterns = [
     path("appointments/", include("shuzheng.appointments.urls")),
     path("knowledge/", include("shuzheng.knowledge.urls")),
     path("policies/", include("shuzheng.proactive.urls")),
+    path("hotline/", include("shuzheng.hotline.urls")),
     path("dataspace/", include("shuzheng.exchange.urls")),
     path("data/", include("shuzheng.exchange.urls_officer")),
     path("", include("shuzheng.portal.urls")),

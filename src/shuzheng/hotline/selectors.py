@@ -212,10 +212,16 @@ def ticket_list(
     region: str = "",
     q: str = "",
     phone: str = "",
+    warning: str = "",
+    extension_pending: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[dict[str, Any]]]:
     qs = visible_tickets(principal)
+    if warning:  # yellow | red (the pages' 预警 filter)
+        qs = qs.filter(warning=warning)
+    if extension_pending:  # a department's 延期申请 waiting for the center
+        qs = qs.filter(status=TicketStatus.HANDLING).exclude(extension_request={})
     if status:
         qs = qs.filter(status=status)
     if department:
