@@ -17,6 +17,7 @@ Periodic work (``tasks``): ``escalate_overdue``, ``warnings_refresh``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
@@ -49,6 +50,7 @@ __all__ = [
     "confirmed_dispatches",
     "counties",
     "escalate_overdue",
+    "is_center",
     "keyword_suggest",
     "merge_candidates",
     "metrics",
@@ -121,17 +123,17 @@ def caller(principal: Principal, phone: str) -> dict[str, Any]:
     if not actions.is_center(principal):
         raise NotFound("未找到。")
     total, items = selectors.ticket_list(principal, phone=phone.strip(), limit=10)
-    known = (
+    known: Mapping[str, Any] = (
         Ticket.objects.filter(caller_phone=phone.strip())
         .exclude(caller_name="", reporter_id_number="")
         .order_by("-created_at")
         .values("caller_name", "reporter_id_number")
         .first()
-    )
+    ) or {}
     return {
         "phone": phone.strip(),
-        "name": (known or {}).get("caller_name", ""),
-        "id_number": (known or {}).get("reporter_id_number", ""),
+        "name": known.get("caller_name", ""),
+        "id_number": known.get("reporter_id_number", ""),
         "tickets_total": total,
         "open": sum(1 for t in items if t["status"] not in ("closed", "merged")),
         "tickets": items,
@@ -160,6 +162,11 @@ def supervision_pdf(principal: Principal, ticket_no: str, n: int) -> tuple[bytes
     ticket = selectors.ticket_for(principal, ticket_no)
     pdf, notice = notices.supervision_pdf(principal=principal, ticket=ticket, n=n)
     return pdf, f"督办通知-{notice.doc_no}.pdf"
+
+
+def is_center(principal: Principal) -> bool:
+    """Whether the caller works in the 12345 center (话务员 or 班长): the console's link."""
+    return actions.is_center(principal)
 
 
 # --- words ---------------------------------------------------------------------------------------
