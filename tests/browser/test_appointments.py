@@ -1,7 +1,8 @@
 """预约办理 in a real browser (issue 17): a citizen on a phone opens an item's 办事指南, presses
 预约办理, chooses a hall, a working day and a slot with plain forms, gets a booking number
-(and its SMS), finds it in 我的预约 and cancels it after confirming. Every page axe-checked
-and no wider than the phone. The day is the eve of 国庆节, so the calendar shows in the dates."""
+(and its SMS), finds it in 我的预约 and cancels it after confirming; a window clerk marks a
+booking 已到 on the day list. Every page axe-checked (the citizen's no wider than the phone).
+The day is the eve of 国庆节, so the calendar shows in the dates."""
 
 from __future__ import annotations
 
@@ -111,3 +112,35 @@ def test_a_citizen_books_from_the_guide_on_a_phone_and_cancels(visit_site, new_c
     checked(page, "cancelled")
     booking.refresh_from_db()
     assert booking.status == "cancelled" and booking.slot.booked == 0
+
+
+def test_the_window_marks_an_arrival_on_its_day_list(visit_site, new_context):
+    """A window clerk finds today's bookings from 我的 and marks one 已到 (desktop)."""
+    from django.test import Client
+
+    from shuzheng.appointments.models import Booking
+    from tests.support import Api
+
+    site = visit_site
+    visit = {"hall": "zq-zwfw", "item": ID_CARD, "date": "2026-09-30", "time": "11:00"}
+    r = Api(Client()).call("POST", "/api/v1/appointments", who="demo-citizen", json_body=visit)
+    assert r.status_code == 201, r.content
+    no = r.json()["no"]
+
+    page = new_context().new_page()
+    login(page, site, "demo-clerk")
+    page.goto(f"{site}/me/")
+    page.get_by_test_id("me-desk").click()
+    page.wait_for_url(f"{site}/appointments/desk/")
+    expect(page.get_by_role("heading", level=2)).to_contain_text(
+        "肇庆市政务服务中心 · 9月30日（周三）"
+    )
+    row = page.get_by_test_id("desk-row").filter(has_text=no)
+    expect(row).to_contain_text("11:00 · B01 号窗口 · 居民身份证换领")
+    expect(row).to_contain_text("李明")
+    check_axe(page, context="the window's day list")
+    row.get_by_role("button", name="已到").click()
+    expect(page.get_by_role("status")).to_contain_text(f"已登记预约 {no}。")
+    expect(page.get_by_test_id("desk-row").filter(has_text=no)).to_contain_text("已到")
+    check_axe(page, context="arrival recorded")
+    assert Booking.objects.get(no=no).status == "arrived"
