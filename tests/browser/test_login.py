@@ -53,7 +53,7 @@ def test_two_step_login_and_me(site, new_context, device):
     page.fill("input[name=code]", read_login_code(page.context, site))
     main_submit(page).click()
     page.wait_for_url(f"{site}/")
-    expect(page.get_by_role("link", name="我的")).to_be_visible()
+    expect(page.get_by_role("link", name="我的", exact=True)).to_be_visible()
 
     page.goto(f"{site}/me/")
     expect(page.get_by_test_id("me-username")).to_have_text("demo-citizen")
@@ -117,7 +117,7 @@ def test_login_works_without_javascript(site, new_context):
     # Logging out is a plain form too.
     page.get_by_role("button", name="退出").click()
     page.wait_for_url(f"{site}/")
-    expect(page.get_by_role("link", name="我的")).to_have_count(0)
+    expect(page.get_by_role("link", name="我的", exact=True)).to_have_count(0)
 
 
 def test_registration_validates_id_number_then_logs_in(site, new_context):

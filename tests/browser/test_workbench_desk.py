@@ -46,7 +46,7 @@ def test_a_clerk_prereviews_the_materials_and_assigns_a_colleague(filed, new_con
     bad.get_by_label("原因或说明（不合格时必填）").fill("照片模糊，无法辨认")
     checklist.get_by_test_id("check-M3").get_by_label("合格", exact=True).check()
     check_axe(page, context="prereview filled in")
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=60_000):  # the machine may be busy
         checklist.get_by_test_id("prereview-save").click()
     assert page.url.startswith(f"{site}/workbench/cases/{no}/")
     expect(page.locator(".messages")).to_contain_text("1 份材料不合格")
@@ -66,7 +66,7 @@ def test_a_clerk_prereviews_the_materials_and_assigns_a_colleague(filed, new_con
     assert not any(o.startswith("demo-") for o in options[1:]), options  # names, not accounts
     picker.select_option("demo-reviewer")
     check_axe(page, context="case desk with the colleague picker")
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=60_000):  # the machine may be busy
         assign.get_by_role("button", name="分配承办人").click()
     assert page.url.startswith(f"{site}/workbench/cases/{no}/")
     assert Case.objects.get(case_no=no).assignee == "demo-reviewer"
