@@ -734,6 +734,11 @@ API: dict[str, list[Probe]] = {
     "GET /api/v1/hotline/signals": [P(rule(("hotline",)))],
     "GET /api/v1/hotline/metrics": [P(rule(("hotline",)))],
     "GET /api/v1/hotline/categories": [P(PUBLIC)],
+    # the analysis side (热点, 周报): the center; a department's handlers their own 热点 only
+    "GET /api/v1/hotline/hotspots": [P(rule(("hotline",)), query="period=week&level=2")],
+    "GET /api/v1/hotline/reports/weekly.{fmt}": [
+        P(rule(("hotline",)), path={"fmt": "xlsx"}, query="week=2026-W49")
+    ],
     # 12345 知识库 (issue 18 item 3): live search for the center and API clients; the world's
     # ``article_id`` is published (any signed-in caller reads it), ``article_draft`` a draft of
     # 市民政局 (441200-MZJ) which only its authors (clerk, reviewer, head: handling roles there)
@@ -1050,6 +1055,11 @@ PAGES: dict[str, Page] = {
         page_rule(KNOWLEDGE_MZJ), path={"article_id": "$article_draft", "action": "submit"}, post={}
     ),
     "knowledge/review/": Page(page_rule(KNOWLEDGE_MZJ)),
+    # 12345 analysis dashboard: the center (a department's handlers see their part)
+    "hotline/dashboard/": Page(page_rule(("hotline",))),
+    "hotline/dashboard/reports/weekly.<str:fmt>": Page(
+        page_rule(("hotline",)), path={"fmt": "pdf"}, query="week=2026-W49"
+    ),
 }
 
 # --- known gaps -------------------------------------------------------------------------------

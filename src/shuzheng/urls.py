@@ -31,6 +31,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),
     path("open311/v2/", include("shuzheng.hotline.urls_open311")),
+    path("hotline/dashboard/", include("shuzheng.hotline.urls_dashboard")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("shuzheng.identity.urls")),
     path("workbench/", include("shuzheng.workbench.urls")),

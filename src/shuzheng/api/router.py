@@ -25,6 +25,7 @@ from shuzheng.core.errors import STATUS_ERRORS, DomainError
 from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
 from shuzheng.hotline.api import router as hotline_router
+from shuzheng.hotline.api_dashboard import router as hotline_dashboard_router
 from shuzheng.identity.api import router as identity_router
 from shuzheng.knowledge.api import router as knowledge_router
 from shuzheng.licenses.api import router as licenses_router
@@ -145,6 +146,7 @@ api.add_router("/", case_documents_router)  # before cases': /cases/progress, no
 api.add_router("/", cases_router)
 api.add_router("/", ratings_router)
 api.add_router("/", hotline_router)
+api.add_router("/", hotline_dashboard_router)
 api.add_router("/", licenses_router)
 api.add_router("/", seals_router)
 api.add_router("/", rules_router)
