@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuzheng.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -162,7 +163,7 @@ def edit(request: HttpRequest, article_id: int) -> HttpResponse:
     message = ""
     status = 200
     if a.status != S.DRAFT:
-        message = "只有草稿可以修改；已发布或已下架的条目请先“修订”。"
+        message = str(_("只有草稿可以修改；已发布或已下架的条目请先“修订”。"))
         status = 409
     elif request.method == "POST":
         values = request.POST.dict()
@@ -188,13 +189,13 @@ def edit(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 DONE = {
-    "create": "已保存为草稿。",
-    "edit": "已保存修改。",
-    "submit": "已提交审核。",
-    "publish": "已发布，话务员现在可以检索到这条知识。",
-    "return": "已退回修改。",
-    "retire": "已下架。",
-    "revise": "已转为草稿，可以修改；修改期间话务员检索不到这条知识。",
+    "create": _("已保存为草稿。"),
+    "edit": _("已保存修改。"),
+    "submit": _("已提交审核。"),
+    "publish": _("已发布，话务员现在可以检索到这条知识。"),
+    "return": _("已退回修改。"),
+    "retire": _("已下架。"),
+    "revise": _("已转为草稿，可以修改；修改期间话务员检索不到这条知识。"),
 }
 
 
@@ -204,7 +205,7 @@ def detail(
 ) -> HttpResponse:
     principal = _staff(request)
     a = _managed(principal, article_id)
-    done = DONE.get(request.GET.get("done", ""), "")
+    done = str(DONE.get(request.GET.get("done", ""), ""))
     return render(
         request,
         "knowledge/detail.html",
@@ -259,7 +260,7 @@ def review(request: HttpRequest) -> HttpResponse:
                 }
                 for a in rows
             ],
-            "done": DONE.get(request.GET.get("done", ""), ""),
+            "done": str(DONE.get(request.GET.get("done", ""), "")),
         },
     )
 
