@@ -97,7 +97,7 @@ def category_ancestors(level: int) -> dict[int, Category]:
     for pk, c in rows.items():
         node = c
         while node.level > level and node.parent_id in rows:
-            node = rows[node.parent_id]  # type: ignore[index]
+            node = rows[node.parent_id]
         out[pk] = node
     return out
 
@@ -107,7 +107,7 @@ def _path(c: Category, rows: dict[int, Category]) -> list[str]:
     node: Category | None = c
     while node is not None:
         names.insert(0, node.name)
-        node = rows.get(node.parent_id) if node.parent_id else None  # type: ignore[arg-type]
+        node = rows.get(node.parent_id) if node.parent_id else None
     return names
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -324,19 +324,22 @@ def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[
     found = detector.detect(detector.tally(keyed()), today=today)
     if not found:
         return []
-    towns = {s.key: s.count for s in found if len(s.key[1]) == 9}  # type: ignore[index]
-    kept = []
-    for s in found:
-        cat_id, place = s.key  # type: ignore[misc]
-        if len(place) == 6 and any(
-            k[0] == cat_id and k[1].startswith(place) and 2 * n >= s.count for k, n in towns.items()
-        ):
-            continue
-        kept.append(s)
-    cats = {c.pk: c for c in Category.objects.filter(pk__in={s.key[0] for s in kept})}  # type: ignore[index]
+    keys: list[tuple[tuple[int, str], Any]] = [(cast("tuple[int, str]", s.key), s) for s in found]
+    towns = {k: s.count for k, s in keys if len(k[1]) == 9}
+    kept = [
+        (k, s)
+        for k, s in keys
+        if not (
+            len(k[1]) == 6
+            and any(
+                t[0] == k[0] and t[1].startswith(k[1]) and 2 * n >= s.count
+                for t, n in towns.items()
+            )
+        )
+    ]
+    cats = {c.pk: c for c in Category.objects.filter(pk__in={k[0] for k, _ in kept})}
     out: list[dict[str, Any]] = []
-    for s in sorted(kept, key=lambda s: s.p_value):
-        cat_id, place = s.key  # type: ignore[misc]
+    for (cat_id, place), s in sorted(kept, key=lambda x: x[1].p_value):
         level = "town" if len(place) == 9 else "county"
         where = places.town_name(place) if level == "town" else places.county_name(place)
         sample = Ticket.objects.filter(
