@@ -45,6 +45,7 @@ urlpatterns = [
     path("knowledge/", include("shuzheng.knowledge.urls")),
     path("policies/", include("shuzheng.proactive.urls")),
     path("hotline/", include("shuzheng.hotline.urls")),
+    path("city/", include("shuzheng.governance.urls")),
     path("dataspace/", include("shuzheng.exchange.urls")),
     path("data/", include("shuzheng.exchange.urls_officer")),
     path("", include("shuzheng.portal.urls")),

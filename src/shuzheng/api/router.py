@@ -24,6 +24,7 @@ from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import STATUS_ERRORS, DomainError
 from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
+from shuzheng.governance.api import router as governance_router
 from shuzheng.hotline.api import router as hotline_router
 from shuzheng.hotline.api_dashboard import router as hotline_dashboard_router
 from shuzheng.identity.api import router as identity_router
@@ -155,3 +156,4 @@ api.add_router("/", exchange_router)
 api.add_router("/", payments_router)
 api.add_router("/", appointments_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", governance_router)

@@ -1,0 +1,30 @@
+"""Tables of 一网统管, one file per topic: ``indicators`` (城市运行体征指标: definitions, readings,
+the latest state per indicator and district), ``alerts`` (预警). Events (事件/部件) and the command
+dashboard add their own files here."""
+
+from shuzheng.governance.models.alerts import Alert, AlertStatus
+from shuzheng.governance.models.indicators import (
+    CITY,
+    Direction,
+    Frequency,
+    Function,
+    Indicator,
+    IndicatorState,
+    Level,
+    Reading,
+    Source,
+)
+
+__all__ = [
+    "CITY",
+    "Alert",
+    "AlertStatus",
+    "Direction",
+    "Frequency",
+    "Function",
+    "Indicator",
+    "IndicatorState",
+    "Level",
+    "Reading",
+    "Source",
+]
