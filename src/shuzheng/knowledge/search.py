@@ -110,7 +110,7 @@ _LETTERS_RE = re.compile(r"^[a-z][a-z' ]*$")
 _SPACES_RE = re.compile(r"\s+")
 _AGE_RE = re.compile(r"(\d{2,3})(?:岁|周岁)")
 OLD_AGE = 80
-BOOST_CANDIDATES = 100  # name boosts are weighed for the best this many lexical matches
+BOOST_CANDIDATES = 40  # name boosts are weighed for the best this many lexical matches
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,14 @@ def _subwords(token: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=65536)
+def _pinyin_of(word: str) -> tuple[str, ...]:
+    """Pinyin syllables of one jieba word (ASCII words kept whole)."""
+    if _CJK_RE.fullmatch(word):
+        return tuple(s for s in lazy_pinyin(word) if s.isascii() and s.isalnum())
+    return tuple(_ALNUM_RE.findall(word))
+
+
 def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
@@ -342,12 +350,18 @@ class KnowledgeIndex:
     def _build_pinyin(self) -> None:
         # (full pinyin, initials) of the title and each question variant, per document
         self._pinyin: list[tuple[tuple[str, str], ...]] = []
-        for labels, d in zip(self._labels, self.docs, strict=True):
+        grams: dict[str, set[int]] = defaultdict(set)  # letter pairs → documents having them
+        for i, (labels, d) in enumerate(zip(self._labels, self.docs, strict=True)):
             forms = []
-            for label in (*labels, *(_strip(self.normalize(i)) for i in d.items)):
-                sylls = [s for s in lazy_pinyin(label) if s.isascii() and s.isalnum()]
-                forms.append(("".join(sylls), "".join(s[0] for s in sylls)))
+            for label in (*labels, *(_strip(self.normalize(x)) for x in d.items)):
+                sylls = [s for tok in _cut(label) for s in _pinyin_of(tok)]
+                full, initials = "".join(sylls), "".join(s[0] for s in sylls)
+                forms.append((full, initials))
+                for form in (full, initials):
+                    for j in range(len(form) - 1):
+                        grams[form[j : j + 2]].add(i)
             self._pinyin.append(tuple(forms))
+        self._py_grams = {g: frozenset(v) for g, v in grams.items()}
 
     # -- querying --
 
@@ -372,9 +386,11 @@ class KnowledgeIndex:
             unit_hits.append(docs)
         if len(query.units) >= 2:
             n = len(query.units)
+            covered: Counter[int] = Counter()
+            for docs in unit_hits:
+                covered.update(docs)
             for i in scores:
-                covered = sum(1 for docs in unit_hits if i in docs)
-                scores[i] *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered / n
+                scores[i] *= COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered[i] / n
         best = max(scores.values(), default=0.0)
         ref = best if best > 0 else PINYIN_ONLY_BASE
         probes = [(query.text, 1.0)] + [(e, 0.7) for e in query.expansions]
@@ -492,7 +508,15 @@ class KnowledgeIndex:
 
     def _pinyin_boosts(self, letters: str) -> dict[int, float]:
         out: dict[int, float] = {}
-        for i, forms in enumerate(self._pinyin):
+        sets = sorted(
+            (self._py_grams.get(letters[j : j + 2], frozenset()) for j in range(len(letters) - 1)),
+            key=len,
+        )
+        if not sets or not sets[0]:
+            return out
+        candidates = set(sets[0]).intersection(*sets[1:])
+        for i in sorted(candidates):
+            forms = self._pinyin[i]
             best = 0.0
             for full, initials in forms:
                 for form in (full, initials):
