@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+CITY = "441200"
+"""The district code of a city-wide reading (肇庆市 as a whole)."""
+
 
 @dataclass(frozen=True)
 class LatestValue:

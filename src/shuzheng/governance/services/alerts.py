@@ -16,7 +16,7 @@ from shuzheng.audit import facade as audit
 from shuzheng.core import codes
 from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
 from shuzheng.governance.models import CITY, Alert, AlertStatus, Level, Reading
-from shuzheng.governance.selectors.access import roles_on_alert, scope_of
+from shuzheng.governance.selectors.access import require_scope, roles_on_alert
 from shuzheng.governance.services.levels import threshold_of
 from shuzheng.governance.transitions import ACTIVE, ALERT_LIFECYCLE
 from shuzheng.identity.contracts import Principal
@@ -166,7 +166,7 @@ def alert_act(
     """确认 or 解除 an alert the caller sees: 404 if not theirs, 422 for an unknown action, 409
     with ``allowed_actions`` in a wrong state or without the right."""
     now = now or timezone.now()
-    scope = scope_of(principal)
+    scope = require_scope(principal)
     with transaction.atomic():
         alert = (
             Alert.objects.select_for_update()
