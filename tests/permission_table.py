@@ -1039,6 +1039,35 @@ PAGES: dict[str, Page] = {
     "open311/v2/requests/<str:request_id>.<str:fmt>": Page(
         PAGE_PUBLIC, path={"request_id": "$hotline_no", "fmt": "json"}
     ),
+    # 12345 pages (issue 18): the citizen side for everyone (我的诉求: 李明's own, others 404 as
+    # if none); the console, queues and ticket pages for the center (``hotline_no`` is waiting
+    # for 派单: no department's handler sees it yet); 争议/延期 for the 班长 only
+    "hotline/": Page(PAGE_PUBLIC),
+    "hotline/new/": Page(PAGE_PUBLIC),
+    "hotline/new/code/": Page(PAGE_PUBLIC, post={"phone": ""}),
+    "hotline/mine/": Page(SIGNED_IN_PAGE),
+    "hotline/mine/<str:ticket_no>/": Page(
+        page_rule(("citizen",), default=404), path={"ticket_no": "$hotline_no"}
+    ),
+    "hotline/mine/<str:ticket_no>/rate/": Page(
+        page_rule(("citizen",), default=404), path={"ticket_no": "$hotline_no"}, post={}
+    ),
+    "hotline/progress/": Page(PAGE_PUBLIC, query="ticket_no=$hotline_no&phone=13800000001"),
+    "hotline/console/": Page(page_rule(("hotline",)), query="phone=13800000001"),
+    "hotline/console/kb/": Page(page_rule(("hotline",)), query="content=社保卡丢了"),
+    "hotline/console/caller/": Page(page_rule(("hotline",)), query="caller_phone=13800000001"),
+    "hotline/tickets/": Page(page_rule(("hotline",))),
+    "hotline/tickets/<str:ticket_no>/": Page(
+        page_rule(("hotline",)), path={"ticket_no": "$hotline_no"}
+    ),
+    "hotline/tickets/<str:ticket_no>/act/": Page(
+        page_rule(("hotline",)), path={"ticket_no": "$hotline_no"}, post={"action": "sign"}
+    ),
+    "hotline/tickets/<str:ticket_no>/supervision/<int:n>.pdf": Page(
+        page_rule((), hotline=404), path={"ticket_no": "$hotline_no", "n": "1"}
+    ),
+    "hotline/callbacks/": Page(page_rule(("hotline",))),
+    "hotline/supervisor/": Page(page_rule(())),
     # 12345 知识库: 常见问题 for everyone; management for the authors and reviewers of a
     # department (a draft of 市民政局: its handling roles and the 12345 center)
     "knowledge/": Page(PAGE_PUBLIC),

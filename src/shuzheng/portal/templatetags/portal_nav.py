@@ -13,6 +13,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from shuzheng.hotline.facade import is_center as hotline_center
+from shuzheng.identity.contracts import HOTLINE_HANDLER_ROLES
 from shuzheng.identity.facade import principal_for_request
 from shuzheng.knowledge import facade as knowledge
 
@@ -27,8 +29,13 @@ def nav_links(request: Any) -> list[dict[str, str]]:
         links += [
             (_("我的数据"), reverse("dataspace:home"), "nav-data"),
             (_("政策"), reverse("proactive:mine"), "nav-policies"),
+            (_("12345"), reverse("hotline:home"), "nav-hotline"),
         ]
     elif principal.kind == "staff":
+        if hotline_center(principal):
+            links.append((_("12345话务台"), reverse("hotline:console"), "nav-hotline"))
+        elif principal.departments_for(HOTLINE_HANDLER_ROLES):
+            links.append((_("12345工单"), reverse("hotline:queue"), "nav-hotline"))
         if principal.has_role("data_officer") or principal.is_platform_admin:
             links.append((_("数据管理"), reverse("dataofficer:home"), "nav-dataofficer"))
         if knowledge.manages(principal):
@@ -39,6 +46,7 @@ def nav_links(request: Any) -> list[dict[str, str]]:
         ]
     elif not principal.is_authenticated:
         links.append((_("政策"), reverse("proactive:list"), "nav-policies"))
+        links.append((_("12345"), reverse("hotline:home"), "nav-hotline"))
     here = request.path
     return [
         {"name": name, "url": url, "testid": testid, "current": here == url}

@@ -40,7 +40,11 @@ def _nav(client: Client, path: str = "/") -> dict[str, str]:
 def test_citizens_find_their_data_and_policies_in_the_nav() -> None:
     for username in ("demo-citizen", "demo-elder", "demo-agent"):
         nav = _nav(_as(username))
-        assert nav == {"nav-data": "/dataspace/", "nav-policies": "/policies/mine/"}, username
+        assert nav == {
+            "nav-data": "/dataspace/",
+            "nav-policies": "/policies/mine/",
+            "nav-hotline": "/hotline/",
+        }, username
 
 
 def test_staff_find_their_desks_in_the_nav_by_role() -> None:
@@ -51,10 +55,16 @@ def test_staff_find_their_desks_in_the_nav_by_role() -> None:
         "nav-policies": "/policies/",
     }
     assert _nav(_as("demo-admin"))["nav-dataofficer"] == "/data/"
+    # 12345: the center's operators and supervisors the console, a department's handlers its
+    # tickets
+    assert _nav(_as("demo-hotline"))["nav-hotline"] == "/hotline/console/"
+    assert _nav(_as("demo-hotline-lead"))["nav-hotline"] == "/hotline/console/"
+    assert _nav(_as("demo-handler-cg"))["nav-hotline"] == "/hotline/tickets/"
+    assert "nav-hotline" not in _nav(_as("demo-clerk"))
 
 
 def test_anonymous_visitors_find_the_published_policies() -> None:
-    assert _nav(_as(None)) == {"nav-policies": "/policies/"}
+    assert _nav(_as(None)) == {"nav-policies": "/policies/", "nav-hotline": "/hotline/"}
     home = _as(None).get("/").content.decode()
     assert 'href="/policies/"' in home and 'href="/dataspace/"' in home
 
