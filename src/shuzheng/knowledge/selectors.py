@@ -239,10 +239,10 @@ def writable_departments(principal: Principal) -> list[tuple[str, str]]:
     return [(code, names.get(code, code)) for code in codes if code in names]
 
 
-def public_faq(*, q: str = "", today: dt.date | None = None, limit: int = 50) -> list[Any]:
+def public_faq(*, q: str = "", today: dt.date | None = None, limit: int = 200) -> list[Any]:
     """常见问题 for citizens: published articles in force, searched when ``q`` is given."""
     day = today or timezone.localdate()
     if q.strip():
-        return search(text=q, limit=limit, today=day)
+        return search(text=q, limit=20, today=day)
     rows = Article.objects.filter(in_force(day)).order_by("category", "title")[:limit]
     return [as_contract(a) for a in rows]
