@@ -242,3 +242,61 @@ def test_anonymous_with_a_texted_code(client, django_capture_on_commit_callbacks
         r = client.get("/hotline/progress/", {"ticket_no": no, "phone": "13900000000"})
         assert r.status_code == 404 and "未找到该工单" in _text(r)
         assert "宋城路" not in _text(r)
+
+
+def test_a_confidential_caller_is_hidden_from_the_department(client):
+    with at(2026, 11, 23, 9):
+        _login(client, OPERATOR)
+        no = _create(client, type="report")  # 举报: always 保密
+        _act(client, no, "dispatch", department=CG_CODE)
+        _login(client, CG)
+        page = _text(client.get(f"/hotline/tickets/{no}/"))
+    assert "保密（诉求人身份不向承办单位公开）" in page
+    assert NOISE["caller_name"] not in page and "138" not in page
+
+
+def test_extension_and_dispute_go_to_the_supervisor(client):
+    with at(2026, 11, 23, 9):
+        _login(client, OPERATOR)
+        ext = _create(client)
+        disputed = _create(client, content="端州区城东街道天宁北路夜间施工噪音扰民，持续一周。")
+        for no in (ext, disputed):
+            _act(client, no, "dispatch", department=CG_CODE)
+        _login(client, CG)
+        _act(client, ext, "sign")
+        r = _act(client, ext, "extend", amount="x", reason="需协调多部门")
+        assert r.status_code == 422 and "请填写延期时长" in _text(r)
+        assert _act(client, ext, "extend", amount="5", reason="需协调多部门").status_code == 302
+        _act(client, disputed, "return", reason="不属本单位职责")
+        _login(client, OPERATOR)
+        _act(client, disputed, "dispatch", department=CG_CODE)
+        _login(client, CG)
+        _act(client, disputed, "return", reason="仍不属本单位职责")
+        _login(client, LEAD)
+        page = _text(client.get("/hotline/supervisor/"))
+        assert ext in page and disputed in page
+        assert _act(client, ext, "approve_extension").status_code == 302
+        r = _act(client, disputed, "decide", department=CG_CODE, reason="噪声属城管职责")
+        assert r.status_code == 302
+        page = _text(client.get("/hotline/supervisor/"))
+        assert ext not in page and disputed not in page
+    assert Ticket.objects.get(ticket_no=ext).extended
+    assert Ticket.objects.get(ticket_no=disputed).status == TicketStatus.DISPATCHED
+
+
+def test_a_citizen_attaches_a_photo_and_not_other_files(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.support import PDF
+
+    with at(2026, 11, 23, 9):
+        _login(client, "demo-citizen")
+        data = {"type": "complaint", "content": "端州区城东街道天宁北路垃圾堆放三天无人清理。"}
+        bad = SimpleUploadedFile("notes.txt", b"hello", "text/plain")
+        r = client.post("/hotline/new/", {**data, "photos": bad})
+        assert r.status_code == 422 and "不是图片或 PDF 文件" in _text(r)
+        assert not Ticket.objects.exists()
+        good = SimpleUploadedFile("scan.pdf", PDF, "application/pdf")
+        r = client.post("/hotline/new/", {**data, "photos": good})
+        assert r.status_code == 302
+    t = Ticket.objects.get()
+    assert [a["name"] for a in t.attachments] == ["scan.pdf"]
