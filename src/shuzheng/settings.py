@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shuzheng.hotline",
     "shuzheng.cases",
     "shuzheng.payments",
+    "shuzheng.reporting",
     "shuzheng.governance",
     # L2
     "shuzheng.catalog",

@@ -44,6 +44,7 @@ urlpatterns = [
     path("appointments/", include("shuzheng.appointments.urls")),
     path("knowledge/", include("shuzheng.knowledge.urls")),
     path("policies/", include("shuzheng.proactive.urls")),
+    path("reports/", include("shuzheng.reporting.urls")),
     path("hotline/", include("shuzheng.hotline.urls")),
     path("city/", include("shuzheng.governance.urls")),
     path("dataspace/", include("shuzheng.exchange.urls")),

@@ -33,6 +33,7 @@ from shuzheng.licenses.api import router as licenses_router
 from shuzheng.payments.api import router as payments_router
 from shuzheng.proactive.api import router as proactive_router
 from shuzheng.ratings.api import router as ratings_router
+from shuzheng.reporting.api import router as reporting_router
 from shuzheng.rules.api import router as rules_router
 from shuzheng.seals.api import router as seals_router
 
@@ -156,4 +157,5 @@ api.add_router("/", exchange_router)
 api.add_router("/", payments_router)
 api.add_router("/", appointments_router)
 api.add_router("/", knowledge_router)
+api.add_router("/", reporting_router)
 api.add_router("/", governance_router)

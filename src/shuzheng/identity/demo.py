@@ -330,6 +330,11 @@ ACCOUNTS.append(
     )
 )
 
+# 填表报数 (issue 21): a 村/社区 cadre (天宁社区) and a 镇街 reviewer (城东街道); their units are
+# reporting's (shuzheng seed_reporting), not staff roles
+ACCOUNTS.append(DemoAccount("demo-village", "梁秀英（天宁社区）", "13800000031", "staff"))
+ACCOUNTS.append(DemoAccount("demo-town", "陈国栋（城东街道）", "13800000032", "staff"))
+
 DEMO_ENTERPRISE = {
     "name": "肇庆市星湖味道餐饮管理有限公司（演示）",
     "legal_representative": "王芳",

@@ -1,0 +1,264 @@
+"""Pages: the cadre's phone-first filling page (what is left to type first, prefilled values
+with their source in words, drafts, Chinese messages per field, no JavaScript needed), the
+镇街's review page (its villages' progress, 退回 with a reason, 通过, the sums computed, who has
+not reported), the issuing department's summary by level with an Excel export, the public
+统一报表清单. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_GET, require_POST
+
+from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
+from shuzheng.identity.facade import principal_for_request
+from shuzheng.reporting import schema, selectors, services
+from shuzheng.reporting import transitions as tr
+from shuzheng.reporting.models import ReportDefinition, Unit
+
+DONE_WORDS = {
+    "draft": "草稿已保存，可稍后继续填写。",
+    "submit": "已提交，等待镇街审核。",
+    "return": "已退回，填报单位将收到退回理由。",
+    "approve": "已审核通过，数据已计入汇总。",
+    "summarise": "已汇总下级数据。",
+    "report": "已上报上级。",
+}
+
+
+def _staff(request: HttpRequest) -> Any:
+    principal = principal_for_request(request)
+    if principal.kind != "staff":
+        raise Http404(_t("未找到。"))
+    return principal
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    principal = _staff(request)
+    tasks = list(
+        selectors.tasks(principal).order_by("deadline", "unit__code", "definition__code")[:300]
+    )
+    mine = [t for t in tasks if "filler" in selectors.roles_on(principal, t)]
+    review = [
+        t
+        for t in tasks
+        if {"reviewer", "summariser"} & selectors.roles_on(principal, t)
+        and (t.state == tr.SUBMITTED or t.unit.level != Unit.Level.VILLAGE)
+    ]
+    rows = [
+        {
+            "task": t,
+            "state": tr.state_label(t.state),
+            "open": t.state in (tr.ISSUED, tr.FILLING, tr.RETURNED),
+        }
+        for t in mine
+    ]
+    rows.sort(key=lambda r: (not r["open"], r["task"].deadline))
+    issued = list(selectors.definitions_for(principal))
+    return render(
+        request,
+        "reporting/home.html",
+        {
+            "rows": rows,
+            "review": [{"task": t, "state": tr.state_label(t.state)} for t in review],
+            "issued": issued,
+            "metrics": selectors.metrics(principal) if (issued or review) else None,
+        },
+    )
+
+
+def _task_page(
+    request: HttpRequest,
+    principal: Any,
+    task_id: int,
+    *,
+    posted: dict[str, Any] | None = None,
+    error: DomainError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        task = selectors.task(principal, task_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    errors = {e.field: e.message for e in error.errors} if error is not None else {}
+    view = selectors.task_view(principal, task, posted=posted, errors=errors)
+    roles = selectors.roles_on(principal, task)
+    children = (
+        selectors.children_progress(principal, task)
+        if task.unit.level != Unit.Level.VILLAGE
+        else []
+    )
+    ctx = {
+        "view": view,
+        "task": task,
+        "state": tr.state_label(task.state),
+        "fillable": "submit" in view.allowed,
+        "reviewing": "reviewer" in roles,
+        "children": children,
+        "missing": [c for c in children if c["missing"]],
+        "done": _t(DONE_WORDS.get(request.GET.get("done", ""), ""))
+        if request.GET.get("done") in DONE_WORDS
+        else "",
+        "error": error.message if error is not None else "",
+        "errors": errors,
+        "table_errors": {
+            k: v
+            for k, v in errors.items()
+            if k.count(".") == 2 or k in {t["name"] for t in view.tables}
+        },
+        "labels": {a: tr.TASK.label(a) for a in view.allowed},
+    }
+    return render(request, "reporting/task.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def task(request: HttpRequest, task_id: int) -> HttpResponse:
+    return _task_page(request, _staff(request), task_id)
+
+
+def _posted(request: HttpRequest, task_id: int, principal: Any) -> dict[str, Any]:
+    """The form's values: scalar fields and table cells (empty rows left out)."""
+    try:
+        spec = selectors.task(principal, task_id).definition.spec
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    out: dict[str, Any] = {}
+    for f in schema.fields(spec):
+        if f.get("formula"):
+            continue
+        value = request.POST.get(f["name"], "").strip()
+        if value:
+            out[f["name"]] = value
+    for t in schema.tables(spec):
+        rows = []
+        for i in range(1, schema.MAX_ROWS + 2):
+            cells = {
+                c["name"]: request.POST.get(f"{t['name']}.{i}.{c['name']}", "").strip()
+                for c in t["columns"]
+            }
+            if not any(f"{t['name']}.{i}.{c['name']}" in request.POST for c in t["columns"]):
+                break
+            if any(cells.values()):
+                rows.append(cells)
+        for n, cells in enumerate(rows, start=1):
+            for k, v in cells.items():
+                out[f"{t['name']}.{n}.{k}"] = v
+    return out
+
+
+@login_required
+@require_POST
+def fill(request: HttpRequest, task_id: int) -> HttpResponse:
+    principal = _staff(request)
+    raw = _posted(request, task_id, principal)
+    submit = request.POST.get("intent") == "submit"
+    try:
+        services.task_save(principal=principal, task_id=task_id, raw=raw, submit=submit)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except ValidationFailed as exc:
+        return _task_page(request, principal, task_id, posted=raw, error=exc, status=422)
+    except DomainError as exc:
+        return _task_page(request, principal, task_id, posted=raw, error=exc, status=409)
+    done = "submit" if submit else "draft"
+    return redirect(reverse("reporting:task", args=[task_id]) + f"?done={done}")
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, task_id: int) -> HttpResponse:
+    principal = _staff(request)
+    action = request.POST.get("action", "")[:20]
+    try:
+        task = services.task_act(
+            principal=principal,
+            task_id=task_id,
+            action=action,
+            reason=request.POST.get("reason", ""),
+        )
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        return _task_page(request, principal, task_id, error=exc, status=exc.status)
+    target = task.unit.parent_id and action in ("return", "approve")
+    if target:
+        parent = (
+            selectors.tasks(principal)
+            .filter(
+                definition_id=task.definition_id, period=task.period, unit_id=task.unit.parent_id
+            )
+            .first()
+        )
+        if parent is not None:
+            return redirect(reverse("reporting:task", args=[parent.pk]) + f"?done={action}")
+    return redirect(reverse("reporting:task", args=[task_id]) + f"?done={action}")
+
+
+def _summary_ctx(principal: Any, code: str, period: str) -> dict[str, Any]:
+    d = selectors.definitions_for(principal).filter(code=code).first()
+    if d is None:
+        raise Http404(_t("未找到该报表。"))
+    numeric = [f for f in schema.fields(d.spec) if f.get("type", "integer") != "string"]
+    return {
+        "definition": d,
+        "period": period,
+        "columns": numeric,
+        "rows": selectors.summary(principal, d, period),
+    }
+
+
+@login_required
+@require_GET
+def summary(request: HttpRequest, code: str, period: str) -> HttpResponse:
+    principal = _staff(request)
+    ctx = _summary_ctx(principal, code, period)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(ctx)
+    return render(request, "reporting/summary.html", ctx)
+
+
+def _xlsx(ctx: dict[str, Any]) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = _t("分级汇总")
+    ws.append(
+        [_t("层级"), _t("单位"), _t("所属区县"), _t("已报/应报")]
+        + [c["title"] for c in ctx["columns"]]
+    )
+    for r in ctx["rows"]:
+        ws.append(
+            [r["level"], r["unit"], r["county"], f"{r['reported']}/{r['units']}", *r["values"]]
+        )
+    buf = BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = (
+        f'attachment; filename="{ctx["definition"].code}-{ctx["period"]}.xlsx"'
+    )
+    return resp
+
+
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    flagged = []
+    principal = principal_for_request(request)
+    if selectors.is_gatekeeper(principal):
+        flagged = list(ReportDefinition.objects.filter(status=ReportDefinition.Status.FLAGGED))
+    return render(
+        request, "reporting/register.html", {"rows": selectors.register(), "flagged": flagged}
+    )
