@@ -118,6 +118,12 @@ bench-hotline: $(BIN)/.installed
 bench-hotline-signals: $(BIN)/.installed
 	$(BIN)/python bench/hotline_signals/run.py
 
+## make bench-hotline-intake [INTAKE_ARGS="--existing 1000000 --seconds 60 --repeat 3"]: 12345 intake
+## (suggest + create) tickets/s over HTTP on PostgreSQL with 1 M existing tickets, dashboard API p95
+.PHONY: bench-hotline-intake
+bench-hotline-intake: $(BIN)/.installed
+	$(BIN)/python bench/hotline_intake/run.py $(INTAKE_ARGS)
+
 ## make bench-cases [CASES_ARGS="--db postgres --existing 1000000"]: full case lifecycles/s over
 ## HTTP (SQLite and PostgreSQL, 1 M existing cases) and workbench queue p95, vs DIGIT's published figure
 bench-cases: $(BIN)/.installed
