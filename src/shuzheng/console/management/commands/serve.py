@@ -124,6 +124,12 @@ class Command(BaseCommand):
 
             # 预约办理: remind tomorrow's bookings by SMS, hourly during the day (idempotent)
             periodic(3600, send_reminders.enqueue, stop_scheduler)
+            from shuzheng.hotline.tasks import refresh_warnings as hotline_warnings
+
+            # 12345: 超时未签收 escalated and yellow/red flags, every 2 minutes (签收 limits are
+            # 30–120 minutes)
+            every = float(os.environ.get("SHUZHENG_HOTLINE_WARNINGS_SECONDS", "120"))
+            periodic(every, hotline_warnings.enqueue, stop_scheduler)
 
         from shuzheng.audit import facade as audit
         from shuzheng.notify import facade as notify
