@@ -187,3 +187,43 @@ def test_the_dashboard_page_for_the_center_and_a_department(hotline, client):
     assert dept_report.status_code == 403
     assert citizen.status_code == 403
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_signals_are_those_of_the_detector_over_every_key(hotline):
+    """The facade tests only the keys that can fire (the rest summed into one key): the same
+    signals as the detector over every (category, 镇街) and (category, 区县) key."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shuzheng.hotline.analysis import signals as detector
+    from shuzheng.hotline.demo import seed_hotline
+    from shuzheng.hotline.models import Ticket
+
+    with at(2026, 11, 23, 15):
+        seed_hotline(months=1, per_day=(3, 6))
+        _water(hotline, "四会市大旺高新区迎宾大道8号", 4)  # a second burst, in another 区县
+        found = facade.signals(None)
+        today = timezone.localdate()
+    events = []
+    for created, cat, town, region in Ticket.objects.exclude(category=None).values_list(
+        "created_at", "category_id", "town_code", "region_code"
+    ):
+        day = timezone.localtime(created).date()
+        if day <= today:
+            events += [(day, (cat, town))] if town else []
+            events += [(day, (cat, region))] if region else []
+    full = detector.detect(detector.tally(events), today=today)
+    assert today == dt.date(2026, 11, 23) and len(full) >= 2
+    towns = {s.key: s.count for s in full if len(s.key[1]) == 9}
+    expected = {
+        (s.key[1], s.count)
+        for s in full
+        if not any(
+            k[0] == s.key[0] and k[1].startswith(s.key[1]) and 2 * n >= s.count
+            for k, n in towns.items()
+            if len(s.key[1]) == 6
+        )
+    }
+    assert {(s["place"]["code"], s["count"]) for s in found} == expected
+    assert {s["place"]["name"] for s in found} >= {"黄岗街道"}
