@@ -379,11 +379,20 @@ class KnowledgeIndex:
             for i, s in self._postings.get(term, {}).items():
                 scores[i] += weight * s
         unit_hits: list[set[int]] = []
+        shown_hits: list[set[int]] = []  # documents holding a word of the unit, not only a bigram
         for _word, ev in query.units:
             docs: set[int] = set()
             for term in ev:
                 docs.update(self._postings.get(term, {}))
             unit_hits.append(docs)
+            words = [t for t in ev if t.startswith("w:")]
+            if words:
+                shown: set[int] = set()
+                for term in words:
+                    shown.update(self._postings.get(term, {}))
+                shown_hits.append(shown)
+            else:
+                shown_hits.append(docs)
         if len(query.units) >= 2:
             n = len(query.units)
             covered: Counter[int] = Counter()
@@ -412,7 +421,7 @@ class KnowledgeIndex:
         out = []
         for neg, _, _, i in top:
             words = tuple(
-                w for (w, _), docs in zip(query.units, unit_hits, strict=True) if i in docs
+                w for (w, _), docs in zip(query.units, shown_hits, strict=True) if i in docs
             )
             if query.letters and not words:
                 words = (query.letters,)
