@@ -121,13 +121,14 @@ def test_english_switch(site, new_context):
     expect(page.locator("html")).to_have_class(ELDER)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _expect_english_text(page, "标准版", role="button")
+    _expect_english_text(page, "长辈常办", role="heading")  # the 长辈版 home's first heading
     check_axe(page, context="长辈版 + English home")
 
-    # And back to Chinese.
+    # And back to Chinese, still in 长辈版: the elder home's heading in Chinese.
     page.get_by_test_id("lang-toggle").click()
     page.wait_for_url(f"{site}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
-    expect(page.locator("main h1")).to_contain_text("一网通办")
+    expect(page.locator("main h1")).to_contain_text("长辈常办")
 
 
 def test_shell_controls_work_without_javascript(site, new_context):
