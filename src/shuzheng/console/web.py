@@ -1,8 +1,8 @@
 """The WSGI application ``shuzheng serve`` runs (granian): Django's, plus a per-worker warm-up.
 
-Each granian worker process imports this module once; the catalog search index is then built in
-the background, so the first citizen's search does not pay for loading the Chinese dictionary
-(about a second).
+Each granian worker process imports this module once; the catalog and 知识库 search indexes are
+then built in the background, so the first citizen's search (or the first 12345 call) does not
+pay for loading the Chinese dictionary (about a second).
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ def _warm() -> None:
     from django.db import close_old_connections
 
     from shuzheng.catalog import facade as catalog
+    from shuzheng.knowledge import facade as knowledge
 
     try:
         catalog.warm_up()
+        knowledge.warm_up()  # the 12345 知识库 index the operator console searches as one types
     finally:
         close_old_connections()
 
