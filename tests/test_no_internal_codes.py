@@ -57,9 +57,13 @@ ROLES = {
     "head": "demo-head",
     "dataofficer": "demo-dataofficer",
     "hotline": "demo-hotline",
+    "hotline-lead": "demo-hotline-lead",
+    "handler": "demo-handler-cg",
     "admin": "demo-admin",
 }
-STAFF_ROLES = ("clerk", "reviewer", "head", "dataofficer", "hotline", "admin")
+STAFF_ROLES = (
+    "clerk", "reviewer", "head", "dataofficer", "hotline", "hotline-lead", "handler", "admin"
+)
 HOMES = ("/", "/workbench/", "/data/", "/dataspace/", "/accounts/profile/")
 MAX_PAGES = 300  # per role
 PER_PATTERN = 6  # pages of one URL pattern (one case, one licence …) are alike past a few
