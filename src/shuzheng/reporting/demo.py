@@ -335,11 +335,13 @@ def typed_value(key: str, size: int, rng: random.Random) -> int:
 
 @transaction.atomic
 def _structure() -> dict[str, Unit]:
-    regions = {r.code: r for r in identity.regions()}
+    regions = {
+        r.code: r for parent in ("440000", CITY, COUNTY) for r in identity.regions(parent=parent)
+    }
     units: dict[str, Unit] = {}
 
     def unit(code: str, name: str, level: str, parent: Unit | None) -> Unit:
-        u, _ = Unit.objects.get_or_create(
+        u, _ = Unit.objects.update_or_create(
             code=code, defaults={"name": name, "level": level, "parent": parent}
         )
         units[code] = u

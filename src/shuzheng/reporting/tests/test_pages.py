@@ -1,0 +1,77 @@
+"""The pages without JavaScript: the cadre fills on the phone page, the 镇街 reviews, the
+issuing department exports the summary, the register is public."""
+
+from io import BytesIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from shuzheng.reporting.models import ReportTask
+
+from .conftest import ISSUER, TOWN, VILLAGE
+
+pytestmark = pytest.mark.django_db
+
+
+def _as(username):
+    c = Client()
+    c.force_login(get_user_model().objects.get(username=username))
+    return c
+
+
+def test_fill_return_approve_on_pages(reports):
+    tid = reports.task_id("GLJT")
+    village = _as(VILLAGE)
+    page = village.get(f"/reports/tasks/{tid}/").content.decode()
+    assert "还需填写 2 项" in page
+    assert "已自动填入 5 项，请核对" in page
+    assert "已从高龄数据自动填入" in page and "沿用本单位上期数据" in page
+    fields = reports.fields(VILLAGE, tid)
+    form = {n: str(f["value"]) for n, f in fields.items() if f["source"]}
+
+    r = village.post(f"/reports/tasks/{tid}/fill/", {**form, "new": "两", "intent": "submit"})
+    assert r.status_code == 422
+    text = r.content.decode()
+    assert "本月新增发放对象：格式不正确" in text and "请填写本月停发人数（死亡、迁出等）" in text
+    assert ReportTask.objects.get(pk=tid).state == "issued"
+
+    r = village.post(f"/reports/tasks/{tid}/fill/", {**form, "new": "1", "intent": "draft"})
+    assert r.status_code == 302 and ReportTask.objects.get(pk=tid).state == "filling"
+    r = village.post(
+        f"/reports/tasks/{tid}/fill/", {**form, "new": "1", "stopped": "0", "intent": "submit"}
+    )
+    assert r.status_code == 302
+    assert ReportTask.objects.get(pk=tid).state == "submitted"
+
+    town = _as(TOWN)
+    r = town.post(f"/reports/tasks/{tid}/act/", {"action": "return", "reason": ""})
+    assert r.status_code == 422 and "退回理由" in r.content.decode()
+    r = town.post(f"/reports/tasks/{tid}/act/", {"action": "return", "reason": "停发人数漏报"})
+    assert r.status_code == 302
+    page = village.get(f"/reports/tasks/{tid}/").content.decode()
+    assert "停发人数漏报" in page
+    r = village.post(
+        f"/reports/tasks/{tid}/fill/", {**form, "new": "1", "stopped": "2", "intent": "submit"}
+    )
+    r = town.post(f"/reports/tasks/{tid}/act/", {"action": "approve"})
+    town_task = reports.task_id("GLJT", unit="441202001")
+    assert r.status_code == 302 and r["Location"].startswith(f"/reports/tasks/{town_task}/")
+    page = town.get(r["Location"]).content.decode()
+    assert "尚未报送" in page and "宝月社区" in page
+    assert "由下级单位数据自动汇总" in page
+
+
+def test_summary_export_and_register(reports):
+    head = _as(ISSUER)
+    page = head.get("/reports/summary/GLJT/2026-10/")
+    assert page.status_code == 200 and "城东街道" in page.content.decode()
+    x = head.get("/reports/summary/GLJT/2026-10/?format=xlsx")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(BytesIO(x.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("层级", "单位", "所属区县", "已报/应报")
+    assert rows[1][1] == "城东街道" and rows[1][3] == "5/5"
+    assert _as("demo-clerk").get("/reports/summary/GLJT/2026-10/").status_code == 404
+    assert Client().get("/reports/register/").status_code == 200
