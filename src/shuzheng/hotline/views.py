@@ -226,7 +226,7 @@ def console(request: HttpRequest) -> HttpResponse:
     needed), 登记工单 (then the ticket page: 派单建议, 合并), 直接答复办结 from an article."""
     principal = _center(request)
     source = request.POST if request.method == "POST" else request.GET
-    values = {k: source.get(k, "").strip() for k in CONSOLE_FIELDS}
+    values: dict[str, Any] = {k: source.get(k, "").strip() for k in CONSOLE_FIELDS}
     values["caller_phone"] = values["caller_phone"] or request.GET.get("phone", "").strip()
     values["confidential"] = source.get("confidential", "") == "1"
     if not values["urgency"]:

@@ -158,7 +158,7 @@ def _photos(request: HttpRequest, principal: Principal, errors: dict[str, str]) 
         return []
     ids = []
     for upload in uploads:
-        if upload.size > files.MAX_BYTES:
+        if (upload.size or 0) > files.MAX_BYTES:
             errors["attachments"] = _t("文件不能超过10MB。")
             return []
         try:
@@ -181,7 +181,7 @@ def new(request: HttpRequest) -> HttpResponse:
     principal = _principal(request)
     if request.method == "GET":
         return _render_new(request, principal, {"type": request.GET.get("type", "")}, {}, "")
-    values = {
+    values: dict[str, Any] = {
         k: request.POST.get(k, "").strip()
         for k in ("type", "content", "address", "phone", "code", "linked_case_no", "respondent")
     }
