@@ -32,6 +32,7 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng seed_rules && \
 	$(BIN)/shuzheng seed_policies && \
 	$(BIN)/shuzheng seed_hotline && \
+	$(BIN)/shuzheng seed_city && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)
 
@@ -123,6 +124,12 @@ bench-hotline-signals: $(BIN)/.installed
 .PHONY: bench-hotline-intake
 bench-hotline-intake: $(BIN)/.installed
 	$(BIN)/python bench/hotline_intake/run.py $(INTAKE_ARGS)
+
+## make bench-city [CITY_ARGS="--preload 10000000 --seconds 60"]: 城市运行体征指标 readings/s
+## through POST /city/readings on PostgreSQL (batches 1,000–10,000) and alert latency p99
+.PHONY: bench-city
+bench-city: $(BIN)/.installed
+	$(BIN)/python bench/city/run.py $(CITY_ARGS)
 
 ## make bench-cases [CASES_ARGS="--db postgres --existing 1000000"]: full case lifecycles/s over
 ## HTTP (SQLite and PostgreSQL, 1 M existing cases) and workbench queue p95, vs DIGIT's published figure

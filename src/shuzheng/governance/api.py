@@ -105,7 +105,7 @@ class CitySeriesOut(Schema):
 
 class CityAlertListOut(Schema):
     total: int
-    items: list[CityAlertOut]
+    alerts: list[CityAlertOut]
 
 
 class CityAlertActionIn(Schema):
@@ -196,7 +196,7 @@ def alerts(
         limit=limit,
         offset=max(0, offset),
     )
-    return {"total": total, "items": [asdict(a) for a in items]}
+    return {"total": total, "alerts": [asdict(a) for a in items]}
 
 
 @router.get("/city/alerts/{alert_id}", response=CityAlertOut, summary="一条预警（含可执行操作）")

@@ -257,38 +257,39 @@ def _evaluate(*, new: list[_Row], result: IngestResult, actor: str, now: dt.date
         key = (r.indicator.pk, r.district)
         if key not in newest or r.at > newest[key].at:
             newest[key] = r
-    # a state row for every key (placeholder: older than any reading, normal), then lock them
-    IndicatorState.objects.bulk_create(
-        [
-            IndicatorState(
-                indicator_id=k[0], district=k[1], at=EPOCH, value=0.0, level=Level.NORMAL
-            )
-            for k in newest
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
+    # the keys' current states, locked in id order (a key never read has none yet)
     states = {
-        (s.indicator_id, s.district): s
-        for s in IndicatorState.objects.select_for_update()
+        (i, d): (at, level)
+        for i, d, at, level in IndicatorState.objects.select_for_update()
         .filter(indicator_id__in={k[0] for k in newest}, district__in={k[1] for k in newest})
         .order_by("id")
+        .values_list("indicator_id", "district", "at", "level")
     }
-    changed: list[IndicatorState] = []
+    moved: list[IndicatorState] = []
     crossings: list[tuple[_Row, str, str]] = []  # reading, new level, previous level
     back: list[tuple[int, str]] = []
     for key, r in newest.items():
-        s = states[key]
-        if r.at <= s.at:
+        prev_at, prev = states.get(key, (EPOCH, Level.NORMAL))
+        if r.at <= prev_at:
             continue  # an older reading arrived late: the latest state stays
         level = level_of(r.indicator, r.value)
-        if rank(level) > rank(s.level):
-            crossings.append((r, level, s.level))
-        elif level == Level.NORMAL and s.level != Level.NORMAL:
+        if rank(level) > rank(prev):
+            crossings.append((r, level, prev))
+        elif level == Level.NORMAL and prev != Level.NORMAL:
             back.append(key)
-        s.at, s.value, s.level = r.at, r.value, level
-        changed.append(s)
-    IndicatorState.objects.bulk_update(changed, ["at", "value", "level"], batch_size=1000)
+        moved.append(
+            IndicatorState(
+                indicator_id=key[0], district=key[1], at=r.at, value=r.value, level=level
+            )
+        )
+    # one upsert (INSERT … ON CONFLICT DO UPDATE through the ORM) instead of a CASE per row
+    IndicatorState.objects.bulk_create(
+        moved,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator", "district"],
+        update_fields=["at", "value", "level"],
+    )
     if back:
         result.cleared.extend(alert_services.alerts_auto_clear(keys=back, actor=actor, now=now))
     if crossings:

@@ -99,7 +99,7 @@ def test_alerts_scoped(city, river, aqi):
 
     def seen(who):
         return sorted(
-            a["indicator"] for a in city.get("/api/v1/city/alerts", who=who).json()["items"]
+            a["indicator"] for a in city.get("/api/v1/city/alerts", who=who).json()["alerts"]
         )
 
     assert seen("demo-hotline") == ["aqi", river.code]
