@@ -166,3 +166,10 @@ def facts(
         value = found.get(key, (None, "", ""))[0]
         out[name] = _years(value, today) if name in DERIVED_FACTS and value is not None else value
     return out
+
+
+def calls_between(start: dt.datetime, end: dt.datetime) -> int:
+    """How many data-API calls were made in [start, end) — 一网统管's 数据共享调用量 indicator."""
+    from shuzheng.exchange.models import DataCall
+
+    return DataCall.objects.filter(at__gte=start, at__lt=end).count()

@@ -10,7 +10,7 @@ from shuzheng.governance.selectors.access import district_of
 from shuzheng.identity import facade as identity
 
 COMPUTATIONS = ("cases.on_time_rate", "exchange.calls")
-"""Keys of the indicators the platform computes itself (``services.computed``)."""
+"""Keys of the indicators the platform computes itself (``services.computed.REGISTRY``)."""
 
 
 def indicator_problems(data: dict[str, Any]) -> dict[str, str]:

@@ -130,6 +130,10 @@ class Command(BaseCommand):
             # 30–120 minutes)
             every = float(os.environ.get("SHUZHENG_HOTLINE_WARNINGS_SECONDS", "120"))
             periodic(every, hotline_warnings.enqueue, stop_scheduler)
+            from shuzheng.governance.tasks import compute_indicators
+
+            # 一网统管: the platform's own indicators (按期办结率, 数据共享调用量), hourly
+            periodic(3600, compute_indicators.enqueue, stop_scheduler)
 
         from shuzheng.audit import facade as audit
         from shuzheng.notify import facade as notify
