@@ -61,3 +61,17 @@ class CorrectionTarget:
     kind: str  # material | field
     key: str  # the material's code (M2) or the field's name
     name: str  # what people read: the material's name or the field's title
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """A case as the 12345 hotline may name it (issue 18 items 1a, 1e): its number, item,
+    department and status in words — nothing of the applicant, the form or the materials."""
+
+    case_no: str
+    item_name: str
+    department_code: str
+    status: str
+    status_name: str
+    closed: bool
+    submitted_at: str | None = None

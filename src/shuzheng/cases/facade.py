@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 from typing import IO, Any
 
 from shuzheng.cases import hooks, selectors, services, transitions
-from shuzheng.cases.contracts import CaseRef, CorrectionTarget, PendingField, PendingLicense
+from shuzheng.cases.contracts import (
+    CaseLink,
+    CaseRef,
+    CorrectionTarget,
+    PendingField,
+    PendingLicense,
+)
 from shuzheng.cases.models import Case, CaseStatus, WarningLevel
 from shuzheng.cases.services import roles_on
 from shuzheng.catalog import facade as catalog
@@ -17,6 +23,7 @@ from shuzheng.identity.contracts import Principal
 
 __all__ = [
     "QUEUES",
+    "CaseLink",
     "CaseRef",
     "CaseSummary",
     "CorrectionTarget",
@@ -32,6 +39,8 @@ __all__ = [
     "correction_options",
     "due_dates_recompute",
     "file_read_grant",
+    "hotline_case_link",
+    "hotline_open_cases",
     "material_file",
     "metrics_rows",
     "notice_links",
@@ -317,3 +326,81 @@ def assignees(principal: Principal, case_no: str) -> list[Any]:
 
     case = selectors.case_for(principal, case_no)
     return identity.colleagues(case.department_code, CASE_ROLES)
+
+
+# --- 12345 (issue 18): a complaint about a case, and the caller's open cases ---------------------
+
+
+def _link(case: Case) -> CaseLink:
+    return CaseLink(
+        case_no=case.case_no,
+        item_name=case.item_name,
+        department_code=case.department_code,
+        status=case.status,
+        status_name=str(CaseStatus(case.status).label) if case.status in CaseStatus.values else "",
+        closed=case.status in transitions.TERMINAL,
+        submitted_at=case.submitted_at.isoformat() if case.submitted_at else None,
+    )
+
+
+def hotline_case_link(principal: Principal, case_no: str) -> CaseLink | None:
+    """The case a 12345 ticket is about (``linked_case_no``), or None. A person or agent
+    names only a case they may see (their own); the 12345 center, a department's
+    ``hotline_handler``, case staff and API clients any case that exists (a caller tells the
+    operator its number; a department reads the status of the case a complaint is about).
+    Only the number, item, department and status in words (``CaseLink``)."""
+    from shuzheng.identity.contracts import (
+        CASE_ROLES,
+        HOTLINE_CENTER_ROLES,
+        HOTLINE_HANDLER_ROLES,
+    )
+
+    case_no = (case_no or "").strip()
+    if not case_no:
+        return None
+    if principal.kind in ("person", "agent"):
+        case = selectors.visible_cases(principal).filter(case_no=case_no).first()
+    elif principal.kind == "client" or (
+        principal.kind == "staff"
+        and principal.departments_for(HOTLINE_CENTER_ROLES + HOTLINE_HANDLER_ROLES + CASE_ROLES)
+    ):
+        case = services.case_by_no(case_no)
+    else:
+        case = None
+    return _link(case) if case is not None and case.status != CaseStatus.DRAFT else None
+
+
+def hotline_open_cases(principal: Principal, id_number: str, *, limit: int = 20) -> list[CaseLink]:
+    """The OPEN 办件 (filed, not finished) a person applied for, newest first, for the 12345
+    operator who has them on the phone (purpose ``identity.contracts.HOTLINE_CALLER_LOOKUP_ROLES``;
+    anyone else: ``Forbidden``). Number, item and status in words only; the read is audited as
+    a read of personal data (``cases.hotline_open_cases``)."""
+    from django.db import transaction
+
+    from shuzheng.audit import facade as audit
+    from shuzheng.core.errors import Forbidden
+    from shuzheng.identity.contracts import HOTLINE_CALLER_LOOKUP_ROLES
+
+    if principal.kind != "staff" or not principal.departments_for(HOTLINE_CALLER_LOOKUP_ROLES):
+        raise Forbidden("仅 12345 热线中心可以查看来电人的在办办件。")
+    id_number = (id_number or "").strip()
+    if not id_number:
+        return []
+    open_statuses = [s for s in CaseStatus.values if s not in transitions.TERMINAL]
+    with transaction.atomic():
+        rows = list(
+            Case.objects.filter(
+                applicant_kind="person",
+                applicant_id=id_number,
+                kind="item",
+                status__in=[s for s in open_statuses if s != CaseStatus.DRAFT],
+            ).order_by("-id")[: max(1, min(limit, 50))]
+        )
+        audit.record(
+            actor=principal.actor,
+            action="cases.hotline_open_cases",
+            object_type="person",
+            object_id=id_number,
+            after={"purpose": "hotline_caller", "found": len(rows)},
+        )
+    return [_link(c) for c in rows]

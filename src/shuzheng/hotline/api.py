@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
+from shuzheng.core import idempotency
 from shuzheng.core.errors import (
     DomainError,
     Forbidden,
@@ -33,10 +34,19 @@ from shuzheng.identity.facade import BearerAuth, OptionalBearerAuth, principal_f
 
 router = Router(tags=["hotline 12345"], auth=BearerAuth())
 
+IdempotencyKey = Header(
+    None,
+    alias=idempotency.HEADER,
+    description="幂等键（可选）：网络中断后重试时带上同一键值，只登记一次并返回首次结果。",
+)
+
 
 class HotlineSuggestIn(Schema):
     text: str = Field(..., max_length=2000)
     address: str = Field("", max_length=200)
+    linked_case_no: str = Field(
+        "", max_length=32, description="所涉办件编号：其受理部门作为主办建议排在首位"
+    )
 
 
 @router.post(
@@ -51,7 +61,12 @@ def suggest(request: HttpRequest, body: HotlineSuggestIn) -> dict[str, Any]:
         raise Forbidden("仅 12345 热线中心和接入系统可以使用派单建议。")
     if not body.text.strip():
         raise ValidationFailed.one("text", "请填写诉求内容。")
-    return facade.suggest(text=body.text, address=body.address)
+    case = selectors.linked_case(principal, body.linked_case_no.strip().upper())
+    if body.linked_case_no.strip() and case is None:
+        raise ValidationFailed.one("linked_case_no", "未找到该办件，请核对所涉办件编号。")
+    return facade.suggest(
+        text=body.text, address=body.address, case_department=case["department"] if case else ""
+    )
 
 
 class HotlineTicketIn(Schema):
@@ -93,7 +108,12 @@ def _channel(principal: Any, asked: str) -> str:
         "返回工单详情及可合并的相似工单 merge_candidates。"
     ),
 )
-def create(request: HttpRequest, body: HotlineTicketIn) -> Status:
+def create(
+    request: HttpRequest,
+    response: HttpResponse,
+    body: HotlineTicketIn,
+    idempotency_key: str | None = IdempotencyKey,
+) -> Status:
     principal = principal_for_request(request)
     data = services.TicketInput(
         content=body.content,
@@ -113,12 +133,19 @@ def create(request: HttpRequest, body: HotlineTicketIn) -> Status:
         linked_case_no=body.linked_case_no,
         respondent=body.respondent,
     )
-    ticket = services.ticket_create(
-        principal=principal, data=data, channel=_channel(principal, body.channel)
-    )
-    out = selectors.detail(principal, ticket)
-    out["merge_candidates"] = selectors.merge_candidates(principal, ticket)
-    return Status(201, out)
+    channel = _channel(principal, body.channel)
+
+    def run() -> tuple[int, Any]:
+        ticket = services.ticket_create(principal=principal, data=data, channel=channel)
+        out = selectors.detail(principal, ticket)
+        out["merge_candidates"] = selectors.merge_candidates(principal, ticket)
+        return 201, out
+
+    # a retry after a lost connection with the same Idempotency-Key files once (core.idempotency)
+    status, out, replayed = idempotency.once(request, principal.actor, run)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(status, out)
 
 
 @router.get(
@@ -292,8 +319,63 @@ def metrics(
     auth=OptionalBearerAuth(),
     summary="诉求分类树（编码、名称、常见承办部门）",
 )
-def categories(request: HttpRequest) -> list[dict[str, Any]]:
-    return [c.__dict__ for c in facade.categories()]
+def categories(
+    request: HttpRequest,
+    include_inactive: bool = Query(False, description="含已停用的分类（仅 12345 中心班长）"),
+) -> list[dict[str, Any]]:
+    if include_inactive and not facade.may_edit_categories(principal_for_request(request)):
+        raise Forbidden("仅 12345 热线中心班长可以查看已停用的分类。")
+    return [c.__dict__ for c in facade.categories(include_inactive=include_inactive)]
+
+
+class HotlineCategoryIn(Schema):
+    name: str = Field(..., max_length=200, description="分类名称（不超过 64 字）")
+    parent: str = Field("", max_length=6, description="上级分类编码；不填为一级分类")
+    department: str | None = Field(None, max_length=32, description="承办部门编码（一个）")
+    departments: list[str] | None = Field(None, description="常见承办部门编码（多个）")
+    active: bool = True
+
+
+class HotlineCategoryPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    parent: str | None = Field(None, max_length=6, description="移到同一级的另一上级分类下")
+    department: str | None = Field(None, max_length=32)
+    departments: list[str] | None = None
+    active: bool | None = Field(None, description="false 停用（连同下级分类）")
+
+
+@router.post(
+    "/hotline/categories",
+    response={201: dict[str, Any]},
+    summary="新增诉求分类（12345 中心班长）",
+    description="编码由平台按上级分类给出；输入有误返回 422 并指明字段。",
+)
+def category_create(request: HttpRequest, body: HotlineCategoryIn) -> Status:
+    principal = principal_for_request(request)
+    info = facade.category_create(principal=principal, **body.model_dump())
+    return Status(201, info.__dict__)
+
+
+@router.patch(
+    "/hotline/categories/{code}",
+    response=dict[str, Any],
+    summary="修改诉求分类：名称、上级、承办部门、启用/停用（12345 中心班长）",
+)
+def category_update(request: HttpRequest, code: str, body: HotlineCategoryPatch) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    fields = body.model_dump(exclude_unset=True)
+    return facade.category_update(principal=principal, code=code, **fields).__dict__
+
+
+@router.delete(
+    "/hotline/categories/{code}",
+    response={204: None},
+    summary="删除未被使用的诉求分类（已有工单使用或有下级分类时返回 409，请停用）",
+)
+def category_delete(request: HttpRequest, code: str) -> Status:
+    principal = principal_for_request(request)
+    facade.category_delete(principal=principal, code=code)
+    return Status(204, None)
 
 
 __all__ = ["DomainError", "router"]

@@ -29,6 +29,12 @@ class TicketInput:
     reporter_id_number: str = ""
     linked_case_no: str = ""
     respondent: str = ""
+    # links to the caller's media elsewhere (Open311 ``media_url``): http(s) URLs, kept among
+    # the attachments as {"url", "name", "kind": "link"}
+    media_urls: tuple[str, ...] = ()
+    # other values a channel sends (Open311 ``attribute[code]``), kept on the ticket's first
+    # timeline event and shown to the center
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class CategoryInfo:
     parent_code: str | None
     departments: list[str] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
+    active: bool = True
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 
+from shuzheng.cases import facade as cases
 from shuzheng.core.errors import NotFound
 from shuzheng.hotline import places, selectors, services
 from shuzheng.hotline import progress as _progress
@@ -50,11 +51,15 @@ __all__ = [
     "action_label",
     "caller",
     "categories",
+    "category_create",
+    "category_delete",
+    "category_update",
     "confirmed_dispatches",
     "counties",
     "escalate_overdue",
     "is_center",
     "keyword_suggest",
+    "may_edit_categories",
     "merge_candidates",
     "metrics",
     "progress",
@@ -69,6 +74,7 @@ __all__ = [
     "ticket_detail",
     "ticket_list",
     "ticket_types",
+    "tickets_for_case",
     "timeline_label",
     "urgencies",
     "warnings_refresh",
@@ -133,6 +139,9 @@ def caller(principal: Principal, phone: str) -> dict[str, Any]:
         .values("caller_name", "reporter_id_number")
         .first()
     ) or {}
+    # issue 18 item 1a: the people registered with this phone (identity) and their open 办件
+    # (cases; purpose-scoped to the center and audited there as a read of personal data)
+    people = identity.persons_by_phone(phone.strip())[:3]
     return {
         "phone": phone.strip(),
         "name": known.get("caller_name", ""),
@@ -140,7 +149,57 @@ def caller(principal: Principal, phone: str) -> dict[str, Any]:
         "tickets_total": total,
         "open": sum(1 for t in items if t["status"] not in ("closed", "merged")),
         "tickets": items,
+        "people": [
+            {
+                "id_number": p.id_number,
+                "id_masked": identity.mask_id_number(p.id_number),
+                "name": p.name,
+            }
+            for p in people
+        ],
+        "open_cases": [
+            {
+                "case_no": c.case_no,
+                "item_name": c.item_name,
+                "status": c.status,
+                "status_name": c.status_name,
+                "department": c.department_code,
+                "department_name": identity.department_names().get(c.department_code, ""),
+                "applicant_name": p.name,
+            }
+            for p in people
+            for c in cases.hotline_open_cases(principal, p.id_number, limit=10)
+        ],
     }
+
+
+def tickets_for_case(principal: Principal, case_no: str) -> list[dict[str, Any]]:
+    """The 12345 tickets about a 办件 (``linked_case_no``; issue 18 item 1e), for the case's
+    staff page ("相关12345工单"): number, 诉求类型, status in words, the lead department and
+    when it was taken — never the caller or the content. Only for a reader who may see the case
+    (``cases.facade.case_ref``) or the 12345 center; anyone else gets an empty list. Cases has
+    no page hook for other modules yet, so its page calls this."""
+    case_no = (case_no or "").strip().upper()
+    if not case_no:
+        return []
+    if not actions.is_center(principal):
+        try:
+            cases.case_ref(principal, case_no)
+        except NotFound:
+            return []
+    names = identity.department_names()
+    rows = Ticket.objects.filter(linked_case_no=case_no).order_by("-created_at", "-id")[:50]
+    return [
+        {
+            "ticket_no": t.ticket_no,
+            "type_name": str(TicketType(t.ticket_type).label),
+            "status": t.status,
+            "status_name": status_label(t.status),
+            "lead_department_name": names.get(t.lead_department, ""),
+            "created_at": timezone.localtime(t.created_at).isoformat(),
+        }
+        for t in rows
+    ]
 
 
 def merge_candidates(principal: Principal, ticket_no: str) -> list[dict[str, Any]]:
@@ -207,9 +266,11 @@ def counties() -> list[Choice]:
     return [Choice(code, name) for code, name in places.counties().items()]
 
 
-def categories() -> list[CategoryInfo]:
-    """The active category tree in code order (a node's ``path``: its names from the top)."""
-    rows = list(Category.objects.filter(active=True).select_related("parent").order_by("code"))
+def categories(*, include_inactive: bool = False) -> list[CategoryInfo]:
+    """The active category tree in code order (a node's ``path``: its names from the top);
+    ``include_inactive``: the deactivated ones too (the center's editing)."""
+    qs = Category.objects.all() if include_inactive else Category.objects.filter(active=True)
+    rows = list(qs.select_related("parent").order_by("code"))
     by_id = {c.pk: c for c in rows}
     out: list[CategoryInfo] = []
     for c in rows:
@@ -226,23 +287,92 @@ def categories() -> list[CategoryInfo]:
                 parent_code=c.parent.code if c.parent else None,
                 departments=list(c.departments),
                 path=path,
+                active=c.active,
             )
         )
     return out
 
 
+def _category_info(code: str) -> CategoryInfo:
+    return next(c for c in categories(include_inactive=True) if c.code == code)
+
+
+def category_create(*, principal: Principal, **fields: Any) -> CategoryInfo:
+    """Add a category (the center's 班长; ``services.categories``): name, parent, department
+    or departments, active."""
+    from shuzheng.hotline.services import categories as edit
+
+    return _category_info(edit.category_create(principal=principal, **fields).code)
+
+
+def category_update(*, principal: Principal, code: str, **fields: Any) -> CategoryInfo:
+    """Change a category's name, parent, departments or active (off: its subtree too)."""
+    from shuzheng.hotline.services import categories as edit
+
+    return _category_info(edit.category_update(principal=principal, code=code, **fields).code)
+
+
+def category_delete(*, principal: Principal, code: str) -> None:
+    """Delete an unused category without children (``Conflict`` otherwise: deactivate it)."""
+    from shuzheng.hotline.services import categories as edit
+
+    edit.category_delete(principal=principal, code=code)
+
+
+def may_edit_categories(principal: Principal) -> bool:
+    from shuzheng.hotline.services import categories as edit
+
+    return edit.may_edit(principal)
+
+
 # --- the suggestion and the signals (other parts of the module, when present) ----------------
 
 
-def suggest(*, text: str, address: str = "") -> dict[str, Any]:
+def suggest(*, text: str, address: str = "", case_department: str = "") -> dict[str, Any]:
     """Top departments (code, name, short_name, score, why), 诉求类型 and category for a text
-    (``shuzheng.hotline.suggest.suggest``), as the API's JSON."""
+    (``shuzheng.hotline.suggest.suggest``), as the API's JSON. ``case_department``: the
+    department of the 办件 the 诉求 is about (``detail()["linked_case"]["department"]``), put
+    first as the suggested 主办 with the reason 所涉办件的受理部门 (issue 18 item 1e)."""
     try:
         from shuzheng.hotline.suggest import suggest as _suggest
     except ImportError:
-        return keyword_suggest(text=text, address=address)
+        return with_case_department(keyword_suggest(text=text, address=address), case_department)
     found = _suggest(text=text, address=address)
-    return _jsonable(found)
+    return with_case_department(in_step_with_tree(_jsonable(found)), case_department)
+
+
+def in_step_with_tree(found: dict[str, Any]) -> dict[str, Any]:
+    """The model knows the categories it was trained on; the center edits the tree
+    (``services.categories``). A suggested category the center deactivated or deleted is
+    dropped (``None``: the operator picks one), a renamed one shown with its current path."""
+    cat = found.get("category") or None
+    if not cat or not cat.get("code"):
+        return found
+    info = next((c for c in categories() if c.code == cat["code"]), None)
+    if info is None:
+        return {**found, "category": None}
+    return {**found, "category": {**cat, "name": info.name, "path": info.path}}
+
+
+CASE_DEPARTMENT_WHY = "所涉办件的受理部门"
+
+
+def with_case_department(found: dict[str, Any], code: str) -> dict[str, Any]:
+    """The suggestion with the linked case's department first (its own entry moved up, or a
+    new one scored 1.0); the others follow in their order."""
+    names = identity.department_names()
+    if not code or code not in names:
+        return found
+    rest = [d for d in found.get("departments", []) if d.get("code") != code]
+    own = next((d for d in found.get("departments", []) if d.get("code") == code), None)
+    first = {
+        "code": code,
+        "name": names[code],
+        "short_name": (own or {}).get("short_name") or names[code].replace("肇庆", ""),
+        "score": (own or {}).get("score", 1.0),
+        "why": [CASE_DEPARTMENT_WHY, *((own or {}).get("why") or [])],
+    }
+    return {**found, "departments": [first, *rest]}
 
 
 ASKING = ("请问", "咨询", "怎么", "点样", "如何", "想问")

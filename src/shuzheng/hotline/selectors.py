@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from shuzheng.cases import facade as cases
 from shuzheng.core.errors import NotFound
 from shuzheng.hotline import places
 from shuzheng.hotline import transitions as tr
@@ -152,6 +153,14 @@ def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
             "confidential": t.confidential,
             "caller": _caller(principal, t),
             "linked_case_no": t.linked_case_no,
+            "linked_case": linked_case(principal, t.linked_case_no),
+            # a channel's extra values (Open311 attribute[code]): the center reads them
+            "attributes": next(
+                (e.data.get("attributes", {}) for e in t.events.all() if e.action == "create"),
+                {},
+            )
+            if actions.is_center(principal)
+            else {},
             "master_no": t.master.ticket_no if t.master else "",
             "linked_tickets": list(t.linked.values_list("ticket_no", flat=True)),
             "assisting_departments": [
@@ -202,6 +211,26 @@ def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
         }
     )
     return out
+
+
+def linked_case(principal: Principal, case_no: str) -> dict[str, Any] | None:
+    """The 办件 a ticket is about (issue 18 item 1e) as the reader may name it: number, item,
+    status in words and its department (the suggested 主办); None when there is none or the
+    reader may not name it (``cases.facade.hotline_case_link``)."""
+    if not case_no:
+        return None
+    link = cases.hotline_case_link(principal, case_no)
+    if link is None:
+        return None
+    return {
+        "case_no": link.case_no,
+        "item_name": link.item_name,
+        "status": link.status,
+        "status_name": link.status_name,
+        "closed": link.closed,
+        "department": link.department_code,
+        "department_name": identity.department_names().get(link.department_code, ""),
+    }
 
 
 def ticket_list(

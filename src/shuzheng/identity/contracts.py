@@ -15,6 +15,12 @@ RATING_ROLES = ("department_head", "reviewer", "window_clerk", "hotline_operator
 # 督办) see every ticket; a department's handlers see the tickets dispatched to it.
 HOTLINE_CENTER_ROLES = ("hotline_operator", "hotline_supervisor")
 HOTLINE_HANDLER_ROLES = ("hotline_handler",)
+# 12345 (issue 18 item 1a) — purpose "the operator sees who is calling": the center may look a
+# caller up by the phone they call from (``identity.facade.persons_by_phone``: name and ID
+# number only) and read that person's OPEN 办件 (number, item, status in words; nothing of the
+# form or the materials: ``cases.facade.open_cases_for_hotline``, audited as a read of personal
+# data). For this purpose only: these roles still read no application (CASE_ROLES above).
+HOTLINE_CALLER_LOOKUP_ROLES = HOTLINE_CENTER_ROLES
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,15 @@ class PersonInfo:
     hukou_address: str
     real_name_level: int
     is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """The least that names a registered person (a caller found by phone): no phone, address,
+    birth date or hukou."""
+
+    id_number: str
+    name: str
 
 
 @dataclass(frozen=True)

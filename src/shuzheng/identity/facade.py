@@ -17,6 +17,7 @@ from shuzheng.identity.contracts import (
     EnterpriseInfo,
     MandateInfo,
     PersonInfo,
+    PersonRef,
     Principal,
     RegionInfo,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "person_own",
     "person_phone",
     "person_phones",
+    "persons_by_phone",
     "principal_for_request",
     "regions",
     "represented",
@@ -267,6 +269,16 @@ def id_numbers_by_phone(phone: str) -> list[str]:
     """The ID numbers of the people registered with this mobile phone (the workbench's search
     by phone; the caller scopes what it finds and audits the search)."""
     return selectors.id_numbers_by_phone(phone=phone)
+
+
+def persons_by_phone(phone: str) -> list[PersonRef]:
+    """The people registered with exactly this mobile phone, as minimal refs (ID number and
+    name), for the 12345 operator's "who is calling" (purpose ``HOTLINE_CALLER_LOOKUP_ROLES``;
+    the caller checks the role). An empty or malformed phone finds nobody."""
+    phone = (phone or "").strip()
+    if not (len(phone) == 11 and phone.isdigit()):
+        return []
+    return [PersonRef(id_number=i, name=n) for i, n in selectors.persons_by_phone(phone=phone)]
 
 
 from shuzheng.identity.contracts import StaffInfo  # noqa: E402  (the colleague picker's rows)

@@ -371,3 +371,10 @@ def staff_of(*, department: str, roles: tuple[str, ...]) -> list[Any]:
 def id_numbers_by_phone(*, phone: str) -> list[str]:
     """The ID numbers of the people registered with this phone (at most a few)."""
     return list(Person.objects.filter(phone=phone).values_list("id_number", flat=True)[:20])
+
+
+def persons_by_phone(*, phone: str) -> list[tuple[str, str]]:
+    """(ID number, name) of the people registered with exactly this phone (at most 20)."""
+    return list(
+        Person.objects.filter(phone=phone).order_by("id").values_list("id_number", "name")[:20]
+    )

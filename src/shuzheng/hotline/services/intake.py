@@ -10,11 +10,14 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from shuzheng.audit import facade as audit
+from shuzheng.cases import facade as cases
 from shuzheng.core.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from shuzheng.files import facade as files
 from shuzheng.hotline import places
@@ -139,7 +142,18 @@ def ticket_create(
                 _t("关联办件编号格式不正确（如 BJ44120020261123000001）。"),
             )
         )
+    elif linked and not principal.is_authenticated:
+        errors.append(FieldError("linked_case_no", _t("登录后才能关联办件，请登录后填写或留空。")))
+    elif linked and cases.hotline_case_link(principal, linked) is None:
+        errors.append(
+            FieldError(
+                "linked_case_no",
+                _t("未找到编号为 %(no)s 的办件，请核对所涉办件编号。") % {"no": linked},
+            )
+        )
     attachments = _attachments(principal, data.attachments, errors)
+    attachments += _media_links(data.media_urls, len(attachments), errors)
+    attributes = _attributes(data.attributes, errors)
     place = None
     try:
         place = places.place_parse(
@@ -185,7 +199,7 @@ def ticket_create(
             action="create",
             before="",
             at=at,
-            data={"channel": channel},
+            data={"channel": channel, **({"attributes": attributes} if attributes else {})},
         )
         records.tell_citizen(
             ticket, _t("已受理。可凭工单号和手机号在“12345 诉求进度查询”查看办理进度。")
@@ -233,4 +247,63 @@ def _attachments(
             )
             continue
         out.append({"file_id": info.file_id, "name": info.name, "content_type": info.content_type})
+    return out
+
+
+MAX_MEDIA_URL = 500
+MAX_ATTRIBUTES = 20
+MAX_ATTRIBUTE_VALUE = 200
+_url_ok = URLValidator(schemes=["http", "https"])
+
+
+def _media_links(
+    urls: tuple[str, ...] | list[str], already: int, errors: list[FieldError]
+) -> list[dict[str, Any]]:
+    """Each media link an http(s) URL (Open311 ``media_url``), counted with the files."""
+    out: list[dict[str, Any]] = []
+    urls = [u.strip() for u in urls if u and u.strip()]
+    if already + len(urls) > MAX_ATTACHMENTS:
+        errors.append(FieldError("media_url", _t("附件最多 %(n)d 个。") % {"n": MAX_ATTACHMENTS}))
+        return out
+    for url in urls:
+        try:
+            if len(url) > MAX_MEDIA_URL:
+                raise DjangoValidationError("too long")
+            _url_ok(url)
+        except DjangoValidationError:
+            errors.append(
+                FieldError(
+                    "media_url",
+                    _t("图片链接应为以 http:// 或 https:// 开头、不超过 %(n)d 个字符的网址。")
+                    % {"n": MAX_MEDIA_URL},
+                )
+            )
+            continue
+        out.append({"url": url, "name": _t("图片链接"), "kind": "link"})
+    return out
+
+
+def _attributes(values: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
+    """A channel's extra values (Open311 ``attribute[code]``): at most 20 codes, each a text
+    or a list of texts of at most 200 characters."""
+    if not values:
+        return {}
+    if len(values) > MAX_ATTRIBUTES:
+        errors.append(
+            FieldError("attribute", _t("附加信息最多 %(n)d 项。") % {"n": MAX_ATTRIBUTES})
+        )
+        return {}
+    out: dict[str, Any] = {}
+    for code, value in values.items():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        texts = [str(v).strip() for v in items]
+        if len(str(code)) > 64 or any(len(t) > MAX_ATTRIBUTE_VALUE for t in texts):
+            errors.append(
+                FieldError(
+                    f"attribute[{str(code)[:64]}]",
+                    _t("附加信息的每一项不能超过 %(n)d 个字。") % {"n": MAX_ATTRIBUTE_VALUE},
+                )
+            )
+            continue
+        out[str(code)] = texts if len(texts) > 1 else texts[0]
     return out
