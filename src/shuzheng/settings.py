@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "shuzheng.payments",
     "shuzheng.reporting",
     "shuzheng.governance",
+    "shuzheng.supervision",
+    "shuzheng.documents",
     # L2
     "shuzheng.catalog",
     "shuzheng.notify",
@@ -256,6 +258,9 @@ API_TOKEN_TTL_SECONDS = int(os.environ.get("SHUZHENG_API_TOKEN_SECONDS", "3600")
 # Pluggable SMS backend (registry in shuzheng.core.sms). The demo backend writes to the outbox.
 SMS_BACKEND = os.environ.get("SHUZHENG_SMS_BACKEND", "outbox")
 SHOW_OUTBOX = DEMO or DEBUG or TESTING
+# Fee payments (payments.backends): the backend new orders use; "demo" exists in demo, debug
+# and tests only, so production names its gateway here.
+PAYMENTS_BACKEND = os.environ.get("SHUZHENG_PAYMENTS_BACKEND", "demo")
 
 # Bearer tokens: the principal built from a live token is cached per process for this many
 # seconds (the token itself is checked on every call, so revocation is immediate; a change of

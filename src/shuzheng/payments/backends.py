@@ -61,25 +61,35 @@ class PaymentBackend(Protocol):
 
 
 _REGISTRY: dict[str, Callable[[], PaymentBackend]] = {}
+# a backend that exists only when its condition holds (the demo cashier: demo, debug, tests)
+_ENABLED: dict[str, Callable[[], bool]] = {}
 
 
-def register(name: str) -> Callable[[Callable[[], PaymentBackend]], Callable[[], PaymentBackend]]:
+def register(
+    name: str, *, enabled: Callable[[], bool] | None = None
+) -> Callable[[Callable[[], PaymentBackend]], Callable[[], PaymentBackend]]:
     def deco(factory: Callable[[], PaymentBackend]) -> Callable[[], PaymentBackend]:
         _REGISTRY[name] = factory
+        if enabled is not None:
+            _ENABLED[name] = enabled
         return factory
 
     return deco
 
 
+def _on(name: str) -> bool:
+    check = _ENABLED.get(name)
+    return check is None or bool(check())
+
+
 def available() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(n for n in _REGISTRY if _on(n))
 
 
 def get(name: str) -> PaymentBackend:
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise NotFound("未找到该支付渠道。") from None
+    if name not in _REGISTRY or not _on(name):
+        raise NotFound("未找到该支付渠道。")
+    return _REGISTRY[name]()
 
 
 def default_name() -> str:

@@ -1,8 +1,10 @@
 """The demo payment backend: a fake cashier page of this site (pay / cancel) that calls back
 like a gateway, with a body signed by HMAC-SHA256.
 
-The secret comes from the environment (``SHUZHENG_PAYMENTS_DEMO_SECRET``); the demo, debug and
-test settings fall back to a fixed one, production refuses to use the backend without it.
+Its cashier lets the payer mark the order paid, so it exists only in the demo, debug and tests
+(``enabled``): elsewhere it is not a backend at all (checkout 422, cashier and callback 404),
+whatever the environment says. The secret comes from the environment
+(``SHUZHENG_PAYMENTS_DEMO_SECRET``), else a fixed one.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ SIGNATURE_HEADER = "X-Shuzheng-Signature"
 DEFAULT_SECRET = "shuzheng-demo-payments-secret"  # demo, debug and tests only
 
 
+def enabled() -> bool:
+    """Whether the demo backend exists: in the demo, debug and tests only."""
+    return bool(settings.DEMO or settings.DEBUG or settings.TESTING)
+
+
 def secret() -> str:
-    value = os.environ.get("SHUZHENG_PAYMENTS_DEMO_SECRET", "")
-    if value:
-        return value
-    if settings.DEMO or settings.DEBUG or settings.TESTING:
-        return DEFAULT_SECRET
-    raise ImproperlyConfigured("The demo payment backend needs SHUZHENG_PAYMENTS_DEMO_SECRET.")
+    if not enabled():
+        raise ImproperlyConfigured("The demo payment backend exists only in demo, debug and tests.")
+    return os.environ.get("SHUZHENG_PAYMENTS_DEMO_SECRET", "") or DEFAULT_SECRET
 
 
 def callback_body(*, order_no: str, amount_fen: int, trade_no: str | None = None) -> bytes:
@@ -74,6 +78,6 @@ class DemoBackend:
         return f"RF{order_no}"
 
 
-@backends.register("demo")
+@backends.register("demo", enabled=enabled)
 def _demo() -> DemoBackend:
     return DemoBackend()

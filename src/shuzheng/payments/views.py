@@ -83,6 +83,8 @@ def pay(request: HttpRequest, order_no: str) -> HttpResponse:
 def demo_cashier(request: HttpRequest, order_no: str) -> HttpResponse:
     """演示收银台: the payer confirms (the gateway calls back with a signed notification) or
     cancels (the order stays 待支付)."""
+    if not demo.enabled():  # no demo cashier outside demo, debug and tests
+        raise Http404(_t("未找到该缴费订单。"))
     principal = principal_for_request(request)
     found = _order(request, order_no)
     if not selectors.is_payer(principal, found):

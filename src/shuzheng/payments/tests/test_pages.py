@@ -102,3 +102,48 @@ def test_the_workbench_says_why_the_case_is_not_closed_yet(pay):
     pay.callback(pay.paid_body(order_no, 8000))
     page = reviewer.get(f"/workbench/cases/{case_no}/").content.decode()
     assert 'data-testid="close-held"' not in page and 'data-testid="action-close"' in page
+
+
+class _Bank:
+    """A real gateway stand-in: its cashier is elsewhere, its callbacks never verify here."""
+
+    name, label = "bank", "银行"
+
+    def cashier_url(self, checkout):
+        return "https://pay.example.invalid/"
+
+    def verify_callback(self, body, headers):
+        from shuzheng.payments.backends import CallbackRejected
+
+        raise CallbackRejected("签名校验失败。")
+
+    def refund(self, **kw):
+        return "RF"
+
+
+def test_the_demo_cashier_cannot_pay_an_order_in_production(pay, settings, monkeypatch):
+    """Outside demo, debug and tests the demo backend does not exist — not even when its secret
+    is set (as the old error told operators): the payer could otherwise switch their order to
+    it and press 确认支付 on its cashier, paying nothing."""
+    from shuzheng.payments import backends, demo
+
+    monkeypatch.setitem(backends._REGISTRY, "bank", _Bank)
+    settings.PAYMENTS_BACKEND = "bank"
+    _case_no, order_no = pay.accepted()
+    assert Order.objects.get(order_no=order_no).backend == "bank"
+    monkeypatch.setenv("SHUZHENG_PAYMENTS_DEMO_SECRET", "an-operator-set-this")
+    settings.DEMO = settings.DEBUG = settings.TESTING = False
+    citizen = login("demo-citizen")
+
+    r = pay.api.call(
+        "POST", f"/api/v1/payments/orders/{order_no}/pay?backend=demo", who="demo-citizen"
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "backend"
+    assert citizen.get(f"/payments/cashier/demo/{order_no}/").status_code == 404
+    assert citizen.post(f"/payments/cashier/demo/{order_no}/", {"choice": "pay"}).status_code == 404
+    body = demo.callback_body(order_no=order_no, amount_fen=8000)
+    signed = backends.sign("an-operator-set-this", body)
+    assert pay.callback(body, signature=signed).status_code == 404
+    order = Order.objects.get(order_no=order_no)
+    assert (order.status, order.backend) == ("pending", "bank")
+    assert "demo" not in backends.available()
