@@ -8,7 +8,7 @@ DB ?= var/shuzheng.sqlite3
 DB_ABS := $(abspath $(DB))
 
 .PHONY: demo test install lint typecheck contracts migrations-check openapi openapi-check \
-        test-sqlite test-postgres test-browser bench bench-catalog bench-exchange bench-instant bench-proactive bench-cases bench-licenses bench-hotline-signals bench-hotline clean
+        test-sqlite test-postgres test-browser bench bench-catalog bench-exchange bench-instant bench-proactive bench-cases bench-licenses bench-hotline-signals bench-hotline bench-reporting clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,9 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng seed_rules && \
 	$(BIN)/shuzheng seed_policies && \
 	$(BIN)/shuzheng seed_hotline && \
+	$(BIN)/shuzheng seed_reporting && \
 	$(BIN)/shuzheng seed_city && \
+	$(BIN)/shuzheng seed_supervision && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)
 
@@ -130,6 +132,12 @@ bench-hotline-intake: $(BIN)/.installed
 .PHONY: bench-city
 bench-city: $(BIN)/.installed
 	$(BIN)/python bench/city/run.py $(CITY_ARGS)
+
+## make bench-reporting: 填表报数 typing meter (typed vs all values, every offered value checked
+## against its source) over the demo reports × villages × 3 periods, and roll-up p95 of 1,000 villages
+.PHONY: bench-reporting
+bench-reporting: $(BIN)/.installed
+	$(BIN)/python bench/reporting/run.py
 
 ## make bench-cases [CASES_ARGS="--db postgres --existing 1000000"]: full case lifecycles/s over
 ## HTTP (SQLite and PostgreSQL, 1 M existing cases) and workbench queue p95, vs DIGIT's published figure

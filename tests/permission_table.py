@@ -133,6 +133,23 @@ WINDOW_FILING = rule(
 OWN_FILING = rule(("clerk", *PERSONS))
 # Running metrics: department heads (their departments) and platform admins; other staff 403.
 METRICS = rule(("head", "admin"))
+# 一网统管: the center pushes and sees all; the owning department's staff see its indicator
+CITY_CENTER = ("hotline", "head", "admin")
+CITY_SEES = ("clerk", "reviewer", *CITY_CENTER)
+CITY_LIST = rule(STAFF, dataofficer="masked", **dict.fromkeys(CITY_SEES, "full"))
+# 督查督办: the lead office (政数局 heads, the admin) and the lead departments' staff.
+SUPERVISION_OFFICE = ("head", "admin")
+SUPERVISION_OWNERS = ("clerk", "reviewer")
+SUPERVISION_SEES = rule(
+    (*SUPERVISION_OFFICE, *SUPERVISION_OWNERS),
+    default=404,
+    **dict.fromkeys((*PERSONS, *CLIENTS), 403),
+)
+SUPERVISION_LIST = rule(
+    STAFF,
+    **dict.fromkeys(("dataofficer", "hotline"), "masked"),
+    **dict.fromkeys((*SUPERVISION_OFFICE, *SUPERVISION_OWNERS), "full"),
+)
 # 知识库 authors of 市民政局 (441200-MZJ): its handling roles and the 12345 center.
 KNOWLEDGE_MZJ = ("clerk", "reviewer", "head", "hotline")
 
@@ -787,6 +804,63 @@ API: dict[str, list[Probe]] = {
         )
     ],
     "GET /api/v1/knowledge/expiring": [P(STAFF_ONLY)],
+    # 一网统管 (issue 19): the center (the 12345 operator, the head and the admin of 441200-ZSJ)
+    # sees everything and pushes readings; staff of the owning department (clerk and reviewer
+    # work in every level-3 department, 市水务局 too) see ``matrix-river`` and its alert; the
+    # data officer (ZSJ/GAJ/MZJ, no center role) sees neither; persons and API clients without
+    # the city.readings scope 403. A reading of an unknown indicator: 422 for who may push.
+    "POST /api/v1/city/readings": [
+        P(
+            rule(CITY_CENTER),
+            body={"readings": [{"indicator": "no-such", "value": 1, "at": "2026-11-23T10:00"}]},
+        )
+    ],
+    "GET /api/v1/city/indicators": [P(CITY_LIST, secret="matrix-river")],
+    "GET /api/v1/city/indicators/{code}/series": [
+        P(rule(CITY_SEES, dataofficer=404), path={"code": "matrix-river"})
+    ],
+    "GET /api/v1/city/alerts": [P(CITY_LIST, secret="matrix-river")],
+    "GET /api/v1/city/alerts/{alert_id}": [
+        P(rule(CITY_SEES, dataofficer=404), path={"alert_id": "$city_alert"})
+    ],
+    "POST /api/v1/city/alerts/{alert_id}/actions": [
+        P(
+            rule(CITY_SEES, dataofficer=404),
+            path={"alert_id": "$city_alert"},
+            body={"action": "fly"},
+        )
+    ],
+    # 督查督办 (issue 20): the lead office (the head and the admin of 441200-ZSJ) sees and
+    # imports everything; staff of a lead department (clerk and reviewer work in 市水务局 too)
+    # see and report on ``矩阵督办任务``; other staff (data officer, 12345 operator) see a list
+    # without it and 404 on it; persons and API clients 403. A wrong action: 409/422.
+    "POST /api/v1/supervision/plans/preview": [
+        P(rule(SUPERVISION_OFFICE), files={"file": ("plan.txt", "不是计划", "text/plain")})
+    ],
+    "POST /api/v1/supervision/plans": [
+        P(rule(SUPERVISION_OFFICE), body={"title": "", "year": 2026, "tasks": []})
+    ],
+    "GET /api/v1/supervision/tasks": [P(SUPERVISION_LIST, secret="矩阵督办任务")],
+    "GET /api/v1/supervision/tasks/{task_id}": [
+        P(SUPERVISION_SEES, path={"task_id": "$supervision_task"})
+    ],
+    "POST /api/v1/supervision/tasks/{task_id}/reports": [
+        P(
+            SUPERVISION_SEES,
+            path={"task_id": "$supervision_task"},
+            files={"evidence": ("e.txt", "不是图片", "text/plain")},
+        )
+    ],
+    "POST /api/v1/supervision/tasks/{task_id}/actions": [
+        P(SUPERVISION_SEES, path={"task_id": "$supervision_task"}, body={"action": "fly"})
+    ],
+    "POST /api/v1/supervision/tasks/{task_id}/urges": [
+        P(SUPERVISION_SEES, path={"task_id": "$supervision_task"}, body={"body": ""})
+    ],
+    "POST /api/v1/supervision/urges/{urge_id}/reply": [
+        P(SUPERVISION_SEES, path={"urge_id": "$supervision_urge"}, body={"reply": ""})
+    ],
+    "GET /api/v1/supervision/scores": [P(STAFF_ONLY)],
 }
 
 # --- the pages --------------------------------------------------------------------------------
@@ -1042,6 +1116,20 @@ PAGES: dict[str, Page] = {
     # 12345 pages (issue 18): the citizen side for everyone (我的诉求: 李明's own, others 404 as
     # if none); the console, queues and ticket pages for the center (``hotline_no`` is waiting
     # for 派单: no department's handler sees it yet); 争议/延期 for the 班长 only
+    # 一网统管 pages: as the API (the data officer sees no indicator and not the alert)
+    "city/": Page(page_rule(STAFF)),
+    "city/indicators/<slug:code>/": Page(
+        page_rule(CITY_SEES, dataofficer=404), path={"code": "matrix-river"}
+    ),
+    "city/alerts/": Page(page_rule(STAFF)),
+    "city/alerts/<int:alert_id>/": Page(
+        page_rule(CITY_SEES, dataofficer=404), path={"alert_id": "$city_alert"}
+    ),
+    "city/alerts/<int:alert_id>/action/": Page(
+        page_rule(CITY_SEES, dataofficer=404),
+        path={"alert_id": "$city_alert"},
+        post={"action": "fly"},
+    ),
     "hotline/": Page(PAGE_PUBLIC),
     "hotline/new/": Page(PAGE_PUBLIC),
     "hotline/new/code/": Page(PAGE_PUBLIC, post={"phone": ""}),

@@ -389,6 +389,35 @@ def build_world(client: Client) -> World:
     refs["article_draft"] = _ok(
         api.call("POST", "/api/v1/knowledge/articles", who="demo-clerk", json_body=draft), "草稿"
     )["id"]
+    # 一网统管: an indicator of 市水务局 (441200-SWUJ) and the alert its reading raised
+    from shuzheng.governance.models import Indicator
+
+    Indicator.objects.create(
+        code="matrix-river", name="西江水位（矩阵）", unit="m", department="441200-SWUJ",
+        function="social", source="push", frequency="hourly", yellow=11.0, red=13.0,
+    )  # fmt: skip
+    river = {"indicator": "matrix-river", "value": 11.5, "at": WORLD_DAY.isoformat()}
+    pushed = api.call(
+        "POST", "/api/v1/city/readings", who="client:demo-city-sensors",
+        json_body={"readings": [river]},
+    )  # fmt: skip
+    refs["city_alert"] = str(_ok(pushed, "读数")["alerts"][0]["id"])
+    # 督查督办: a task led by 市水务局 (441200-SWUJ), and a 督办通知 the lead office issued on it
+    task = {"path": ["一", "(一)"], "title": "矩阵督办任务", "lead_departments": ["441200-SWUJ"],
+            "targets": [{"text": "覆盖率达到90%", "value": 90, "unit": "%"}]}  # fmt: skip
+    plan = api.call(
+        "POST", "/api/v1/supervision/plans", who="demo-head",
+        json_body={"title": "矩阵工作要点", "year": WORLD_DAY.year, "tasks": [task]},
+    )  # fmt: skip
+    _ok(plan, "工作计划")
+    from shuzheng.supervision.models import Task as SupervisionTask
+
+    refs["supervision_task"] = str(SupervisionTask.objects.get(title="矩阵督办任务").pk)
+    urge = api.call(
+        "POST", f"/api/v1/supervision/tasks/{refs['supervision_task']}/urges", who="demo-head",
+        json_body={"body": "请加快推进。"},
+    )  # fmt: skip
+    refs["supervision_urge"] = str(_ok(urge, "督办通知")["id"])
     return w
 
 

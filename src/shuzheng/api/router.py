@@ -36,6 +36,8 @@ from shuzheng.ratings.api import router as ratings_router
 from shuzheng.reporting.api import router as reporting_router
 from shuzheng.rules.api import router as rules_router
 from shuzheng.seals.api import router as seals_router
+from shuzheng.supervision.api import router as supervision_router
+from shuzheng.documents.api import router as documents_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -159,3 +161,5 @@ api.add_router("/", appointments_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", reporting_router)
 api.add_router("/", governance_router)
+api.add_router("/", supervision_router)
+api.add_router("/", documents_router)

@@ -1,0 +1,1 @@
+"""Plain dataclasses the facade hands to other modules (never ORM rows)."""

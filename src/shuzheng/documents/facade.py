@@ -1,0 +1,3 @@
+"""The public face: with contracts.py, the only module other modules may import."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Tables this module owns; other modules never import them (they use facade.py)."""

@@ -1,0 +1,1 @@
+"""All reads, always scoped to the caller's rights (an identity Principal)."""

@@ -1,0 +1,1 @@
+"""supervision (L3): see README.md for what this module owns."""

@@ -1,0 +1,1 @@
+"""Background tasks (django-tasks): take ids, idempotent, enqueued with on_commit."""

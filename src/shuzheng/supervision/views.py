@@ -1,0 +1,1 @@
+"""Pages and htmx partials: parse input, call one service or selector, render."""
