@@ -139,14 +139,14 @@ def _when(value: str, *, end: bool = False) -> dt.datetime | None:
     ``end_date`` its end) as an aware datetime; a time without zone is local. Raises
     ``ValueError`` for anything else."""
     value = (value or "").strip().replace(" ", "+")  # a "+" in a query string arrives as " "
-    found = parse_datetime(value)
-    if found is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValueError(value)
+    day = parse_date(value) if len(value) == 10 else None  # a date alone: the whole day
+    found = parse_datetime(value) if day is None else None
+    if day is not None:
         found = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
         if end:
             found -= dt.timedelta(microseconds=1)
+    if found is None:
+        raise ValueError(value)
     if timezone.is_naive(found):
         found = timezone.make_aware(found, timezone.get_current_timezone())
     return found
