@@ -149,6 +149,8 @@ class FieldValue(models.Model):
     name = models.CharField(_("字段"), max_length=96)
     entry = models.CharField(_("数据项"), max_length=64, blank=True, db_index=True)
     value = models.JSONField(_("数值"), null=True)
+    # the value as a number when it is one: sums are worked out by the database (roll-up)
+    number = models.FloatField(_("数值（数字）"), null=True)
     # prefill:<resource> | previous | reused:<report> | computed | rollup | typed
     source = models.CharField(_("来源"), max_length=160)
     original = models.JSONField(_("预填原值"), null=True)  # what was prefilled, when corrected

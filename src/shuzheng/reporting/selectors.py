@@ -244,26 +244,23 @@ def task_view(
 
 def children_progress(principal: Principal, task: ReportTask) -> list[dict[str, Any]]:
     """The units below ``task``'s unit: their task's state, who submitted, when."""
-    rows = []
-    for child in (
-        ReportTask.objects.filter(
+    labels = {state: tr.state_label(state) for state in tr.STATE_LABELS}
+    return [
+        {
+            "id": pk,
+            "unit": unit,
+            "state": state,
+            "state_label": labels.get(state, ""),
+            "done": state in tr.COUNTED,
+            "missing": state in (tr.ISSUED, tr.FILLING, tr.RETURNED),
+            "submitted_by": by,
+        }
+        for pk, unit, state, by in ReportTask.objects.filter(
             definition_id=task.definition_id, period=task.period, unit__parent_id=task.unit_id
         )
-        .select_related("unit")
         .order_by("unit__code")
-    ):
-        rows.append(
-            {
-                "id": child.pk,
-                "unit": child.unit.name,
-                "state": child.state,
-                "state_label": tr.state_label(child.state),
-                "done": child.state in tr.COUNTED,
-                "missing": child.state in (tr.ISSUED, tr.FILLING, tr.RETURNED),
-                "submitted_by": child.submitted_by,
-            }
-        )
-    return rows
+        .values_list("id", "unit__name", "state", "submitted_by")
+    ]
 
 
 def summary(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
@@ -56,6 +57,13 @@ def previous_period(period: str, frequency: str) -> str | None:
     return None
 
 
+def numeric(value: Any) -> float | None:
+    """The value as a number for the database's sums (None for text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -67,17 +75,19 @@ def rollup(task: ReportTask) -> dict[str, Any]:
     for a county, summarised): what a 镇街 never retypes."""
     spec = task.definition.spec
     names = [f["name"] for f in schema.fields(spec) if f.get("type", "integer") != "string"]
-    sums: dict[str, Any] = {}
-    rows = FieldValue.objects.filter(
-        task__definition_id=task.definition_id,
-        task__period=task.period,
-        task__unit__parent_id=task.unit_id,
-        task__state__in=tr.COUNTED,
-        name__in=names,
-    ).values_list("name", "value")
-    for name, value in rows:
-        if isinstance(value, int | float):
-            sums[name] = _number(sums.get(name, 0) + value)
+    children = ReportTask.objects.filter(
+        definition_id=task.definition_id,
+        period=task.period,
+        unit__parent_id=task.unit_id,
+        state__in=tr.COUNTED,
+    ).values("id")
+    rows = (
+        FieldValue.objects.filter(task_id__in=children, name__in=names, number__isnull=False)
+        .values("name")
+        .annotate(total=Sum("number"))
+        .values_list("name", "total")
+    )
+    sums: dict[str, Any] = {name: _number(round(total, 6)) for name, total in rows}
     return sums
 
 
@@ -239,6 +249,7 @@ def task_save(
                 defaults={
                     "entry": entry_of.get(name, ""),
                     "value": value,
+                    "number": numeric(value),
                     "source": source,
                     "original": original,
                     "typed_by": typed_by,
@@ -335,7 +346,13 @@ def task_act(*, principal: Principal, task_id: int, action: str, reason: str = "
                 FieldValue.objects.update_or_create(
                     task=task,
                     name=name,
-                    defaults={"value": value, "source": "rollup", "entry": "", "typed_by": ""},
+                    defaults={
+                        "value": value,
+                        "number": numeric(value),
+                        "source": "rollup",
+                        "entry": "",
+                        "typed_by": "",
+                    },
                 )
             task.total, task.typed = len(sums), 0
         task.save()
