@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -648,6 +649,10 @@ def password_reset_request(*, username: str, ip: str) -> None:
             sent = True
         except RateLimited:
             pass  # within the cooldown: the code sent before is still valid; same answer
+    else:
+        # counted as a code sent, so a 重发验证码 right after waits as a known account's does
+        with contextlib.suppress(RateLimited):
+            throttle.sms_allow(_reset_unknown_key(username), now=now)
     with transaction.atomic():
         audit.record(
             actor="anonymous",
@@ -669,7 +674,12 @@ def password_reset_resend(*, username: str, ip: str) -> None:
         otp_send(user=user, purpose="reset")  # RateLimited within the cooldown
     else:
         # what a known account within the cooldown answers, so the two are told apart by nothing
-        throttle.sms_allow(f"reset-unknown:{(username or '')[:64]}", now=now)
+        throttle.sms_allow(_reset_unknown_key(username), now=now)
+
+
+def _reset_unknown_key(username: str) -> str:
+    """The SMS counter of a reset naming no account with a phone (no SMS is sent)."""
+    return f"reset-unknown:{(username or '')[:64]}"
 
 
 def password_reset_confirm(

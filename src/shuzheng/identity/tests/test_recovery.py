@@ -158,3 +158,24 @@ def test_the_login_code_page_resends_within_the_cooldown(settings):
     # without a password step, the resend leads back to the login page and sends nothing
     r = Client().post("/accounts/login/code/resend/")
     assert r.status_code == 302 and r.url == "/accounts/login/"
+
+
+def test_resending_does_not_tell_a_known_account_from_an_unknown_one(settings):
+    """A reset asked for, then 重发验证码 at once: the known account is within its SMS cooldown
+    (429 with the wait); an unknown account must answer the same, or the resend button tells
+    anyone which names and ID numbers are registered."""
+    settings.SMS_COOLDOWN_SECONDS = 60
+    known, unknown = Client(), Client()
+    with time_machine.travel(DAY, tick=False):
+        _ask(known, "demo-citizen")
+        _ask(unknown, "nobody-here")
+    with time_machine.travel(DAY + dt.timedelta(seconds=15), tick=False):
+        a = known.post("/accounts/password/reset/resend/")
+        b = unknown.post("/accounts/password/reset/resend/")
+        assert (a.status_code, a.headers.get("Retry-After")) == (429, "45")
+        assert (b.status_code, b.headers.get("Retry-After")) == (429, "45")
+        strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+        assert strip.sub("", a.content.decode()) == strip.sub("", b.content.decode())
+    with time_machine.travel(DAY + dt.timedelta(seconds=61), tick=False):
+        assert known.post("/accounts/password/reset/resend/").status_code == 200
+        assert unknown.post("/accounts/password/reset/resend/").status_code == 200
