@@ -300,3 +300,48 @@ def test_a_citizen_attaches_a_photo_and_not_other_files(client):
         assert r.status_code == 302
     t = Ticket.objects.get()
     assert [a["name"] for a in t.attachments] == ["scan.pdf"]
+
+
+def test_without_javascript_the_console_searches_the_knowledge_base_by_button(client, articles):
+    _login(client, OPERATOR)
+    with at(2026, 11, 23, 9):
+        r = client.post(
+            "/hotline/console/",
+            {"caller_phone": CITIZEN_PHONE, "content": "公积金租房可以提取吗", "op": "kb"},
+        )
+    assert r.status_code == 200
+    assert "住房公积金提取（租房）" in _text(r) and "依据此条直接答复办结" in _text(r)
+    assert "公积金租房可以提取吗" in r.content.decode()  # typed once: the form keeps it
+    assert not Ticket.objects.exists()
+
+
+def test_a_similar_ticket_is_offered_for_merging_and_merged(client):
+    with at(2026, 11, 23, 9):
+        _login(client, OPERATOR)
+        master = _create(client)
+        no = _create(client, caller_phone="13912345678", caller_name="张三")
+        page = _text(client.get(f"/hotline/tickets/{no}/"))
+        assert "相似的在办工单（可合并）" in page and master in page
+        assert _act(client, no, "merge", master_no=master).status_code == 302
+        page = _text(client.get(f"/hotline/tickets/{no}/"))
+    assert "已合并" in page and master in page
+    assert Ticket.objects.get(ticket_no=no).master.ticket_no == master
+
+
+def test_supervision_notice_is_linked_as_a_pdf(client):
+    with at(2026, 11, 23, 9):
+        _login(client, OPERATOR)
+        no = _create(client)
+        _act(client, no, "dispatch", department=CG_CODE)
+        assert _act(client, no, "urge", note="请尽快签收").status_code == 302
+        _login(client, LEAD)
+        r = _act(client, no, "supervise", reason="")
+        assert r.status_code == 422 and "请填写督办意见" in _text(r)
+        assert _act(client, no, "supervise", reason="逾期未签收，请立即办理").status_code == 302
+        page = client.get(f"/hotline/tickets/{no}/").content.decode()
+        assert f"/hotline/tickets/{no}/supervision/1.pdf" in page
+        r = client.get(f"/hotline/tickets/{no}/supervision/1.pdf")
+        assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+        assert r.content.startswith(b"%PDF")
+        _login(client, SW)
+        assert client.get(f"/hotline/tickets/{no}/supervision/1.pdf").status_code == 404
