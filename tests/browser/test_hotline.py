@@ -51,6 +51,14 @@ def hotline_site(site: str) -> Iterator[str]:
         yield site
 
 
+def fits(page: Any) -> None:
+    """Mobile first: nothing scrolls sideways on a phone."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
 def _act(page: Any, action: str) -> None:
     page.get_by_test_id(f"do-{action}").click()
     page.wait_for_load_state()
@@ -165,6 +173,7 @@ def test_done_when(hotline_site: str, new_context: Any) -> None:
     expect(mine.filter(has_text=no)).to_contain_text("已办结")
     expect(mine.filter(has_text=first_no)).to_contain_text("已办结")
     check_axe(citizen, context="我的诉求")
+    fits(citizen)
     mine.filter(has_text=no).get_by_role("link").click()
     expect(citizen.get_by_test_id("ticket-answer")).to_contain_text("室内经营")
     expect(citizen.get_by_test_id("timeline")).to_contain_text("诉求人不满意")
@@ -180,3 +189,11 @@ def test_done_when(hotline_site: str, new_context: Any) -> None:
     expect(anonymous.get_by_test_id("progress-status")).to_have_text("已办结")
     expect(anonymous.get_by_test_id("progress-result")).not_to_contain_text("烧烤")
     check_axe(anonymous, context="progress by number")
+    fits(anonymous)
+
+    # the 诉求 form for a visitor: a phone verified by a texted code first
+    anonymous.goto(f"{site}/hotline/")
+    anonymous.get_by_test_id("hotline-new").click()
+    expect(anonymous.get_by_test_id("send-code")).to_be_visible()
+    check_axe(anonymous, context="诉求 form, anonymous")
+    fits(anonymous)
