@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -144,7 +145,26 @@ def readable(value: Any) -> Any:
             out[k] = readable(v) if isinstance(v, (dict, list)) else v
     if "warning" in value:
         out["warning_name"] = WARNING_WORDS.get(value["warning"], "")
+    if isinstance(out.get("due_at"), dt.datetime) and value.get("status") in AT_DEPARTMENT:
+        out["due_words"] = time_left(out["due_at"])
     return out
+
+
+AT_DEPARTMENT = ("dispatched", "handling")
+
+
+def time_left(due: dt.datetime, now: dt.datetime | None = None) -> str:
+    """剩余 2 天 3 小时 / 已超期 5 小时: the time limit in words (clock time)."""
+    seconds = int((due - (now or timezone.now())).total_seconds())
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        span = _t("%(d)d 天 %(h)d 小时") % {"d": days, "h": hours}
+    elif hours:
+        span = _t("%(h)d 小时 %(m)d 分钟") % {"h": hours, "m": minutes}
+    else:
+        span = _t("%(m)d 分钟") % {"m": minutes}
+    return (_t("剩余 %(span)s") if seconds >= 0 else _t("已超期 %(span)s")) % {"span": span}
 
 
 def _departments() -> list[tuple[str, str]]:

@@ -117,6 +117,7 @@ def test_the_whole_path_through_the_pages(client):
         _login(client, CG)
         page = _text(client.get(f"/hotline/tickets/{no}/"))
         assert "李*" in page and NOISE["caller_phone"] not in page  # masked for a department
+        assert "剩余 14 天 14 小时" in page  # 10 working days from Monday 09:00, in words
         assert _act(client, no, "sign").status_code == 302
         r = _act(client, no, "return", reason="")
         assert r.status_code == 422 and "请填写退单理由" in _text(r)
