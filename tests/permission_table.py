@@ -133,10 +133,12 @@ WINDOW_FILING = rule(
 OWN_FILING = rule(("clerk", *PERSONS))
 # Running metrics: department heads (their departments) and platform admins; other staff 403.
 METRICS = rule(("head", "admin"))
-# 一网统管: the center pushes and sees all; the owning department's staff see its indicator
+# 一网统管: the center pushes and sees all; the world's indicator belongs to 市水务局, where no
+# other demo caller works (its own staff are tested in governance/tests)
 CITY_CENTER = ("hotline", "head", "admin")
-CITY_SEES = ("clerk", "reviewer", *CITY_CENTER)
-CITY_LIST = rule(STAFF, dataofficer="masked", **dict.fromkeys(CITY_SEES, "full"))
+CITY_SEES = CITY_CENTER
+CITY_LIST = rule(STAFF, **dict.fromkeys(STAFF, "masked") | dict.fromkeys(CITY_CENTER, "full"))
+CITY_OBJECT = rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404))
 # 督查督办: the lead office (政数局 heads, the admin) and the lead departments' staff.
 SUPERVISION_OFFICE = ("head", "admin")
 SUPERVISION_OWNERS = ("clerk", "reviewer")
@@ -150,6 +152,20 @@ SUPERVISION_LIST = rule(
     **dict.fromkeys(("dataofficer", "hotline"), "masked"),
     **dict.fromkeys((*SUPERVISION_OFFICE, *SUPERVISION_OWNERS), "full"),
 )
+# 填表报数: the issuing department (民政局's head and data officer) and the admin see the
+# world's report task; other callers do not find it
+REPORT_SEES = ("head", "dataofficer", "admin")
+REPORT_TASK = rule(REPORT_SEES, default=404, **dict.fromkeys(REPORT_SEES, "full"))
+REPORT_LIST = rule(SIGNED_IN, **dict.fromkeys(SIGNED_IN, "masked")) | dict.fromkeys(
+    REPORT_SEES, "full"
+)
+REPORT_DEFINITION = {
+    "code": "MATRIX1",
+    "name": "矩阵测试报表",
+    "owner_department": "441200-MZJ",
+    "frequency": "monthly",
+    "spec": {"fields": [{"name": "a", "title": "矩阵测试数", "type": "integer"}]},
+}
 # 知识库 authors of 市民政局 (441200-MZJ): its handling roles and the 12345 center.
 KNOWLEDGE_MZJ = ("clerk", "reviewer", "head", "hotline")
 
@@ -751,6 +767,13 @@ API: dict[str, list[Probe]] = {
     "GET /api/v1/hotline/signals": [P(rule(("hotline",)))],
     "GET /api/v1/hotline/metrics": [P(rule(("hotline",)))],
     "GET /api/v1/hotline/categories": [P(PUBLIC)],
+    # the category tree is edited by the center's 班长 (hotline_supervisor, not among these
+    # callers: hotline/tests/test_gaps_categories.py covers the allowed path); everyone here 403
+    "POST /api/v1/hotline/categories": [P(rule(()), body={"name": "新分类", "parent": "100100"})],
+    "PATCH /api/v1/hotline/categories/{code}": [
+        P(rule(()), path={"code": "100101"}, body={"active": False})
+    ],
+    "DELETE /api/v1/hotline/categories/{code}": [P(rule(()), path={"code": "100101"})],
     # the analysis side (热点, 周报): the center; a department's handlers their own 热点 only
     "GET /api/v1/hotline/hotspots": [P(rule(("hotline",)), query="period=week&level=2")],
     "GET /api/v1/hotline/reports/weekly.{fmt}": [
@@ -805,10 +828,9 @@ API: dict[str, list[Probe]] = {
     ],
     "GET /api/v1/knowledge/expiring": [P(STAFF_ONLY)],
     # 一网统管 (issue 19): the center (the 12345 operator, the head and the admin of 441200-ZSJ)
-    # sees everything and pushes readings; staff of the owning department (clerk and reviewer
-    # work in every level-3 department, 市水务局 too) see ``matrix-river`` and its alert; the
-    # data officer (ZSJ/GAJ/MZJ, no center role) sees neither; persons and API clients without
-    # the city.readings scope 403. A reading of an unknown indicator: 422 for who may push.
+    # sees everything and pushes readings; ``matrix-river`` and its alert belong to 市水务局, so
+    # other staff (no center role there) do not find them; persons and API clients without the
+    # city.readings scope 403. A reading of an unknown indicator: 422 for who may push.
     "POST /api/v1/city/readings": [
         P(
             rule(CITY_CENTER),
@@ -816,19 +838,11 @@ API: dict[str, list[Probe]] = {
         )
     ],
     "GET /api/v1/city/indicators": [P(CITY_LIST, secret="matrix-river")],
-    "GET /api/v1/city/indicators/{code}/series": [
-        P(rule(CITY_SEES, dataofficer=404), path={"code": "matrix-river"})
-    ],
+    "GET /api/v1/city/indicators/{code}/series": [P(CITY_OBJECT, path={"code": "matrix-river"})],
     "GET /api/v1/city/alerts": [P(CITY_LIST, secret="matrix-river")],
-    "GET /api/v1/city/alerts/{alert_id}": [
-        P(rule(CITY_SEES, dataofficer=404), path={"alert_id": "$city_alert"})
-    ],
+    "GET /api/v1/city/alerts/{alert_id}": [P(CITY_OBJECT, path={"alert_id": "$city_alert"})],
     "POST /api/v1/city/alerts/{alert_id}/actions": [
-        P(
-            rule(CITY_SEES, dataofficer=404),
-            path={"alert_id": "$city_alert"},
-            body={"action": "fly"},
-        )
+        P(CITY_OBJECT, path={"alert_id": "$city_alert"}, body={"action": "fly"})
     ],
     # 督查督办 (issue 20): the lead office (the head and the admin of 441200-ZSJ) sees and
     # imports everything; staff of a lead department (clerk and reviewer work in 市水务局 too)
@@ -861,6 +875,24 @@ API: dict[str, list[Probe]] = {
         P(SUPERVISION_SEES, path={"urge_id": "$supervision_urge"}, body={"reply": ""})
     ],
     "GET /api/v1/supervision/scores": [P(STAFF_ONLY)],
+    # 填表报数 (issue 21): the world's task is 天宁社区's 高龄津贴 report (市民政局's); no caller
+    # here fills or reviews it (demo-village/-town are tested in reporting/tests); 民政局's head
+    # and data officer (the issuing department) and the admin see it, a wrong state is a 409
+    "GET /api/v1/reports/tasks": [
+        P(REPORT_LIST, query="period=2026-11&state=issued", secret="天宁社区")
+    ],
+    "GET /api/v1/reports/tasks/{task_id}": [
+        P(REPORT_TASK, path={"task_id": "$report_task"}, secret="天宁社区")
+    ],
+    "POST /api/v1/reports/tasks/{task_id}/submit": [
+        P(readers(REPORT_TASK), path={"task_id": "$report_task"}, body={"values": {}})
+    ],
+    "POST /api/v1/reports/tasks/{task_id}/actions": [
+        P(readers(REPORT_TASK), path={"task_id": "$report_task"}, body={"action": "approve"})
+    ],
+    "GET /api/v1/reports/metrics": [P(STAFF_ONLY)],
+    "GET /api/v1/reports/register": [P(PUBLIC)],
+    "POST /api/v1/reports/definitions": [P(rule(("head", "dataofficer")), body=REPORT_DEFINITION)],
 }
 
 # --- the pages --------------------------------------------------------------------------------
@@ -1116,17 +1148,19 @@ PAGES: dict[str, Page] = {
     # 12345 pages (issue 18): the citizen side for everyone (我的诉求: 李明's own, others 404 as
     # if none); the console, queues and ticket pages for the center (``hotline_no`` is waiting
     # for 派单: no department's handler sees it yet); 争议/延期 for the 班长 only
-    # 一网统管 pages: as the API (the data officer sees no indicator and not the alert)
+    # 一网统管 pages: as the API
     "city/": Page(page_rule(STAFF)),
     "city/indicators/<slug:code>/": Page(
-        page_rule(CITY_SEES, dataofficer=404), path={"code": "matrix-river"}
+        page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
+        path={"code": "matrix-river"},
     ),
     "city/alerts/": Page(page_rule(STAFF)),
     "city/alerts/<int:alert_id>/": Page(
-        page_rule(CITY_SEES, dataofficer=404), path={"alert_id": "$city_alert"}
+        page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
+        path={"alert_id": "$city_alert"},
     ),
     "city/alerts/<int:alert_id>/action/": Page(
-        page_rule(CITY_SEES, dataofficer=404),
+        page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
         path={"alert_id": "$city_alert"},
         post={"action": "fly"},
     ),
@@ -1176,6 +1210,25 @@ PAGES: dict[str, Page] = {
     "hotline/dashboard/": Page(page_rule(("hotline",))),
     "hotline/dashboard/reports/weekly.<str:fmt>": Page(
         page_rule(("hotline",)), path={"fmt": "pdf"}, query="week=2026-W49"
+    ),
+    # 填表报数 pages: staff only (persons 404); the task, its forms and the summary as the API
+    "reports/": Page(page_rule(STAFF, **dict.fromkeys(PERSONS, 404))),
+    "reports/register/": Page(PAGE_PUBLIC),
+    "reports/tasks/<int:task_id>/": Page(
+        page_rule(REPORT_SEES, default=404), path={"task_id": "$report_task"}
+    ),
+    "reports/tasks/<int:task_id>/fill/": Page(
+        page_rule(REPORT_SEES, default=404),
+        path={"task_id": "$report_task"},
+        post={"intent": "draft"},
+    ),
+    "reports/tasks/<int:task_id>/act/": Page(
+        page_rule(REPORT_SEES, default=404),
+        path={"task_id": "$report_task"},
+        post={"action": "approve"},
+    ),
+    "reports/summary/<str:code>/<str:period>/": Page(
+        page_rule(REPORT_SEES, default=404), path={"code": "GLJT", "period": "2026-11"}
     ),
 }
 
