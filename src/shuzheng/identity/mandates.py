@@ -162,6 +162,16 @@ def _own_person(principal: Principal) -> Person:
 
 # --- a relative asks; the principal consents by code or in their own session ----------------------
 
+ASK_THROTTLED = "代办授权申请过于频繁，请 {wait}后再试。"
+
+
+def ask_slot(agent_pk: int) -> throttle.Slot:
+    """Requests of one asker in an hour (``REGISTER_MAX_PER_HOUR``, as registrations per IP):
+    the request form finds a registered person by name and ID number, so it is no free
+    oracle of who is registered."""
+    rule = throttle.Rule("mandate_ask", settings.REGISTER_MAX_PER_HOUR, 3600, 3600)
+    return throttle.Slot(rule, f"person:{agent_pk}")
+
 
 def mandate_request(
     *,
@@ -177,6 +187,8 @@ def mandate_request(
     the person's consent; when they have a registered phone, a code is texted to it
     (``mandate_send_code``). An earlier request of the same pair still waiting is replaced."""
     agent = _own_person(principal)
+    # each request says whether a (name, ID number) pair is registered: counted per asker
+    throttle.reserve([ask_slot(agent.pk)], now=timezone.now(), message=ASK_THROTTLED)
     today = timezone.localdate()
     errors: list[FieldError] = []
     if not (principal_name or "").strip():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuzheng.core.errors import DomainError, NotFound, RateLimited
+from shuzheng.core.errors import DomainError, NotFound
 from shuzheng.identity import facade, mandates, throttle
 from shuzheng.identity.contracts import MandateInfo, Principal
 from shuzheng.identity.forms import MandateCodeForm, MandateRequestForm, PaperMandateForm
@@ -63,11 +63,7 @@ def mandate_new(request: HttpRequest) -> HttpResponse:
                     item_codes=_codes(data["item_codes"]),
                     valid_until=data["valid_until"],
                 )
-            except RateLimited as exc:
-                # filed; only the SMS must wait: the confirm page says so
-                messages.info(request, exc.message)
-                return redirect("identity:mandates")
-            except DomainError as exc:
+            except DomainError as exc:  # RateLimited too (429): asked too often, nothing filed
                 _apply_errors(form, exc)
                 status = exc.status
             else:

@@ -244,3 +244,35 @@ def test_the_request_page_names_each_bad_field_in_chinese():
     page = r.content.decode()
     assert "授权期限最长三年，请缩短截止日期。" in page
     assert Mandate.objects.count() == before
+
+
+def test_asking_is_throttled_so_the_form_is_no_registry_oracle(settings):
+    """Each request looks a (name, 公民身份号码) pair up and says whether it is registered: an
+    account may ask ``REGISTER_MAX_PER_HOUR`` times an hour, then 429 with nothing looked up."""
+    settings.REGISTER_MAX_PER_HOUR = 3
+    before = Mandate.objects.count()
+    with time_machine.travel(DAY, tick=False):
+        for number in ("110101199003077777", "11010119900307001X", "110101199003070011"):
+            with pytest.raises(ValidationFailed):
+                ask(principal_name="王某", principal_id_number=number)
+        with pytest.raises(RateLimited) as exc:
+            ask()  # even a real pair: nothing is looked up or filed
+        assert exc.value.status == 429 and "请 60 分钟后再试" in exc.value.message
+        assert Mandate.objects.count() == before
+        client = Client()
+        client.force_login(User.objects.get(username="demo-citizen"))
+        elder = person("demo-elder")
+        r = client.post(
+            "/accounts/mandates/new/",
+            {
+                "principal_name": elder.name,
+                "principal_id_number": elder.id_number,
+                "relation": "child",
+                "scope": "all",
+                "valid_until": "2027-11-22",
+            },
+        )
+        assert r.status_code == 429 and "请 60 分钟后再试" in r.content.decode()
+        assert Mandate.objects.count() == before
+    with time_machine.travel(DAY + dt.timedelta(hours=1, seconds=1), tick=False):
+        assert ask().status == Mandate.Status.PENDING  # another hour: asks again
