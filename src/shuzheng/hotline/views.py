@@ -354,9 +354,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     warning = request.GET.get("warning", "")
     warning = warning if warning in ("yellow", "red") else ""
     q = request.GET.get("q", "").strip()[:50]
-    page = max(
-        1, int(request.GET.get("page", "1") or 1) if request.GET.get("page", "1").isdigit() else 1
-    )
+    raw_page = request.GET.get("page", "1")[:6]
+    page = max(1, int(raw_page)) if raw_page.isdigit() else 1  # at most 999999
     per = 30
     total, rows = facade.ticket_list(
         principal,

@@ -346,3 +346,16 @@ def test_supervision_notice_is_linked_as_a_pdf(client):
         assert r.content.startswith(b"%PDF")
         _login(client, SW)
         assert client.get(f"/hotline/tickets/{no}/supervision/1.pdf").status_code == 404
+
+
+def test_the_queue_filters_and_pages_without_errors(client):
+    with at(2026, 11, 23, 9):
+        _login(client, OPERATOR)
+        no = _create(client)
+        _act(client, no, "dispatch", department=CG_CODE)
+        base = "/hotline/tickets/"
+        assert no in _text(client.get(base, {"status": "dispatched", "department": CG_CODE}))
+        assert no not in _text(client.get(base, {"status": "handling"}))
+        assert no not in _text(client.get(base, {"warning": "red"}))
+        for page in ("0", "x", "99999999999999999999", ""):
+            assert client.get(base, {"page": page, "status": "nonsense"}).status_code == 200
