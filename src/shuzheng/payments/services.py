@@ -6,7 +6,8 @@ audit record (``payments.<action>``, the order as object).
   department has checked the application first; a case it refuses costs nothing).
 - ``order_checkout``: the payer goes to the backend's cashier (the order's backend is chosen).
 - ``callback_receive``: a backend's verified notification moves the order 待支付 → 已支付 and
-  issues the 财政电子票据; the same notification again changes nothing (idempotent).
+  issues the 财政电子票据; the same notification again changes nothing (idempotent). A payment
+  reported for an order already closed is refunded through the backend (``refund_late``).
 - ``order_end_for_case``: a case refused, denied or withdrawn: a paid order is refunded through
   its backend (已退款), an unpaid one closed (已关闭); the payer is told.
 """
@@ -175,6 +176,8 @@ def callback_receive(*, backend: str, body: bytes, headers: Mapping[str, str]) -
             )
         if order.backend and order.backend != backend:
             raise Forbidden("支付通知无效：订单不是通过该支付渠道支付的。")
+        if order.status == S.CLOSED:
+            return _refund_late(order, gateway, backend=backend, trade_no=paid.trade_no)
         before = _snapshot(order)
         _move(order, "pay")
         order.trade_no = paid.trade_no
@@ -189,6 +192,33 @@ def callback_receive(*, backend: str, body: bytes, headers: Mapping[str, str]) -
             receipt=f"{receipt.code}-{receipt.number}",
         )
         _tell(order, f"已缴费 {fees.yuan(order.amount_fen)} 元，财政电子票据已存入您的证照夹。")
+    return order
+
+
+def _refund_late(
+    order: Order, gateway: backends.PaymentBackend, *, backend: str, trade_no: str
+) -> Order:
+    """A payment reported for an order closed before it was paid (the payer was at the
+    gateway's cashier when the case ended): the order stays closed and the money goes back
+    through the backend, once — the gateway repeats its notification until answered."""
+    if order.trade_no == trade_no and order.refund_no:
+        return order
+    if order.trade_no:  # a second late payment: the refund reference is the order's, one only
+        raise Conflict(
+            f"订单当前状态为“{S(order.status).label}”，不能{transitions.ORDER['pay'].label}。",
+            extra={"allowed_actions": []},
+        )
+    before = _snapshot(order)
+    order.trade_no = trade_no
+    order.refund_no = gateway.refund(
+        order_no=order.order_no,
+        trade_no=trade_no,
+        amount_fen=order.amount_fen,
+        reason=order.reason or "订单已关闭",
+    )[:64]
+    order.save(update_fields=["trade_no", "refund_no"])
+    _audit(order, actor=f"payment:{backend}", action="refund_late", before=before)
+    _tell(order, f"订单已关闭，到账的 {fees.yuan(order.amount_fen)} 元已原路退回。")
     return order
 
 

@@ -27,5 +27,9 @@ ORDER = Lifecycle(
     name="payment_order",
     transitions=ROWS,
     terminal=(S.REFUNDED, S.CLOSED),
-    events={"open": _("受理后生成缴费订单"), "checkout": _("前往收银台")},
+    events={
+        "open": _("受理后生成缴费订单"),
+        "checkout": _("前往收银台"),
+        "refund_late": _("订单关闭后到账的款项已原路退回"),
+    },
 )

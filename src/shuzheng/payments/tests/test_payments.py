@@ -183,10 +183,32 @@ def test_withdrawal_before_payment_closes_the_order(pay):
     assert _audits(order_no) == ["payments.open", "payments.close"]
     r = pay.pay(order_no)
     assert r.status_code == 409
-    # a late notification for a closed order is refused and changes nothing
-    r = pay.callback(pay.paid_body(order_no, 8000))
-    assert r.status_code == 409
-    assert Order.objects.get(order_no=order_no).status == "closed"
+
+
+def test_a_payment_made_after_the_order_closed_is_refunded(pay):
+    """The payer had the gateway's cashier open when the case ended: the gateway took the money
+    and reports it. The order stays closed, but the payment is refunded through the backend
+    (once, however often the gateway repeats itself), audited, and the payer told — refusing
+    the notification would keep their money."""
+    case_no, order_no = pay.accepted()
+    assert pay.act("demo-citizen", case_no, "withdraw").status_code == 200
+    body = pay.paid_body(order_no, 8000, trade_no="DEMOLATE")
+    r = pay.callback(body)
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    order = Order.objects.get(order_no=order_no)
+    assert (order.status, order.trade_no, order.refund_no) == (
+        "closed",
+        "DEMOLATE",
+        f"RF{order_no}",
+    )
+    assert not Receipt.objects.filter(order=order).exists()
+    assert _audits(order_no) == ["payments.open", "payments.close", "payments.refund_late"]
+    told = Notification.objects.filter(link=f"/payments/orders/{order_no}/").order_by("-id")[0]
+    assert "原路退回" in told.body
+    assert pay.callback(body).status_code == 200  # repeated: nothing more
+    assert _audits(order_no) == ["payments.open", "payments.close", "payments.refund_late"]
+    # a signed notification of another amount is still refused
+    assert pay.callback(pay.paid_body(order_no, 1, trade_no="DEMOX")).status_code == 422
 
 
 def test_reads_are_scoped(pay, api):
