@@ -421,6 +421,14 @@ def mandate_record_paper(
             created_by=principal.actor,
         )
         _audit(principal.actor, "recorded", m)
+        if person.phone:  # active on the clerk's word: the person named hears of it
+            scope_words = "全部政务服务事项" if scope == Mandate.Scope.ALL else "指定的政务服务事项"
+            send_sms_after_commit(
+                person.phone,
+                f"【数政】政务服务窗口已登记您委托{agent.name}代您办理{scope_words}的书面委托"
+                f"（编号 {paper_ref}），授权至{until.isoformat()}。如非您本人委托，请登录"
+                "“我的授权”撤销，或到窗口说明。",
+            )
     return m
 
 

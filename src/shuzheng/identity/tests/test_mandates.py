@@ -276,3 +276,24 @@ def test_asking_is_throttled_so_the_form_is_no_registry_oracle(settings):
         assert Mandate.objects.count() == before
     with time_machine.travel(DAY + dt.timedelta(hours=1, seconds=1), tick=False):
         assert ask().status == Mandate.Status.PENDING  # another hour: asks again
+
+
+def test_the_principal_is_texted_when_a_paper_mandate_is_recorded_in_their_name():
+    """A paper mandate is active at once on a clerk's word: the person it names hears of it at
+    their registered phone, so one recorded without them (a forged paper, a clerk's mistake)
+    is noticed and revoked in 我的授权."""
+    elder = person("demo-elder")
+    with time_machine.travel(DAY, tick=False):
+        mandates.mandate_record_paper(
+            principal=me("demo-clerk"),
+            principal_id_number=elder.id_number,
+            agent_id_number=person("demo-agent").id_number,
+            scope="all",
+            item_codes=[],
+            valid_until=dt.date(2027, 6, 30),
+            paper_ref="端州帮办〔2026〕13号",
+            paper_seen=True,
+        )
+    body = OutboxMessage.objects.filter(recipient=elder.phone).order_by("-id").first().body
+    assert person("demo-agent").name in body and "端州帮办〔2026〕13号" in body
+    assert "我的授权" in body and elder.id_number not in body
