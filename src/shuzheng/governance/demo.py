@@ -224,8 +224,8 @@ def _daily(rng: random.Random, code: str, day: int, d: dt.date) -> float:
         v = dry + rng.choice((-1, 0, 0, 1))
         return float(5 if day == 83 else max(1, min(5, v)))
     if code == "hotline-volume":
-        v = 2300 - (650 if d.weekday() >= 5 else 0) + rng.gauss(0, 180)
-        return float(round(4350 if day == 35 else v))  # the October rain day
+        calls = 2300 - (650 if d.weekday() >= 5 else 0) + rng.gauss(0, 180)
+        return float(round(4350 if day == 35 else calls))  # the October rain day
     if code == "cases-on-time-rate":
         return round(min(100.0, 99.4 + rng.gauss(0, 0.25)), 1)
     if code == "exchange-calls":
@@ -276,7 +276,7 @@ def seed_city(*, days: int = 90, now: dt.datetime | None = None) -> dict[str, in
         states: list[IndicatorState] = []
         for (code, district), rows in _series(now, days).items():
             ind = inds[code]
-            level = Level.NORMAL
+            level: str = Level.NORMAL
             active: Alert | None = None
             for t, v in rows:
                 readings.append(

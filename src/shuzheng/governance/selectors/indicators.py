@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from shuzheng.core.errors import NotFound, ValidationFailed
@@ -24,7 +25,7 @@ def district_label(code: str) -> str:
     return "全市" if code == CITY else (codes.region_name(code) or code)
 
 
-def visible_indicators(scope: Scope):  # type: ignore[no-untyped-def]
+def visible_indicators(scope: Scope) -> QuerySet[Indicator]:
     """Indicators the scope sees: all (center), its departments' (owner), or any (a 区县 sees
     every indicator, for its own district only)."""
     qs = Indicator.objects.filter(active=True)

@@ -59,6 +59,7 @@ def _label(i: int) -> str:
 
 
 def _parse_at(raw: Any) -> dt.datetime | None:
+    value: dt.datetime | None
     if isinstance(raw, dt.datetime):
         value = raw
     elif isinstance(raw, str):
