@@ -143,19 +143,23 @@ def hotspots(
     all_cats = {c.pk: c for c in ancestors.values()}
     all_cats.update({c.pk: c for c in Category.objects.filter(level__lt=level)})
 
-    def by_cat_region(rng: Range) -> dict[tuple[int | None, str], int]:
+    types: dict[str, int] = defaultdict(int)
+
+    def by_cat_region(rng: Range, *, with_types: bool = False) -> dict[tuple[int | None, str], int]:
         out: dict[tuple[int | None, str], int] = defaultdict(int)
-        for cat, region, n in (
+        for cat, region, kind, n in (
             _in(base, rng)
-            .values_list("category_id", "region_code")
+            .values_list("category_id", "region_code", "ticket_type")
             .annotate(n=Count("id"))
-            .values_list("category_id", "region_code", "n")
+            .values_list("category_id", "region_code", "ticket_type", "n")
         ):
-            top = ancestors.get(cat).pk if cat in ancestors else None  # type: ignore[union-attr]
+            top = ancestors[cat].pk if cat in ancestors else None
             out[(top, region)] += n
+            if with_types:
+                types[kind] += n
         return out
 
-    now, before = by_cat_region(r), by_cat_region(prev)
+    now, before = by_cat_region(r, with_types=True), by_cat_region(prev)
     cats_now: dict[int | None, int] = defaultdict(int)
     cats_before: dict[int | None, int] = defaultdict(int)
     regions_now: dict[str, int] = defaultdict(int)
@@ -209,12 +213,6 @@ def hotspots(
             }
         )
     district_rows.sort(key=lambda d: (-d["count"], d["code"] or "z"))
-    types = dict(
-        _in(base, r)
-        .values_list("ticket_type")
-        .annotate(n=Count("id"))
-        .values_list("ticket_type", "n")
-    )
     return {
         "period": period,
         "period_name": PERIODS[period],

@@ -432,12 +432,15 @@ def _jsonable(value: Any) -> Any:
 _REST = (0, "*")  # all keys that cannot fire, summed (``signals``)
 
 
-def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+def signals(
+    principal: Principal, *, today: dt.date | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
     """弱信号 now: (category, 镇街) and (category, 区县) keys — both levels, as
     ``bench/hotline_signals`` judges the detector — whose last days rise well above their own
     baseline (``hotline.analysis.signals.detect``), each with up to 5 sample tickets. A 区县
     signal is left out when a 镇街 signal of the same category inside it carries at least half
-    of its tickets (the same burst, said once). For the center (callers check)."""
+    of its tickets (the same burst, said once). The ``limit`` strongest (smallest tail
+    probability) are returned. For the center (callers check)."""
     from shuzheng.hotline.analysis import signals as detector
 
     today = today or timezone.localdate()
@@ -493,7 +496,7 @@ def signals(principal: Principal, *, today: dt.date | None = None) -> list[dict[
     ]
     cats = {c.pk: c for c in Category.objects.filter(pk__in={k[0] for k, _ in kept})}
     out: list[dict[str, Any]] = []
-    for (cat_id, place), s in sorted(kept, key=lambda x: x[1].p_value):
+    for (cat_id, place), s in sorted(kept, key=lambda x: x[1].p_value)[:limit]:
         level = "town" if len(place) == 9 else "county"
         where = places.town_name(place) if level == "town" else places.county_name(place)
         sample = Ticket.objects.filter(
