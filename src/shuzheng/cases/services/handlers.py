@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from shuzheng.cases import hooks
 from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import corrections, deadlines, delivery, records, results
@@ -339,6 +340,7 @@ def withdraw(act: Act) -> None:
             before=child_before,
             note="随一件事撤回",
         )
+        hooks.after_action(child, "withdraw", act.principal.actor)  # payments: its fee order
 
 
 def discard(act: Act) -> None:

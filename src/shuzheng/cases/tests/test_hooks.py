@@ -54,3 +54,21 @@ def test_a_gate_holds_back_close_and_says_why(catalog, cases, api, monkeypatch):
     assert Case.objects.get(case_no=no).status == "approved"
     monkeypatch.setattr(hooks, "_GATES", [lambda ref: None])
     assert cases.act("demo-reviewer", no, "close", delivery="electronic").status_code == 200
+
+
+def test_withdrawing_a_bundle_tells_the_listener_of_each_sub_case(catalog, cases, monkeypatch):
+    """A 一件事's sub-cases are withdrawn with it: each is an action a module above must hear
+    (payments closes or refunds the fee order of a sub-case — 二手房交易一件事's 转移登记
+    charges one), else a paid fee is never refunded."""
+    heard = []
+    monkeypatch.setattr(
+        hooks, "_LISTENERS", [lambda ref, action, actor: heard.append((ref.case_no, action))]
+    )
+    parent = cases.apply_bundle("demo-citizen", catalog["bundle"]).json()
+    first, second = (c["case_no"] for c in parent["children"])
+    assert cases.act("demo-clerk", first, "accept").status_code == 200
+    heard.clear()
+    assert cases.act("demo-citizen", parent["case_no"], "withdraw").status_code == 200
+    assert sorted(heard) == sorted(
+        [(parent["case_no"], "withdraw"), (first, "withdraw"), (second, "withdraw")]
+    )
