@@ -26,3 +26,14 @@ def test_seed_city_history_alerts_and_rerun(frozen):
     assert Reading.objects.filter(at__lt=NOW - dt.timedelta(days=90, seconds=1)).count() == 0
     again = seed_city(days=90, now=NOW)
     assert again["readings"] == 0 and Reading.objects.count() == c["readings"]
+
+
+def test_seed_city_command(frozen):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_city", days=2, stdout=out)
+    assert "城市体征指标 10 项" in out.getvalue() and "新增读数" in out.getvalue()
+    assert Reading.objects.filter(indicator__code="aqi").values("district").distinct().count() == 8
