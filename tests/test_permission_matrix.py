@@ -418,6 +418,16 @@ def build_world(client: Client) -> World:
         json_body={"body": "请加快推进。"},
     )  # fmt: skip
     refs["supervision_urge"] = str(_ok(urge, "督办通知")["id"])
+    # 填表报数: the demo reports issued (no history); 天宁社区's 高龄津贴 report for November
+    from shuzheng.reporting.demo import seed_reporting
+    from shuzheng.reporting.models import ReportTask
+
+    seed_reporting(history=False)
+    refs["report_task"] = str(
+        ReportTask.objects.get(
+            definition__code="GLJT", unit__code="441202001001", period="2026-11"
+        ).pk
+    )
     return w
 
 

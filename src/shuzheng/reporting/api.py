@@ -85,7 +85,7 @@ def task_detail(request: HttpRequest, task_id: int) -> dict[str, Any]:
     }
 
 
-class SubmitIn(Schema):
+class ReportSubmitIn(Schema):
     values: dict[str, Any]
     draft: bool = False
 
@@ -94,7 +94,7 @@ class SubmitIn(Schema):
     "/reports/tasks/{task_id}/submit",
     summary="提交（或 draft=true 保存草稿）；预填值不变即确认，改动即更正并反馈来源部门",
 )
-def submit(request: HttpRequest, task_id: int, body: SubmitIn) -> dict[str, Any]:
+def submit(request: HttpRequest, task_id: int, body: ReportSubmitIn) -> dict[str, Any]:
     principal = principal_for_request(request)
     task = services.task_save(
         principal=principal, task_id=task_id, raw=body.values, submit=not body.draft
@@ -102,7 +102,7 @@ def submit(request: HttpRequest, task_id: int, body: SubmitIn) -> dict[str, Any]
     return _task_out(principal, task)
 
 
-class ActionIn(Schema):
+class ReportActionIn(Schema):
     action: str
     reason: str = ""
 
@@ -112,7 +112,7 @@ class ActionIn(Schema):
     summary="审核操作：return（退回，须写理由）、approve（通过）、summarise（汇总）、report（上报）",
     description="当前状态下不允许的操作返回 409 及 allowed_actions。",
 )
-def act(request: HttpRequest, task_id: int, body: ActionIn) -> dict[str, Any]:
+def act(request: HttpRequest, task_id: int, body: ReportActionIn) -> dict[str, Any]:
     principal = principal_for_request(request)
     task = services.task_act(
         principal=principal, task_id=task_id, action=body.action, reason=body.reason
@@ -135,7 +135,7 @@ def register(request: HttpRequest) -> list[dict[str, Any]]:
     return selectors.register()
 
 
-class DefinitionIn(Schema):
+class ReportDefinitionIn(Schema):
     code: str
     name: str
     owner_department: str
@@ -149,7 +149,7 @@ class DefinitionIn(Schema):
     "/reports/definitions",
     summary="登记新报表：与在用报表比对，大部分重复的标记待审核，准入前不能下发",
 )
-def definition_create(request: HttpRequest, body: DefinitionIn) -> dict[str, Any]:
+def definition_create(request: HttpRequest, body: ReportDefinitionIn) -> dict[str, Any]:
     principal = principal_for_request(request)
     if body.owner_department not in selectors.issuer_departments(principal):
         raise Forbidden(message="只能为本部门设计报表。")
