@@ -539,3 +539,37 @@ def definition_issue(*, principal: Principal, code: str, period: str, actor: str
             after={"period": period, "tasks": len(new)},
         )
     return len(new)
+
+
+REMIND_DAYS = 3  # calendar days before the deadline
+
+
+def tasks_remind(*, at: dt.datetime | None = None) -> int:
+    """催报: a message to every unit whose task is still open within ``REMIND_DAYS`` of its
+    deadline (once per task and day: the message's link names the day). Returns the count."""
+    today = timezone.localtime(at or timezone.now()).date()
+    due = ReportTask.objects.filter(
+        state__in=(tr.ISSUED, tr.FILLING, tr.RETURNED),
+        deadline__gte=today,
+        deadline__lte=today + dt.timedelta(days=REMIND_DAYS),
+    ).select_related("definition", "unit")
+    sent = 0
+    with transaction.atomic():
+        for task in due:
+            link = f"/reports/tasks/{task.pk}/?remind={today.isoformat()}"
+            inbox = notify.inbox(
+                recipient_kind="department", recipient_ids=[f"unit:{task.unit.code}"]
+            )
+            if any(m.link == link for m in inbox):
+                continue
+            notify.send(
+                recipient_kind="department",
+                recipient_id=f"unit:{task.unit.code}",
+                title=_t("催报：%(r)s") % {"r": task.definition.name},
+                body=_t("《%(r)s》（%(p)s）将于%(d)s截止，尚未提交，请及时填报。")
+                % {"r": task.definition.name, "p": task.period, "d": f"{task.deadline:%m月%d日}"},
+                link=link,
+                sms=False,
+            )
+            sent += 1
+    return sent

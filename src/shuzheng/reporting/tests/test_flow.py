@@ -164,3 +164,24 @@ def test_town_sees_only_its_villages(reports):
     assert units == {"441202001"}
     other_town = reports.task_id("GLJT", unit="441202003001")
     assert reports.get(TOWN, other_town).status_code == 404
+
+
+def test_reminders_before_the_deadline_once_a_day(reports):
+    from shuzheng.notify import facade as notify
+    from shuzheng.reporting import services
+
+    from .conftest import at
+
+    with at(2026, 12, 3):
+        assert services.tasks_remind() == 0  # the 10th is a week away
+    with at(2026, 12, 8):
+        sent = services.tasks_remind()
+        assert services.tasks_remind() == 0  # once a day
+    open_tasks = ReportTask.objects.filter(
+        unit__level__in=("village", "town", "county"),
+        deadline="2026-12-10",
+        state__in=("issued", "filling", "returned"),
+    ).count()
+    assert sent == open_tasks
+    mine = notify.inbox(recipient_kind="department", recipient_ids=["unit:441202001001"])
+    assert any(m.title == "催报：高龄津贴发放对象月报" for m in mine)
