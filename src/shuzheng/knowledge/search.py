@@ -385,10 +385,10 @@ class KnowledgeIndex:
             for term in ev:
                 docs.update(self._postings.get(term, {}))
             unit_hits.append(docs)
-            words = [t for t in ev if t.startswith("w:")]
-            if words:
+            word_terms = [t for t in ev if t.startswith("w:")]
+            if word_terms:
                 shown: set[int] = set()
-                for term in words:
+                for term in word_terms:
                     shown.update(self._postings.get(term, {}))
                 shown_hits.append(shown)
             else:

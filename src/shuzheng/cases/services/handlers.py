@@ -220,8 +220,9 @@ def resubmit(act: Act) -> None:
 def assign(act: Act) -> None:
     from shuzheng.cases.services.desk import check_assignee
 
-    check_assignee(act.case, act.assignee or "")  # a colleague of the department (issue 17)
-    act.case.assignee = act.assignee
+    assignee = act.assignee or ""
+    check_assignee(act.case, assignee)  # a colleague of the department (issue 17)
+    act.case.assignee = assignee
     act.data["assignee"] = act.assignee
 
 
