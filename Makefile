@@ -34,6 +34,7 @@ demo: $(BIN)/.installed
 	$(BIN)/shuzheng seed_hotline && \
 	$(BIN)/shuzheng seed_reporting && \
 	$(BIN)/shuzheng seed_city && \
+	$(BIN)/shuzheng seed_documents && \
 	$(BIN)/shuzheng seed_supervision && \
 	$(BIN)/shuzheng collectstatic --noinput -v0 && \
 	exec $(BIN)/shuzheng serve --port $(PORT)

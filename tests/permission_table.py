@@ -166,6 +166,11 @@ REPORT_DEFINITION = {
     "frequency": "monthly",
     "spec": {"fields": [{"name": "a", "title": "矩阵测试数", "type": "integer"}]},
 }
+DOCUMENT_READERS = ("clerk", "reviewer", "head", "dataofficer", "admin")
+DOCUMENT_READ = rule(DOCUMENT_READERS, default=404)
+DOCUMENT_LIST = rule(
+    SIGNED_IN, **(dict.fromkeys(SIGNED_IN, "masked") | dict.fromkeys(DOCUMENT_READERS, "full"))
+)
 # 知识库 authors of 市民政局 (441200-MZJ): its handling roles and the 12345 center.
 KNOWLEDGE_MZJ = ("clerk", "reviewer", "head", "hotline")
 
@@ -845,7 +850,7 @@ API: dict[str, list[Probe]] = {
         P(CITY_OBJECT, path={"alert_id": "$city_alert"}, body={"action": "fly"})
     ],
     # 督查督办 (issue 20): the lead office (the head and the admin of 441200-ZSJ) sees and
-    # imports everything; staff of a lead department (clerk and reviewer work in 市水务局 too)
+    # imports everything; staff of a lead department (clerk and reviewer work in 市人社局)
     # see and report on ``矩阵督办任务``; other staff (data officer, 12345 operator) see a list
     # without it and 404 on it; persons and API clients 403. A wrong action: 409/422.
     "POST /api/v1/supervision/plans/preview": [
@@ -875,6 +880,15 @@ API: dict[str, list[Probe]] = {
         P(SUPERVISION_SEES, path={"urge_id": "$supervision_urge"}, body={"reply": ""})
     ],
     "GET /api/v1/supervision/scores": [P(STAFF_ONLY)],
+    # 公文库 (issue 20): staff register 公文 (a file that is not one: 422); a 不予公开 document of
+    # 市民政局 is read by its staff (clerk, reviewer, head, data officer) and the lead office
+    # (head, admin); everyone else signed in: a list without it, 404 on it.
+    "POST /api/v1/documents/import": [
+        P(STAFF_ONLY, files={"files": ("a.pdf", "%PDF-1.7", "application/pdf")})
+    ],
+    "GET /api/v1/documents": [P(DOCUMENT_LIST, query="q=矩阵公文", secret="矩阵公文")],
+    "GET /api/v1/documents/stats": [P(AUTHENTICATED)],
+    "GET /api/v1/documents/{doc_id}": [P(DOCUMENT_READ, path={"doc_id": "$document_id"})],
     # 填表报数 (issue 21): the world's task is 天宁社区's 高龄津贴 report (市民政局's); no caller
     # here fills or reviews it (demo-village/-town are tested in reporting/tests); 民政局's head
     # and data officer (the issuing department) and the admin see it, a wrong state is a 409

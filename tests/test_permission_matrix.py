@@ -402,8 +402,8 @@ def build_world(client: Client) -> World:
         json_body={"readings": [river]},
     )  # fmt: skip
     refs["city_alert"] = str(_ok(pushed, "读数")["alerts"][0]["id"])
-    # 督查督办: a task led by 市水务局 (441200-SWUJ), and a 督办通知 the lead office issued on it
-    task = {"path": ["一", "(一)"], "title": "矩阵督办任务", "lead_departments": ["441200-SWUJ"],
+    # 督查督办: a task led by 市人社局 (441200-RSJ), and a 督办通知 the lead office issued on it
+    task = {"path": ["一", "(一)"], "title": "矩阵督办任务", "lead_departments": ["441200-RSJ"],
             "targets": [{"text": "覆盖率达到90%", "value": 90, "unit": "%"}]}  # fmt: skip
     plan = api.call(
         "POST", "/api/v1/supervision/plans", who="demo-head",
@@ -418,6 +418,21 @@ def build_world(client: Client) -> World:
         json_body={"body": "请加快推进。"},
     )  # fmt: skip
     refs["supervision_urge"] = str(_ok(urge, "督办通知")["id"])
+    # 公文库: a 不予公开 document of 市民政局 (441200-MZJ), readable by its staff and the office
+    from shuzheng.documents.services import documents_import
+    from shuzheng.identity.contracts import Principal
+
+    head = Principal(
+        kind="staff", username="demo-head", staff_roles=(("department_head", "441200-MZJ"),)
+    )
+    text = "关于矩阵公文的通知\n民政局：\n矩阵公文正文。\n2026年11月23日\n"
+    (doc,) = documents_import(
+        principal=head,
+        files=[("m.txt", text.encode())],
+        openness="不予公开",
+        department="441200-MZJ",
+    )
+    refs["document_id"] = str(doc.pk)
     # 填表报数: the demo reports issued (no history); 天宁社区's 高龄津贴 report for November
     from shuzheng.reporting.demo import seed_reporting
     from shuzheng.reporting.models import ReportTask

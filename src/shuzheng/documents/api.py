@@ -1,5 +1,139 @@
-"""JSON API: a django-ninja router, mounted in shuzheng/api/router.py."""
+"""公文 library API (issue 20, "API": a public contract — extend, never rename).
 
-from ninja import Router
+``POST /documents/import`` (multipart ``files``, one or more; ``openness``, ``department``) ·
+``GET /documents?q=&issuer=&year=&kind=&topic=`` (search, highlighted) ·
+``GET /documents/stats`` · ``GET /documents/{id}`` (elements, ``relations``, related items).
+"""
 
-router = Router(tags=["documents"])
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from shuzheng.documents import selectors, services
+from shuzheng.identity.facade import BearerAuth, principal_for_request
+
+router = Router(tags=["documents"], auth=BearerAuth())
+
+
+class DocumentRelatedItemOut(Schema):
+    kind: str
+    label: str
+    title: str
+    url: str
+
+
+class DocumentSummaryOut(Schema):
+    id: int
+    doc_number: str
+    issuer: str
+    title: str
+    date: dt.date | None
+    kind: str
+    topic: str
+    openness: str
+    title_html: str
+    snippet_html: str
+    related_items: list[DocumentRelatedItemOut]
+
+
+class DocumentListOut(Schema):
+    total: int
+    documents: list[DocumentSummaryOut]
+
+
+class DocumentRelationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    doc_number: str
+    title: str
+    date: dt.date | None
+
+
+class DocumentOut(DocumentSummaryOut):
+    recipients: str
+    attachments: list[str]
+    cc: str
+    printed_by: str
+    printed_on: dt.date | None
+    signer: str
+    urgency: str
+    headings: list[dict[str, Any]]
+    body: str
+    department: str
+    relations: list[DocumentRelationOut]
+
+
+class DocumentImportOut(Schema):
+    documents: list[DocumentOut]
+
+
+class DocumentCountOut(Schema):
+    key: str
+    count: int
+
+
+class DocumentStatsOut(Schema):
+    by_issuer: list[DocumentCountOut]
+    by_year: list[DocumentCountOut]
+    by_kind: list[DocumentCountOut]
+
+
+@router.post(
+    "/documents/import",
+    response={201: DocumentImportOut},
+    summary="登记公文（multipart：files 文本/Word 文件，可多个；openness 公开属性；department）",
+    description="工作人员可用。全部成功或全部不保存；错误指明 files[i]。",
+)
+def documents_import(
+    request: HttpRequest,
+    files: list[UploadedFile] = File(None),  # noqa: B008
+    openness: str = Form(""),
+    department: str = Form(""),
+) -> Status:
+    principal = principal_for_request(request)
+    docs = services.documents_import(
+        principal=principal,
+        files=[(f.name or "file", f.read()) for f in (files or [])],
+        openness=openness,
+        department=department,
+    )
+    return Status(201, {"documents": [selectors.detail(d, principal) for d in docs]})
+
+
+@router.get("/documents", response=DocumentListOut, summary="检索公文（中文全文检索，结果高亮）")
+def documents_search(
+    request: HttpRequest,
+    q: str = "",
+    issuer: str = "",
+    year: int | None = None,
+    kind: str = "",
+    topic: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> dict[str, Any]:
+    total, docs = selectors.search(
+        principal=principal_for_request(request), q=q, issuer=issuer, year=year, kind=kind,
+        topic=topic, limit=limit, offset=max(0, offset),
+    )  # fmt: skip
+    return {"total": total, "documents": docs}
+
+
+@router.get(
+    "/documents/stats", response=DocumentStatsOut, summary="公文统计：按发文机关、年份、文种"
+)
+def documents_stats(request: HttpRequest) -> dict[str, Any]:
+    return selectors.stats(principal_for_request(request))
+
+
+@router.get(
+    "/documents/{doc_id}", response=DocumentOut, summary="公文详情：要素、关联公文、相关事项"
+)
+def document_detail(request: HttpRequest, doc_id: int) -> dict[str, Any]:
+    principal = principal_for_request(request)
+    return selectors.detail(selectors.document_for(principal, doc_id), principal)

@@ -1,3 +1,9 @@
-"""The public face: with contracts.py, the only module other modules may import."""
+"""The documents module's public face."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from shuzheng.documents.contracts import RelatedItem
+from shuzheng.documents.registry import register_related
+from shuzheng.documents.textfile import text_of
+
+__all__ = ["RelatedItem", "register_related", "text_of"]

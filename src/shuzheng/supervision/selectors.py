@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from shuzheng.core import calendar, lifecycle
 from shuzheng.core.errors import Forbidden, NotFound, Unauthenticated
+from shuzheng.documents.facade import RelatedItem
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
+from shuzheng.supervision import planparse
 from shuzheng.supervision.models import Plan, Report, Task, TaskStatus, Urge
 from shuzheng.supervision.transitions import OFFICE, OWNER, TASK_LIFECYCLE
 
@@ -259,4 +261,37 @@ def scores(*, principal: Principal) -> list[dict[str, Any]]:
                 "score": round(score, 1),
             }
         )
+    return out
+
+
+def related_tasks(principal: Principal, title: str, words: str) -> list[RelatedItem]:
+    """The tasks of the plan a 公文 is (its title, or the plan its 印发 notice names) that mention
+    ``words`` (all of them when empty), for the caller: the documents registry's provider."""
+    try:
+        scope = scope_of(principal)
+    except Unauthenticated:
+        return []
+    if not scope.any or not title:
+        return []
+    key = planparse.simplified(title)
+    plans = [p for p in Plan.objects.all() if planparse.simplified(p.title) in key]
+    if not plans:
+        return []
+    qs = Task.objects.filter(plan__in=plans).select_related("plan").order_by("plan_id", "order")
+    out = []
+    for t in qs:
+        if words and words not in planparse.simplified(t.text):
+            continue
+        if not visible(scope, t):
+            continue
+        out.append(
+            RelatedItem(
+                kind="supervision_task",
+                label="督办任务",
+                title=f"{path_label(t.path)}{t.title}",
+                url=f"/supervision/tasks/{t.pk}/",
+            )
+        )
+        if len(out) >= 10:
+            break
     return out

@@ -16,12 +16,12 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core import calendar
 from shuzheng.core.errors import Conflict, FieldError, ValidationFailed
+from shuzheng.documents.facade import text_of
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
 from shuzheng.supervision import planparse, selectors
 from shuzheng.supervision.models import Plan, Report, Target, Task, TaskStatus, Urge
-from shuzheng.supervision.textfile import text_of
 from shuzheng.supervision.transitions import TASK_LIFECYCLE
 
 URGE_REPLY_DAYS = 5  # working days to answer a 督办通知

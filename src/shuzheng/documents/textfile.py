@@ -1,4 +1,4 @@
-"""An uploaded plan's text: plain text (UTF-8, UTF-16 with BOM, GB18030) or .docx (its
+"""An uploaded document's text: plain text (UTF-8, UTF-16 with BOM, GB18030) or .docx (its
 paragraphs). Anything else is refused naming the field."""
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def text_of(*, field: str, name: str, data: bytes) -> str:
         except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
             raise ValidationFailed.one(field, "不是可读取的 Word 文档（.docx）。") from None
     elif data.startswith(b"%PDF"):
-        raise ValidationFailed.one(field, "工作计划请上传文本文件或 Word 文档（.docx）。")
+        raise ValidationFailed.one(
+            field, "暂不能读取 PDF 的文字，请上传文本文件或 Word 文档（.docx）。"
+        )
     else:
         decoded = decode(data)
         if decoded is None:
