@@ -496,8 +496,10 @@ def fill_history(
                 ):
                     continue
                 fill(task, rng, username=f"cadre-{task.unit.code}")
+                parent = task.unit.parent
+                assert parent is not None  # a village is always under a town
                 services.task_act(
-                    principal=_principal(f"reviewer-{task.unit.parent.code}"),
+                    principal=_principal(f"reviewer-{parent.code}"),
                     task_id=task.pk,
                     action="approve",
                 )

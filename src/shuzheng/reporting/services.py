@@ -106,7 +106,7 @@ def suggestions(task: ReportTask) -> dict[str, Suggestion]:
         ).values_list("entry__key", "value")
     )
     reused: dict[str, tuple[Any, str]] = {}
-    for entry, value, report in (
+    for entry_key, value, report in (
         FieldValue.objects.filter(
             task__unit_id=task.unit_id,
             task__period=task.period,
@@ -117,7 +117,7 @@ def suggestions(task: ReportTask) -> dict[str, Suggestion]:
         .order_by("task__submitted_at")
         .values_list("entry", "value", "task__definition__name")
     ):
-        reused.setdefault(entry, (value, report))
+        reused.setdefault(entry_key, (value, report))
     before = previous_period(task.period, task.definition.frequency)
     previous: dict[str, Any] = {}
     if before:

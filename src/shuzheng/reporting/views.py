@@ -53,6 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if {"reviewer", "summariser"} & selectors.roles_on(principal, t)
         and (t.state == tr.SUBMITTED or t.unit.level != Unit.Level.VILLAGE)
     ]
+    open_states = (tr.ISSUED, tr.FILLING, tr.RETURNED)
+    mine.sort(key=lambda t: (t.state not in open_states, t.deadline))
     rows = [
         {
             "task": t,
@@ -61,7 +63,6 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for t in mine
     ]
-    rows.sort(key=lambda r: (not r["open"], r["task"].deadline))
     issued = list(selectors.definitions_for(principal))
     return render(
         request,
@@ -189,13 +190,11 @@ def act(request: HttpRequest, task_id: int) -> HttpResponse:
         raise Http404(str(exc)) from exc
     except DomainError as exc:
         return _task_page(request, principal, task_id, error=exc, status=exc.status)
-    target = task.unit.parent_id and action in ("return", "approve")
-    if target:
+    parent_unit = task.unit.parent_id
+    if parent_unit is not None and action in ("return", "approve"):
         parent = (
             selectors.tasks(principal)
-            .filter(
-                definition_id=task.definition_id, period=task.period, unit_id=task.unit.parent_id
-            )
+            .filter(definition_id=task.definition_id, period=task.period, unit_id=parent_unit)
             .first()
         )
         if parent is not None:
