@@ -346,14 +346,11 @@ def _link(case: Case) -> CaseLink:
 def hotline_case_link(principal: Principal, case_no: str) -> CaseLink | None:
     """The case a 12345 ticket is about (``linked_case_no``), or None. A person or agent
     names only a case they may see (their own); the 12345 center, a department's
-    ``hotline_handler``, case staff and API clients any case that exists (a caller tells the
-    operator its number; a department reads the status of the case a complaint is about).
+    ``hotline_handler`` and API clients any case that exists (a caller tells the operator its
+    number; a department reads the status of the case a complaint is about; the hotline shows
+    an API client no more than that the number exists).
     Only the number, item, department and status in words (``CaseLink``)."""
-    from shuzheng.identity.contracts import (
-        CASE_ROLES,
-        HOTLINE_CENTER_ROLES,
-        HOTLINE_HANDLER_ROLES,
-    )
+    from shuzheng.identity.contracts import HOTLINE_CENTER_ROLES, HOTLINE_HANDLER_ROLES
 
     case_no = (case_no or "").strip()
     if not case_no:
@@ -362,7 +359,7 @@ def hotline_case_link(principal: Principal, case_no: str) -> CaseLink | None:
         case = selectors.visible_cases(principal).filter(case_no=case_no).first()
     elif principal.kind == "client" or (
         principal.kind == "staff"
-        and principal.departments_for(HOTLINE_CENTER_ROLES + HOTLINE_HANDLER_ROLES + CASE_ROLES)
+        and principal.departments_for(HOTLINE_CENTER_ROLES + HOTLINE_HANDLER_ROLES)
     ):
         case = services.case_by_no(case_no)
     else:

@@ -224,8 +224,8 @@ def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
 def linked_case(principal: Principal, case_no: str) -> dict[str, Any] | None:
     """The 办件 a ticket is about (issue 18 item 1e) as the reader may name it: number, item,
     status in words and its department (the suggested 主办); None when there is none or the
-    reader may not name it (``cases.facade.hotline_case_link``)."""
-    if not case_no:
+    reader may not name it (``cases.facade.hotline_case_link``; an API client never)."""
+    if not case_no or principal.kind == "client":  # a client learns only that it exists
         return None
     link = cases.hotline_case_link(principal, case_no)
     if link is None:

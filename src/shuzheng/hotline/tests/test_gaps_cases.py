@@ -195,3 +195,17 @@ def test_open_cases_are_read_for_the_center_only(who):
     with pytest.raises(Forbidden):
         cases.hotline_open_cases(principal(who), citizen_id())
     assert AuditRecord.objects.count() == before
+
+
+def test_an_api_client_links_a_case_but_never_reads_it(hotline):
+    with at(2026, 11, 23, 9):
+        make_case()
+        ok = hotline.create(who="client:demo-bank", **NOISE, linked_case_no=CASE_NO)
+        missing = hotline.create(
+            who="client:demo-bank", **NOISE, linked_case_no="BJ44120020261120000099"
+        )
+    assert ok.status_code == 201, ok.content
+    assert (ok.json()["linked_case_no"], ok.json()["linked_case"]) == (CASE_NO, None)
+    assert "最低生活保障申请" not in ok.content.decode()
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json()["errors"]] == ["linked_case_no"]
