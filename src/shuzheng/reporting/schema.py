@@ -148,3 +148,57 @@ def validate(spec: dict[str, Any], raw: dict[str, Any], *, required: bool) -> di
     if errors:
         raise ValidationFailed(errors)
     return data
+
+
+def table_import(spec: dict[str, Any], table: str, content: bytes) -> dict[str, str]:
+    """A long table's rows from an Excel file (.xlsx): the first row must be the table's
+    column titles; any bad cell rejects the whole file, naming its Excel row and column.
+    Returns the cells as a form posts them (``table.row.column`` → text)."""
+    from io import BytesIO
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    t = next((x for x in tables(spec) if x["name"] == table), None)
+    if t is None:
+        raise ValidationFailed.one("table", "没有这张明细表。")
+    title = t["title"]
+    try:
+        wb = load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except (BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise ValidationFailed.one(table, f"{title}：文件不是有效的 Excel（.xlsx）文件。") from exc
+    ws = wb.active
+    rows = list(ws.iter_rows(values_only=True)) if ws is not None else []
+    want = [c["title"] for c in t["columns"]]
+    header = [str(c).strip() if c is not None else "" for c in (rows[0] if rows else ())]
+    if header[: len(want)] != want:
+        got = "、".join(h for h in header if h) or "空"
+        raise ValidationFailed.one(
+            table, f"{title}：第1行表头应为“{'、'.join(want)}”，文件中为“{got}”，未导入。"
+        )
+    raw: dict[str, str] = {}
+    props: dict[str, Any] = {}
+    n = 0
+    for excel_row, row in enumerate(rows[1:], start=2):
+        if not any(c not in (None, "") for c in row):
+            continue
+        n += 1
+        for j, c in enumerate(t["columns"]):
+            value = row[j] if j < len(row) else None
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            name = f"{table}.{n}.{c['name']}"
+            raw[name] = "" if value is None else str(value).strip()
+            props[name] = _prop(c, f"{title}第{excel_row}行“{c['title']}”")
+    limit = int(t.get("max_rows", MAX_ROWS))
+    if n > limit:
+        raise ValidationFailed.one(table, f"{title}：最多{limit}行，文件中有{n}行，未导入。")
+    _data, problems = catalog.validate_form(
+        {"type": "object", "properties": props, "required": list(props)}, raw
+    )
+    if problems:
+        errors = [FieldError(k, v) for k, v in problems.items()]
+        raise ValidationFailed(
+            errors, message="文件未导入：" + "；".join(e.message for e in errors[:5])
+        )
+    return raw

@@ -84,6 +84,7 @@ def _task_page(
     posted: dict[str, Any] | None = None,
     error: DomainError | None = None,
     status: int = 200,
+    notice: str = "",
 ) -> HttpResponse:
     try:
         task = selectors.task(principal, task_id)
@@ -108,6 +109,7 @@ def _task_page(
         "done": _t(DONE_WORDS.get(request.GET.get("done", ""), ""))
         if request.GET.get("done") in DONE_WORDS
         else "",
+        "notice": notice,
         "error": error.message if error is not None else "",
         "errors": errors,
         "table_errors": {
@@ -161,6 +163,9 @@ def _posted(request: HttpRequest, task_id: int, principal: Any) -> dict[str, Any
 def fill(request: HttpRequest, task_id: int) -> HttpResponse:
     principal = _staff(request)
     raw = _posted(request, task_id, principal)
+    table = request.POST.get("import", "")
+    if table:
+        return _import(request, principal, task_id, raw, table)
     submit = request.POST.get("intent") == "submit"
     try:
         services.task_save(principal=principal, task_id=task_id, raw=raw, submit=submit)
@@ -172,6 +177,34 @@ def fill(request: HttpRequest, task_id: int) -> HttpResponse:
         return _task_page(request, principal, task_id, posted=raw, error=exc, status=409)
     done = "submit" if submit else "draft"
     return redirect(reverse("reporting:task", args=[task_id]) + f"?done={done}")
+
+
+def _import(
+    request: HttpRequest, principal: Any, task_id: int, raw: dict[str, Any], table: str
+) -> HttpResponse:
+    """Excel import of a long table: the rows replace the table's rows on the page (nothing is
+    stored until the cadre saves or submits); a wrong header or a bad cell rejects the file."""
+    task = selectors.task(principal, task_id)
+    upload = request.FILES.get(f"file-{table}")
+    if upload is None:
+        error = ValidationFailed.one(table, _t("请选择要导入的 Excel 文件（.xlsx）。"))
+        return _task_page(request, principal, task_id, posted=raw, error=error, status=422)
+    if upload.size and upload.size > 5 * 1024 * 1024:
+        error = ValidationFailed.one(table, _t("文件不能超过 5MB。"))
+        return _task_page(request, principal, task_id, posted=raw, error=error, status=422)
+    try:
+        cells = schema.table_import(task.definition.spec, table, upload.read())
+    except ValidationFailed as exc:
+        return _task_page(request, principal, task_id, posted=raw, error=exc, status=422)
+    kept = {k: v for k, v in raw.items() if not k.startswith(f"{table}.")}
+    rows = schema.row_count(task.definition.spec, cells, table)
+    return _task_page(
+        request,
+        principal,
+        task_id,
+        posted={**kept, **cells},
+        notice=_t("已导入 %(n)s 行，请核对后保存或提交。") % {"n": rows},
+    )
 
 
 @login_required

@@ -75,3 +75,43 @@ def test_summary_export_and_register(reports):
     assert rows[1][1] == "城东街道" and rows[1][3] == "5/5"
     assert _as("demo-clerk").get("/reports/summary/GLJT/2026-10/").status_code == 404
     assert Client().get("/reports/register/").status_code == 200
+
+
+def _xlsx(rows):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("rows.xlsx", buf.getvalue())
+
+
+def test_excel_import_of_a_long_table(reports):
+    from shuzheng.reporting.models import FieldValue
+
+    tid = reports.task_id("FXZY")
+    village = _as(VILLAGE)
+    url = f"/reports/tasks/{tid}/fill/"
+    header = ["姓名", "年龄", "安置点"]
+    people = [[f"群众{i}", 30 + i, "村委会避险点"] for i in range(1, 41)]
+
+    r = village.post(url, {"import": "persons", "file-persons": _xlsx([["名字", "年龄"], *people])})
+    assert r.status_code == 422
+    assert "第1行表头应为“姓名、年龄、安置点”，文件中为“名字、年龄”" in r.content.decode()
+    bad = [header, *people[:2], ["王五", "七十", "祠堂"], *people[2:]]
+    r = village.post(url, {"import": "persons", "file-persons": _xlsx(bad)})
+    assert r.status_code == 422
+    assert "转移人员第4行“年龄”：格式不正确" in r.content.decode()
+    r = village.post(url, {"import": "persons", "file-persons": _xlsx([header, *people])})
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "已导入 40 行" in text and 'value="群众40"' in text
+    assert not FieldValue.objects.filter(task_id=tid).exists()  # nothing stored on import
+    too_many = [header] + [[f"群众{i}", 40, "祠堂"] for i in range(201)]
+    r = village.post(url, {"import": "persons", "file-persons": _xlsx(too_many)})
+    assert r.status_code == 422 and "最多200行，文件中有201行" in r.content.decode()
+    r = village.post(url, {"import": "persons", "file-persons": _xlsx([])})
+    assert r.status_code == 422
