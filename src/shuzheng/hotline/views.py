@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shuzheng.cases import facade as cases
 from shuzheng.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from shuzheng.hotline import facade
 from shuzheng.hotline.contracts import TicketInput
@@ -175,24 +174,13 @@ def _departments() -> list[tuple[str, str]]:
 
 
 def _caller_info(principal: Principal, phone: str) -> dict[str, Any]:
-    """Who is calling: the registered person(s) with this phone, their earlier tickets and the
-    办件 the operator may see (the cases facade audits that search of personal data)."""
+    """Who is calling: the registered person(s) with this phone, their earlier tickets and their
+    open 办件 (``facade.caller``; the cases facade audits that read of personal data)."""
     phone = phone.strip()
     if not phone:
         return {}
-    people = []
-    for id_number in identity.id_numbers_by_phone(phone)[:3]:
-        person = identity.person_by_id_number(id_number)
-        if person is not None:
-            people.append(
-                {
-                    "id_number": person.id_number,
-                    "id_masked": identity.mask_id_number(person.id_number),
-                    "name": person.name,
-                    "registered": True,
-                }
-            )
-    known = facade.caller(principal, phone)  # earlier tickets of this phone
+    known = facade.caller(principal, phone)
+    people = [{**p, "registered": True} for p in known["people"]]
     if not people and (known["name"] or known["id_number"]):
         people.append(
             {
@@ -204,19 +192,12 @@ def _caller_info(principal: Principal, phone: str) -> dict[str, Any]:
                 "registered": False,
             }
         )
-    total, earlier = known["tickets_total"], known["tickets"]
-    case_rows: list[Any] = []
-    if phone.isdigit() and len(phone) == 11:
-        try:
-            case_rows, _n = cases.case_search_person(principal, kind="phone", value=phone, limit=10)
-        except DomainError:
-            case_rows = []
     return {
         "phone": phone,
         "people": people,
-        "tickets": readable(earlier),
-        "tickets_total": total,
-        "cases": case_rows,
+        "tickets": readable(known["tickets"]),
+        "tickets_total": known["tickets_total"],
+        "cases": known["open_cases"],
     }
 
 
