@@ -61,7 +61,8 @@ def test_done_when(reporting_site: str, new_context: Any) -> None:
 
     village = new_context(**PHONE).new_page()
     login(village, site, "demo-village")
-    village.goto(f"{site}/reports/")
+    village.get_by_test_id("nav-reporting").click()  # the menu leads a cadre to the reports
+    village.wait_for_url(re.compile(r"/reports/$"))
     check_axe(village, context="my reports")
     village.get_by_role("link", name="高龄津贴发放对象月报（2026-11）").click()
     village.wait_for_url(re.compile(rf"/reports/tasks/{mine}/$"))

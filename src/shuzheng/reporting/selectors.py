@@ -37,6 +37,11 @@ def _members(principal: Principal) -> list[tuple[int, str]]:
     )
 
 
+def member_units(principal: Principal) -> list[int]:
+    """The units the caller fills or reviews."""
+    return [unit for unit, _role in _members(principal)]
+
+
 def issuer_departments(principal: Principal) -> list[str]:
     return principal.departments_for(ISSUER_ROLES) if principal.kind == "staff" else []
 

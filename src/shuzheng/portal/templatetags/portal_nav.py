@@ -17,6 +17,7 @@ from shuzheng.hotline.facade import is_center as hotline_center
 from shuzheng.identity.contracts import HOTLINE_HANDLER_ROLES
 from shuzheng.identity.facade import principal_for_request
 from shuzheng.knowledge import facade as knowledge
+from shuzheng.reporting import facade as reporting
 
 register = template.Library()
 
@@ -40,6 +41,8 @@ def nav_links(request: Any) -> list[dict[str, str]]:
             links.append((_("数据管理"), reverse("dataofficer:home"), "nav-dataofficer"))
         if knowledge.manages(principal):
             links.append((_("知识库"), reverse("knowledge:manage"), "nav-knowledge"))
+        if reporting.fills_or_reviews(principal):  # 村/社区 cadres and 镇街 reviewers
+            links.append((_("填表报数"), reverse("reporting:home"), "nav-reporting"))
         links += [
             (_("决策规则"), reverse("rules:list"), "nav-rules"),
             (_("免申即享"), reverse("proactive:list"), "nav-policies"),
