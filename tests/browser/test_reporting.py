@@ -69,7 +69,7 @@ def test_done_when(reporting_site: str, new_context: Any) -> None:
     # most fields already filled, each with its source in words; only two are asked first
     expect(village.get_by_role("heading", name="还需填写 2 项")).to_be_visible()
     expect(village.get_by_role("heading", name="已自动填入 5 项，请核对")).to_be_visible()
-    expect(village.get_by_test_id("source-over80")).to_have_text("已从高龄数据自动填入")
+    expect(village.get_by_test_id("source-over80")).to_have_text("已从肇庆市民政局高龄数据自动填入")
     expect(village.get_by_test_id("source-alone")).to_have_text("沿用本单位上期数据")
     assert village.get_by_label("80周岁以上高龄老人（人）").input_value() != ""
     check_axe(village, context="filling page")

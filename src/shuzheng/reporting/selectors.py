@@ -108,11 +108,11 @@ def task(principal: Principal, task_id: int) -> ReportTask:
     return found
 
 
-def source_words(source: str, task: ReportTask | None = None) -> str:
-    """Where a value came from, in words a cadre reads."""
+def source_words(source: str, department: str = "") -> str:
+    """Where a value came from, in words a cadre reads (``department``: the source's name)."""
     kind, _sep, what = source.partition(":")
     if kind == "prefill":
-        return _t("已从%(w)s数据自动填入") % {"w": what}
+        return _t("已从%(d)s%(w)s数据自动填入") % {"d": department, "w": what}
     if kind == "reused":
         return _t("本期已在《%(r)s》中报过，直接沿用") % {"r": what}
     if source == "previous":
@@ -173,11 +173,13 @@ def task_view(
     live_rollup = not village and task.state not in (tr.SUMMARISED, tr.REPORTED)
     fillable = village and task.state in (tr.ISSUED, tr.FILLING, tr.RETURNED)
     hints = services.suggestions(task) if fillable or live_rollup else {}
-    measures = dict(
-        DictEntry.objects.filter(
-            key__in=[f.get("entry", "") for f in schema.fields(spec)]
-        ).values_list("key", "measure")
-    )
+    names = identity.department_names()
+    measures: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for key, measure, owner in DictEntry.objects.filter(
+        key__in=[f.get("entry", "") for f in schema.fields(spec)]
+    ).values_list("key", "measure", "owner_department"):
+        measures[key], owners[key] = measure, names.get(owner, "")
     values: dict[str, Any] = {}
     rows: list[FieldRow] = []
     for f in schema.fields(spec):
@@ -207,7 +209,7 @@ def task_view(
                 kind=f.get("type", "integer"),
                 value=value,
                 source=source,
-                words=source_words(source) if source else "",
+                words=source_words(source, owners.get(f.get("entry", ""), "")) if source else "",
                 computed=bool(f.get("formula")),
                 error=(errors or {}).get(name, ""),
                 original=v.original if v is not None else None,
@@ -351,6 +353,17 @@ def register() -> list[dict[str, Any]]:
         }
         for d in ReportDefinition.objects.filter(status=ReportDefinition.Status.IN_FORCE)
     ]
+
+
+def latest_period(definition: ReportDefinition) -> str:
+    """The newest period the report was issued for ("" when never)."""
+    found = (
+        ReportTask.objects.filter(definition=definition)
+        .order_by("-deadline")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return found or ""
 
 
 def definitions_for(principal: Principal) -> QuerySet[ReportDefinition]:

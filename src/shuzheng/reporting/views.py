@@ -63,7 +63,10 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for t in mine
     ]
-    issued = list(selectors.definitions_for(principal))
+    issued = [
+        {"definition": d, "period": selectors.latest_period(d)}
+        for d in selectors.definitions_for(principal)
+    ]
     return render(
         request,
         "reporting/home.html",

@@ -26,7 +26,7 @@ def test_fill_return_approve_on_pages(reports):
     page = village.get(f"/reports/tasks/{tid}/").content.decode()
     assert "还需填写 2 项" in page
     assert "已自动填入 5 项，请核对" in page
-    assert "已从高龄数据自动填入" in page and "沿用本单位上期数据" in page
+    assert "已从肇庆市民政局高龄数据自动填入" in page and "沿用本单位上期数据" in page
     fields = reports.fields(VILLAGE, tid)
     form = {n: str(f["value"]) for n, f in fields.items() if f["source"]}
 
@@ -64,6 +64,7 @@ def test_fill_return_approve_on_pages(reports):
 
 def test_summary_export_and_register(reports):
     head = _as(ISSUER)
+    assert 'href="/reports/summary/GLJT/2026-11/"' in head.get("/reports/").content.decode()
     page = head.get("/reports/summary/GLJT/2026-10/")
     assert page.status_code == 200 and "城东街道" in page.content.decode()
     x = head.get("/reports/summary/GLJT/2026-10/?format=xlsx")
