@@ -19,6 +19,7 @@ from shuzheng.reporting import schema
 from shuzheng.reporting import transitions as tr
 from shuzheng.reporting.models import (
     DictEntry,
+    FieldValue,
     ReportDefinition,
     ReportTask,
     Unit,
@@ -310,6 +311,26 @@ def summary(
             }
         )
     return out
+
+
+def raw_rows(definition: ReportDefinition, period: str) -> list[list[Any]]:
+    """The villages' own values (the raw rows behind the summary): 镇街, 村/社区, state, then
+    each scalar field in the report's order."""
+    names = [f["name"] for f in schema.fields(definition.spec)]
+    tasks = ReportTask.objects.filter(
+        definition=definition, period=period, unit__level=Unit.Level.VILLAGE
+    ).order_by("unit__code")
+    values: dict[int, dict[str, Any]] = {}
+    for task_id, name, value in FieldValue.objects.filter(
+        task__in=tasks, name__in=names
+    ).values_list("task_id", "name", "value"):
+        values.setdefault(task_id, {})[name] = value
+    return [
+        [town, village, tr.state_label(state), *(values.get(pk, {}).get(n) for n in names)]
+        for pk, town, village, state in tasks.values_list(
+            "id", "unit__parent__name", "unit__name", "state"
+        )
+    ]
 
 
 def metrics(principal: Principal) -> dict[str, Any]:

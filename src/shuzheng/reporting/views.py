@@ -276,6 +276,11 @@ def _xlsx(ctx: dict[str, Any]) -> HttpResponse:
         ws.append(
             [r["level"], r["unit"], r["county"], f"{r['reported']}/{r['units']}", *r["values"]]
         )
+    raw = wb.create_sheet(_t("村社区明细"))
+    fields = schema.fields(ctx["definition"].spec)
+    raw.append([_t("镇街"), _t("村/社区"), _t("状态")] + [f.get("title", "") for f in fields])
+    for row in selectors.raw_rows(ctx["definition"], ctx["period"]):
+        raw.append(row)
     buf = BytesIO()
     wb.save(buf)
     resp = HttpResponse(

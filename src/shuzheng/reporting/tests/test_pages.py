@@ -74,6 +74,12 @@ def test_summary_export_and_register(reports):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:4] == ("层级", "单位", "所属区县", "已报/应报")
     assert rows[1][1] == "城东街道" and rows[1][3] == "5/5"
+    book = load_workbook(BytesIO(x.content))
+    raw = list(book["村社区明细"].iter_rows(values_only=True))
+    assert raw[0][:4] == ("镇街", "村/社区", "状态", "80周岁以上高龄老人")
+    assert len(raw) == 21 and raw[1][:3] == ("城东街道", "天宁社区", "审核通过")
+    # the summary's 城东街道 row is the sum of its villages' raw rows
+    assert rows[1][4] == sum(r[3] for r in raw[1:6])
     assert _as("demo-clerk").get("/reports/summary/GLJT/2026-10/").status_code == 404
     assert Client().get("/reports/register/").status_code == 200
 
