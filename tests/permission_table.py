@@ -944,6 +944,10 @@ WORKBENCH_CASE = page_rule(MZJ_HANDLERS, default=404, **dict.fromkeys(PERSONS, 4
 APPLICANT_CASE = page_rule(("citizen",), default=403, elder=404, agent=404)
 # … a staff member opening the citizen's page is sent to the workbench's, which decides
 APPLICANT_CASE_PAGE = APPLICANT_CASE | dict.fromkeys(STAFF, "ok")
+# 督查督办: a task's pages for the lead office and the task's department
+SUPERVISION_PAGE = page_rule(
+    (*SUPERVISION_OFFICE, *SUPERVISION_OWNERS), default=404, **dict.fromkeys(PERSONS, 403)
+)
 
 PAGES: dict[str, Page] = {
     "healthz": Page(PAGE_PUBLIC),
@@ -1177,6 +1181,22 @@ PAGES: dict[str, Page] = {
         page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
         path={"alert_id": "$city_alert"},
         post={"action": "fly"},
+    ),
+    # 督查督办 pages: the board for staff (others' tasks left out); a task's page and forms for
+    # the lead office and the task's department (a refused form is answered 409/422)
+    "supervision/": Page(page_rule(STAFF)),
+    "supervision/tasks/<int:task_id>/": Page(SUPERVISION_PAGE, path={"task_id": "$supervision_task"}),
+    "supervision/tasks/<int:task_id>/report/": Page(
+        SUPERVISION_PAGE, path={"task_id": "$supervision_task"}, post={"note": ""}
+    ),
+    "supervision/tasks/<int:task_id>/action/": Page(
+        SUPERVISION_PAGE, path={"task_id": "$supervision_task"}, post={"action": "fly"}
+    ),
+    "supervision/tasks/<int:task_id>/urge/": Page(
+        SUPERVISION_PAGE, path={"task_id": "$supervision_task"}, post={"body": ""}
+    ),
+    "supervision/urges/<int:urge_id>/reply/": Page(
+        SUPERVISION_PAGE, path={"urge_id": "$supervision_urge"}, post={"reply": ""}
     ),
     "hotline/": Page(PAGE_PUBLIC),
     "hotline/new/": Page(PAGE_PUBLIC),

@@ -1,7 +1,16 @@
-"""URL patterns of this module's pages (include them from shuzheng/urls.py)."""
+"""Pages of 督查督办 under /supervision/ (included from shuzheng/urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from shuzheng.supervision import views
 
 app_name = "supervision"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.board, name="board"),
+    path("tasks/<int:task_id>/", views.task, name="task"),
+    path("tasks/<int:task_id>/report/", views.report, name="report"),
+    path("tasks/<int:task_id>/action/", views.action, name="action"),
+    path("tasks/<int:task_id>/urge/", views.urge, name="urge"),
+    path("urges/<int:urge_id>/reply/", views.reply, name="reply"),
+]
