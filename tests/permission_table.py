@@ -1266,6 +1266,12 @@ PAGES: dict[str, Page] = {
     "reports/summary/<str:code>/<str:period>/": Page(
         page_rule(REPORT_SEES, default=404), path={"code": "GLJT", "period": "2026-11"}
     ),
+    # 设计报表: the issuing departments' heads and data officers; 准入 decisions: the 政数局's
+    # (its head and data officer) and the admin — GLJT is in force already (409)
+    "reports/design/": Page(page_rule(("head", "dataofficer"), default=404)),
+    "reports/admit/<str:code>/": Page(
+        page_rule(REPORT_SEES, default=404), path={"code": "GLJT"}, post={"decision": "admit"}
+    ),
 }
 
 # --- known gaps -------------------------------------------------------------------------------

@@ -443,6 +443,11 @@ def definition_create(
     if errors:
         raise _failed(errors)
     with transaction.atomic():
+        if not code:  # the designer page lets the platform number it
+            n = ReportDefinition.objects.count() + 1
+            while ReportDefinition.objects.filter(code=f"BB{n:04d}").exists():
+                n += 1
+            code = f"BB{n:04d}"
         if ReportDefinition.objects.filter(code=code).exists():
             raise Conflict(_t("报表编号已存在。"))
         overlaps = definition_overlaps(spec)

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_POST
 
 from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
+from shuzheng.identity import facade as identity
 from shuzheng.identity.facade import principal_for_request
 from shuzheng.reporting import schema, selectors, services
 from shuzheng.reporting import transitions as tr
-from shuzheng.reporting.models import ReportDefinition, Unit
+from shuzheng.reporting.models import DictEntry, ReportDefinition, Unit
 
 DONE_WORDS = {
     "draft": "草稿已保存，可稍后继续填写。",
@@ -302,3 +303,78 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request, "reporting/register.html", {"rows": selectors.register(), "flagged": flagged}
     )
+
+
+@login_required
+def design(request: HttpRequest) -> HttpResponse:
+    """设计报表 (issuing departments): pick the dictionary entries a report asks for; a report
+    that mostly repeats one in force is flagged for the 政数局 and cannot be issued until
+    admitted."""
+    principal = _staff(request)
+    mine = selectors.issuer_departments(principal)
+    if not mine:
+        raise Http404(_t("未找到。"))
+    names = identity.department_names()
+    entries = list(DictEntry.objects.all())
+    ctx: dict[str, Any] = {
+        "departments": [(c, names.get(c, "")) for c in mine],
+        "frequencies": ReportDefinition.Frequency.choices,
+        "entries": entries,
+        "posted": {"entries": []},
+    }
+    if request.method != "POST":
+        return render(request, "reporting/design.html", ctx)
+    chosen = [e for e in entries if e.key in request.POST.getlist("entries")]
+    owner = request.POST.get("owner", "")
+    ctx["posted"] = {
+        "name": request.POST.get("name", "")[:128],
+        "owner": owner,
+        "frequency": request.POST.get("frequency", ""),
+        "entries": [e.key for e in chosen],
+    }
+    if owner not in mine:
+        ctx["errors"] = {"owner": _t("制发部门：请选择本部门。")}
+        return render(request, "reporting/design.html", ctx, status=422)
+    spec = {
+        "fields": [
+            {"name": f"f{i}", "title": e.meaning, "entry": e.key, "type": "integer", "min": 0}
+            for i, e in enumerate(chosen, start=1)
+        ]
+    }
+    try:
+        d = services.definition_create(
+            principal=principal,
+            code="",
+            name=ctx["posted"]["name"],
+            owner_department=owner,
+            frequency=ctx["posted"]["frequency"],
+            levels=["village", "town", "county"],
+            spec=spec,
+        )
+    except DomainError as exc:
+        ctx["errors"] = {e.field: e.message for e in exc.errors}
+        ctx["error"] = exc.message
+        return render(request, "reporting/design.html", ctx, status=exc.status)
+    ctx["created"] = d
+    return render(request, "reporting/design.html", ctx)
+
+
+@login_required
+@require_POST
+def admit(request: HttpRequest, code: str) -> HttpResponse:
+    """The 政数局's decision on a flagged report (准入 or 不予准入)."""
+    principal = _staff(request)
+    try:
+        services.definition_admit(
+            principal=principal, code=code, approve=request.POST.get("decision") == "admit"
+        )
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        return render(
+            request,
+            "reporting/register.html",
+            {"rows": selectors.register(), "flagged": [], "error": exc.message},
+            status=exc.status,
+        )
+    return redirect(reverse("reporting:register") + "?done=admit")

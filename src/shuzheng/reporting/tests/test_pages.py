@@ -122,3 +122,36 @@ def test_excel_import_of_a_long_table(reports):
     assert r.status_code == 422 and "最多200行，文件中有201行" in r.content.decode()
     r = village.post(url, {"import": "persons", "file-persons": _xlsx([])})
     assert r.status_code == 422
+
+
+def test_designing_a_repeat_is_flagged_until_admitted(reports):
+    from shuzheng.reporting.models import ReportDefinition
+
+    head = _as(ISSUER)
+    form = {
+        "name": "高龄老人花名册月报",
+        "owner": "441200-MZJ",
+        "frequency": "monthly",
+        "entries": ["pop.over80", "pop.over100", "gaoling.paid", "gaoling.amount"],
+    }
+    r = head.post("/reports/design/", form)
+    text = r.content.decode()
+    assert r.status_code == 200
+    assert "与在用报表大部分重复，已提交市政数局审核，准入前不能下发" in text
+    assert "与《高龄津贴发放对象月报》重复的字段" in text
+    d = ReportDefinition.objects.get(name="高龄老人花名册月报")
+    assert d.status == "flagged"
+    register = head.get("/reports/register/").content.decode()
+    assert "疑似重复、待审核的报表" in register
+    assert (
+        _as("demo-clerk").post(f"/reports/admit/{d.code}/", {"decision": "admit"}).status_code
+        == 404
+    )
+    r = head.post(f"/reports/admit/{d.code}/", {"decision": "refuse"})
+    assert r.status_code == 302
+    d.refresh_from_db()
+    assert d.status == "refused"
+    # a new report that repeats nothing is in force at once
+    r = head.post("/reports/design/", {**form, "name": "婚姻登记月报", "entries": []})
+    assert r.status_code == 422 and "至少要有一个字段" in r.content.decode()
+    assert _as(VILLAGE).get("/reports/design/").status_code == 404
