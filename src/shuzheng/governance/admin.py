@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shuzheng.audit.facade import AuditedAdmin
 from shuzheng.governance.models import Alert, Indicator
 from shuzheng.governance.services.indicators import indicator_problems
+from shuzheng.identity import facade as identity
+
+
+def _department_name(code: str) -> str:
+    return identity.department_names().get(code, code)
 
 
 @admin.register(Indicator)
@@ -20,7 +27,7 @@ class IndicatorAdmin(AuditedAdmin):
         "code",
         "name",
         "unit",
-        "department",
+        "department_name",
         "function",
         "source",
         "yellow",
@@ -29,6 +36,18 @@ class IndicatorAdmin(AuditedAdmin):
     )
     list_filter = ("function", "source", "active")
     search_fields = ("code", "name", "department")
+
+    @admin.display(description=_("责任部门"), ordering="department")
+    def department_name(self, obj: Indicator) -> str:
+        return _department_name(obj.department)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "department":  # chosen by name, never typed as a code
+            names = sorted(identity.department_names().items(), key=lambda kv: kv[0])
+            return forms.ChoiceField(
+                label=_("责任部门"), choices=[("", "---------"), *[(c, n) for c, n in names]]
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -50,7 +69,15 @@ class IndicatorAdmin(AuditedAdmin):
 class AlertAdmin(AuditedAdmin):
     list_display = ("indicator", "district", "level", "value", "threshold", "status", "raised_at")
     list_filter = ("status", "level")
-    readonly_fields = [f.name for f in Alert._meta.fields]
+    exclude = ("department",)
+    readonly_fields = [
+        *(f.name for f in Alert._meta.fields if f.name != "department"),
+        "department_name",
+    ]
+
+    @admin.display(description=_("责任部门"))
+    def department_name(self, obj: Alert) -> str:
+        return _department_name(obj.department)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
