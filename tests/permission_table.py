@@ -944,6 +944,12 @@ WORKBENCH_CASE = page_rule(MZJ_HANDLERS, default=404, **dict.fromkeys(PERSONS, 4
 APPLICANT_CASE = page_rule(("citizen",), default=403, elder=404, agent=404)
 # … a staff member opening the citizen's page is sent to the workbench's, which decides
 APPLICANT_CASE_PAGE = APPLICANT_CASE | dict.fromkeys(STAFF, "ok")
+# 公文库 search: the 不予公开 document listed for its readers only
+_SIGNED_PAGE_CALLERS = tuple(c for c in PAGE_CALLERS if c != "anonymous")
+DOCUMENT_SEARCH_PAGE = page_rule(
+    _SIGNED_PAGE_CALLERS,
+    **(dict.fromkeys(_SIGNED_PAGE_CALLERS, "masked") | dict.fromkeys(DOCUMENT_READERS, "full")),
+)
 # 督查督办: a task's pages for the lead office and the task's department
 SUPERVISION_PAGE = page_rule(
     (*SUPERVISION_OFFICE, *SUPERVISION_OWNERS), default=404, **dict.fromkeys(PERSONS, 403)
@@ -1199,6 +1205,12 @@ PAGES: dict[str, Page] = {
     ),
     "supervision/urges/<int:urge_id>/reply/": Page(
         SUPERVISION_PAGE, path={"urge_id": "$supervision_urge"}, post={"reply": ""}
+    ),
+    # 公文库 pages: search for everyone signed in; the 不予公开 document of 市民政局 for its staff
+    # and the lead office, 404 for the rest
+    "documents/": Page(DOCUMENT_SEARCH_PAGE, query="q=正文", secret="矩阵公文"),
+    "documents/<int:doc_id>/": Page(
+        page_rule(DOCUMENT_READERS, default=404), path={"doc_id": "$document_id"}
     ),
     "hotline/": Page(PAGE_PUBLIC),
     "hotline/new/": Page(PAGE_PUBLIC),

@@ -1,7 +1,12 @@
-"""URL patterns of this module's pages (include them from shuzheng/urls.py)."""
+"""Pages of the 公文库 under /documents/ (included from shuzheng/urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from shuzheng.documents import views
 
 app_name = "documents"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.search, name="search"),
+    path("<int:doc_id>/", views.detail, name="detail"),
+]
