@@ -111,7 +111,8 @@ def _refused(request: HttpRequest, principal: Principal, task_id: int, e: Domain
 def report(request: HttpRequest, task_id: int) -> HttpResponse:
     principal = principal_for_request(request)
     figures = []
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith("figure_") and value.strip():
             target = key.removeprefix("figure_")
             figures.append({"target": int(target) if target.isdigit() else target, "value": value})
