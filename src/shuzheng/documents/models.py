@@ -30,7 +30,7 @@ class Document(models.Model):
     printed_on = models.DateField(_("印发日期"), null=True, blank=True)
     headings = models.JSONField(_("正文层次"), default=list)
     body = models.TextField(_("正文"))
-    search_text = models.TextField()  # simplified, NFKC, lower case: title + body
+    search_text = models.TextField()  # NFKC, lower, simplified: title, 文号, 机关, 正文
     openness = models.CharField(_("公开属性"), max_length=8, choices=Openness.choices)
     department = models.CharField(_("所属部门"), max_length=32)
     file_name = models.CharField(_("文件名"), max_length=200)

@@ -102,7 +102,7 @@ def documents_import(
                 printed_on=_date(e.printed_on),
                 headings=e.headings,
                 body=e.body,
-                search_text=gbt9704.norm(e.title + "\n" + e.body),
+                search_text=gbt9704.norm("\n".join((e.title, e.doc_number, e.issuer, e.body))),
                 openness=e.openness or openness or Openness.ON_REQUEST,
                 department=department,
                 file_name=name[:200],

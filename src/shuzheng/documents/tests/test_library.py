@@ -109,6 +109,8 @@ def test_search_highlights_and_filters(api, frozen):
     trad = api.call("GET", "/api/v1/documents?q=數據共享&year=2022&issuer=廣東", who=ZSJ).json()
     assert [d["doc_number"] for d in trad["documents"]] == ["粵辦函〔2022〕24号"]
     assert api.call("GET", "/api/v1/documents?q=秒享&year=2020", who=ZSJ).json()["total"] == 0
+    by_number = api.call("GET", "/api/v1/documents?q=粤办函〔2020〕20号", who=ZSJ).json()
+    assert [d["doc_number"] for d in by_number["documents"]] == ["粤办函〔2020〕20号"]
     stats = api.call("GET", "/api/v1/documents/stats", who=ZSJ).json()
     assert {"key": "2022", "count": 2} in stats["by_year"]
 
