@@ -348,10 +348,20 @@ def in_step_with_tree(found: dict[str, Any]) -> dict[str, Any]:
     cat = found.get("category") or None
     if not cat or not cat.get("code"):
         return found
-    info = next((c for c in categories() if c.code == cat["code"]), None)
-    if info is None:
+    # one row with its ancestors (3 levels), not the whole tree: this runs on every suggestion
+    node = (
+        Category.objects.select_related("parent__parent")
+        .filter(code=cat["code"], active=True)
+        .first()
+    )
+    if node is None:
         return {**found, "category": None}
-    return {**found, "category": {**cat, "name": info.name, "path": info.path}}
+    path: list[str] = []
+    up: Category | None = node
+    while up is not None:
+        path.insert(0, up.name)
+        up = up.parent
+    return {**found, "category": {**cat, "name": node.name, "path": path}}
 
 
 CASE_DEPARTMENT_WHY = "所涉办件的受理部门"

@@ -12,7 +12,6 @@ Who sees what (issue 18 "Rules of access"):
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -277,25 +276,34 @@ def ticket_list(
 # --- 合并: a new ticket close to an open one ------------------------------------------------
 
 
+_NOT_COMPARED = str.maketrans("", "", "，。、！？：；,.!?:;（）()")
+
+
 def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if not c.isspace() and c not in "，。、！？：；,.!?:;（）()"]
-    return {a + b for a, b in itertools.pairwise(chars)}
+    chars = "".join(text.split()).translate(_NOT_COMPARED)
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def _jaccard(x: set[str], y: set[str]) -> float:
+    return len(x & y) / len(x | y) if x and y else 0.0
 
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of character bigrams (Chinese text, no segmentation needed)."""
-    x, y = _bigrams(a), _bigrams(b)
-    return len(x & y) / len(x | y) if x and y else 0.0
+    return _jaccard(_bigrams(a), _bigrams(b))
 
 
 MERGE_THRESHOLD = 0.25
+MERGE_SCANNED = 500  # the newest open tickets of the place compared, at most
 
 
 def merge_candidates(
     principal: Principal, ticket: Ticket, *, limit: int = 5
 ) -> list[dict[str, Any]]:
     """Open tickets of the same place (镇街, or 区县 when no 镇街 is known) within
-    ``HotlineSettings.merge_window_days`` whose text is similar: offered for linking (合并)."""
+    ``HotlineSettings.merge_window_days`` whose text is similar: offered for linking (合并).
+    The newest ``MERGE_SCANNED`` are compared, read as plain values (no model instances) and
+    the new ticket's bigrams computed once: an intake scores up to 500 tickets."""
     if not actions.is_center(principal):
         return []
     since = ticket.created_at - dt.timedelta(days=settings().merge_window_days)
@@ -311,22 +319,25 @@ def merge_candidates(
     )
     if ticket.town_code:
         qs = qs.filter(town_code=ticket.town_code)
+    rows = qs.order_by("-created_at", "-id").values_list(
+        "ticket_no", "title", "content", "address", "status", "created_at"
+    )[:MERGE_SCANNED]
+    mine = _bigrams(f"{ticket.title} {ticket.content} {ticket.address}")
     scored = []
-    text = f"{ticket.title} {ticket.content} {ticket.address}"
-    for other in qs.only("ticket_no", "title", "content", "address", "status", "created_at")[:500]:
-        score = similarity(text, f"{other.title} {other.content} {other.address}")
+    for no, title, content, address, status, created_at in rows:
+        score = _jaccard(mine, _bigrams(f"{title} {content} {address}"))
         if score >= MERGE_THRESHOLD:
-            scored.append((score, other))
-    scored.sort(key=lambda x: (-x[0], x[1].created_at))
+            scored.append((score, created_at, no, title, status))
+    scored.sort(key=lambda x: (-x[0], x[1]))
     return [
         {
-            "ticket_no": o.ticket_no,
-            "title": o.title,
-            "status": o.status,
-            "status_name": actions.status_name(o.status),
-            "similarity": round(s, 3),
+            "ticket_no": no,
+            "title": title,
+            "status": status,
+            "status_name": actions.status_name(status),
+            "similarity": round(score, 3),
         }
-        for s, o in scored[:limit]
+        for score, _, no, title, status in scored[:limit]
     ]
 
 

@@ -1,0 +1,126 @@
+"""Profile one 12345 intake in process (no server, no PostgreSQL): where the CPU of
+``POST /api/v1/hotline/suggest`` + ``POST /api/v1/hotline/tickets`` goes, and how many SQL
+statements each call makes.
+
+    .venv/bin/python bench/hotline_intake/profile.py [--n 300] [--top 30]
+
+A fresh SQLite database in a temporary directory (migrated, the demo accounts of
+``seed_demo``), Django's test ``Client`` as ``demo-hotline``, the texts of
+``bench/hotline/eval.jsonl`` the intake accepts, as ``run.py`` drives them (the suggested type
+and category sent back). A warm-up pass over the texts first (models and memos loaded, as in a
+running server), then ``--n`` intakes timed, then the same under ``cProfile``: the mean CPU ms
+per intake, the statements per call (``CaptureQueriesContext``) and the top cumulative entries.
+The figures are for comparing before/after on the same machine, not the benchmark's numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# this file is named profile.py: its folder off the path, so that cProfile imports the stdlib's
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import json  # noqa: E402
+import pstats  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT / "bench" / "hotline" / "eval.jsonl"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--n", type=int, default=300, help="timed intakes (default 300)")
+    ap.add_argument("--top", type=int, default=30, help="cumulative entries printed")
+    args = ap.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="hotline-profile-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/db.sqlite3"
+    os.environ["SHUZHENG_DEMO"] = "1"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shuzheng.identity.demo import DEMO_PASSWORD, seed_demo
+
+    settings.ALLOWED_HOSTS = ["*"]
+    print(f"database {tmp}/db.sqlite3: migrating …", flush=True)
+    call_command("migrate", "--noinput", verbosity=0)
+    seed_demo()
+
+    client = Client()
+    r = client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": "demo-hotline", "password": DEMO_PASSWORD}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {r.json()['access_token']}"}
+
+    def post(path: str, body: dict) -> tuple[int, dict]:
+        r = client.post(path, json.dumps(body), content_type="application/json", **auth)
+        return r.status_code, r.json() if r.content else {}
+
+    counter = iter(range(10**9))
+
+    def intake(item: dict[str, str]) -> tuple[int, int, bool]:
+        connection.queries_log.clear()  # the log keeps 9,000: a full one counts nothing
+        with CaptureQueriesContext(connection) as qs:
+            _, s = post("/api/v1/hotline/suggest", item)
+        body = {
+            "content": item["text"],
+            "address": item["address"],
+            "type": (s.get("type") or {}).get("name", ""),
+            "category": (s.get("category") or {}).get("code", ""),
+            "caller_phone": f"139{next(counter):08d}",
+            "caller_name": "市民",
+        }
+        with CaptureQueriesContext(connection) as qc:
+            status, _ = post("/api/v1/hotline/tickets", body)
+        return len(qs), len(qc), status == 201
+
+    rows = [json.loads(x) for x in EVAL.read_text("utf-8").splitlines() if x.strip()]
+    pool = [{"text": r["text"], "address": r.get("address", "")} for r in rows]
+    ok = [item for item in pool if intake(item)[2]]  # warm-up; the accepted texts
+    print(f"{len(ok)} of {len(pool)} texts accepted (warm-up: {len(ok)} tickets open)")
+
+    counts = []
+    cpu0 = time.process_time()
+    for i in range(args.n):
+        counts.append(intake(ok[i % len(ok)]))
+    cpu = (time.process_time() - cpu0) * 1000 / args.n
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for i in range(args.n):
+        intake(ok[i % len(ok)])
+    prof.disable()
+
+    suggest_q = [c[0] for c in counts]
+    create_q = [c[1] for c in counts]
+    print(f"\nCPU per intake (suggest + create, in process, SQLite): {cpu:.1f} ms over {args.n}")
+    print(
+        f"statements per call: suggest median {statistics.median(suggest_q)} "
+        f"(max {max(suggest_q)}), create median {statistics.median(create_q)} "
+        f"(max {max(create_q)})"
+    )
+    print(f"\ntop {args.top} by cumulative time (profiled pass):")
+    pstats.Stats(prof).strip_dirs().sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
