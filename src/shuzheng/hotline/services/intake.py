@@ -105,7 +105,11 @@ def ticket_create(
         )
     category = None
     if data.category:
-        category = Category.objects.filter(code=str(data.category).strip(), active=True).first()
+        category = (  # with its ancestors: the answer's category path reads no more rows
+            Category.objects.select_related("parent__parent")
+            .filter(code=str(data.category).strip(), active=True)
+            .first()
+        )
         if category is None:
             errors.append(
                 FieldError(

@@ -23,8 +23,10 @@ def next_ticket_no(now: dt.datetime) -> str:
     """12345-YYYYMMDD-NNNNNN: the local day and its serial, from a locked ``TicketSequence``
     row (call inside the creating transaction)."""
     day = timezone.localtime(now).strftime("%Y%m%d")
-    TicketSequence.objects.get_or_create(day=day)
-    seq = TicketSequence.objects.select_for_update().get(day=day)
+    seq = TicketSequence.objects.select_for_update().filter(day=day).first()
+    if seq is None:  # the day's first ticket (get_or_create settles a race between two)
+        TicketSequence.objects.get_or_create(day=day)
+        seq = TicketSequence.objects.select_for_update().get(day=day)
     seq.last += 1
     seq.save(update_fields=["last"])
     return f"{PREFIX}-{day}-{seq.last:06d}"

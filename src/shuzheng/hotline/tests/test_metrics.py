@@ -124,3 +124,89 @@ def test_suggest_calls_the_classifier(hotline, monkeypatch):
     }
     assert refused.status_code == 403
     assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "text"
+
+
+def _probe_repeats(lo, hi):
+    """重复来电 as it was defined before ``selectors.repeat_calls``: an ``EXISTS`` probe per
+    ticket (same phone, same category or both without one, within 30 days before)."""
+    import datetime as dt
+
+    from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+
+    from shuzheng.hotline.models import Ticket
+
+    earlier = Ticket.objects.filter(
+        caller_phone=OuterRef("caller_phone"),
+        created_at__gte=ExpressionWrapper(
+            OuterRef("created_at") - dt.timedelta(days=30), output_field=DateTimeField()
+        ),
+        created_at__lt=OuterRef("created_at"),
+    )
+    return set(
+        Ticket.objects.filter(created_at__gte=lo, created_at__lt=hi)
+        .exclude(caller_phone="")
+        .annotate(
+            same_cat=Exists(earlier.filter(category_id=OuterRef("category_id"))),
+            no_cat=Exists(earlier.filter(category__isnull=True)),
+        )
+        .filter(Q(same_cat=True) | Q(category__isnull=True, no_cat=True))
+        .values_list("ticket_no", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_repeat_calls_in_one_scan_equal_the_probe_per_ticket():
+    """A small world around a month's edges: same phone and category (inside 30 days, just at
+    30 days, beyond), another category, no category on both or one side, no phone, a repeat
+    whose first call was the month before."""
+    import datetime as dt
+
+    from shuzheng.hotline.models import Category, Ticket
+    from shuzheng.hotline.selectors import repeat_calls
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+    lo, hi = dt.datetime(2026, 11, 1, tzinfo=tz), dt.datetime(2026, 12, 1, tzinfo=tz)
+    noise, water = (Category.objects.get(code=c) for c in ("020202", "100101"))
+    day = dt.timedelta(days=1)
+    world = [  # (phone, category, created_at)
+        ("13900000001", noise, lo - 5 * day),  # before the month: counted for what follows
+        ("13900000001", noise, lo + 2 * day),  # repeat of the call 7 days before
+        ("13900000001", water, lo + 3 * day),  # another category: not a repeat
+        ("13900000001", noise, lo + 20 * day),  # 18 days after the last noise call: repeat
+        ("13900000002", None, lo - 10 * day),
+        ("13900000002", None, lo + 1 * day),  # both without a category: repeat
+        ("13900000002", noise, lo + 4 * day),  # a category after none: not a repeat
+        ("13900000003", water, lo - 2 * day),
+        ("13900000003", water, lo + 28 * day + dt.timedelta(hours=1)),  # > 30 days: no
+        ("13900000004", water, lo - 3 * day),
+        ("13900000004", water, lo + 27 * day),  # exactly 30 days after: a repeat
+        ("", noise, lo + 5 * day),  # no phone: never
+        ("", noise, lo + 6 * day),
+        ("13900000005", noise, lo - 40 * day),  # more than 30 days before the month
+        ("13900000005", noise, lo + 1 * day),  # not a repeat
+        ("13900000005", noise, hi + day),  # after the month: outside
+    ]
+    Ticket.objects.bulk_create(
+        Ticket(
+            ticket_no=f"12345-20261101-{i:06d}",
+            channel="phone",
+            ticket_type="complaint",
+            category=cat,
+            title="t",
+            content="c",
+            region_code="441202",
+            status="registered",
+            created_at=when,
+            created_by="test",
+            caller_phone=phone,
+        )
+        for i, (phone, cat, when) in enumerate(world, start=1)
+    )
+    one_scan = set(
+        Ticket.objects.filter(
+            created_at__gte=lo, created_at__lt=hi, id__in=repeat_calls(lo, hi)
+        ).values_list("ticket_no", flat=True)
+    )
+    expected = {f"12345-20261101-{i:06d}" for i in (2, 4, 6, 11)}
+    assert _probe_repeats(lo, hi) == expected  # the world is what the comments say
+    assert one_scan == expected
