@@ -1191,6 +1191,7 @@ PAGES: dict[str, Page] = {
     # 督查督办 pages: the board for staff (others' tasks left out); a task's page and forms for
     # the lead office and the task's department (a refused form is answered 409/422)
     "supervision/": Page(page_rule(STAFF)),
+    "supervision/import/": Page(page_rule(SUPERVISION_OFFICE)),
     "supervision/tasks/<int:task_id>/": Page(
         SUPERVISION_PAGE, path={"task_id": "$supervision_task"}
     ),

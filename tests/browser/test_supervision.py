@@ -1,5 +1,5 @@
 """督查督办 in a real browser (issue 20, part of "Done when"): the Zhaoqing 2022 plan imported
-as the register (through the services: the one-screen review page is not built yet); 市政数局
+as the register on the one-screen review page, one task's lead department corrected; 市政数局
 reports progress on the 秒享 target with an evidence file; after the year's end the late task
 is red on the 挂图作战 board (in words and symbol); the lead office issues a 督办通知 and
 市政数局 answers it. Plain forms, no JavaScript needed; every page axe-checked; time frozen."""
@@ -17,6 +17,38 @@ from .conftest import check_axe, login
 pytestmark = pytest.mark.browser
 
 TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def frozen_site(site):
+    with time_machine.travel(dt.datetime(2022, 6, 10, 9, tzinfo=TZ), tick=True):
+        yield site
+
+
+def test_import_correct_and_confirm_the_register(frozen_site, new_context):
+    from shuzheng.supervision.demo import PLAN_FILE
+    from shuzheng.supervision.models import Task
+
+    site = frozen_site
+    office = new_context().new_page()
+    login(office, site, "demo-head")
+    office.goto(f"{site}/supervision/")
+    office.get_by_role("link", name="导入工作计划").click()
+    check_axe(office, context="导入工作计划")
+    office.get_by_label("工作计划文件（文本或 Word 文档）").set_input_files(str(PLAN_FILE))
+    office.get_by_role("button", name="识别任务").click()
+    title = office.get_by_label("任务名称（五、(十九)）")
+    expect(title).to_have_value("完善一体化政务大数据体系")
+    expect(office.get_by_label("牵头单位（五、(十九)）")).to_have_value(
+        "肇庆市政务服务和数据管理局"
+    )
+    check_axe(office, context="核对任务清单")
+    office.get_by_label("牵头单位（三、(十二)3.）").fill("肇庆市水务局")
+    office.get_by_role("button", name="确认并建立督办台账").click()
+    expect(office.get_by_role("heading", level=1)).to_have_text("挂图作战：督办任务")
+    assert Task.objects.count() == 71
+    assert Task.objects.get(path=["三", "(十二)", "3"]).lead_departments == ["441200-SWUJ"]
+    expect(office.locator("main")).to_contain_text("推进智慧水利工程建设")
 
 
 @pytest.fixture

@@ -83,7 +83,9 @@ def _clean_tasks(raw: Any, year: int) -> tuple[list[dict[str, Any]], list[FieldE
         return [], [FieldError("tasks", "至少要有一项任务。")]
     if len(raw) > MAX_TASKS:
         return [], [FieldError("tasks", f"一次最多 {MAX_TASKS} 项任务。")]
-    known = {d.code for d in identity.departments()}
+    depts = identity.departments()
+    known = {d.code for d in depts}
+    by_name = {d.name: d.code for d in depts}  # the review page sends names
     out = []
     for i, t in enumerate(raw):
         f = f"tasks[{i}]"
@@ -101,6 +103,7 @@ def _clean_tasks(raw: Any, year: int) -> tuple[list[dict[str, Any]], list[FieldE
         if not isinstance(leads, list) or not leads:
             errors.append(FieldError(f"{f}.lead_departments", f"{n}：请指定至少一个牵头单位。"))
             leads = []
+        leads = [by_name.get(str(x).strip(), str(x).strip()) for x in leads]
         for code in leads:
             if code not in known:
                 errors.append(

@@ -8,6 +8,7 @@ app_name = "supervision"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.board, name="board"),
+    path("import/", views.plan_import, name="import"),
     path("tasks/<int:task_id>/", views.task, name="task"),
     path("tasks/<int:task_id>/report/", views.report, name="report"),
     path("tasks/<int:task_id>/action/", views.action, name="action"),

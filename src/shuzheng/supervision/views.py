@@ -5,6 +5,8 @@ parse, call one service or selector, render."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound
+from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import principal_for_request
 from shuzheng.supervision import selectors, services
@@ -39,7 +41,11 @@ def board(request: HttpRequest) -> HttpResponse:
     principal = principal_for_request(request)
     department = request.GET.get("department", "")
     level = request.GET.get("level", "")
-    tasks = _guard(selectors.tasks_list, principal=principal, department=department, level=level)
+    raw_plan = request.GET.get("plan", "")
+    plan = int(raw_plan) if raw_plan.isdigit() else None
+    tasks = _guard(
+        selectors.tasks_list, principal=principal, department=department, level=level, plan=plan
+    )
     sections: dict[str, list[dict[str, Any]]] = {}
     for t in tasks:
         key = f"{t['plan_title']} · {t['path'][0]}" if t["path"] else t["plan_title"]
@@ -57,6 +63,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "levels": [(k, v) for k, v in selectors.LEVEL_LABELS.items()],
             "department": department,
             "level": level,
+            "can_import": selectors.scope_of(principal).all,
         },
     )
 
@@ -169,3 +176,106 @@ def reply(request: HttpRequest, urge_id: int) -> HttpResponse:
     except DomainError as e:
         return _refused(request, principal, u.task_id, e)
     return _done(u.task_id)
+
+
+@login_required
+def plan_import(request: HttpRequest) -> HttpResponse:
+    """Upload a plan → its proposed register in one screen (titles, lead departments by name,
+    deadlines editable; targets as proposed) → confirm. Nothing is stored before the confirm."""
+    principal = principal_for_request(request)
+    _guard(selectors.require_office, principal)
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        count = int(request.POST.get("count", "0") or 0)
+        tasks = []
+        for i in range(min(count, services.MAX_TASKS)):
+            p = f"t{i}_"
+            tasks.append(
+                {
+                    "path": _json(request.POST.get(p + "path", "[]")),
+                    "title": request.POST.get(p + "title", ""),
+                    "lead_departments": [
+                        x for x in re.split(r"[、，,\s]+", request.POST.get(p + "leads", "")) if x
+                    ],
+                    "targets": _json(request.POST.get(p + "targets", "[]")),
+                    "deadline": request.POST.get(p + "deadline", "") or None,
+                    "text": request.POST.get(p + "text", ""),
+                    "lead_text": request.POST.get(p + "lead_text", ""),
+                }
+            )
+        try:
+            plan = services.plan_confirm(
+                principal=principal,
+                title=request.POST.get("title", ""),
+                year=request.POST.get("year", ""),
+                tasks=tasks,
+            )
+        except DomainError as e:
+            words = "；".join(x.message for x in e.errors) or e.message
+            return _review(request, request.POST.get("title", ""), request.POST.get("year", ""),
+                           tasks, words, status=422)  # fmt: skip
+        return redirect(reverse("supervision:board") + f"?plan={plan.pk}")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationFailed.one("file", "请选择工作计划文件。")
+            proposal = services.plan_preview(
+                principal=principal, name=upload.name or "", data=upload.read()
+            )
+        except DomainError as e:
+            words = "；".join(x.message for x in e.errors) or e.message
+            return render(request, "supervision/import.html", {"error": words}, status=422)
+        names = selectors.dept_names()
+        office = selectors.office_departments()[0]
+        tasks = []
+        for t in proposal["tasks"]:
+            pairs = zip(t["lead_departments"], t["lead_department_codes"], strict=False)
+            matched = [names.get(code, code) for _, code in pairs if code]
+            unmatched = [n for n, code in zip(t["lead_departments"], t["lead_department_codes"],
+                                              strict=False) if not code]  # fmt: skip
+            # a task no platform department leads is followed up by the lead office (牵头抓总)
+            tasks.append(
+                {**t, "lead_departments": matched or [names.get(office, office)],
+                 "unmatched": unmatched}
+            )  # fmt: skip
+        return _review(request, proposal["title"], proposal["year"] or "", tasks, "")
+    return render(request, "supervision/import.html", {})
+
+
+def _json(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _review(
+    request: HttpRequest, title: str, year: Any, tasks: list[dict[str, Any]], error: str,
+    *, status: int = 200,
+) -> HttpResponse:  # fmt: skip
+    rows = [
+        {
+            "i": i,
+            "path_label": selectors.path_label(t.get("path") or []),
+            "path": json.dumps(t.get("path"), ensure_ascii=False),
+            "title": t.get("title", ""),
+            "leads": "、".join(str(x) for x in t.get("lead_departments") or []),
+            "targets": json.dumps(t.get("targets") or [], ensure_ascii=False, default=str),
+            "target_words": "；".join(
+                f"{x.get('text')}（{x.get('value')}{x.get('unit')}）"
+                for x in t.get("targets") or []
+                if isinstance(x, dict)
+            ),
+            "deadline": t.get("deadline") or "",
+            "unmatched": "、".join(t.get("unmatched") or []),
+            "text": t.get("text", ""),
+            "lead_text": t.get("lead_text", ""),
+        }
+        for i, t in enumerate(tasks)
+    ]
+    return render(
+        request,
+        "supervision/import.html",
+        {"review": True, "title": title, "year": year, "rows": rows, "error": error},
+        status=status,
+    )

@@ -75,3 +75,27 @@ def test_other_departments_get_404(client, seeded):
     login(client, "demo-handler-sw")
     assert client.get(f"/supervision/tasks/{task.pk}/").status_code == 404
     assert client.post(f"/supervision/tasks/{task.pk}/urge/", {"body": "x"}).status_code == 404
+
+
+def test_import_page_refuses_what_is_not_a_plan_and_stores_nothing(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shuzheng.supervision.models import Plan
+
+    login(client, "demo-dataofficer")
+    assert client.get("/supervision/import/").status_code == 403
+    login(client, "demo-head")
+    r = client.post(
+        "/supervision/import/", {"file": SimpleUploadedFile("a.txt", "一封信。".encode())}
+    )
+    assert r.status_code == 422
+    assert "不是工作计划" in r.content.decode()
+    r = client.post(
+        "/supervision/import/",
+        {"step": "confirm", "count": "1", "title": "计划", "year": "2022", "t0_path": '["一"]',
+         "t0_title": "任务", "t0_leads": "不存在的局", "t0_targets": "[]"},
+    )  # fmt: skip
+    assert r.status_code == 422
+    assert "没有“不存在的局”这个部门" in r.content.decode()
+    assert "tasks[0]" not in r.content.decode()
+    assert Plan.objects.count() == 0
