@@ -170,6 +170,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["status", "lead_department"], name="hotline_status_dept"),
             models.Index(fields=["region_code", "created_at"], name="hotline_region_created"),
+            # 合并 candidates on every intake: the same 镇街 and category in the last days
+            models.Index(fields=["town_code", "category", "created_at"], name="hotline_merge_scan"),
             # the analysis side's GROUP BYs (热点, 弱信号, trend) read a period from the index alone
             models.Index(
                 fields=["created_at", "category", "region_code", "town_code", "ticket_type"],

@@ -301,10 +301,11 @@ MERGE_SCANNED = 500  # the newest open tickets of the place compared, at most
 def merge_candidates(
     principal: Principal, ticket: Ticket, *, limit: int = 5
 ) -> list[dict[str, Any]]:
-    """Open tickets of the same place (镇街, or 区县 when no 镇街 is known) within
-    ``HotlineSettings.merge_window_days`` whose text is similar: offered for linking (合并).
-    The newest ``MERGE_SCANNED`` are compared, read as plain values (no model instances) and
-    the new ticket's bigrams computed once: an intake scores up to 500 tickets."""
+    """Open tickets of the same place (镇街, or 区县 when no 镇街 is known) and, when the new
+    ticket has one, the same 诉求分类, within ``HotlineSettings.merge_window_days``, whose text
+    is similar: offered for linking (合并). The newest ``MERGE_SCANNED`` are compared, read as
+    plain values (no model instances), the new ticket's bigrams computed once: this runs on
+    every intake."""
     if not actions.is_center(principal):
         return []
     since = ticket.created_at - dt.timedelta(days=settings().merge_window_days)
@@ -320,6 +321,8 @@ def merge_candidates(
     )
     if ticket.town_code:
         qs = qs.filter(town_code=ticket.town_code)
+    if ticket.category_id:  # the same 诉求分类 (index hotline_merge_scan); none: any
+        qs = qs.filter(category_id=ticket.category_id)
     rows = qs.order_by("-created_at", "-id").values_list(
         "ticket_no", "title", "content", "address", "status", "created_at"
     )[:MERGE_SCANNED]
