@@ -879,6 +879,9 @@ API: dict[str, list[Probe]] = {
     "POST /api/v1/supervision/urges/{urge_id}/reply": [
         P(SUPERVISION_SEES, path={"urge_id": "$supervision_urge"}, body={"reply": ""})
     ],
+    "GET /api/v1/supervision/urges/{urge_id}/pdf": [
+        P(SUPERVISION_SEES, path={"urge_id": "$supervision_urge"})
+    ],
     "GET /api/v1/supervision/scores": [P(STAFF_ONLY)],
     # 公文库 (issue 20): staff register 公文 (a file that is not one: 422); a 不予公开 document of
     # 市民政局 is read by its staff (clerk, reviewer, head, data officer) and the lead office
@@ -1048,9 +1051,7 @@ PAGES: dict[str, Page] = {
     ),
     "appointments/desk/": Page(STAFF_PAGE, query="hall=zq-zwfw&date=$booking_date"),
     "appointments/desk/<str:no>/<str:action>/": Page(
-        page_rule(
-            GAJ_HANDLERS, **dict.fromkeys(("head", "dataofficer", "hotline", "admin"), 404)
-        ),
+        page_rule(GAJ_HANDLERS, **dict.fromkeys(("head", "dataofficer", "hotline", "admin"), 404)),
         path={"no": "$booking_no", "action": "arrive"},
         post={},
     ),
@@ -1203,6 +1204,9 @@ PAGES: dict[str, Page] = {
     ),
     "supervision/tasks/<int:task_id>/urge/": Page(
         SUPERVISION_PAGE, path={"task_id": "$supervision_task"}, post={"body": ""}
+    ),
+    "supervision/urges/<int:urge_id>/pdf/": Page(
+        SUPERVISION_PAGE, path={"urge_id": "$supervision_urge"}
     ),
     "supervision/urges/<int:urge_id>/reply/": Page(
         SUPERVISION_PAGE, path={"urge_id": "$supervision_urge"}, post={"reply": ""}

@@ -62,7 +62,14 @@ ROLES = {
     "admin": "demo-admin",
 }
 STAFF_ROLES = (
-    "clerk", "reviewer", "head", "dataofficer", "hotline", "hotline-lead", "handler", "admin"
+    "clerk",
+    "reviewer",
+    "head",
+    "dataofficer",
+    "hotline",
+    "hotline-lead",
+    "handler",
+    "admin",
 )
 HOMES = ("/", "/workbench/", "/data/", "/dataspace/", "/accounts/profile/")
 MAX_PAGES = 300  # per role

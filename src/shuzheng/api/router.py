@@ -22,6 +22,7 @@ from shuzheng.catalog.api import router as catalog_router
 from shuzheng.console.api import router as console_router
 from shuzheng.core.api import router as core_router
 from shuzheng.core.errors import STATUS_ERRORS, DomainError
+from shuzheng.documents.api import router as documents_router
 from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
 from shuzheng.governance.api import router as governance_router
@@ -37,7 +38,6 @@ from shuzheng.reporting.api import router as reporting_router
 from shuzheng.rules.api import router as rules_router
 from shuzheng.seals.api import router as seals_router
 from shuzheng.supervision.api import router as supervision_router
-from shuzheng.documents.api import router as documents_router
 
 
 class ChineseJSONRenderer(JSONRenderer):

@@ -354,7 +354,13 @@ CLIENTS = [
     # an Open311 app submitting 12345 requests (its Open311 api_key is issued by hotline)
     ("demo-open311", "肇庆随手拍 Open311 应用（演示）", ApiClient.Kind.OUTSIDE, None, "open311"),
     # 一网统管: the sensing platform pushing city vital-sign readings (POST /city/readings)
-    ("demo-city-sensors", "肇庆市城市运行感知平台（演示）", ApiClient.Kind.GOVERNMENT, "441200-ZSJ", "city.readings"),
+    (
+        "demo-city-sensors",
+        "肇庆市城市运行感知平台（演示）",
+        ApiClient.Kind.GOVERNMENT,
+        "441200-ZSJ",
+        "city.readings",
+    ),
 ]
 
 SURNAMES = "陈李张黄王林梁刘吴何罗郑周谢冯邓曾彭苏卢蔡潘杨叶"

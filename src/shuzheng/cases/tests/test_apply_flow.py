@@ -157,7 +157,10 @@ def test_the_chosen_situation_decides_what_is_required_and_is_recorded(api, case
     assert body["situation"]["names"] == ["租房居住", "在单位就业"]
     # the clerk reads the situation on the case's timeline
     desk = html(login("demo-clerk").get(f"/workbench/cases/{body['case_no']}/"))
-    assert "智能导办：您现在住的是？租的房子；您在本市的情况是？上班（情形：租房居住；在单位就业）" in desk
+    assert (
+        "智能导办：您现在住的是？租的房子；您在本市的情况是？上班（情形：租房居住；在单位就业）"
+        in desk
+    )
     mine = html(login(who).get(f"/cases/{body['case_no']}/"))
     assert 'data-testid="case-situation"' in mine and "租房居住；在单位就业" in mine
 
@@ -236,7 +239,7 @@ def test_a_draft_offers_delete_not_withdraw_and_asks_first(api):
     assert no not in html(citizen.get("/cases/"))
 
 
-# --- 邮寄送达 ---------------------------------------------------------------------------------------
+# --- 邮寄送达 ----------------------------------------------------------------------------------
 
 
 def test_delivery_by_post_needs_an_address_form_and_api(api, cases):
@@ -329,9 +332,7 @@ def test_the_posted_result_is_tracked_and_shown_to_the_applicant(api, cases, cli
     page = html(login(who).get(f"/cases/{no}/"))
     assert "中国邮政EMS，快递单号 EA123456789CN（2026-12-07 寄出）" in page
     assert "结果已邮寄" in page  # the timeline's words
-    progress = client.get(
-        "/api/v1/cases/progress", {"case_no": no, "phone": "13800000001"}
-    ).json()
+    progress = client.get("/api/v1/cases/progress", {"case_no": no, "phone": "13800000001"}).json()
     assert progress["mail"] == {
         "carrier": "中国邮政EMS",
         "tracking_no": "EA123456789CN",
