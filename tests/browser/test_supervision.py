@@ -1,8 +1,9 @@
-"""督查督办 in a real browser (issue 20, part of "Done when"): the Zhaoqing 2022 plan imported
-as the register on the one-screen review page, one task's lead department corrected; 市政数局
-reports progress on the 秒享 target with an evidence file; after the year's end the late task
-is red on the 挂图作战 board (in words and symbol); the lead office issues a 督办通知 and
-市政数局 answers it. Plain forms, no JavaScript needed; every page axe-checked; time frozen."""
+"""督查督办 in a real browser (issue 20's "Done when"): the lead office imports the Zhaoqing
+2022 plan on the one-screen review page, corrects one task's lead department and confirms the
+register; 市政数局 reports progress on the 秒享 target with an evidence file; after the year's
+end the late task is red on the 挂图作战 board (in words and symbol); the lead office issues a
+督办通知, downloads it as a sealed PDF (verified) and 市政数局 answers it. Plain forms, no
+JavaScript needed; every page axe-checked; time frozen."""
 
 from __future__ import annotations
 
@@ -107,6 +108,12 @@ def test_report_red_board_urge_and_reply(plan_site, new_context):
     expect(office.get_by_role("status")).to_have_text("已提交。")
     expect(office.locator("main")).to_contain_text("肇政数督〔2023〕1号")
     expect(office.locator("main")).to_contain_text("回复时限：2023年1月11日")
+    with office.expect_download() as download:
+        office.get_by_role("link", name="下载加盖电子印章的督办通知（PDF）").click()
+    from shuzheng.seals import facade as seals
+
+    pdf = open(download.value.path(), "rb").read()  # noqa: SIM115
+    assert seals.verify_pdf(pdf).valid
     check_axe(office, context="督办通知已签发")
 
     dept.reload()

@@ -5,7 +5,8 @@
 ``GET /supervision/tasks/{id}`` · ``POST /supervision/tasks/{id}/reports`` (multipart: ``note``,
 ``figures`` as JSON, ``evidence`` files) · ``POST /supervision/tasks/{id}/actions`` ·
 ``POST /supervision/tasks/{id}/urges`` · ``POST /supervision/urges/{id}/reply`` ·
-``GET /supervision/scores``. Handlers parse, call one service or selector, answer.
+``GET /supervision/urges/{id}/pdf`` (sealed) · ``GET /supervision/scores``. Handlers parse,
+call one service or selector, answer.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import quote
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,7 +24,7 @@ from pydantic import Field
 
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.identity.facade import BearerAuth, principal_for_request
-from shuzheng.supervision import selectors, services
+from shuzheng.supervision import notice, selectors, services
 
 router = Router(tags=["supervision"], auth=BearerAuth())
 
@@ -310,6 +312,18 @@ def urge_reply(request: HttpRequest, urge_id: int, body: SupervisionReplyIn) -> 
         principal=principal_for_request(request), urge_id=urge_id, reply=body.reply
     )
     return _urge(urge)
+
+
+@router.get(
+    "/supervision/urges/{urge_id}/pdf",
+    response={200: None},
+    summary="督办通知的 PDF（GB/T 9704 版式，加盖牵头办电子印章，PAdES 签名）",
+)
+def urge_pdf(request: HttpRequest, urge_id: int) -> HttpResponse:
+    pdf, name = notice.urge_pdf(principal=principal_for_request(request), urge_id=urge_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @router.get(

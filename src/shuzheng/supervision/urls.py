@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tasks/<int:task_id>/action/", views.action, name="action"),
     path("tasks/<int:task_id>/urge/", views.urge, name="urge"),
     path("urges/<int:urge_id>/reply/", views.reply, name="reply"),
+    path("urges/<int:urge_id>/pdf/", views.urge_pdf, name="urge_pdf"),
 ]

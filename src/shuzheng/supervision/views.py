@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import principal_for_request
-from shuzheng.supervision import selectors, services
+from shuzheng.supervision import notice, selectors, services
 from shuzheng.supervision.transitions import TASK_LIFECYCLE
 
 OFFICE_ACTIONS = ("accept", "return", "complete", "reopen")
@@ -279,3 +280,12 @@ def _review(
         {"review": True, "title": title, "year": year, "rows": rows, "error": error},
         status=status,
     )
+
+
+@login_required
+@require_GET
+def urge_pdf(request: HttpRequest, urge_id: int) -> HttpResponse:
+    pdf, name = _guard(notice.urge_pdf, principal=principal_for_request(request), urge_id=urge_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

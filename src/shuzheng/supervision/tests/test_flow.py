@@ -239,3 +239,19 @@ def test_urge_with_working_day_reply_deadline_and_reply(
         ).status_code
         == 404
     )
+
+
+def test_urge_pdf_is_sealed_verifiable_and_audited(api, frozen, register):
+    from shuzheng.seals import facade as seals
+
+    task, _ = miaoxiang(register)
+    r = api.call("POST", f"/api/v1/supervision/tasks/{task.pk}/urges", who=OFFICE,
+                 json_body={"body": "请报送整改措施。"})  # fmt: skip
+    urge = r.json()["id"]
+    r = api.call("GET", f"/api/v1/supervision/urges/{urge}/pdf", who=ZSJ)
+    assert r.status_code == 200, r.content
+    assert r["Content-Type"] == "application/pdf"
+    verdict = seals.verify_pdf(r.content)
+    assert verdict.valid and verdict.department_code == "441200-ZSJ"
+    assert AuditRecord.objects.filter(action="supervision.urge_pdf").count() == 1
+    assert api.call("GET", f"/api/v1/supervision/urges/{urge}/pdf", who=WATER).status_code == 404
