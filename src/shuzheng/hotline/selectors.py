@@ -359,7 +359,7 @@ METRIC_NAMES = {
 REPEAT_DAYS = 30
 
 
-def repeat_calls(lo: dt.datetime, hi: dt.datetime) -> QuerySet[Ticket]:
+def repeat_calls(lo: dt.datetime, hi: dt.datetime) -> QuerySet[Any, Any]:
     """重复来电: the ids of the tickets whose phone called about the same category (or both
     without one) within ``REPEAT_DAYS`` before, among those created before ``hi`` (from
     ``lo``, and some of the ``REPEAT_DAYS`` before it: the caller filters ``created_at``).
