@@ -126,18 +126,20 @@ def test_generated_app_config_and_router_are_real(tmp_path):
 
 def test_without_title_the_name_is_used(tmp_path):
     target = _package_dir(tmp_path)
-    _startmodule("hotline", "--layer", "L2", "--target", str(target))
-    assert _load(target / "hotline" / "api.py", "generated_hotline_api").router.tags == ["hotline"]
+    # (an example name no installed app has: startmodule refuses one that exists)
+    _startmodule("lostfound", "--layer", "L2", "--target", str(target))
+    api = _load(target / "lostfound" / "api.py", "generated_lostfound_api")
+    assert api.router.tags == ["lostfound"]
     assert _load(
-        target / "hotline" / "apps.py", "generated_hotline_apps"
-    ).HotlineConfig.verbose_name == ("hotline")
+        target / "lostfound" / "apps.py", "generated_lostfound_apps"
+    ).LostfoundConfig.verbose_name == ("lostfound")
 
 
 @pytest.mark.parametrize(
     ("name", "layer", "title"),
     [
         ("opendata", "L2", "公共数据开放"),
-        ("hotline", "L3", ""),
+        ("lostfound", "L3", ""),
         # the longest name and title allowed still give lines under 100 columns
         ("a_very_long_module_name_for_x1", "L1", "一二三四五六七八九十一二三四五六"),
     ],
