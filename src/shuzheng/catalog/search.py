@@ -46,20 +46,18 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-import logging
 import math
 import re
-import threading
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jieba
 from pypinyin import lazy_pinyin
+
+from shuzheng.core import zhtext
 
 __all__ = [
     "Hit",
@@ -202,10 +200,10 @@ WEAK_WORDS: frozenset[str] = _word_set(
     "多久 时间 费用 多少 钱 指南 相关 问题 情况 咨询 查询 政务 办件 一件 件事 一件事"
 )
 
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_ALNUM_RE = re.compile(r"[a-z0-9]+")
+_CJK_RE = zhtext.CJK_RE
+_ALNUM_RE = zhtext.ALNUM_RE
 _PINYIN_QUERY_RE = re.compile(r"^[a-z][a-z' ]*$")
-_SPACES_RE = re.compile(r"\s+")
+_SPACES_RE = zhtext.SPACES_RE
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -235,58 +233,15 @@ class Hit:
     score: float
 
 
-# --- normalisation -----------------------------------------------------------------------------
+# --- normalisation ------------------------------------------------------------------------------
 
-_t2s_lock = threading.Lock()
-_t2s_state: dict[str, Any] = {}
-
-
-def _t2s() -> tuple[frozenset[str], Callable[[str], str]]:
-    """OpenCC's t2s converter and the set of characters that need it (loaded once)."""
-    with _t2s_lock:
-        if "convert" not in _t2s_state:
-            import opencc
-
-            converter = opencc.OpenCC("t2s")
-            table = Path(opencc.__file__).resolve().parent / "dictionary" / "TSCharacters.txt"
-            trad: set[str] = set()
-            for line in table.read_text(encoding="utf-8").splitlines():
-                parts = line.split()
-                if len(parts) >= 2 and parts[1] != parts[0]:
-                    trad.add(parts[0])
-            _t2s_state["chars"] = frozenset(trad)
-            _t2s_state["convert"] = converter.convert
-    return _t2s_state["chars"], _t2s_state["convert"]
-
-
-@lru_cache(maxsize=131072)
-def normalize(text: str) -> str:
-    """Full-width → half-width, lower case, traditional → simplified, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    chars, convert = _t2s()
-    if not chars.isdisjoint(text):
-        text = convert(text)
-    return _SPACES_RE.sub(" ", text).strip()
+normalize = zhtext.normalize
 
 
 # --- jieba -------------------------------------------------------------------------------------
 
-_jieba_lock = threading.Lock()
-_tokenizer: Any = None
-_jieba_added: set[str] = set()
-
-
-def _jieba() -> Any:
-    """Our own jieba tokenizer (not jieba's process-wide default), initialised once, quietly."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _jieba_lock:
-            if _tokenizer is None:
-                jieba.setLogLevel(logging.WARNING)
-                tk = jieba.Tokenizer()
-                tk.initialize()
-                _tokenizer = tk
-    return _tokenizer
+_JIEBA = zhtext.JiebaDictionary(max_word_len=16)
+_jieba = _JIEBA.tokenizer
 
 
 def reset_dictionary() -> None:
@@ -296,27 +251,14 @@ def reset_dictionary() -> None:
     the names of retired items, which is harmless); tests that compare rankings call this so
     that an index built by an earlier test does not change their segmentation.
     """
-    global _tokenizer
-    with _jieba_lock:
-        _tokenizer = None
-        _jieba_added.clear()
+    _JIEBA.reset()
     clear_caches()
 
 
 def _add_words(words: Iterable[str]) -> None:
     """Add domain words (names, aliases) to jieba's dictionary so they stay whole."""
-    tk = _jieba()
-    new = [w for w in words if 2 <= len(w) <= 16 and w not in _jieba_added and _CJK_RE.fullmatch(w)]
-    if not new:
-        return
-    with _jieba_lock:
-        for w in new:
-            if w in _jieba_added:
-                continue
-            _jieba_added.add(w)
-            if not tk.FREQ.get(w):
-                tk.add_word(w)
-    clear_caches()  # segmentations memoised before may now differ
+    if _JIEBA.add_words(words):
+        clear_caches()  # segmentations memoised before may now differ
 
 
 @lru_cache(maxsize=131072)
@@ -328,21 +270,10 @@ def _cut(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=131072)
 def _words_of(token: str) -> tuple[str, ...]:
     """Dictionary sub-words (length ≥ 2) of a long jieba word, like cut_for_search but complete."""
-    if len(token) <= 2 or not _CJK_RE.fullmatch(token):
-        return ()
-    freq = _jieba().FREQ
-    out = []
-    n = len(token)
-    for size in range(n - 1, 1, -1):
-        for i in range(n - size + 1):
-            sub = token[i : i + size]
-            if freq.get(sub) and sub not in STOP_WORDS:
-                out.append(sub)
-    return tuple(dict.fromkeys(out))
+    return zhtext.subwords(token, _jieba().FREQ, STOP_WORDS)
 
 
-def _bigrams(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+_bigrams = zhtext.bigrams
 
 
 @lru_cache(maxsize=65536)
@@ -363,7 +294,7 @@ def _syllables(text: str) -> list[str]:
 def warm_up() -> None:
     """Load jieba's dictionary, the traditional→simplified table and pypinyin once (≈1 s)."""
     _jieba()
-    _t2s()
+    zhtext.t2s()
     _pinyin_of_word("中文")
 
 
@@ -755,10 +686,7 @@ class SearchIndex:
         letters = text.replace("'", "").replace(" ", "")
         pinyin = letters if _PINYIN_QUERY_RE.match(text) and len(letters) >= 2 else ""
 
-        cleaned = text
-        for phrase in STOP_PHRASES:
-            if phrase in cleaned:
-                cleaned = cleaned.replace(phrase, " ")
+        cleaned = zhtext.remove_phrases(text, STOP_PHRASES)
         terms: dict[str, float] = {}
 
         def add(term: str, weight: float) -> None:
@@ -766,13 +694,7 @@ class SearchIndex:
                 terms[term] = weight
 
         # Tokens, split into runs at stop words and punctuation.
-        runs: list[list[str]] = [[]]
-        for tok in _cut(cleaned):
-            if not tok.strip() or tok in STOP_WORDS or not (_CJK_RE.search(tok) or tok.isalnum()):
-                if runs[-1]:
-                    runs.append([])
-                continue
-            runs[-1].append(tok)
+        runs = zhtext.split_runs(_cut(cleaned), STOP_WORDS)
 
         core_parts: list[str] = []
         units: list[tuple[str, set[str]]] = []  # (text, evidence terms) per content word

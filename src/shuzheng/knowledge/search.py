@@ -29,11 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
-import logging
 import math
 import re
-import threading
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +38,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jieba
 from pypinyin import lazy_pinyin
+
+from shuzheng.core import zhtext
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.json"
 
@@ -104,10 +102,9 @@ WEAK_WORDS = frozenset(
     )
 )
 
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_ALNUM_RE = re.compile(r"[a-z0-9]+")
+_CJK_RE = zhtext.CJK_RE
+_ALNUM_RE = zhtext.ALNUM_RE
 _LETTERS_RE = re.compile(r"^[a-z][a-z' ]*$")
-_SPACES_RE = re.compile(r"\s+")
 _AGE_RE = re.compile(r"(\d{2,3})(?:岁|周岁)")
 OLD_AGE = 80
 BOOST_CANDIDATES = 40  # name boosts are weighed for the best this many lexical matches
@@ -137,26 +134,6 @@ class Match:
 
 # --- normalisation ------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_state: dict[str, Any] = {}
-
-
-def _t2s() -> tuple[frozenset[str], Any]:
-    with _lock:
-        if "convert" not in _state:
-            import opencc
-
-            converter = opencc.OpenCC("t2s")
-            table = Path(opencc.__file__).resolve().parent / "dictionary" / "TSCharacters.txt"
-            trad = {
-                p[0]
-                for line in table.read_text(encoding="utf-8").splitlines()
-                if len(p := line.split()) >= 2 and p[1] != p[0]
-            }
-            _state["chars"] = frozenset(trad)
-            _state["convert"] = converter.convert
-    return _state["chars"], _state["convert"]
-
 
 def load_synonyms(path: Path | None = None) -> dict[str, Any]:
     """``{"rewrite": {spoken: standard}, "expand": {word: [official words]}}``."""
@@ -172,44 +149,19 @@ def _default_synonyms() -> dict[str, Any]:
     return load_synonyms()
 
 
-def _basic(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    chars, convert = _t2s()
-    if not chars.isdisjoint(text):
-        text = convert(text)
-    return _SPACES_RE.sub(" ", text).strip()
+_basic = zhtext.normalize
 
 
 # --- jieba --------------------------------------------------------------------------------
 
-_tokenizer: Any = None
-_added: set[str] = set()
-
-
-def _jieba() -> Any:
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                jieba.setLogLevel(logging.WARNING)
-                tk = jieba.Tokenizer()
-                tk.initialize()
-                _tokenizer = tk
-    return _tokenizer
+_JIEBA = zhtext.JiebaDictionary(max_word_len=12)
+_jieba = _JIEBA.tokenizer
 
 
 def _add_words(words: Iterable[str]) -> None:
-    tk = _jieba()
-    new = [w for w in words if 2 <= len(w) <= 12 and w not in _added and _CJK_RE.fullmatch(w)]
-    if not new:
-        return
-    with _lock:
-        for w in new:
-            _added.add(w)
-            if not tk.FREQ.get(w):
-                tk.add_word(w)
-    _cut.cache_clear()
-    _subwords.cache_clear()
+    if _JIEBA.add_words(words):
+        _cut.cache_clear()
+        _subwords.cache_clear()
 
 
 @lru_cache(maxsize=65536)
@@ -220,17 +172,7 @@ def _cut(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def _subwords(token: str) -> tuple[str, ...]:
     """Dictionary words (length ≥ 2) inside a longer Chinese word."""
-    if len(token) <= 2 or not _CJK_RE.fullmatch(token):
-        return ()
-    freq = _jieba().FREQ
-    n = len(token)
-    out = [
-        token[i : i + size]
-        for size in range(n - 1, 1, -1)
-        for i in range(n - size + 1)
-        if freq.get(token[i : i + size]) and token[i : i + size] not in STOP_WORDS
-    ]
-    return tuple(dict.fromkeys(out))
+    return zhtext.subwords(token, _jieba().FREQ, STOP_WORDS)
 
 
 @lru_cache(maxsize=65536)
@@ -241,14 +183,13 @@ def _pinyin_of(word: str) -> tuple[str, ...]:
     return tuple(_ALNUM_RE.findall(word))
 
 
-def _bigrams(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+_bigrams = zhtext.bigrams
 
 
 def warm_up() -> None:
     """Load jieba's dictionary, OpenCC and pypinyin once (about a second)."""
     _jieba()
-    _t2s()
+    zhtext.t2s()
     lazy_pinyin("中文")
 
 
@@ -437,10 +378,7 @@ class KnowledgeIndex:
     def _parse(self, text: str) -> _Query:
         compact = text.replace(" ", "")
         letters = compact.replace("'", "") if _LETTERS_RE.match(text) and len(compact) >= 2 else ""
-        cleaned = text
-        for phrase in STOP_PHRASES:
-            if phrase in cleaned:
-                cleaned = cleaned.replace(phrase, " ")
+        cleaned = zhtext.remove_phrases(text, STOP_PHRASES)
         terms: dict[str, float] = {}
 
         def add(term: str, weight: float) -> None:
@@ -448,13 +386,7 @@ class KnowledgeIndex:
                 terms[term] = weight
 
         units: list[tuple[str, set[str]]] = []
-        runs: list[list[str]] = [[]]
-        for tok in _cut(cleaned):
-            if not tok.strip() or tok in STOP_WORDS or not (_CJK_RE.search(tok) or tok.isalnum()):
-                if runs[-1]:
-                    runs.append([])
-                continue
-            runs[-1].append(tok)
+        runs = zhtext.split_runs(_cut(cleaned), STOP_WORDS)
         for run in runs:
             pending: list[str] = []
             for tok in [*run, ""]:
