@@ -20,13 +20,14 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_noop
 
 from shuzheng.core.errors import ValidationFailed
 from shuzheng.hotline import places, selectors
 from shuzheng.hotline.models import Category, Ticket, TicketType
 from shuzheng.identity.contracts import Principal
 
-PERIODS = {"day": "日", "week": "周", "month": "月"}
+PERIODS = {"day": gettext_noop("日"), "week": gettext_noop("周"), "month": gettext_noop("月")}
 LEVELS = (1, 2, 3)
 MAX_DAYS = 400
 
@@ -215,7 +216,7 @@ def hotspots(
     district_rows.sort(key=lambda d: (-d["count"], d["code"] or "z"))
     return {
         "period": period,
-        "period_name": PERIODS[period],
+        "period_name": _t(PERIODS[period]),
         "from": r.start.isoformat(),
         "to": r.end.isoformat(),
         "previous": {"from": prev.start.isoformat(), "to": prev.end.isoformat()},

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
@@ -24,12 +25,12 @@ from shuzheng.reporting import transitions as tr
 from shuzheng.reporting.models import DictEntry, ReportDefinition, Unit
 
 DONE_WORDS = {
-    "draft": "草稿已保存，可稍后继续填写。",
-    "submit": "已提交，等待镇街审核。",
-    "return": "已退回，填报单位将收到退回理由。",
-    "approve": "已审核通过，数据已计入汇总。",
-    "summarise": "已汇总下级数据。",
-    "report": "已上报上级。",
+    "draft": gettext_noop("草稿已保存，可稍后继续填写。"),
+    "submit": gettext_noop("已提交，等待镇街审核。"),
+    "return": gettext_noop("已退回，填报单位将收到退回理由。"),
+    "approve": gettext_noop("已审核通过，数据已计入汇总。"),
+    "summarise": gettext_noop("已汇总下级数据。"),
+    "report": gettext_noop("已上报上级。"),
 }
 
 
