@@ -14,6 +14,16 @@ from shuzheng.governance.models.indicators import (
     Reading,
     Source,
 )
+from shuzheng.governance.models.plans import (
+    LEVELS,
+    Plan,
+    PlanDepartment,
+    PlanKind,
+    PlanRun,
+    PlanStep,
+    RunStatus,
+    RunStep,
+)
 
 __all__ = [
     "CITY",
@@ -27,4 +37,12 @@ __all__ = [
     "Level",
     "Reading",
     "Source",
+    "LEVELS",
+    "Plan",
+    "PlanDepartment",
+    "PlanKind",
+    "PlanRun",
+    "PlanStep",
+    "RunStatus",
+    "RunStep",
 ]
