@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from shuzheng.core.demo_guard import require_demo_mode
 from shuzheng.governance.demo import seed_city
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=90, help="生成最近多少天的读数")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_demo_mode("seed_city")
         c = seed_city(days=options["days"])
         self.stdout.write(
             f"城市体征指标 {c['indicators']} 项，"

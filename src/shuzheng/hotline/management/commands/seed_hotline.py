@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from shuzheng.core.demo_guard import require_demo_mode
 from shuzheng.hotline.demo import seed_hotline
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=6, help="生成最近几个月的工单")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_demo_mode("seed_hotline")
         counts = seed_hotline(months=options["months"])
         self.stdout.write(
             f"12345 工单：共 {counts['tickets']} 件，本次新增 {counts['created']} 件。"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from shuzheng.core.demo_guard import require_demo_mode
 from shuzheng.supervision.demo import seed_supervision
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_demo_mode("seed_supervision")
         c = seed_supervision()
         self.stdout.write(
             f"督办任务 {c['tasks']} 项，进展报告 {c['reports']} 份，督办通知 {c['urges']} 份。"
