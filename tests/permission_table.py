@@ -889,6 +889,9 @@ API: dict[str, list[Probe]] = {
     "POST /api/v1/documents/import": [
         P(STAFF_ONLY, files={"files": ("a.pdf", "%PDF-1.7", "application/pdf")})
     ],
+    "POST /api/v1/documents/import/preview": [
+        P(STAFF_ONLY, files={"files": ("a.pdf", "%PDF-1.7", "application/pdf")})
+    ],
     "GET /api/v1/documents": [P(DOCUMENT_LIST, query="q=矩阵公文", secret="矩阵公文")],
     "GET /api/v1/documents/stats": [P(AUTHENTICATED)],
     "GET /api/v1/documents/{doc_id}": [P(DOCUMENT_READ, path={"doc_id": "$document_id"})],
@@ -960,6 +963,9 @@ SUPERVISION_PAGE = page_rule(
 
 PAGES: dict[str, Page] = {
     "healthz": Page(PAGE_PUBLIC),
+    "livez": Page(PAGE_PUBLIC),  # probes and metrics (issue 22): no login; /metrics by address
+    "readyz": Page(PAGE_PUBLIC),
+    "metrics": Page(PAGE_PUBLIC),  # the test client calls from 127.0.0.1 without a proxy
     "i18n/setlang/": Page(PAGE_PUBLIC, post={"language": "zh-hans", "next": "/"}),
     "accounts/login/": Page(PAGE_PUBLIC),
     # no password step in progress: back to the login page, for everyone
@@ -992,6 +998,12 @@ PAGES: dict[str, Page] = {
     ),
     # the demo's SMS outbox: only where SHOW_OUTBOX (demo, debug, tests), 403 in production
     "accounts/outbox/": Page(PAGE_PUBLIC),
+    # SMS gateways' delivery reports (issue 22): the secret in the URL or nothing, for everyone
+    "sms/report/<str:provider>/<str:token>/": Page(
+        page_rule(default=404, anonymous=404),
+        path={"provider": "aliyun", "token": "wrong"},
+        post={},
+    ),
     "": Page(PAGE_PUBLIC),
     "me/": Page(SIGNED_IN_PAGE),
     "elder/": Page(PAGE_PUBLIC, post={}),
@@ -1214,6 +1226,8 @@ PAGES: dict[str, Page] = {
     # 公文库 pages: search for everyone signed in; the 不予公开 document of 市民政局 for its staff
     # and the lead office, 404 for the rest
     "documents/": Page(DOCUMENT_SEARCH_PAGE, query="q=正文", secret="矩阵公文"),
+    # the upload page: staff (document officers) register 公文; persons 403
+    "documents/upload/": Page(STAFF_PAGE),
     "documents/<int:doc_id>/": Page(
         page_rule(DOCUMENT_READERS, default=404), path={"doc_id": "$document_id"}
     ),

@@ -1,6 +1,7 @@
 """公文 library API (issue 20, "API": a public contract — extend, never rename).
 
-``POST /documents/import`` (multipart ``files``, one or more; ``openness``, ``department``) ·
+``POST /documents/import`` (multipart ``files``, one or more; ``openness``, ``department``,
+``corrections``) · ``POST /documents/import/preview`` (the elements, nothing stored) ·
 ``GET /documents?q=&issuer=&year=&kind=&topic=`` (search, highlighted) ·
 ``GET /documents/stats`` · ``GET /documents/{id}`` (elements, ``relations``, related items).
 """
@@ -8,12 +9,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from shuzheng.core.errors import ValidationFailed
 from shuzheng.documents import selectors, services
 from shuzheng.identity.facade import BearerAuth, principal_for_request
 
@@ -73,6 +76,27 @@ class DocumentImportOut(Schema):
     documents: list[DocumentOut]
 
 
+class DocumentDraftOut(Schema):
+    file_name: str
+    doc_number: str
+    issuer: str
+    title: str
+    date: dt.date | None
+    recipients: str
+    attachments: list[str]
+    kind: str
+    topic: str
+    cc: str
+    printed_by: str
+    printed_on: dt.date | None
+    openness: str
+    headings: list[dict[str, Any]]
+
+
+class DocumentPreviewOut(Schema):
+    documents: list[DocumentDraftOut]
+
+
 class DocumentCountOut(Schema):
     key: str
     count: int
@@ -87,23 +111,57 @@ class DocumentStatsOut(Schema):
 @router.post(
     "/documents/import",
     response={201: DocumentImportOut},
-    summary="登记公文（multipart：files 文本/Word 文件，可多个；openness 公开属性；department）",
-    description="工作人员可用。全部成功或全部不保存；错误指明 files[i]。",
+    summary="登记公文（multipart：files 文本/Word/PDF，可多个；openness 公开属性；department）",
+    description=(
+        "工作人员可用。全部成功或全部不保存；错误指明 files[i]。corrections：可选 JSON 数组，"
+        '第 i 项为第 i 个文件的要素更正（如 {"title": …, "date": "2022-07-01"}），'
+        "错误指明 files[i].要素名。"
+    ),
 )
 def documents_import(
     request: HttpRequest,
     files: list[UploadedFile] = File(None),  # noqa: B008
     openness: str = Form(""),
     department: str = Form(""),
+    corrections: str = Form(""),
 ) -> Status:
     principal = principal_for_request(request)
+    try:
+        fixes = json.loads(corrections) if corrections else None
+    except ValueError:
+        raise ValidationFailed.one("corrections", "更正应为 JSON 数组。") from None
+    if fixes is not None and not isinstance(fixes, list):
+        raise ValidationFailed.one("corrections", "更正应为 JSON 数组。")
     docs = services.documents_import(
         principal=principal,
         files=[(f.name or "file", f.read()) for f in (files or [])],
         openness=openness,
         department=department,
+        corrections=fixes,
     )
     return Status(201, {"documents": [selectors.detail(d, principal) for d in docs]})
+
+
+@router.post(
+    "/documents/import/preview",
+    response=DocumentPreviewOut,
+    summary="识别公文要素（multipart：files，可多个），不保存",
+    description="工作人员可用。返回每个文件识别出的 GB/T 9704 要素，供核对更正后再登记。",
+)
+def documents_import_preview(
+    request: HttpRequest,
+    files: list[UploadedFile] = File(None),  # noqa: B008
+) -> dict[str, Any]:
+    drafts = services.documents_preview(
+        principal=principal_for_request(request),
+        files=[(f.name or "file", f.read()) for f in (files or [])],
+    )
+    return {
+        "documents": [
+            {**d.elements.__dict__, "file_name": d.name, "topic": d.topic, "openness": d.openness}
+            for d in drafts
+        ]
+    }
 
 
 @router.get("/documents", response=DocumentListOut, summary="检索公文（中文全文检索，结果高亮）")

@@ -9,4 +9,5 @@ app_name = "documents"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.search, name="search"),
     path("<int:doc_id>/", views.detail, name="detail"),
+    path("upload/", views.upload, name="upload"),
 ]

@@ -127,3 +127,25 @@ def test_unreadable_pdf_and_word_files_refused(api, frozen):
         assert name in body["errors"][0]["message"]
         assert words in body["errors"][0]["message"]
     assert Document.objects.count() == 0
+
+
+def test_api_preview_then_import_with_corrections(api, frozen):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api.token(WHO)}"}
+    files = [SimpleUploadedFile("a.docx", make_docx(DOCX_LINES))]
+    r = api.client.post("/api/v1/documents/import/preview", {"files": files}, **headers)
+    assert r.status_code == 200, r.content
+    (draft,) = r.json()["documents"]
+    assert (draft["file_name"], draft["doc_number"]) == ("a.docx", "肇政数函〔2022〕8号")
+    assert Document.objects.count() == 0
+    bad = '[{"doc_number": "肇政数函2022第8号"}]'
+    files = [SimpleUploadedFile("a.docx", make_docx(DOCX_LINES))]
+    r = api.client.post("/api/v1/documents/import", {"files": files, "corrections": bad}, **headers)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "files[0].发文字号"
+    assert Document.objects.count() == 0
+    fix = '[{"title": "关于做好政务数据共享工作的通知", "topic": "数据要素"}]'
+    files = [SimpleUploadedFile("a.docx", make_docx(DOCX_LINES))]
+    r = api.client.post("/api/v1/documents/import", {"files": files, "corrections": fix}, **headers)
+    assert r.status_code == 201, r.content
+    (doc,) = r.json()["documents"]
+    assert (doc["title"], doc["topic"]) == ("关于做好政务数据共享工作的通知", "数据要素")
