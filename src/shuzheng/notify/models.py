@@ -29,3 +29,39 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SmsDelivery(models.Model):
+    """One text handed to a real SMS gateway (``sms_gateways.py``: 阿里云, 腾讯云) and what became
+    of it: accepted by the gateway (``sent``, with the gateway's id), refused or unreachable
+    after the retries (``failed``), then the handset's delivery report pushed back to
+    ``/sms/report/…`` (``delivered`` / ``undelivered``). The demo outbox keeps its own table."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已提交")
+        FAILED = "failed", _("发送失败")
+        DELIVERED = "delivered", _("已送达")
+        UNDELIVERED = "undelivered", _("未送达")
+
+    provider = models.CharField(_("短信服务商"), max_length=16)
+    phone = models.CharField(_("手机号码"), max_length=20)
+    kind = models.CharField(_("短信类型"), max_length=16)  # code | notice
+    template_id = models.CharField(_("模板"), max_length=64)
+    text = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
+    provider_id = models.CharField(_("服务商回执编号"), max_length=64, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+    report_code = models.CharField(_("回执状态码"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("短信发送记录")
+        verbose_name_plural = _("短信发送记录")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.phone} {self.status}"
