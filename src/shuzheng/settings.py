@@ -107,7 +107,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shuzheng.core.middleware.RequestIdMiddleware",
-    "shuzheng.console.observability.RequestMetricsMiddleware",  # access log line, metrics
     "shuzheng.core.middleware.ApiErrorMiddleware",  # /api/ errors Django makes: JSON, Chinese
     "django.middleware.security.SecurityMiddleware",
     "shuzheng.core.middleware.SecurityHeadersMiddleware",
@@ -180,27 +179,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         if os.environ.get("SHUZHENG_TEST_SQLITE")
         else {}
     )
-
-# A PostgreSQL streaming replica for the reads of pages and APIs (shuzheng/core/dbrouter.py,
-# docs/deploy/storage-and-replicas.md): GET requests read it unless they wrote or their client
-# wrote in the last SHUZHENG_REPLICA_PIN_SECONDS; writes, transactions, tasks and commands use
-# the primary. Empty (the default): one database.
-REPLICA_URL = os.environ.get("SHUZHENG_REPLICA_URL", "")
-REPLICA_PIN_SECONDS = int(os.environ.get("SHUZHENG_REPLICA_PIN_SECONDS", "10"))
-DATABASE_ROUTERS: list[str] = []
-if REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
-    )
-    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
-    DATABASES["replica"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        **DATABASES["replica"].get("OPTIONS", {}),
-    }
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["shuzheng.core.dbrouter.PrimaryReplicaRouter"]
-    # first: the session and the user may already be read from the replica
-    MIDDLEWARE.insert(0, "shuzheng.core.dbrouter.ReplicaMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.User"
@@ -379,31 +357,6 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("SHUZHENG_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-# Where uploads and licence PDFs are kept (docs/deploy/storage-and-replicas.md): "local" (the
-# default: the disk under SHUZHENG_MEDIA_ROOT) or "s3", an S3-compatible object store through
-# django-storages, so that every web node and worker reads the same files.
-STORAGE_KIND = os.environ.get("SHUZHENG_STORAGE", "local")
-if STORAGE_KIND == "s3":
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": os.environ.get("SHUZHENG_S3_BUCKET", "shuzheng"),
-            "endpoint_url": os.environ.get("SHUZHENG_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("SHUZHENG_S3_REGION") or None,
-            "access_key": os.environ.get("SHUZHENG_S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("SHUZHENG_S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("SHUZHENG_S3_PREFIX", ""),
-            # path-style URLs (http://host/bucket/key): what MinIO, Ceph RGW and most
-            # on-premises stores expect; "virtual" for hosted stores that want bucket.host
-            "addressing_style": os.environ.get("SHUZHENG_S3_ADDRESSING", "path"),
-            "signature_version": "s3v4",
-            "default_acl": "private",
-            "file_overwrite": False,  # a name taken gets another one, never new bytes
-            "querystring_auth": True,
-        },
-    }
-elif STORAGE_KIND != "local":
-    raise ImproperlyConfigured(f"SHUZHENG_STORAGE must be local or s3, not {STORAGE_KIND!r}")
 # Virus scan of every upload before it is stored (shuzheng.files.scanners): "" (off),
 # "clamd:/run/clamav/clamd.ctl" or "clamd:host:3310", or a dotted path to a callable. A
 # configured scanner that cannot answer refuses the upload (503): fail closed.
@@ -434,21 +387,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHUZHENG_LOG_LEVEL", "WARNING")},
 }
-
-# Process roles (docs/deploy/processes.md): the one active `shuzheng scheduler` holds a lease
-# row for SCHEDULER_LEASE_SECONDS and renews it every third of that; a standby takes over
-# within lease + renewal after the leader dies.
-SCHEDULER_LEASE_SECONDS = float(os.environ.get("SHUZHENG_SCHEDULER_LEASE_SECONDS", "30"))
-# Observability (docs/deploy/observability.md): SHUZHENG_LOG_FORMAT=json writes one JSON object
-# per log line and one access line per request (logger shuzheng.request); /metrics answers a
-# request with "Authorization: Bearer $SHUZHENG_METRICS_TOKEN" when a token is set, otherwise
-# only direct requests (no X-Forwarded-For) from loopback or private addresses.
-LOG_FORMAT = os.environ.get("SHUZHENG_LOG_FORMAT", "text")
-METRICS_TOKEN = os.environ.get("SHUZHENG_METRICS_TOKEN", "")
-if LOG_FORMAT == "json":
-    LOGGING["formatters"] = {"json": {"()": "shuzheng.console.observability.JsonFormatter"}}
-    LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]
-    LOGGING["loggers"] = {"shuzheng.request": {"level": "INFO"}}
-elif LOG_FORMAT != "text":
-    raise ImproperlyConfigured(f"SHUZHENG_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
-SECURE_REDIRECT_EXEMPT += [r"^livez$", r"^readyz$", r"^metrics$"]  # probes and scrapes over HTTP
