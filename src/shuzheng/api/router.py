@@ -26,6 +26,7 @@ from shuzheng.documents.api import router as documents_router
 from shuzheng.exchange.api import router as exchange_router
 from shuzheng.files.api import router as files_router
 from shuzheng.governance.api import router as governance_router
+from shuzheng.governance.api_dashboard import router as governance_dashboard_router
 from shuzheng.hotline.api import router as hotline_router
 from shuzheng.hotline.api_dashboard import router as hotline_dashboard_router
 from shuzheng.identity.api import router as identity_router
@@ -161,5 +162,6 @@ api.add_router("/", appointments_router)
 api.add_router("/", knowledge_router)
 api.add_router("/", reporting_router)
 api.add_router("/", governance_router)
+api.add_router("/", governance_dashboard_router)
 api.add_router("/", supervision_router)
 api.add_router("/", documents_router)

@@ -9,7 +9,10 @@ Every number here is **demo data**, generated with a fixed seed, shaped like the
 - 交通拥堵指数: GB/T 33171-2016 style 0–10 scale (6–8 中度拥堵 → yellow, 8+ 严重拥堵 → red).
 - 森林火险等级: 1–5 (4 高度危险 → yellow, 5 极度危险 → red).
 - 供水管网压力: 0.20 / 0.16 MPa lower lines (demo; 0.14 MPa is a common minimum at the tap).
-- 12345 来电量, 按期办结率, 数据共享调用量, 用电负荷, 食品安全抽检合格率: demo magnitudes.
+- 12345 来电量, 12345 满意率, 按期办结率, 数据共享调用量, 在办事件, 用电负荷, 食品安全抽检合格率:
+  demo magnitudes (the computed ones are then kept up hourly by ``tasks.compute_indicators``).
+- The 防汛 预案 of 西江水位 (``PLANS``): departments and steps shaped like a city's 防汛
+  应急预案 Ⅳ级响应; the duty phones are made-up demo numbers.
 
 Past alerts are what the thresholds would have raised over the history (same rule as the live
 path: one per crossing, cleared when back within); the last ones may still be open.
@@ -33,6 +36,9 @@ from shuzheng.governance.models import (
     Indicator,
     IndicatorState,
     Level,
+    Plan,
+    PlanDepartment,
+    PlanStep,
     Reading,
 )
 from shuzheng.governance.services.levels import level_of, rank, threshold_of
@@ -144,13 +150,45 @@ INDICATORS: list[dict[str, Any]] = [
         unit="件/日",
         department="441200-ZSJ",
         function="public",
-        source="push",
-        frequency="daily",
+        source="computed",
+        computation="hotline.volume",
+        frequency="hourly",
         direction="above",
         yellow=4000,
         red=5000,
         precision=0,
-        formula="12345 热线当日受理量（电话、网络、小程序）",
+        formula="12345 热线当日累计受理量（电话、网络、小程序），每小时计算",
+    ),
+    dict(
+        code="hotline-satisfaction",
+        name="12345 满意率",
+        unit="%",
+        department="441200-ZSJ",
+        function="public",
+        source="computed",
+        computation="hotline.satisfaction_rate",
+        frequency="hourly",
+        direction="below",
+        yellow=90.0,
+        red=85.0,
+        precision=1,
+        formula="近 30 日受理、已回访评价的诉求中满意和基本满意的比例",
+    ),
+    dict(
+        code="open-events",
+        name="在办城市管理事件",
+        unit="件",
+        department="441200-CGJ",
+        function="social",
+        source="computed",
+        computation="governance.open_events",
+        frequency="hourly",
+        per_district=True,
+        direction="above",
+        yellow=30,
+        red=60,
+        precision=0,
+        formula="各区县已上报、尚未结案的事件/部件问题数",
     ),
     dict(
         code="cases-on-time-rate",
@@ -181,6 +219,75 @@ INDICATORS: list[dict[str, Any]] = [
         formula="当日数据共享接口调用次数",
     ),
 ]
+
+
+PLANS: list[dict[str, Any]] = [
+    dict(
+        code="flood-xijiang-4",
+        name="肇庆市防汛应急预案（西江洪水）",
+        kind="flood",
+        level=4,
+        indicator="xijiang-level-gaoyao",
+        description="西江高要站水位达到警戒水位（黄色）或红色预警线时启动Ⅳ级应急响应。",
+        departments=[
+            ("441200-YJGLJ", "13800758101", "组织防汛会商，发布Ⅳ级应急响应，调度抢险队伍"),
+            ("441200-SWUJ", "13800758102", "加密水文监测，巡查西江堤防和水闸"),
+            ("441200-ZYJ", "13800758103", "排查沿江地质灾害隐患点"),
+            ("441200-CGJ", "13800758104", "检查城区排涝泵站，清理排水口"),
+            ("441200-GAJ", "13800758105", "沿江低洼路段交通管制和人员疏散"),
+        ],
+        steps=[
+            ("441200-YJGLJ", "召开防汛会商会，发布Ⅳ级应急响应"),
+            ("441200-SWUJ", "高要站水位每小时报告一次，西江堤防全线巡查"),
+            ("441200-ZYJ", "沿江地质灾害隐患点逐一排查并落实监测人"),
+            ("441200-CGJ", "城区排涝泵站试运行，清理排水口"),
+            ("441200-GAJ", "沿江低洼路段设置警示并准备交通管制"),
+            ("441200-YJGLJ", "抢险队伍和物资到位情况报告"),
+        ],
+    ),
+    dict(
+        code="emergency-general-4",
+        name="肇庆市突发事件总体应急预案",
+        kind="emergency",
+        level=4,
+        indicator=None,
+        description="重大城市管理事件（1–4 级）升级时启动，由城市运行管理中心统一调度。",
+        departments=[
+            ("441200-YJGLJ", "13800758101", "统一调度，信息报送"),
+            ("441200-CGJ", "13800758104", "现场处置"),
+        ],
+        steps=[
+            ("441200-CGJ", "现场核实事件规模并报告"),
+            ("441200-YJGLJ", "组织相关部门现场处置"),
+        ],
+    ),
+]
+
+
+def seed_plans() -> int:
+    """The demo 预案 (definitions updated in place; departments and steps replaced)."""
+    n = 0
+    for spec in PLANS:
+        spec = dict(spec)
+        depts, steps = spec.pop("departments"), spec.pop("steps")
+        code = spec.pop("indicator")
+        spec["indicator"] = Indicator.objects.filter(code=code).first() if code else None
+        plan, _ = Plan.objects.update_or_create(
+            code=spec.pop("code"), defaults={**spec, "is_demo": True}
+        )
+        plan.departments.all().delete()
+        plan.steps.all().delete()
+        PlanDepartment.objects.bulk_create(
+            [PlanDepartment(plan=plan, department=d, duty_phone=p, duty=t) for d, p, t in depts]
+        )
+        PlanStep.objects.bulk_create(
+            [
+                PlanStep(plan=plan, order=i, title=t, department=d)
+                for i, (d, t) in enumerate(steps, 1)
+            ]
+        )
+        n += 1
+    return n
 
 
 def _hourly(rng: random.Random, code: str, t: dt.datetime, day: int, district: str) -> float:
@@ -228,6 +335,10 @@ def _daily(rng: random.Random, code: str, day: int, d: dt.date) -> float:
         return float(round(4350 if day == 35 else calls))  # the October rain day
     if code == "cases-on-time-rate":
         return round(min(100.0, 99.4 + rng.gauss(0, 0.25)), 1)
+    if code == "hotline-satisfaction":
+        return round(min(100.0, 95.5 + rng.gauss(0, 1.2)), 1)
+    if code == "open-events":
+        return float(max(0, round(12 + rng.gauss(0, 4))))
     if code == "exchange-calls":
         return float(round((18000 if d.weekday() < 5 else 6000) + rng.gauss(0, 1500)))
     raise ValueError(code)
@@ -269,6 +380,7 @@ def seed_city(*, days: int = 90, now: dt.datetime | None = None) -> dict[str, in
                 code=spec["code"], defaults={**spec, "is_demo": True}
             )
             inds[ind.code] = ind
+        seed_plans()
         if Reading.objects.filter(indicator__in=inds.values()).exists():
             return {"indicators": len(inds), "readings": 0, "alerts": 0}
         readings: list[Reading] = []

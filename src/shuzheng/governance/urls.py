@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from shuzheng.governance import views
+from shuzheng.governance import views, views_dashboard
 
 app_name = "governance"
 
@@ -12,4 +12,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/", views.alert, name="alert"),
     path("alerts/<int:alert_id>/action/", views.alert_action, name="alert_action"),
+    path("command/", views_dashboard.command, name="command"),
+    path("command/live/", views_dashboard.command_live, name="command_live"),
+    path("plans/", views_dashboard.plans, name="plans"),
+    path("plans/start/", views_dashboard.plan_start, name="plan_start"),
+    path("plans/runs/<int:run_id>/", views_dashboard.plan_run, name="plan_run"),
+    path(
+        "plans/runs/<int:run_id>/steps/<int:step_id>/check/",
+        views_dashboard.plan_step_check,
+        name="plan_step_check",
+    ),
+    path("plans/runs/<int:run_id>/close/", views_dashboard.plan_close, name="plan_close"),
 ]

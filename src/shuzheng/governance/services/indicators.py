@@ -10,7 +10,9 @@ from shuzheng.governance.selectors.access import district_of
 from shuzheng.identity import facade as identity
 
 COMPUTATIONS = ("cases.on_time_rate", "exchange.calls")
-"""Keys of the indicators the platform computes itself (``services.computed.REGISTRY``)."""
+"""Keys of the indicators the platform computes itself (``services.computed.REGISTRY``); the
+full list, with what other modules registered in ``core.metrics_registry``, is
+``services.computed.computation_keys()``."""
 
 
 def indicator_problems(data: dict[str, Any]) -> dict[str, str]:
@@ -25,8 +27,11 @@ def indicator_problems(data: dict[str, Any]) -> dict[str, str]:
     dept = data.get("department") or ""
     if dept and dept not in identity.department_names():
         out["department"] = "没有这个部门编码"
-    if data.get("source") == Source.COMPUTED and data.get("computation") not in COMPUTATIONS:
-        out["computation"] = "平台计算的指标须选择计算方法：" + "、".join(COMPUTATIONS)
+    from shuzheng.governance.services.computed import computation_keys
+
+    known = computation_keys()
+    if data.get("source") == Source.COMPUTED and data.get("computation") not in known:
+        out["computation"] = "平台计算的指标须选择计算方法：" + "、".join(known)
     region = data.get("region") or ""
     if region and district_of(region) != region:
         out["region"] = "所属区县应为肇庆市的区县行政区划代码，全市指标留空"

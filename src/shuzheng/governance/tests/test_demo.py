@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_city_history_alerts_and_rerun(frozen):
     c = seed_city(days=90, now=NOW)
-    assert c["indicators"] == Indicator.objects.filter(is_demo=True).count() == 10
+    assert c["indicators"] == Indicator.objects.filter(is_demo=True).count() == 12
     assert c["readings"] == Reading.objects.count() > 90 * 24 * 12
     # haze days in 端州 and a main burst raised alerts; each cleared one has its clear time
     assert Alert.objects.filter(indicator__code="aqi", district="441202", level="red").exists()
@@ -35,5 +35,5 @@ def test_seed_city_command(frozen):
 
     out = StringIO()
     call_command("seed_city", days=2, stdout=out)
-    assert "城市体征指标 10 项" in out.getvalue() and "新增读数" in out.getvalue()
+    assert "城市体征指标 12 项" in out.getvalue() and "新增读数" in out.getvalue()
     assert Reading.objects.filter(indicator__code="aqi").values("district").distinct().count() == 8
