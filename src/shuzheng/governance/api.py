@@ -14,7 +14,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from shuzheng.governance import facade
@@ -214,3 +214,163 @@ def alert_action(request: HttpRequest, alert_id: int, body: CityAlertActionIn) -
     return asdict(
         facade.alert_act(principal=principal, alert_id=alert_id, action=body.action, note=body.note)
     )
+
+
+# --- 城市管理事件 (events, the closed loop) ----------------------------------------------------
+
+
+class CityEventIn(Schema):
+    category: str = Field(
+        ..., description="事件/部件分类编码（GB/T 30428 小类，如 BJ-0102 污水井盖）"
+    )
+    description: str = Field(..., description="问题描述（不超过 1000 字）")
+    grid: str = Field("", description="单元网格编码（与经纬度至少填一项）")
+    lat: Any = Field(None, description="纬度（WGS-84，须在肇庆市范围内）")
+    lng: Any = Field(None, description="经度")
+    address: str = Field("", description="地点描述（可选）")
+    photos: Any = Field(
+        None, description="照片：先经 POST /api/v1/files 上传的文件编号列表（JPEG/PNG）"
+    )
+    source: str = Field("", description="接入系统来源：sensor 感知设备 | system 其他系统（可选）")
+    external_ref: str = Field("", description="来源系统中的编号（可选）")
+
+
+class CityEventActionIn(Schema):
+    action: str = Field(
+        ...,
+        description=(
+            "file 立案 | reject 不予立案(reason) | dispatch 派遣(department?) | return 退回(reason)"
+            " | feedback 处置反馈(note, photos, checker?) | assign_check 指派核查(checker)"
+            " | check_pass 核查通过 | check_fail 核查不通过(reason, photos?) | close 结案"
+            " | rate 评价(rating: satisfied/basic/unsatisfied) | urge 催办(reason)"
+            " | supervise 督办(reason) | escalate 升级为重大事件(level 1–4, reason)"
+        ),
+    )
+    note: str = ""
+    reason: str = ""
+    category: str = ""
+    department: str = ""
+    checker: str = ""
+    rating: str = ""
+    level: Any = None
+    photos: Any = None
+
+
+class CityEventStepOut(Schema):
+    action: str
+    label: str
+    status: str
+    status_label: str
+    actor_name: str
+    note: str
+    photos: list[dict[str, str]]
+    at: dt.datetime
+
+
+class CityEventOut(Schema):
+    event_no: str
+    status: str
+    status_label: str
+    category: str
+    category_name: str
+    kind_label: str
+    source: str
+    source_label: str
+    level: int
+    description: str
+    address: str
+    lat: float | None
+    lng: float | None
+    district: str
+    district_name: str
+    grid: str
+    grid_name: str
+    reporter_name: str
+    department: str
+    department_name: str
+    suggested_department: str
+    checker: str
+    checker_name: str
+    photos: list[dict[str, str]]
+    hotline_ticket_no: str
+    outcome: str
+    rework_count: int
+    urge_count: int
+    supervise_count: int
+    rating: str
+    created_at: dt.datetime
+    filed_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    warning: str
+    allowed_actions: list[str]
+    steps: list[CityEventStepOut]
+
+
+class CityEventListOut(Schema):
+    total: int
+    events: list[CityEventOut]
+
+
+@router.post(
+    "/city/events",
+    response={201: CityEventOut},
+    summary="上报城市管理事件（网格员、部门、感知设备和其他系统）",
+    description=(
+        "网格员巡查上报、部门自行上报，或持有 city.events / city.readings 权限范围的接入系统推送。"
+        "位置须在肇庆市范围内；照片须为本人上传的 JPEG/PNG 图片。成功返回 201 和事件编号。"
+    ),
+)
+def event_post(request: HttpRequest, body: CityEventIn) -> Status:
+    info = facade.event_report(principal=principal_for_request(request), data=body.dict())
+    return Status(201, asdict(info))
+
+
+@router.get(
+    "/city/events",
+    response=CityEventListOut,
+    summary="城市管理事件列表（status: open 或具体状态；mine: reported 我上报的 / check 待我核查）",
+)
+def events(
+    request: HttpRequest,
+    status: str = "",
+    district: str = "",
+    department: str = "",
+    mine: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    total, items = facade.events_list(
+        principal=principal_for_request(request),
+        status=status,
+        district=district,
+        department=department,
+        mine=mine,
+        limit=limit,
+        offset=max(0, offset),
+    )
+    return {"total": total, "events": [asdict(e) for e in items]}
+
+
+@router.get(
+    "/city/events/{event_no}",
+    response=CityEventOut,
+    summary="一件城市管理事件（含处理过程和当前可执行的操作 allowed_actions）",
+)
+def event_get(request: HttpRequest, event_no: str) -> dict[str, Any]:
+    return asdict(facade.event_get(principal=principal_for_request(request), event_no=event_no))
+
+
+@router.post(
+    "/city/events/{event_no}/actions",
+    response=CityEventOut,
+    summary="对事件执行一步操作（立案、派遣、处置反馈、核查、结案、评价等）；状态不允许时 409",
+)
+def event_action(request: HttpRequest, event_no: str, body: CityEventActionIn) -> dict[str, Any]:
+    params = body.dict()
+    action = params.pop("action")
+    info = facade.event_act(
+        principal=principal_for_request(request), event_no=event_no, action=action, params=params
+    )
+    return asdict(info)

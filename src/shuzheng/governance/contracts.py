@@ -73,3 +73,61 @@ class AlertInfo:
     cleared_at: dt.datetime | None
     note: str
     allowed_actions: list[str] = field(default_factory=list)
+
+
+# --- 城市管理事件 (events, the closed loop) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventStepInfo:
+    action: str
+    label: str
+    status: str
+    status_label: str
+    actor_name: str
+    note: str
+    photos: list[dict[str, str]]
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    event_no: str
+    status: str
+    status_label: str
+    category: str
+    category_name: str
+    kind_label: str
+    source: str
+    source_label: str
+    level: int
+    description: str
+    address: str
+    lat: float | None
+    lng: float | None
+    district: str
+    district_name: str
+    town_code: str
+    grid: str
+    grid_name: str
+    reporter_name: str
+    department: str
+    department_name: str
+    suggested_department: str
+    checker: str
+    checker_name: str
+    photos: list[dict[str, str]]
+    hotline_ticket_no: str
+    outcome: str
+    rework_count: int
+    urge_count: int
+    supervise_count: int
+    rating: str
+    created_at: dt.datetime
+    filed_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    warning: str
+    allowed_actions: list[str]
+    steps: list[EventStepInfo] = field(default_factory=list)

@@ -334,6 +334,9 @@ ACCOUNTS.append(
 # reporting's (shuzheng seed_reporting), not staff roles
 ACCOUNTS.append(DemoAccount("demo-village", "梁秀英（天宁社区）", "13800000031", "staff"))
 ACCOUNTS.append(DemoAccount("demo-town", "陈国栋（城东街道）", "13800000032", "staff"))
+# 一网统管 (issue 19): two 网格员 of 端州区; their grid cells are governance's (shuzheng seed_city)
+ACCOUNTS.append(DemoAccount("demo-grid", "李网格（城东街道网格员）", "13800000041", "staff"))
+ACCOUNTS.append(DemoAccount("demo-grid2", "赵巡查（城西街道网格员）", "13800000042", "staff"))
 
 DEMO_ENTERPRISE = {
     "name": "肇庆市星湖味道餐饮管理有限公司（演示）",

@@ -3,6 +3,17 @@ the latest state per indicator and district), ``alerts`` (预警). Events (事�
 dashboard add their own files here."""
 
 from shuzheng.governance.models.alerts import Alert, AlertStatus
+from shuzheng.governance.models.events import (
+    CityEvent,
+    EventClass,
+    EventKind,
+    EventSource,
+    EventStatus,
+    EventStep,
+    GridCell,
+    GridMember,
+    LimitUnit,
+)
 from shuzheng.governance.models.indicators import (
     CITY,
     Direction,
@@ -27,22 +38,31 @@ from shuzheng.governance.models.plans import (
 
 __all__ = [
     "CITY",
+    "LEVELS",
     "Alert",
     "AlertStatus",
+    "CityEvent",
     "Direction",
+    "EventClass",
+    "EventKind",
+    "EventSource",
+    "EventStatus",
+    "EventStep",
     "Frequency",
     "Function",
+    "GridCell",
+    "GridMember",
     "Indicator",
     "IndicatorState",
     "Level",
-    "Reading",
-    "Source",
-    "LEVELS",
+    "LimitUnit",
     "Plan",
     "PlanDepartment",
     "PlanKind",
     "PlanRun",
     "PlanStep",
+    "Reading",
     "RunStatus",
     "RunStep",
+    "Source",
 ]
