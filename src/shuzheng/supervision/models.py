@@ -108,3 +108,25 @@ class Urge(models.Model):
 
     def __str__(self) -> str:
         return self.doc_number
+
+
+class Reminder(models.Model):
+    """催办: the scheduled reminder a task near or past its due date gets, at most once per
+    period (ISO week) — the unique key makes a second or concurrent run remind nobody twice."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
+    period = models.CharField(_("催办周期"), max_length=8)  # 2022-W27
+    overdue = models.BooleanField(_("已逾期"))
+    departments = models.JSONField(_("催办单位"), default=list)
+    sent_at = models.DateTimeField(_("催办时间"))
+
+    class Meta:
+        ordering = ("task_id", "-sent_at")
+        constraints = [
+            models.UniqueConstraint(fields=("task", "period"), name="supervision_remind_once")
+        ]
+        verbose_name = _("催办记录")
+        verbose_name_plural = _("催办记录")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.period}"

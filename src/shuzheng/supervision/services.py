@@ -21,7 +21,7 @@ from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
 from shuzheng.supervision import planparse, selectors
-from shuzheng.supervision.models import Plan, Report, Target, Task, TaskStatus, Urge
+from shuzheng.supervision.models import Plan, Reminder, Report, Target, Task, TaskStatus, Urge
 from shuzheng.supervision.transitions import TASK_LIFECYCLE
 
 URGE_REPLY_DAYS = 5  # working days to answer a 督办通知
@@ -444,3 +444,65 @@ def urge_answer(
             after={"urge": urge.pk, "replied_at": urge.replied_at.isoformat()},
         )
     return urge
+
+
+# --- scheduled 催办 -------------------------------------------------------------------------------
+
+
+def _period(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def reminders_send(*, now: dt.datetime | None = None, actor: str = "system:supervision") -> int:
+    """催办 every open task that is overdue or due within ``selectors.RED_DAYS`` working days
+    (red on the board) and was not reminded this ISO week: its lead departments' inbox is told,
+    the reminder recorded and audited in the task's own transaction under its lock. Runs on
+    working days only. A second (or concurrent) run in the same week reminds nobody twice.
+    Returns how many tasks were reminded."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    if not calendar.is_working_day(today):
+        return 0
+    period = _period(today)
+    horizon = calendar.add_working_days(today, selectors.RED_DAYS)
+    due = (
+        Task.objects.filter(status=TaskStatus.OPEN, due_date__lte=horizon)
+        .exclude(reminders__period=period)
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            task = Task.objects.select_for_update().filter(pk=pk, status=TaskStatus.OPEN).first()
+            if task is None or task.reminders.filter(period=period).exists():
+                continue
+            overdue = task.due_date < today
+            Reminder.objects.create(
+                task=task,
+                period=period,
+                overdue=overdue,
+                departments=task.lead_departments,
+                sent_at=now,
+            )
+            audit.record(
+                actor=actor,
+                action="supervision.reminded",
+                object_type="supervision_task",
+                object_id=str(task.pk),
+                after={"period": period, "due_date": task.due_date.isoformat(),
+                       "overdue": overdue, "departments": task.lead_departments},
+            )  # fmt: skip
+            if overdue:
+                days = (today - task.due_date).days
+                words = f"已超过完成时限（{task.due_date:%Y年%m月%d日}）{days} 天"
+            else:
+                words = f"将于 {task.due_date:%Y年%m月%d日} 到期"
+            _tell(
+                task.lead_departments,
+                f"催办：{task.title}",
+                f"督办任务“{task.title}”{words}，请抓紧推进并及时报送进展。",
+                f"/supervision/tasks/{task.pk}/",
+            )
+            sent += 1
+    return sent
