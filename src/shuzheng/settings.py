@@ -59,6 +59,11 @@ PUBLIC_URL = os.environ.get("SHUZHENG_PUBLIC_URL", "").strip().rstrip("/") or ne
 )
 if not PUBLIC_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("SHUZHENG_PUBLIC_URL must start with https:// or http://")
+# Production (neither demo, debug nor tests): the public address is a trusted CSRF origin, so a
+# form posted through a proxy that rewrites the Host header still passes (docs/deploy/README.md).
+_PRODUCTION = not (DEMO or DEBUG or TESTING)
+if _PRODUCTION and PUBLIC_URL.startswith("https://") and PUBLIC_URL not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(PUBLIC_URL)
 # under /api/ a CSRF failure answers in the API's JSON error format (core/views.py)
 CSRF_FAILURE_VIEW = "shuzheng.core.views.csrf_failure"
 
@@ -224,6 +229,13 @@ SECURE_HSTS_PRELOAD = env_bool("SHUZHENG_HSTS_PRELOAD", False)
 if env_bool("SHUZHENG_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SHUZHENG_SSL_REDIRECT", False)
+# behind the TLS proxy in production, a plain-HTTP request is redirected unless said otherwise
+if (
+    _PRODUCTION
+    and "SHUZHENG_SSL_REDIRECT" not in os.environ
+    and env_bool("SHUZHENG_TRUST_X_FORWARDED_PROTO", False)
+):
+    SECURE_SSL_REDIRECT = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
