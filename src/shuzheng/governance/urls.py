@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from shuzheng.governance import views, views_dashboard
+from shuzheng.governance import views, views_dashboard, views_events
 
 app_name = "governance"
 
@@ -23,4 +23,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="plan_step_check",
     ),
     path("plans/runs/<int:run_id>/close/", views_dashboard.plan_close, name="plan_close"),
+    path("patrol/", views_events.patrol, name="patrol"),
+    path("events/", views_events.events, name="events"),
+    path("events/<str:event_no>/", views_events.event, name="event"),
+    path("events/<str:event_no>/act/", views_events.event_act, name="event_act"),
+    path(
+        "events/<str:event_no>/photos/<uuid:file_id>/",
+        views_events.event_photo,
+        name="event_photo",
+    ),
 ]
