@@ -1,0 +1,208 @@
+"""The deployment files of deploy/ and docs/deploy/ stay true: the compose set has every role,
+every `shuzheng` command the container, compose and systemd files run exists, and Debian's nginx
+accepts docs/deploy/nginx/shuzheng.conf and, run for real in front of a stand-in web role,
+redirects HTTP to HTTPS, sends HSTS, replaces the forwarded headers, serves static files itself
+and refuses a body over the upload limit (skipped when nginx is not installed; .ci/run installs
+it)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+NGINX_CONF = ROOT / "docs" / "deploy" / "nginx" / "shuzheng.conf"
+PROXY_PARAMS = ROOT / "docs" / "deploy" / "nginx" / "shuzheng_proxy_params"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def test_compose_has_every_role():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    services = compose["services"]
+    commands = {n: (s.get("command") or [""])[0] for n, s in services.items()}
+    assert [n for n, c in commands.items() if c == "web"] == ["web1", "web2"]
+    assert [n for n, c in commands.items() if c == "worker"] == ["worker1", "worker2"]
+    assert [n for n, c in commands.items() if c == "scheduler"] == ["scheduler"]
+    assert {"db-primary", "db-replica", "s3", "nginx"} <= set(services)
+    web = services["web1"]["environment"]
+    assert web["SHUZHENG_REPLICA_URL"].startswith("postgres://") and web["SHUZHENG_STORAGE"] == "s3"
+
+
+def test_every_command_the_deployment_runs_exists():
+    known = set(get_commands())
+    used: set[str] = set()
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        used |= set(re.findall(r"^ExecStart=\S+/shuzheng (\w+)", unit.read_text(), re.M))
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    for service in compose["services"].values():
+        command = service.get("command")
+        if isinstance(command, list) and "entrypoint" not in service:
+            used.add(command[0])
+    used.add(json.loads(re.search(r"^CMD (.*)$", _containerfile(), re.M).group(1))[0])
+    assert used == {"web", "worker", "scheduler", "migrate"}
+    assert used <= known
+
+
+def _containerfile() -> str:
+    return (DEPLOY / "Containerfile").read_text("utf-8")
+
+
+def test_the_image_installs_the_pinned_versions():
+    assert "pip install --constraint constraints.txt ." in _containerfile()
+    assert "FROM docker.io/library/python:3.11-slim-bookworm" in _containerfile()
+
+
+# -- nginx for real --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """The stand-in web role: answers with the headers it was given (and its own HSTS, which
+    nginx must hide in favour of its own)."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        body = json.dumps({k.lower(): v for k, v in self.headers.items()}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Strict-Transport-Security", "max-age=1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer  # http.server's names
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    if NGINX is None:
+        pytest.skip("nginx is not installed (apt install nginx; .ci/run installs it)")
+    work = tmp_path_factory.mktemp("nginx")
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    http_port, https_port = _free_port(), _free_port()
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
+            *("-nodes", "-days", "1", "-subj", "/CN=localhost"),
+            *("-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem")),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    # readable by nginx's worker user when the tests run as root (pytest's tmp dirs are 0700)
+    static = Path(tempfile.mkdtemp(prefix="shuzheng-static-"))
+    static.chmod(0o755)
+    (static / "app.css").write_text("body{}")
+    (static / "app.css").chmod(0o644)
+    site = NGINX_CONF.read_text("utf-8")
+    site = site.replace("server 127.0.0.1:8000", f"server 127.0.0.1:{upstream.server_port}")
+    site = re.sub(r"listen 80;", f"listen 127.0.0.1:{http_port};", site)
+    site = re.sub(r"listen \[::\]:\d+[^;]*;\n", "", site)
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+    site = site.replace("/etc/ssl/shuzheng/fullchain.pem", str(work / "cert.pem"))
+    site = site.replace("/etc/ssl/shuzheng/privkey.pem", str(work / "key.pem"))
+    site = site.replace("/etc/nginx/shuzheng_proxy_params", str(PROXY_PARAMS))
+    site = site.replace("/var/lib/shuzheng/static/", f"{static}/")
+    (work / "site.conf").write_text(site)
+    (work / "nginx.conf").write_text(
+        f"pid {work}/nginx.pid;\nerror_log {work}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
+        f"  proxy_temp_path {work}/proxy;\n  include {work}/site.conf;\n}}\n"
+    )
+    base = [NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
+    checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    server = subprocess.Popen([*base, "-g", "daemon off;"], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", https_port)) == 0:
+                break
+        time.sleep(0.05)
+    try:
+        yield {"http": http_port, "https": https_port}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        upstream.shutdown()
+        shutil.rmtree(static, ignore_errors=True)
+
+
+def _https(port: int) -> http.client.HTTPSConnection:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+
+
+def test_nginx_redirects_plain_http(nginx):
+    conn = http.client.HTTPConnection("127.0.0.1", nginx["http"], timeout=10)
+    conn.request("GET", "/cases/?x=1", headers={"Host": "zwfw.example.gov.cn"})
+    answer = conn.getresponse()
+    assert answer.status == 301
+    assert answer.getheader("Location") == "https://zwfw.example.gov.cn/cases/?x=1"
+
+
+def test_nginx_proxies_with_its_own_forwarded_headers_and_hsts(nginx):
+    conn = _https(nginx["https"])
+    conn.request(
+        "GET",
+        "/",
+        headers={
+            "Host": "zwfw.example.gov.cn",
+            "X-Forwarded-Proto": "http",  # what a client claims is not believed
+            "X-Forwarded-For": "6.6.6.6",
+        },
+    )
+    answer = conn.getresponse()
+    seen = json.loads(answer.read())
+    assert answer.status == 200
+    assert (seen["x-forwarded-proto"], seen["x-forwarded-for"]) == ("https", "127.0.0.1")
+    assert seen["host"] == "zwfw.example.gov.cn" and re.fullmatch(
+        r"[0-9a-f]{32}", seen["x-request-id"]
+    )
+    assert answer.getheaders().count(("Strict-Transport-Security", "max-age=1")) == 0
+    assert answer.getheader("Strict-Transport-Security").startswith("max-age=31536000")
+
+
+def test_nginx_serves_static_files_and_limits_uploads(nginx):
+    conn = _https(nginx["https"])
+    conn.request("GET", "/static/app.css", headers={"Host": "zwfw.example.gov.cn"})
+    answer = conn.getresponse()
+    assert (answer.status, answer.read()) == (200, b"body{}")
+    assert "immutable" in answer.getheader("Cache-Control")
+    assert answer.getheader("Strict-Transport-Security").startswith("max-age=31536000")
+    conn = _https(nginx["https"])
+    conn.request("GET", "/media/x.pdf", headers={"Host": "zwfw.example.gov.cn"})
+    assert conn.getresponse().status == 404
+    conn = _https(nginx["https"])
+    big = b"x" * (13 * 1024 * 1024)  # over the 12 MB of a material's form
+    conn.request("POST", "/cases/upload", body=big, headers={"Host": "zwfw.example.gov.cn"})
+    assert conn.getresponse().status == 413
