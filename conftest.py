@@ -53,22 +53,10 @@ def _demo_data_present(request):  # type: ignore[no-untyped-def]
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
-    from shuzheng.core import calendar_seed
-    from shuzheng.core.models import CalendarDay, CalendarYear
-    from shuzheng.identity.demo import seed_demo
+    from tests.support import restore_flushed_data
 
     request.getfixturevalue("transactional_db")
-    calendar_seed.seed(CalendarDay, CalendarYear)
-    seed_demo()
-    from shuzheng.exchange.demo import seed_exchange
-    from shuzheng.licenses.services import license_types_load
-    from shuzheng.proactive.services import policies_seed
-    from shuzheng.rules.services import rule_sets_seed
-
-    seed_exchange()
-    license_types_load(actor="system:tests")
-    rule_sets_seed()  # seeded by migrations; a flush removed them
-    policies_seed()
+    restore_flushed_data()
 
 
 @pytest.fixture

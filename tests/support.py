@@ -43,3 +43,24 @@ class Api:
         if json_body is not None:
             return fn(path, json.dumps(json_body), content_type="application/json", **headers)
         return fn(path, **headers)
+
+
+def restore_flushed_data() -> None:
+    """Put back what the test database holds before any test: the calendar, the demo accounts,
+    the registries, the 电子证照 types, the rule sets and policies. A transactional test (and
+    every browser test, whose live server needs committed data) ends by flushing all tables,
+    migrations' data included, so the next one calls this first."""
+    from shuzheng.core import calendar_seed
+    from shuzheng.core.models import CalendarDay, CalendarYear
+    from shuzheng.exchange.demo import seed_exchange
+    from shuzheng.identity.demo import seed_demo
+    from shuzheng.licenses.services import license_types_load
+    from shuzheng.proactive.services import policies_seed
+    from shuzheng.rules.services import rule_sets_seed
+
+    calendar_seed.seed(CalendarDay, CalendarYear)
+    seed_demo()
+    seed_exchange()
+    license_types_load(actor="system:tests")
+    rule_sets_seed()  # seeded by migrations; a flush removed them
+    policies_seed()

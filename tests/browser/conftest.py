@@ -115,10 +115,11 @@ def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def site(transactional_db: None, live_server: Any, _playwright: Any) -> str:
-    """The live server's base URL, with the demo data seeded into its database."""
-    from shuzheng.identity.demo import seed_demo
+    """The live server's base URL, with the demo data seeded into its database (again: the
+    test before flushed it, and with it the licence types and rule sets of the migrations)."""
+    from tests.support import restore_flushed_data
 
-    seed_demo()
+    restore_flushed_data()
     return str(live_server.url)
 
 

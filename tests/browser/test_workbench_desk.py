@@ -66,8 +66,14 @@ def test_a_clerk_prereviews_the_materials_and_assigns_a_colleague(filed, new_con
     assert not any(o.startswith("demo-") for o in options[1:]), options  # names, not accounts
     picker.select_option("demo-reviewer")
     check_axe(page, context="case desk with the colleague picker")
+    # Scrolled down to the button, the lazy material previews above it load (Chrome's PDF
+    # viewer in its frame): a click landing while they load was lost. A person does not click
+    # within milliseconds of a scroll either, so wait for the page to settle first.
+    button = assign.get_by_role("button", name="分配承办人")
+    button.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
     with page.expect_navigation(timeout=60_000):  # the machine may be busy
-        assign.get_by_role("button", name="分配承办人").click()
+        button.click()
     assert page.url.startswith(f"{site}/workbench/cases/{no}/")
     assert Case.objects.get(case_no=no).assignee == "demo-reviewer"
     expect(page.get_by_test_id("assignee")).to_contain_text("审批人员")
