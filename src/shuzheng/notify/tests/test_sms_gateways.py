@@ -371,3 +371,11 @@ def test_delivery_reports_need_the_secret(fake, client):
     assert bad.status_code == 400
     record.refresh_from_db()
     assert record.status == "sent"
+
+
+def test_the_admin_lists_deliveries_in_words(admin_client):
+    _delivery("tencent", "5000:1")
+    page = admin_client.get("/admin/notify/smsdelivery/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "腾讯云短信" in text and "通知" in text and "已提交" in text
