@@ -93,3 +93,26 @@ class QualityReport:
     consistency: float | None  # share of copied values equal to their source (多源校核)
     inconsistent: list[dict[str, Any]] = field(default_factory=list)
     open_issues: int = 0
+
+
+@dataclass(frozen=True)
+class RegionItem:
+    """A per-region data item and where it comes from (一数一源)."""
+
+    key: str
+    title: str
+    resource_code: str
+    resource_name: str
+    registry: str  # the registry it aggregates: 人口, 低保/特困, 高龄, 残疾人, 法人
+    department: str
+    department_name: str
+
+
+@dataclass
+class RegionAnswer:
+    """One region's figures for one period: ``values`` {item: value}; ``sources`` {item:
+    RegionItem}; ``refused`` {item: why} for items no valid grant covers."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, RegionItem] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)

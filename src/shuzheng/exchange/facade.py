@@ -15,8 +15,15 @@ from django.utils import timezone
 
 from shuzheng.core.errors import FieldError, NotFound, ValidationFailed
 from shuzheng.exchange import fastpath, providers, selectors
-from shuzheng.exchange.contracts import FieldInfo, QualityReport, ResourceInfo
+from shuzheng.exchange.contracts import (
+    FieldInfo,
+    QualityReport,
+    RegionAnswer,
+    RegionItem,
+    ResourceInfo,
+)
 from shuzheng.exchange.models import DataItem
+from shuzheng.exchange.services import regional
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
@@ -24,10 +31,17 @@ __all__ = [
     "DERIVED_FACTS",
     "FieldInfo",
     "QualityReport",
+    "RegionAnswer",
+    "RegionItem",
     "ResourceInfo",
     "facts",
     "prefill",
     "prefill_sources",
+    "region_catalog_seed",
+    "region_correction",
+    "region_figures",
+    "region_figures_publish",
+    "region_items",
     "resource",
     "resources",
 ]
@@ -173,3 +187,62 @@ def calls_between(start: dt.datetime, end: dt.datetime) -> int:
     from shuzheng.exchange.models import DataCall
 
     return DataCall.objects.filter(at__gte=start, at__lt=end).count()
+
+
+# --- per-village statistics (分村统计, services/regional.py) -------------------------------------
+# The aggregates of the 人口, 低保/特困, 高龄, 残疾人 and 法人 registries by 村/社区 and period,
+# for government systems with a grant (填表报数's prefill); a wrong figure goes back to the
+# source department as a 数据纠错.
+
+
+def region_items(keys: list[str] | None = None) -> dict[str, RegionItem]:
+    """The per-region data items → ``RegionItem`` (resource, registry, source department)."""
+    return regional.items(keys)
+
+
+def region_figures(
+    *, client_id: str, purpose: str, keys: list[str], region: str, period: str, actor: str
+) -> RegionAnswer:
+    """One region's figures for a period (``RegionAnswer``: values, sources, refused), for a
+    granted government system; logged as data calls and audited."""
+    return regional.figures_read(
+        client_id=client_id, purpose=purpose, keys=keys, region=region, period=period, actor=actor
+    )
+
+
+def region_figures_publish(
+    *, actor: str, resource_code: str, period: str, rows: dict[str, dict[str, Any]]
+) -> int:
+    """A source system publishes a period's per-region figures (audited)."""
+    return regional.figures_publish(
+        actor=actor, resource_code=resource_code, period=period, rows=rows
+    )
+
+
+def region_correction(
+    *,
+    client_id: str,
+    actor: str,
+    key: str,
+    region: str,
+    period: str,
+    current: Any,
+    proposed: Any,
+    reason: str,
+) -> int:
+    """File a 数据纠错 of a region's figure for its source department; returns the issue id."""
+    return regional.correction_report_region(
+        client_id=client_id,
+        actor=actor,
+        key=key,
+        region=region,
+        period=period,
+        current=current,
+        proposed=proposed,
+        reason=reason,
+    )
+
+
+def region_catalog_seed() -> dict[str, int]:
+    """Register the per-region resources and grant their listed systems (demo; idempotent)."""
+    return regional.catalog_seed()

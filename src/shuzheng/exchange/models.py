@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class SubjectKind(models.TextChoices):
     PERSON = "person", _("自然人")
     ENTERPRISE = "enterprise", _("法人")
+    REGION = "region", _("行政区划（分村统计）")
 
 
 class ShareLevel(models.TextChoices):
@@ -416,3 +417,30 @@ class QualityIssue(models.Model):
 
     def __str__(self) -> str:
         return f"纠错 #{self.pk}"
+
+
+class RegionFigure(models.Model):
+    """A source department's figures for one region (a 村/社区, 12-digit 统计用区划代码) and one
+    period, as its system publishes them: the per-village aggregates of a registry (人口,
+    低保/特困, 残疾人, 高龄, 法人) that 填表报数 prefills from (``services.regional``)."""
+
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("信息资源"), on_delete=models.CASCADE, related_name="figures"
+    )
+    region = models.CharField(_("区划代码"), max_length=12)
+    period = models.CharField(_("统计期"), max_length=16)  # 2026-11, 2026Q4, 2026
+    data = models.JSONField(_("数据"), default=dict)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "region", "period"], name="uniq_exchange_region_figure"
+            )
+        ]
+        indexes = [models.Index(fields=["region", "period"])]
+        verbose_name = _("分区划统计数据")
+        verbose_name_plural = _("分区划统计数据")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}:{self.region}:{self.period}"

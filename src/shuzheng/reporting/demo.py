@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from shuzheng.exchange import facade as exchange
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.reporting import schema, services
@@ -23,7 +24,6 @@ from shuzheng.reporting.models import (
     DictEntry,
     ReportDefinition,
     ReportTask,
-    SourceFigure,
     Unit,
     UnitMember,
 )
@@ -80,6 +80,25 @@ DICTIONARY: dict[str, tuple[str, str, str, str, str]] = {
     "veteran.updated": ("本月信息更新人数", "人", "flow", "441200-TYJRJ", ""),
     "house.dangerous": ("农村危房户数", "户", "stock", "441200-ZJJ", ""),
     "house.renovated": ("本期完成改造户数", "户", "flow", "441200-ZJJ", ""),
+}
+
+# dictionary entry → the data exchange's per-village item it is read from (分村统计)
+ITEMS: dict[str, str] = {
+    "pop.registered": "village.population",
+    "pop.households": "village.households",
+    "pop.over60": "village.over60",
+    "pop.over80": "village.over80",
+    "pop.over100": "village.over100",
+    "gaoling.paid": "village.gaoling_paid",
+    "gaoling.amount": "village.gaoling_amount",
+    "dibao.households": "village.dibao_households",
+    "dibao.persons": "village.dibao_persons",
+    "tekun.persons": "village.tekun_persons",
+    "disabled.total": "village.disabled_total",
+    "disabled.severe": "village.disabled_severe",
+    "disabled.living": "village.disabled_living",
+    "disabled.care": "village.disabled_care",
+    "safety.units": "village.business_units",
 }
 
 
@@ -367,6 +386,7 @@ def _structure() -> dict[str, Unit]:
                 "period_kind": kind,
                 "owner_department": owner,
                 "source": source,
+                "item": ITEMS.get(key, ""),
             },
         )
     for village in [u for u in units.values() if u.level == "village"]:
@@ -386,23 +406,27 @@ def _structure() -> dict[str, Unit]:
 
 
 def _figures(units: dict[str, Unit]) -> None:
-    entries = {e.key: e for e in DictEntry.objects.exclude(source="")}
-    have = set(SourceFigure.objects.values_list("entry_id", "unit_id", "period"))
-    rows = []
-    for code, u in units.items():
-        if u.level != "village":
-            continue
-        base = village_base(code)
-        for plist in (MONTHS, QUARTERS):
-            for i, period in enumerate(plist):
-                for key, e in entries.items():
-                    if (e.pk, u.pk, period) not in have:
-                        rows.append(
-                            SourceFigure(
-                                entry=e, unit=u, period=period, value=registry_value(key, base, i)
-                            )
-                        )
-    SourceFigure.objects.bulk_create(rows, batch_size=1000)
+    """The registries' per-village figures for every demo period, published by their source
+    departments' systems to the data exchange (分村统计), where prefill reads them."""
+    exchange.region_catalog_seed()
+    catalog = exchange.region_items()
+    by_resource: dict[str, list[tuple[str, str]]] = {}
+    for key, item in ITEMS.items():
+        if item in catalog:
+            by_resource.setdefault(catalog[item].resource_code, []).append((key, item))
+    villages = [(code, village_base(code)) for code, u in units.items() if u.level == "village"]
+    for plist in (MONTHS, QUARTERS):
+        for i, period in enumerate(plist):
+            for resource_code, pairs in by_resource.items():
+                exchange.region_figures_publish(
+                    actor="system:seed_reporting",
+                    resource_code=resource_code,
+                    period=period,
+                    rows={
+                        code: {item: registry_value(key, base, i) for key, item in pairs}
+                        for code, base in villages
+                    },
+                )
 
 
 def village_base(code: str) -> dict[str, int]:
@@ -417,7 +441,7 @@ def village_base(code: str) -> dict[str, int]:
 
 def fill(task: ReportTask, rng: random.Random, *, username: str) -> dict[str, Any]:
     """A cadre's submission: every suggested value confirmed, the rest typed."""
-    hints = services.suggestions(task)
+    hints = services.suggestions(task, actor=f"user:{username}")
     size = village_base(task.unit.code)["size"]
     raw: dict[str, Any] = {}
     for f in schema.fields(task.definition.spec):

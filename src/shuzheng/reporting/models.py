@@ -73,6 +73,8 @@ class DictEntry(models.Model):
     # the registry a value is read from ("人口", "低保/特困", "残疾人", "高龄", "法人"), or "" when
     # only a person can know it
     source = models.CharField(_("数据来源"), max_length=32, blank=True)
+    # the data exchange's per-village item the value is read from (e.g. "village.over80"), or ""
+    item = models.CharField(_("共享数据项"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["key"]
@@ -127,6 +129,8 @@ class ReportTask(models.Model):
     total = models.PositiveIntegerField(_("数据项总数"), default=0)
     submitted_by = models.CharField(_("提交人"), max_length=160, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # 催报: when the unit was reminded before the deadline (once per task, never twice)
+    reminded_at = models.DateTimeField(_("催报时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -163,24 +167,6 @@ class FieldValue(models.Model):
         return str(self.name)
 
 
-class SourceFigure(models.Model):
-    """A registry figure for a unit and period as its source department publishes it through
-    the data exchange (人口, 低保/特困, 残疾人, 高龄, 法人): what prefill reads."""
-
-    entry = models.ForeignKey(DictEntry, on_delete=models.CASCADE, related_name="figures")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="figures")
-    period = models.CharField(_("报告期"), max_length=16)
-    value = models.JSONField(_("数值"))
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["entry", "unit", "period"], name="uniq_source_figure")
-        ]
-
-    def __str__(self) -> str:
-        return str(f"{self.entry_id}/{self.unit_id}/{self.period}")
-
-
 class QualityReport(models.Model):
     """A cadre's correction of a prefilled value, sent back to the source department."""
 
@@ -191,6 +177,8 @@ class QualityReport(models.Model):
     prefilled = models.JSONField(_("预填值"), null=True)
     corrected = models.JSONField(_("更正值"), null=True)
     reported_by = models.CharField(_("报告人"), max_length=160)
+    # the data exchange's 数据纠错 it was filed as (the source department's task), if any
+    issue = models.PositiveIntegerField(_("数据纠错编号"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     def __str__(self) -> str:

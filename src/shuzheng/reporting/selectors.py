@@ -173,8 +173,10 @@ def task_view(
     village = task.unit.level == Unit.Level.VILLAGE
     live_rollup = not village and task.state not in (tr.SUMMARISED, tr.REPORTED)
     fillable = village and task.state in (tr.ISSUED, tr.FILLING, tr.RETURNED)
-    hints = services.suggestions(task) if fillable or live_rollup else {}
+    hints = services.suggestions(task, actor=principal.actor) if fillable or live_rollup else {}
     names = identity.department_names()
+    # a prefilled value is worded with its source department (the exchange's resource owner)
+    sourced = {k: names.get(h.department, "") for k, h in hints.items() if h.department}
     measures: dict[str, str] = {}
     owners: dict[str, str] = {}
     for key, measure, owner in DictEntry.objects.filter(
@@ -210,7 +212,9 @@ def task_view(
                 kind=f.get("type", "integer"),
                 value=value,
                 source=source,
-                words=source_words(source, owners.get(f.get("entry", ""), "")) if source else "",
+                words=source_words(source, sourced.get(name) or owners.get(f.get("entry", ""), ""))
+                if source
+                else "",
                 computed=bool(f.get("formula")),
                 error=(errors or {}).get(name, ""),
                 original=v.original if v is not None else None,

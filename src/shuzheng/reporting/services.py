@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from shuzheng.audit import facade as audit
-from shuzheng.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shuzheng.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from shuzheng.exchange import facade as exchange
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
@@ -31,7 +32,6 @@ from shuzheng.reporting.models import (
     QualityReport,
     ReportDefinition,
     ReportTask,
-    SourceFigure,
     Unit,
 )
 
@@ -40,6 +40,39 @@ from shuzheng.reporting.models import (
 class Suggestion:
     value: Any
     source: str
+    item: str = ""  # the exchange's data item a prefilled value was read from
+    department: str = ""  # its source department (code)
+
+
+# 填表报数 reads the per-village registry figures through the data exchange as this government
+# system, under its grants for 统计分析 (data/region_catalog.json of the exchange)
+EXCHANGE_CLIENT = "shuzheng-reporting"
+EXCHANGE_PURPOSE = "statistics"
+
+
+def registry_figures(
+    task: ReportTask, items: list[str], *, actor: str
+) -> dict[str, tuple[Any, str, str]]:
+    """The unit's registry figures for the task's period through the data exchange: item →
+    (value, registry, source department). Each read is a logged, audited exchange call; items
+    the grants do not cover (or the exchange does not know) are simply not prefilled."""
+    if not items:
+        return {}
+    try:
+        answer = exchange.region_figures(
+            client_id=EXCHANGE_CLIENT,
+            purpose=EXCHANGE_PURPOSE,
+            keys=sorted(set(items)),
+            region=task.unit.code,
+            period=task.period,
+            actor=actor,
+        )
+    except DomainError:
+        return {}
+    return {
+        key: (value, answer.sources[key].registry, answer.sources[key].department)
+        for key, value in answer.values.items()
+    }
 
 
 def previous_period(period: str, frequency: str) -> str | None:
@@ -91,8 +124,10 @@ def rollup(task: ReportTask) -> dict[str, Any]:
     return sums
 
 
-def suggestions(task: ReportTask) -> dict[str, Suggestion]:
-    """What the platform already knows for each scalar field of a task."""
+def suggestions(task: ReportTask, *, actor: str = "system:reporting") -> dict[str, Suggestion]:
+    """What the platform already knows for each scalar field of a task: registry figures
+    through the data exchange (read on behalf of ``actor``), the same entry reported this
+    period in another report, the unit's previous period (for 时点数)."""
     spec = task.definition.spec
     fields = schema.fields(spec)
     if task.unit.level != Unit.Level.VILLAGE:
@@ -100,11 +135,7 @@ def suggestions(task: ReportTask) -> dict[str, Suggestion]:
     entry_of = {f["name"]: f.get("entry", "") for f in fields if not f.get("formula")}
     keys = [k for k in entry_of.values() if k]
     entries = {e.key: e for e in DictEntry.objects.filter(key__in=keys)}
-    figures = dict(
-        SourceFigure.objects.filter(
-            unit_id=task.unit_id, period=task.period, entry__key__in=keys
-        ).values_list("entry__key", "value")
-    )
+    figures = registry_figures(task, [e.item for e in entries.values() if e.item], actor=actor)
     reused: dict[str, tuple[Any, str]] = {}
     for entry_key, value, report in (
         FieldValue.objects.filter(
@@ -134,8 +165,9 @@ def suggestions(task: ReportTask) -> dict[str, Suggestion]:
         entry = entries.get(key)
         if entry is None:
             continue
-        if entry.source and key in figures:
-            out[name] = Suggestion(figures[key], f"prefill:{entry.source}")
+        if entry.item and entry.item in figures:
+            value, registry, department = figures[entry.item]
+            out[name] = Suggestion(value, f"prefill:{registry}", entry.item, department)
         elif key in reused:
             out[name] = Suggestion(reused[key][0], f"reused:{reused[key][1]}")
         elif entry.period_kind == DictEntry.PeriodKind.STOCK and previous.get(name) is not None:
@@ -208,7 +240,7 @@ def task_save(
         except ValidationFailed as exc:
             raise _failed(exc.errors) from exc
         actor = principal.actor
-        sugg = suggestions(task)
+        sugg = suggestions(task, actor=actor)
         stored = {v.name: v for v in task.values.all()}
         entry_of = {f["name"]: f.get("entry", "") for f in schema.fields(spec)}
         formulas = {f["name"] for f in schema.fields(spec) if f.get("formula")}
@@ -241,6 +273,8 @@ def task_save(
                             "from": hint.value,
                             "to": value,
                             "source": hint.source,
+                            "item": hint.item,
+                            "department": hint.department,
                         }
                     )
             FieldValue.objects.update_or_create(
@@ -258,19 +292,34 @@ def task_save(
         before = _snapshot(task)
         for c in corrections:
             entry = DictEntry.objects.get(key=c["entry"])
+            title = schema.field_titles(spec).get(c["field"], entry.meaning)
+            department = c["department"] or entry.owner_department
+            # the correction goes back to the source as the exchange's 数据纠错 (its task, due in
+            # 5 工作日, on its data officers' quality list)
+            issue = exchange.region_correction(
+                client_id=EXCHANGE_CLIENT,
+                actor=actor,
+                key=c["item"],
+                region=task.unit.code,
+                period=task.period,
+                current=c["from"],
+                proposed=c["to"],
+                reason=_t("%(u)s填报《%(r)s》时将“%(f)s”更正为%(b)s")
+                % {"u": task.unit.name, "r": task.definition.name, "f": title, "b": c["to"]},
+            )
             QualityReport.objects.create(
                 task=task,
                 field=c["field"],
                 entry=c["entry"],
-                department=entry.owner_department,
+                department=department,
                 prefilled=c["from"],
                 corrected=c["to"],
                 reported_by=actor,
+                issue=issue,
             )
-            title = schema.field_titles(spec).get(c["field"], entry.meaning)
             notify.send(
                 recipient_kind="department",
-                recipient_id=entry.owner_department,
+                recipient_id=department,
                 title=_t("数据质量反馈：%(m)s") % {"m": entry.meaning},
                 body=_t(
                     "%(u)s在《%(r)s》（%(p)s）中将“%(f)s”由%(a)s更正为%(b)s，请核实%(d)s的登记数据。"
@@ -282,7 +331,7 @@ def task_save(
                     "f": title,
                     "a": c["from"],
                     "b": c["to"],
-                    "d": names_dept.get(entry.owner_department, ""),
+                    "d": names_dept.get(department, ""),
                 },
                 sms=False,
             )
@@ -292,7 +341,12 @@ def task_save(
                 object_type="reporting.task",
                 object_id=str(task.pk),
                 before={"field": c["field"], "value": c["from"], "source": c["source"]},
-                after={"field": c["field"], "value": c["to"], "department": entry.owner_department},
+                after={
+                    "field": c["field"],
+                    "value": c["to"],
+                    "department": department,
+                    "issue": issue,
+                },
             )
         values = list(task.values.values_list("source", flat=True))
         task.total = len(values)
@@ -547,34 +601,59 @@ def definition_issue(*, principal: Principal, code: str, period: str, actor: str
 
 
 REMIND_DAYS = 3  # calendar days before the deadline
+REMIND_ACTOR = "system:reporting_remind"
 
 
 def tasks_remind(*, at: dt.datetime | None = None) -> int:
-    """催报: a message to every unit whose task is still open within ``REMIND_DAYS`` of its
-    deadline (once per task and day: the message's link names the day). Returns the count."""
-    today = timezone.localtime(at or timezone.now()).date()
+    """催报: one message to each unit whose task is still not submitted when its deadline is
+    within ``REMIND_DAYS`` (and not past) — once per task, i.e. per unit, report and period,
+    never twice: each task is marked, noticed and audited in its own transaction under its lock,
+    so a rerun (or a concurrent run) reminds nobody again. Returns how many were reminded."""
+    now = at or timezone.now()
+    today = timezone.localtime(now).date()
     due = ReportTask.objects.filter(
         state__in=(tr.ISSUED, tr.FILLING, tr.RETURNED),
+        reminded_at__isnull=True,
         deadline__gte=today,
         deadline__lte=today + dt.timedelta(days=REMIND_DAYS),
-    ).select_related("definition", "unit")
+    ).values_list("pk", flat=True)
     sent = 0
-    with transaction.atomic():
-        for task in due:
-            link = f"/reports/tasks/{task.pk}/?remind={today.isoformat()}"
-            inbox = notify.inbox(
-                recipient_kind="department", recipient_ids=[f"unit:{task.unit.code}"]
+    for pk in list(due):
+        with transaction.atomic():
+            task = (
+                ReportTask.objects.select_for_update(of=("self",))
+                .select_related("definition", "unit")
+                .filter(
+                    pk=pk,
+                    reminded_at__isnull=True,
+                    state__in=(tr.ISSUED, tr.FILLING, tr.RETURNED),
+                )
+                .first()
             )
-            if any(m.link == link for m in inbox):
+            if task is None:
                 continue
+            task.reminded_at = now
+            task.save(update_fields=["reminded_at"])
             notify.send(
                 recipient_kind="department",
                 recipient_id=f"unit:{task.unit.code}",
                 title=_t("催报：%(r)s") % {"r": task.definition.name},
                 body=_t("《%(r)s》（%(p)s）将于%(d)s截止，尚未提交，请及时填报。")
                 % {"r": task.definition.name, "p": task.period, "d": f"{task.deadline:%m月%d日}"},
-                link=link,
+                link=f"/reports/tasks/{task.pk}/",
                 sms=False,
+            )
+            audit.record(
+                actor=REMIND_ACTOR,
+                action="reporting.remind",
+                object_type="reporting.task",
+                object_id=str(task.pk),
+                after={
+                    "unit": task.unit.code,
+                    "period": task.period,
+                    "deadline": task.deadline.isoformat(),
+                    "reminded_at": now.isoformat(),
+                },
             )
             sent += 1
     return sent

@@ -1,10 +1,12 @@
 """The report task end to end through the API: prefill with sources, typing the rest,
 退回 with a reason, correction, 通过, the 镇街's sums, the typing meter."""
 
+import random
+
 import pytest
 
 from shuzheng.audit import facade as audit
-from shuzheng.reporting.models import FieldValue, QualityReport, ReportTask, SourceFigure
+from shuzheng.reporting.models import FieldValue, QualityReport, ReportTask
 
 from .conftest import ISSUER, TOWN, VILLAGE
 
@@ -17,14 +19,23 @@ def _confirmed(fields):
     return {n: f["value"] for n, f in fields.items() if f["source"] and not f["computed"]}
 
 
+def _registry(region, period):
+    """The exchange's per-village figures as its source systems published them, by entry."""
+    from shuzheng.exchange.models import RegionFigure
+    from shuzheng.reporting.demo import ITEMS
+
+    data = {}
+    for d in RegionFigure.objects.filter(region=region, period=period).values_list(
+        "data", flat=True
+    ):
+        data.update(d)
+    return {entry: data[item] for entry, item in ITEMS.items() if item in data}
+
+
 def test_prefilled_with_sources_then_typed_returned_corrected_approved_and_summed(reports):
     tid = reports.task_id("GLJT")
     fields = reports.fields(VILLAGE, tid)
-    fig = dict(
-        SourceFigure.objects.filter(unit__code="441202001001", period="2026-11").values_list(
-            "entry__key", "value"
-        )
-    )
+    fig = _registry("441202001001", "2026-11")
     assert fields["over80"] == {
         **fields["over80"],
         "value": fig["pop.over80"],
@@ -72,6 +83,25 @@ def test_prefilled_with_sources_then_typed_returned_corrected_approved_and_summe
         fig["pop.over80"],
         fig["pop.over80"] + 1,
     )
+    # …filed as the exchange's 数据纠错 for the source department's data officers
+    from shuzheng.exchange.models import QualityIssue
+
+    issue = QualityIssue.objects.get(pk=q.issue)
+    assert (issue.field_name, issue.subject_kind, issue.subject_id, issue.department) == (
+        "village.over80",
+        "region",
+        "441202001001",
+        "441200-MZJ",
+    )
+    assert (issue.current_value, issue.proposed_value, issue.status) == (
+        fig["pop.over80"],
+        str(fig["pop.over80"] + 1),
+        "open",
+    )
+    assert "2026-11" in issue.reason and "高龄津贴发放对象月报" in issue.reason
+    assert [e.action for e in audit.entries_for("exchange.issue", str(issue.pk))] == [
+        "exchange.correction_reported"
+    ]
     r = reports.act(TOWN, tid, "approve")
     assert r.json()["state"] == "approved"
 
@@ -166,22 +196,38 @@ def test_town_sees_only_its_villages(reports):
     assert reports.get(TOWN, other_town).status_code == 404
 
 
-def test_reminders_before_the_deadline_once_a_day(reports):
+def test_reminders_before_the_deadline_once_per_unit_and_period(reports):
     from shuzheng.notify import facade as notify
-    from shuzheng.reporting import services
+    from shuzheng.reporting import services, tasks
 
     from .conftest import at
 
+    tid = reports.task_id("GLJT")
     with at(2026, 12, 3):
         assert services.tasks_remind() == 0  # the 10th is a week away
-    with at(2026, 12, 8):
-        sent = services.tasks_remind()
-        assert services.tasks_remind() == 0  # once a day
+    with at(2026, 12, 7):  # a unit that reports before the window is never reminded
+        from shuzheng.reporting.demo import fill
+
+        done = reports.task_id("GLJT", unit="441202001002")
+        fill(ReportTask.objects.get(pk=done), random.Random(1), username="cadre-441202001002")
+        assert ReportTask.objects.get(pk=done).state == "submitted"
     open_tasks = ReportTask.objects.filter(
-        unit__level__in=("village", "town", "county"),
-        deadline="2026-12-10",
-        state__in=("issued", "filling", "returned"),
+        deadline="2026-12-10", state__in=("issued", "filling", "returned")
     ).count()
-    assert sent == open_tasks
+    with at(2026, 12, 8):
+        sent = tasks.remind_now()  # what the daily job runs
+        assert tasks.remind_now() == 0  # a rerun the same day: nobody again
+    with at(2026, 12, 9):
+        assert services.tasks_remind() == 0  # nor the next day: once per unit and period
+    with at(2026, 12, 11):
+        assert services.tasks_remind() == 0  # past the deadline: nothing
+    assert sent == open_tasks > 0
+    reminded = ReportTask.objects.exclude(reminded_at=None)
+    assert reminded.count() == sent and not reminded.filter(pk=done).exists()
     mine = notify.inbox(recipient_kind="department", recipient_ids=["unit:441202001001"])
-    assert any(m.title == "催报：高龄津贴发放对象月报" for m in mine)
+    titles = [m.title for m in mine if m.link == f"/reports/tasks/{tid}/"]
+    assert titles == ["催报：高龄津贴发放对象月报"]
+    entries = audit.entries_for("reporting.task", str(tid))
+    assert [(e.action, e.actor) for e in entries if e.action == "reporting.remind"] == [
+        ("reporting.remind", "system:reporting_remind")
+    ]

@@ -1,0 +1,139 @@
+"""Per-village statistics (分村统计): registered with 秒享 grants for 填表报数, published by the
+source systems, read only under a valid grant (every call logged and audited), and corrected
+through 数据纠错."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from shuzheng.audit import facade as audit
+from shuzheng.core.errors import ValidationFailed
+from shuzheng.exchange import facade
+from shuzheng.exchange.models import DataCall, QualityIssue, RegionFigure, ShareGrant
+
+pytestmark = pytest.mark.django_db
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+CLIENT = "shuzheng-reporting"
+ELDER = "201001/000102"  # 分村（社区）高龄老人统计
+VILLAGE = "441202001001"
+
+
+@pytest.fixture
+def published():
+    with time_machine.travel(dt.datetime(2026, 12, 3, 10, tzinfo=TZ), tick=False):
+        made = facade.region_catalog_seed()
+        facade.region_figures_publish(
+            actor="system:mzj-gaoling",
+            resource_code=ELDER,
+            period="2026-11",
+            rows={VILLAGE: {"village.over80": 95, "village.over100": 1}},
+        )
+        yield made
+
+
+def _read(keys=("village.over80", "village.over100", "village.population"), region=VILLAGE):
+    return facade.region_figures(
+        client_id=CLIENT,
+        purpose="statistics",
+        keys=list(keys),
+        region=region,
+        period="2026-11",
+        actor="user:demo-village",
+    )
+
+
+def test_registered_once_with_instant_grants(published):
+    assert published == {"resources": 5, "grants": 5}
+    assert facade.region_catalog_seed() == {"resources": 0, "grants": 0}  # idempotent
+    grants = ShareGrant.objects.filter(consumer_client=CLIENT)
+    assert grants.count() == 5 and all(g.request.instant for g in grants)
+    items = facade.region_items()
+    assert items["village.over80"].registry == "高龄"
+    assert items["village.over80"].department == "441200-MZJ"
+    assert items["village.population"].resource_name == "分村（社区）人口统计"
+
+
+def test_read_under_grant_logged_and_audited(published):
+    with time_machine.travel(dt.datetime(2026, 12, 4, 9, tzinfo=TZ), tick=False):
+        answer = _read()
+    assert answer.values == {"village.over80": 95, "village.over100": 1}  # nothing published
+    assert set(answer.sources) == {"village.over80", "village.over100", "village.population"}
+    assert answer.refused == {}
+    calls = DataCall.objects.filter(consumer=CLIENT).order_by("resource_code")
+    assert [
+        (c.resource_code, c.subject_kind, c.subject_id, c.outcome, c.status) for c in calls
+    ] == [
+        ("101001/000101", "region", VILLAGE, "ok", 404),
+        (ELDER, "region", VILLAGE, "ok", 200),
+    ]
+    (entry,) = audit.entries_for("exchange.call", str(min(c.pk for c in calls)))
+    assert (entry.action, entry.actor) == ("exchange.region_read", f"client:{CLIENT}")
+    assert entry.after["on_behalf_of"] == "user:demo-village"
+    assert entry.after["period"] == "2026-11"
+
+
+def test_revoked_grant_refuses_those_items_and_is_recorded(published):
+    ShareGrant.objects.filter(consumer_client=CLIENT, resource__code=ELDER).update(
+        revoked_at=dt.datetime(2026, 12, 3, 11, tzinfo=TZ)
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 4, 9, tzinfo=TZ), tick=False):
+        answer = _read()
+    assert answer.values == {}
+    assert set(answer.refused) == {"village.over80", "village.over100"}
+    assert "已被数据提供部门撤销" in answer.refused["village.over80"]
+    refused = DataCall.objects.get(consumer=CLIENT, resource_code=ELDER)
+    assert (refused.outcome, refused.status) == ("refused", 403)
+    (entry,) = audit.entries_for(
+        "exchange.call", str(min(DataCall.objects.values_list("pk", flat=True)))
+    )
+    assert entry.action == "exchange.region_refused"
+
+
+def test_bad_input_names_the_field_and_changes_nothing(published):
+    calls = DataCall.objects.count()
+    with pytest.raises(ValidationFailed) as exc:
+        _read(keys=["village.nothing"])
+    assert exc.value.errors[0].field == "keys" and "village.nothing" in exc.value.errors[0].message
+    with pytest.raises(ValidationFailed) as exc:
+        _read(region="44120")
+    assert exc.value.errors[0].field == "region"
+    assert DataCall.objects.count() == calls
+    with pytest.raises(ValidationFailed) as exc:
+        facade.region_figures_publish(
+            actor="system:x", resource_code=ELDER, period="2026-12",
+            rows={VILLAGE: {"village.population": 1}},
+        )  # fmt: skip
+    assert exc.value.errors[0].field == f"rows.{VILLAGE}.village.population"
+    assert not RegionFigure.objects.filter(period="2026-12").exists()
+
+
+def test_correction_is_a_quality_issue_for_the_source_department(published):
+    with time_machine.travel(dt.datetime(2026, 12, 4, 9, tzinfo=TZ), tick=False):  # a Friday
+        kwargs = {
+            "client_id": CLIENT,
+            "actor": "user:demo-village",
+            "key": "village.over80",
+            "region": VILLAGE,
+            "period": "2026-11",
+            "current": 95,
+            "proposed": 96,
+            "reason": "天宁社区核实多一位高龄老人",
+        }
+        first = facade.region_correction(**kwargs)
+        assert facade.region_correction(**kwargs) == first  # not filed twice
+    issue = QualityIssue.objects.get(pk=first)
+    assert (issue.department, issue.subject_kind, issue.subject_id) == (
+        "441200-MZJ",
+        "region",
+        VILLAGE,
+    )
+    assert (issue.current_value, issue.proposed_value) == (95, "96")
+    assert issue.reason.startswith("2026-11期")
+    assert issue.due_date == dt.date(2026, 12, 11)  # 5 工作日
+    assert issue.get_subject_kind_display() == "行政区划（分村统计）"
+    (entry,) = audit.entries_for("exchange.issue", str(first))
+    assert entry.after["via"] == f"client:{CLIENT}"
