@@ -22,9 +22,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from shuzheng.core.errors import NotFound, Unauthenticated
-from shuzheng.documents import gbt9704
+from shuzheng.documents import gbt9704, termindex
 from shuzheng.documents.models import Citation, Document, Openness
 from shuzheng.documents.registry import related_items
 from shuzheng.identity.contracts import Principal
@@ -143,6 +144,9 @@ def search(
     if topic:
         qs = qs.filter(topic=topic)
     terms = terms_of(q)
+    match = termindex.match_query(terms) if terms and termindex.available() else None
+    if match:  # the term index narrows; the substring test below stays exact
+        qs = qs.filter(pk__in=RawSQL(termindex.SELECT, [match]))  # noqa: S611 (constant SQL)
     for t in terms:
         qs = qs.filter(search_text__contains=t)
     limit = max(1, min(limit, 50))

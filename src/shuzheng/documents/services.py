@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
-from shuzheng.documents import gbt9704
+from shuzheng.documents import gbt9704, termindex
 from shuzheng.documents.models import Citation, Document, Openness
 from shuzheng.documents.selectors import is_office
 from shuzheng.documents.textfile import text_of
@@ -294,4 +294,5 @@ def _register(
                 after=after,
             )
             out.append(doc)
+        termindex.add([(d.pk, d.search_text) for d in out])
     return out

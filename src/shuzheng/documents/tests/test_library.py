@@ -148,3 +148,33 @@ def test_reads_scoped_by_openness_and_department(api, frozen):
     assert api.call("GET", f"/api/v1/documents/{doc.pk}", who=WATER).status_code == 200
     assert api.call("GET", f"/api/v1/documents/{doc.pk}", who="demo-citizen").status_code == 404
     assert api.call("GET", "/api/v1/documents").status_code == 401
+
+
+def test_term_index_narrows_without_changing_results(api, frozen, monkeypatch):
+    from django.db import connection
+
+    from shuzheng.documents import termindex
+
+    upload(api, OFFICE, f("notice.txt", NOTICE), *seeds(), openness="主动公开")
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 term index is SQLite's")
+    assert termindex.available()
+    assert termindex.match_query(["数据共享", "20号", "秒"]) == '"数据 据共 共享"'
+    queries = [
+        "秒享",
+        "數據共享",
+        "数字政府 年底前",
+        "粤办函〔2020〕20号",
+        "工作要点",
+        "不存在的词",
+    ]
+    indexed = [api.call("GET", f"/api/v1/documents?q={q}", who=ZSJ).json() for q in queries]
+    monkeypatch.setattr(termindex, "ENABLED", False)
+    scanned = [api.call("GET", f"/api/v1/documents?q={q}", who=ZSJ).json() for q in queries]
+    assert indexed == scanned
+    assert indexed[0]["total"] == 2 and indexed[1]["total"] == 5 and indexed[-1]["total"] == 0
+    notice = Document.objects.get(doc_number="肇政数函〔2022〕7号")
+    notice.delete()  # the trigger empties its row
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM documents_fts WHERE rowid = %s", [notice.pk])
+        assert c.fetchone()[0] == 0
