@@ -966,6 +966,9 @@ PAGES: dict[str, Page] = {
     "livez": Page(PAGE_PUBLIC),  # probes and metrics (issue 22): no login; /metrics by address
     "readyz": Page(PAGE_PUBLIC),
     "metrics": Page(PAGE_PUBLIC),  # the test client calls from 127.0.0.1 without a proxy
+    "livez": Page(PAGE_PUBLIC),  # probes and metrics (issue 22): no login; /metrics by address
+    "readyz": Page(PAGE_PUBLIC),
+    "metrics": Page(PAGE_PUBLIC),  # the test client calls from 127.0.0.1 without a proxy
     "i18n/setlang/": Page(PAGE_PUBLIC, post={"language": "zh-hans", "next": "/"}),
     "accounts/login/": Page(PAGE_PUBLIC),
     # no password step in progress: back to the login page, for everyone

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shuzheng.core.middleware.RequestIdMiddleware",
+    "shuzheng.console.observability.RequestMetricsMiddleware",  # access log line, metrics
     "shuzheng.core.middleware.ApiErrorMiddleware",  # /api/ errors Django makes: JSON, Chinese
     "django.middleware.security.SecurityMiddleware",
     "shuzheng.core.middleware.SecurityHeadersMiddleware",
@@ -399,3 +400,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHUZHENG_LOG_LEVEL", "WARNING")},
 }
+
+# Process roles (docs/deploy/processes.md): the one active `shuzheng scheduler` holds a lease
+# row for SCHEDULER_LEASE_SECONDS and renews it every third of that; a standby takes over
+# within lease + renewal after the leader dies.
+SCHEDULER_LEASE_SECONDS = float(os.environ.get("SHUZHENG_SCHEDULER_LEASE_SECONDS", "30"))
+# Observability (docs/deploy/observability.md): SHUZHENG_LOG_FORMAT=json writes one JSON object
+# per log line and one access line per request (logger shuzheng.request); /metrics answers a
+# request with "Authorization: Bearer $SHUZHENG_METRICS_TOKEN" when a token is set, otherwise
+# only direct requests (no X-Forwarded-For) from loopback or private addresses.
+LOG_FORMAT = os.environ.get("SHUZHENG_LOG_FORMAT", "text")
+METRICS_TOKEN = os.environ.get("SHUZHENG_METRICS_TOKEN", "")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"] = {"json": {"()": "shuzheng.console.observability.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]
+    LOGGING["loggers"] = {"shuzheng.request": {"level": "INFO"}}
+elif LOG_FORMAT != "text":
+    raise ImproperlyConfigured(f"SHUZHENG_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+SECURE_REDIRECT_EXEMPT += [r"^livez$", r"^readyz$", r"^metrics$"]  # probes and scrapes over HTTP

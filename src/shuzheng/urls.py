@@ -5,6 +5,7 @@ from shuzheng.api.router import api
 from shuzheng.appointments.views import guide_panel as appointment_panel
 from shuzheng.cases.views import register_apply_panel, register_case_panel
 from shuzheng.catalog.views import register_guide_panel
+from shuzheng.console import observability
 from shuzheng.core.views import api_not_found, healthz
 from shuzheng.licenses.views import register_wallet_panel
 from shuzheng.payments import views as payments_views
@@ -27,6 +28,9 @@ register_wallet_panel(payments_views.wallet_panel)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", observability.livez, name="livez"),  # docs/deploy/observability.md
+    path("readyz", observability.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),

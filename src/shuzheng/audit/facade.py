@@ -134,3 +134,9 @@ def entries_for(object_type: str, object_id: str, limit: int = 200) -> list[Audi
 
 def recent(limit: int = 50, action: str | None = None) -> list[AuditEntry]:
     return selectors.entries(limit=limit, action=action)
+
+
+def backlog() -> int:
+    """Records written in deferred mode and not yet chained (``/metrics``: the sealer's
+    backlog; the ``audit_unsealed`` partial index answers it)."""
+    return services.audit_backlog()

@@ -307,3 +307,8 @@ def audit_anchor() -> AnchorRef | None:
         or settings.AUDIT_HASH_ALGORITHM
     )
     return anchors.write(seq=seq, digest=digest, algorithm=algorithm)
+
+
+def audit_backlog() -> int:
+    """How many committed records wait for ``audit_seal``."""
+    return AuditRecord.objects.filter(seq__isnull=True).count()

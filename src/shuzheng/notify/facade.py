@@ -130,3 +130,8 @@ def mark_read(*, recipient_ids: list[str], message_ids: list[int], actor: str) -
             after={"messages": [str(i) for i in ids]},
         )
     return len(ids)
+
+
+def sms_backlog() -> int:
+    """Messages whose SMS waits for ``dispatch_sms`` (``/metrics``; a partial index answers)."""
+    return Notification.objects.filter(sms_pending=True).count()

@@ -1,4 +1,6 @@
-"""Run the web server (granian) and the task worker together, in the foreground.
+"""Run the web server (granian), the task worker and the scheduler together, in the foreground:
+the one-command demo. In production each is its own role: `shuzheng web`, `shuzheng worker`,
+`shuzheng scheduler` (docs/deploy/processes.md).
 
 Ctrl-C or SIGTERM stops both cleanly. Used by ``make demo``. Either child that exits on its own
 is restarted with backoff (1 s doubling to 60 s) while the other keeps running; each restart is
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from shuzheng.console.schedule import periodic
+from shuzheng.console import roles
 from shuzheng.console.supervisor import Child
 
 
@@ -40,36 +41,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start the task worker")
         parser.add_argument(
             "--app",
-            default="shuzheng.console.web:application",
+            default=roles.WEB_APP,
             help="WSGI application to serve (benchmarks use a variant; default: the platform)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bindir = os.path.dirname(sys.executable)
         env = os.environ.copy()
-        web_argv = [
-            os.path.join(bindir, "granian"),
-            "--interface",
-            "wsgi",
-            "--http",
-            "1",
-            "--no-ws",
-            "--host",
-            options["host"],
-            "--port",
-            str(options["port"]),
-            "--workers",
-            str(options["workers"]),
-            "--blocking-threads",
-            str(options["threads"]),
-            "--respawn-failed-workers",
-            "--workers-kill-timeout",
-            "5",
-            "--log-level",
-            os.environ.get("SHUZHENG_SERVER_LOG_LEVEL", "warning"),
-            "--access-log" if os.environ.get("SHUZHENG_ACCESS_LOG") else "--no-access-log",
-            options["app"],
-        ]
+        roles.metrics_dir(env)  # the web workers' shared Prometheus counters
+        web_argv = roles.granian_argv(
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            threads=options["threads"],
+            app=options["app"],
+        )
         # granian respawns a web worker that dies; a granian main process that dies is started
         # again here, after its orphaned web workers are stopped (console/supervisor.py)
         children = [Child("web", lambda: web_argv, env)]
@@ -80,17 +65,9 @@ class Command(BaseCommand):
 
             def worker_argv() -> list[str]:
                 current["id"] = workers.new_worker_id()
-                return [
-                    sys.executable,
-                    "-m",
-                    "shuzheng.cli",
-                    "worker",
-                    "--interval",
-                    "1",
-                    "--no-startup-delay",
-                    "--worker-id",
-                    current["id"],
-                ]
+                return roles.cli_argv(
+                    "worker", "--interval", "1", "--no-startup-delay", "--worker-id", current["id"]
+                )
 
             def worker_exited(code: int) -> None:
                 # its RUNNING task is recovered by the next worker as it starts
@@ -100,63 +77,25 @@ class Command(BaseCommand):
             children.append(Child("worker", worker_argv, env, on_exit=worker_exited))
 
         stopping = False
-        stop_scheduler = threading.Event()
-        if not options["no_worker"]:
-            from shuzheng.cases.tasks import refresh_warnings
-
-            # deadline warnings: once at start, then every SHUZHENG_WARNINGS_SECONDS (10 min)
-            every = float(os.environ.get("SHUZHENG_WARNINGS_SECONDS", "600"))
-            periodic(every, refresh_warnings.enqueue, stop_scheduler)
-            from shuzheng.licenses.tasks import expire_licenses
-
-            # licences past their validity become 已过期: daily (and at start)
-            periodic(86400, expire_licenses.enqueue, stop_scheduler)
-            from shuzheng.console.tasks import remind_expiring_licenses
-
-            # 证照到期提醒 90 and 30 days before a licence ends: daily (and at start)
-            periodic(86400, remind_expiring_licenses.enqueue, stop_scheduler)
-            from shuzheng.proactive.tasks import grant_due, run_policies
-
-            # 免申即享: match policies daily; grant once the confirm/opt-out window has passed
-            periodic(86400, run_policies.enqueue, stop_scheduler)
-            periodic(3600, grant_due.enqueue, stop_scheduler)
-            from shuzheng.appointments.tasks import send_reminders
-
-            # 预约办理: remind tomorrow's bookings by SMS, hourly during the day (idempotent)
-            periodic(3600, send_reminders.enqueue, stop_scheduler)
-            from shuzheng.hotline.tasks import refresh_warnings as hotline_warnings
-
-            # 12345: 超时未签收 escalated and yellow/red flags, every 2 minutes (签收 limits are
-            # 30–120 minutes)
-            every = float(os.environ.get("SHUZHENG_HOTLINE_WARNINGS_SECONDS", "120"))
-            periodic(every, hotline_warnings.enqueue, stop_scheduler)
-            from shuzheng.governance.tasks import compute_indicators
-
-            # 一网统管: the platform's own indicators (按期办结率, 数据共享调用量), hourly
-            periodic(3600, compute_indicators.enqueue, stop_scheduler)
-
+        # the periodic jobs, audit sealing and SMS dispatch: the scheduler of `shuzheng
+        # scheduler` in a thread here (it takes the lease like any other; console/scheduler.py)
         from shuzheng.audit import facade as audit
+        from shuzheng.console import scheduler
         from shuzheng.notify import facade as notify
 
+        jobs = scheduler.jobs()
+        if options["no_worker"]:  # nothing would run the tasks: only what runs in-process
+            jobs = [j for j in jobs if j.kind != "task"]
+        sched = scheduler.Scheduler(jobs=jobs)
+        sched_thread = threading.Thread(target=sched.run, name="scheduler", daemon=True)
+        sched_thread.start()
         # work the web processes leave for later in the deferred modes (PostgreSQL's defaults):
-        # audit records join the hash chain, notifications' SMS go out many at once
-        backlogs: list[tuple[str, Callable[[], object]]] = []  # (seconds setting, job)
+        # drained once more after the web stops
+        backlogs: list[Callable[[], object]] = []
         if audit.deferred():
-            backlogs.append(("SHUZHENG_SEAL_SECONDS", audit.seal))
+            backlogs.append(audit.seal)
         if notify.sms_deferred():
-            backlogs.append(("SHUZHENG_SMS_SECONDS", notify.dispatch_sms))
-
-        def drain(job: Callable[[], object]) -> Callable[[], None]:
-            def run() -> None:
-                close_old_connections()
-                job()
-
-            return run
-
-        for setting, job in backlogs:
-            periodic(float(os.environ.get(setting, "0.5")), drain(job), stop_scheduler)
-        # signed checkpoints of the audit chain head, outside the database (audit/anchors.py)
-        periodic(audit.anchor_interval(), drain(audit.anchor_scheduled), stop_scheduler)
+            backlogs.append(notify.dispatch_sms)
 
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
@@ -181,13 +120,15 @@ class Command(BaseCommand):
                     child.check(log)
                 time.sleep(0.3)
         finally:  # also when serve itself fails: its children run in their own sessions
-            stop_scheduler.set()
+            sched.stop.set()
             for child in children:
                 child.terminate()
             for child in children:
                 code = child.stop(timeout=10)  # a worker finishes its task first, if it can
                 if code:  # killed: its task, if any, is recovered when a worker starts again
                     child.on_exit(code)
-        for _, job in backlogs:
-            drain(job)()  # what the web processes left last
+        sched_thread.join(timeout=15)  # it releases the lease
+        close_old_connections()
+        for job in backlogs:
+            job()  # what the web processes left last
         self.stdout.write("stopped.")
