@@ -849,6 +849,23 @@ API: dict[str, list[Probe]] = {
     "POST /api/v1/city/alerts/{alert_id}/actions": [
         P(CITY_OBJECT, path={"alert_id": "$city_alert"}, body={"action": "fly"})
     ],
+    # 指挥调度 and 预案: the dashboard for the center only; plans for staff; a run of the world's
+    # 矩阵预案 (one step of 市水务局) seen by the center, other staff 404; a bad body 422
+    "GET /api/v1/city/dashboard": [P(rule(CITY_CENTER))],
+    "GET /api/v1/city/plans": [P(rule(STAFF))],
+    "GET /api/v1/city/plan-runs": [P(CITY_LIST, secret="矩阵预案")],
+    "POST /api/v1/city/plan-runs": [P(rule(CITY_CENTER), body={"plan": "none", "alert": 0})],
+    "GET /api/v1/city/plan-runs/{run_id}": [P(CITY_OBJECT, path={"run_id": "$city_run"})],
+    "POST /api/v1/city/plan-runs/{run_id}/steps/{step_id}/check": [
+        P(
+            CITY_OBJECT,
+            path={"run_id": "$city_run", "step_id": "$city_step"},
+            body={"note": "长" * 501},
+        )
+    ],
+    "POST /api/v1/city/plan-runs/{run_id}/actions": [
+        P(CITY_OBJECT, path={"run_id": "$city_run"}, body={"action": "fly"})
+    ],
     # 督查督办 (issue 20): the lead office (the head and the admin of 441200-ZSJ) sees and
     # imports everything; staff of a lead department (clerk and reviewer work in 市人社局)
     # see and report on ``矩阵督办任务``; other staff (data officer, 12345 operator) see a list
@@ -1203,6 +1220,24 @@ PAGES: dict[str, Page] = {
         page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
         path={"alert_id": "$city_alert"},
         post={"action": "fly"},
+    ),
+    "city/command/": Page(page_rule(CITY_CENTER)),
+    "city/command/live/": Page(page_rule(CITY_CENTER)),
+    "city/plans/": Page(page_rule(STAFF)),
+    "city/plans/start/": Page(page_rule(CITY_CENTER)),
+    "city/plans/runs/<int:run_id>/": Page(
+        page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
+        path={"run_id": "$city_run"},
+    ),
+    "city/plans/runs/<int:run_id>/steps/<int:step_id>/check/": Page(
+        page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
+        path={"run_id": "$city_run", "step_id": "$city_step"},
+        post={"note": "长" * 501},
+    ),
+    "city/plans/runs/<int:run_id>/close/": Page(
+        page_rule(CITY_SEES, **dict.fromkeys(("clerk", "reviewer", "dataofficer"), 404)),
+        path={"run_id": "$city_run"},
+        post={"note": "长" * 501},
     ),
     # 督查督办 pages: the board for staff (others' tasks left out); a task's page and forms for
     # the lead office and the task's department (a refused form is answered 409/422)

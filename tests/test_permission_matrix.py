@@ -402,6 +402,17 @@ def build_world(client: Client) -> World:
         json_body={"readings": [river]},
     )  # fmt: skip
     refs["city_alert"] = str(_ok(pushed, "读数")["alerts"][0]["id"])
+    # 预案: a plan with one step of 市水务局, started by the center for that alert
+    from shuzheng.governance.models import Plan, PlanStep
+
+    matrix_plan = Plan.objects.create(code="matrix-flood", name="矩阵预案", kind="flood", level=4)
+    PlanStep.objects.create(plan=matrix_plan, title="矩阵步骤", department="441200-SWUJ")
+    run = api.call(
+        "POST", "/api/v1/city/plan-runs", who="demo-hotline",
+        json_body={"plan": "matrix-flood", "alert": int(refs["city_alert"])},
+    )  # fmt: skip
+    refs["city_run"] = str(_ok(run, "预案启动")["id"])
+    refs["city_step"] = str(run.json()["steps"][0]["id"])
     # 督查督办: a task led by 市人社局 (441200-RSJ), and a 督办通知 the lead office issued on it
     task = {"path": ["一", "(一)"], "title": "矩阵督办任务", "lead_departments": ["441200-RSJ"],
             "targets": [{"text": "覆盖率达到90%", "value": 90, "unit": "%"}]}  # fmt: skip
