@@ -160,6 +160,3 @@ class CityEventAdmin(AuditedAdmin):
 
 
 from shuzheng.governance import admin_plans  # noqa: E402,F401  (预案: their own admin file)
-
-
-from shuzheng.governance import admin_plans  # noqa: E402,F401  (预案: their own admin file)
