@@ -31,6 +31,7 @@ from typing import Generic, TypeVar
 
 from django.db import connection
 
+from shuzheng.core.dbrouter import primary_reads
 from shuzheng.core.models import CacheVersion
 
 Version = tuple[int | None, ...]
@@ -98,7 +99,8 @@ class Memo(Generic[K, V]):
         hit = self._entries.get(key)
         if hit is not None and hit[0] == current:
             return hit[1]
-        value = build()
+        with primary_reads():  # as the versions: never a lagging replica's rows
+            value = build()
         with self._lock:
             if current != self._version or len(self._entries) >= self.maxsize:
                 self._entries = {}  # values of older versions are never served again

@@ -18,6 +18,7 @@ from shuzheng.identity.facade import BearerAuth, OptionalBearerAuth, principal_f
 from shuzheng.licenses import documents, selectors, services
 from shuzheng.licenses.contracts import PresentationVerdict
 from shuzheng.licenses.models import License
+from shuzheng.licenses.services.pdffiles import pdf_bytes
 
 router = Router(tags=["licenses 电子证照"])
 
@@ -285,7 +286,7 @@ def pdf(request: HttpRequest, license_id: str) -> HttpResponse:
 
 
 def pdf_response(lic: License) -> HttpResponse:
-    resp = HttpResponse(bytes(lic.pdf), content_type="application/pdf")
+    resp = HttpResponse(pdf_bytes(lic), content_type="application/pdf")
     filename = f"{lic.license_type.name}-{lic.license_no}.pdf"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return resp

@@ -86,7 +86,10 @@ class License(models.Model):
     sign_key_id = models.CharField(_("签名密钥"), max_length=16)
     signed_payload = models.BinaryField(_("签名原文"))
     signature = models.BinaryField(_("签名值"))
+    # The signed PDF's bytes: in file storage under ``pdf_path`` (services/pdffiles.py); ``pdf``
+    # holds them only for licences issued before storage held them (empty since).
     pdf = models.BinaryField(_("版式文件 PDF"))
+    pdf_path = models.CharField(_("版式文件存储位置"), max_length=200, blank=True, default="")
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, db_index=True)
     pdf_key_id = models.CharField(_("PDF 签章密钥"), max_length=16)
     issued_by = models.CharField(_("颁发人"), max_length=128)

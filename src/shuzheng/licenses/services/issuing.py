@@ -26,6 +26,7 @@ from shuzheng.licenses.models import (
     LicenseStatus,
     LicenseType,
 )
+from shuzheng.licenses.services.pdffiles import pdf_save
 from shuzheng.seals import facade as seals
 
 HOLDER_LABEL = {"person": "持证人", "enterprise": "持证主体"}
@@ -258,6 +259,8 @@ def _store(req: IssueRequest, signed: _Signed, *, actor: str, algorithm: str) ->
         if req.valid_until is not None and req.valid_until < today
         else LicenseStatus.VALID
     )
+    pdf_sha256 = hashlib.sha256(signed_pdf).hexdigest()
+    pdf_path = pdf_save(data=signed_pdf, sha256=pdf_sha256)
     lic = License.objects.create(
         license_id=lid,
         license_type=t,
@@ -282,8 +285,9 @@ def _store(req: IssueRequest, signed: _Signed, *, actor: str, algorithm: str) ->
         sign_key_id=sig.key_id,
         signed_payload=message,
         signature=sig.signature,
-        pdf=signed_pdf,
-        pdf_sha256=hashlib.sha256(signed_pdf).hexdigest(),
+        pdf=b"",
+        pdf_path=pdf_path,
+        pdf_sha256=pdf_sha256,
         pdf_key_id=pdf_kid,
         issued_by=actor,
     )

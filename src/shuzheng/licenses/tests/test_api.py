@@ -16,6 +16,7 @@ from shuzheng.audit.models import AuditRecord
 from shuzheng.identity.models import User
 from shuzheng.licenses import offline, tokens
 from shuzheng.licenses.models import License, LicenseUse, Presentation
+from shuzheng.licenses.services.pdffiles import pdf_bytes
 from shuzheng.licenses.tests.conftest import AGENT, CITIZEN, ELDER, ENTERPRISE
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,7 @@ def test_pdf_matrix(api, demo_licenses, who, status, view):
     assert r.status_code == status
     if status == 200:
         assert r["Content-Type"] == "application/pdf"
-        assert r.content == bytes(lic.pdf)
+        assert r.content == pdf_bytes(lic)
         assert "attachment" in r["Content-Disposition"]
 
 
@@ -469,7 +470,7 @@ def test_import_matrix(api, demo_licenses, who, status):
 
 def test_verify_pdf_and_a_changed_byte(api, demo_licenses):
     lic = demo_licenses(CITIZEN, "居民身份证")
-    pdf = bytes(lic.pdf)
+    pdf = pdf_bytes(lic)
     r = api.client.post(
         "/api/v1/licenses/verify-pdf", {"file": SimpleUploadedFile("a.pdf", pdf, "application/pdf")}
     )

@@ -17,6 +17,7 @@ from shuzheng.identity.contracts import Principal
 from shuzheng.identity.models import Department
 from shuzheng.licenses import demo, facade, identifiers, services
 from shuzheng.licenses.models import License, LicenseEvent, LicenseType, LicenseUse
+from shuzheng.licenses.services.pdffiles import pdf_bytes
 from shuzheng.licenses.tests.conftest import AGENT, CITIZEN, ELDER, ENTERPRISE
 from shuzheng.seals import crypto
 from shuzheng.seals import facade as seals
@@ -110,7 +111,7 @@ def test_issue_from_case_is_idempotent(types):
 
 def test_pdf_is_chinese_with_qr_and_a_pades_signature_pyhanko_accepts(types):
     lic = License.objects.get(license_id=_issue_marriage().license_id)
-    pdf = bytes(lic.pdf)
+    pdf = pdf_bytes(lic)
     assert pdf.startswith(b"%PDF-") and b"STSong-Light" in pdf
     reader = PdfFileReader(io.BytesIO(pdf))
     sig = reader.embedded_signatures[0]

@@ -12,6 +12,7 @@ from django.test import override_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from shuzheng.licenses.models import License
+from shuzheng.licenses.services.pdffiles import pdf_bytes
 from shuzheng.licenses.tests.test_issue import _issue_marriage
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def pdf_lines(pdf: bytes) -> list[str]:
 @override_settings(PUBLIC_URL="https://zwfw.zhaoqing.gov.cn")
 def test_the_pdf_prints_the_configured_verify_address(types):
     lic = License.objects.get(license_id=_issue_marriage().license_id)
-    lines = pdf_lines(bytes(lic.pdf))
+    lines = pdf_lines(pdf_bytes(lic))
     assert "核验：https://zwfw.zhaoqing.gov.cn/licenses/verify/" in lines, lines
     assert not any("localhost" in line for line in lines)
 
