@@ -134,11 +134,12 @@ bench-hotline-intake: $(BIN)/.installed
 bench-city: $(BIN)/.installed
 	$(BIN)/python bench/city/run.py $(CITY_ARGS)
 
-## make bench-reporting: 填表报数 typing meter (typed vs all values, every offered value checked
-## against its source) over the demo reports × villages × 3 periods, and roll-up p95 of 1,000 villages
+## make bench-reporting [REPORTING_ARGS="--db postgres --rounds 3"]: 填表报数 typing meter (typed vs
+## all values, every offered value checked against its exchange source) over the demo reports ×
+## villages × 3 periods, and roll-up p95 of 1,000 villages on SQLite and PostgreSQL (median of 3)
 .PHONY: bench-reporting
 bench-reporting: $(BIN)/.installed
-	$(BIN)/python bench/reporting/run.py
+	$(BIN)/python bench/reporting/run.py $(REPORTING_ARGS)
 
 ## make bench-cases [CASES_ARGS="--db postgres --existing 1000000"]: full case lifecycles/s over
 ## HTTP (SQLite and PostgreSQL, 1 M existing cases) and workbench queue p95, vs DIGIT's published figure

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
@@ -306,10 +307,102 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
+LEVELS = [("village", _("村/社区")), ("town", _("镇街")), ("county", _("区县"))]
+COLUMN_TYPES = {"整数": "integer", "数值": "number", "文本": "string"}
+CHECK_OPS = [("<=", _("不能多于")), (">=", _("不能少于")), ("==", _("应等于"))]
+
+
+def _design_spec(post: Any, chosen: list[DictEntry]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form ``spec`` from the designer's form: the chosen dictionary entries as fields, an
+    optional 合计 (a formula over some of them), an optional cross-field check, and an optional
+    明细表 with repeating rows (its row count a computed field). Errors by form field."""
+    errors: dict[str, str] = {}
+    name_of = {e.key: f"f{i}" for i, e in enumerate(chosen, start=1)}
+    meaning = {e.key: e.meaning for e in chosen}
+    fields: list[dict[str, Any]] = [
+        {"name": name_of[e.key], "title": e.meaning, "entry": e.key, "type": "integer", "min": 0}
+        for e in chosen
+    ]
+    spec: dict[str, Any] = {"fields": fields, "tables": [], "checks": []}
+    total_title = str(post.get("total_title", "")).strip()[:64]
+    total_parts = [k for k in post.getlist("total_entries") if k]
+    if total_title or total_parts:
+        if not total_title:
+            errors["total_title"] = _t("合计字段：请填写名称。")
+        elif len(total_parts) < 2 or any(k not in name_of for k in total_parts):
+            errors["total_entries"] = _t("合计字段：请从已选的数据项中选择至少两项。")
+        else:
+            formula = "sum:" + "+".join(name_of[k] for k in total_parts)
+            fields.append(
+                {"name": "total", "title": total_title, "type": "integer", "formula": formula}
+            )
+    left, op, right = (str(post.get(k, "")) for k in ("check_left", "check_op", "check_right"))
+    if left or right:
+        ops = dict(CHECK_OPS)
+        if left not in name_of or right not in name_of or left == right or op not in ops:
+            errors["check"] = _t("校核规则：请从已选的数据项中选择两个不同的项。")
+        else:
+            spec["checks"].append(
+                {
+                    "left": name_of[left],
+                    "op": op,
+                    "right": name_of[right],
+                    "message": f"{meaning[left]}{ops[op]}{meaning[right]}。",
+                }
+            )
+    table_title = str(post.get("table_title", "")).strip()[:32]
+    lines = [x.strip() for x in str(post.get("table_columns", "")).splitlines() if x.strip()]
+    if table_title or lines:
+        columns: list[dict[str, Any]] = []
+        for i, line in enumerate(lines, start=1):
+            title, _sep, kind = line.replace("：", ":").partition(":")
+            kind = kind.strip() or "文本"
+            if kind not in COLUMN_TYPES or not title.strip():
+                errors["table_columns"] = _t(
+                    "明细表的列：第%(i)s行应为“列名”或“列名:整数”“列名:数值”“列名:文本”。"
+                ) % {"i": i}
+                break
+            col: dict[str, Any] = {"name": f"c{i}", "title": title.strip()[:20]}
+            col["type"] = COLUMN_TYPES[kind]
+            if col["type"] == "string":
+                col["max_length"] = 40
+            else:
+                col["min"] = 0
+            columns.append(col)
+        try:
+            max_rows = int(str(post.get("table_max_rows", "") or 200))
+        except ValueError:
+            max_rows = 0
+        if not table_title:
+            errors["table_title"] = _t("明细表：请填写表名。")
+        elif not lines:
+            errors["table_columns"] = _t("明细表的列：请至少写一列。")
+        elif len(lines) > 10:
+            errors["table_columns"] = _t("明细表的列：最多10列。")
+        if not 1 <= max_rows <= schema.MAX_ROWS:
+            errors["table_max_rows"] = _t("明细表最多行数：应为1到%(n)s之间的整数。") % {
+                "n": schema.MAX_ROWS
+            }
+        if not errors:
+            spec["tables"].append(
+                {"name": "details", "title": table_title, "max_rows": max_rows, "columns": columns}
+            )
+            fields.append(
+                {
+                    "name": "details_rows",
+                    "title": _t("%(t)s（行数）") % {"t": table_title},
+                    "type": "integer",
+                    "formula": "rows:details",
+                }
+            )
+    return spec, errors
+
+
 @login_required
 def design(request: HttpRequest) -> HttpResponse:
-    """设计报表 (issuing departments): pick the dictionary entries a report asks for; a report
-    that mostly repeats one in force is flagged for the 政数局 and cannot be issued until
+    """设计报表 (issuing departments): the dictionary entries a report asks for, a 合计, a
+    cross-field check, a 明细表 with repeating rows, the levels that report and the deadline; a
+    report that mostly repeats one in force is flagged for the 政数局 and cannot be issued until
     admitted."""
     principal = _staff(request)
     mine = selectors.issuer_departments(principal)
@@ -320,28 +413,53 @@ def design(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {
         "departments": [(c, names.get(c, "")) for c in mine],
         "frequencies": ReportDefinition.Frequency.choices,
+        "levels": LEVELS,
+        "ops": CHECK_OPS,
         "entries": entries,
-        "posted": {"entries": []},
+        "posted": {
+            "entries": [],
+            "levels": ["village", "town", "county"],
+            "deadline_day": 10,
+            "total_entries": [],
+        },
     }
     if request.method != "POST":
         return render(request, "reporting/design.html", ctx)
-    chosen = [e for e in entries if e.key in request.POST.getlist("entries")]
-    owner = request.POST.get("owner", "")
+    post = request.POST
+    chosen = [e for e in entries if e.key in post.getlist("entries")]
+    owner = post.get("owner", "")
+    levels = [v for v, _label in LEVELS if v in post.getlist("levels")]
     ctx["posted"] = {
-        "name": request.POST.get("name", "")[:128],
+        "name": post.get("name", "")[:128],
         "owner": owner,
-        "frequency": request.POST.get("frequency", ""),
+        "frequency": post.get("frequency", ""),
         "entries": [e.key for e in chosen],
+        "levels": levels,
+        "deadline_day": post.get("deadline_day", "")[:4],
+        "total_title": post.get("total_title", "")[:64],
+        "total_entries": post.getlist("total_entries"),
+        "check_left": post.get("check_left", ""),
+        "check_op": post.get("check_op", ""),
+        "check_right": post.get("check_right", ""),
+        "table_title": post.get("table_title", "")[:32],
+        "table_columns": post.get("table_columns", "")[:1000],
+        "table_max_rows": post.get("table_max_rows", "")[:6],
     }
+    spec, errors = _design_spec(post, chosen)
     if owner not in mine:
-        ctx["errors"] = {"owner": _t("制发部门：请选择本部门。")}
+        errors["owner"] = _t("制发部门：请选择本部门。")
+    if "village" not in levels:
+        errors["levels"] = _t("报送层级：村/社区必须填报（上级由汇总得出）。")
+    try:
+        deadline_day = int(ctx["posted"]["deadline_day"])
+    except ValueError:
+        deadline_day = 0
+    if not 1 <= deadline_day <= 28:
+        errors["deadline_day"] = _t("截止日：请填写1到28之间的整数（次月几日）。")
+    if errors:
+        ctx["errors"] = errors
+        ctx["error"] = _t("填写有误，未提交：") + "；".join(errors.values())
         return render(request, "reporting/design.html", ctx, status=422)
-    spec = {
-        "fields": [
-            {"name": f"f{i}", "title": e.meaning, "entry": e.key, "type": "integer", "min": 0}
-            for i, e in enumerate(chosen, start=1)
-        ]
-    }
     try:
         d = services.definition_create(
             principal=principal,
@@ -349,8 +467,9 @@ def design(request: HttpRequest) -> HttpResponse:
             name=ctx["posted"]["name"],
             owner_department=owner,
             frequency=ctx["posted"]["frequency"],
-            levels=["village", "town", "county"],
+            levels=levels,
             spec=spec,
+            deadline_day=deadline_day,
         )
     except DomainError as exc:
         ctx["errors"] = {e.field: e.message for e in exc.errors}

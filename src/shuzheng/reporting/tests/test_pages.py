@@ -133,6 +133,8 @@ def test_designing_a_repeat_is_flagged_until_admitted(reports):
         "owner": "441200-MZJ",
         "frequency": "monthly",
         "entries": ["pop.over80", "pop.over100", "gaoling.paid", "gaoling.amount"],
+        "levels": ["village", "town", "county"],
+        "deadline_day": "10",
     }
     r = head.post("/reports/design/", form)
     text = r.content.decode()
@@ -155,3 +157,68 @@ def test_designing_a_repeat_is_flagged_until_admitted(reports):
     r = head.post("/reports/design/", {**form, "name": "婚姻登记月报", "entries": []})
     assert r.status_code == 422 and "至少要有一个字段" in r.content.decode()
     assert _as(VILLAGE).get("/reports/design/").status_code == 404
+
+
+def test_designing_a_total_a_check_and_a_table_of_rows(reports):
+    from shuzheng.reporting.models import ReportDefinition
+
+    head = _as(ISSUER)
+    form = {
+        "name": "农村留守儿童关爱季报",
+        "owner": "441200-MZJ",
+        "frequency": "quarterly",
+        "entries": ["pop.households", "elder.alone", "elder.visits"],
+        "levels": ["village", "town"],
+        "deadline_day": "15",
+        "total_title": "关爱对象合计",
+        "total_entries": ["elder.alone", "elder.visits"],
+        "check_left": "elder.visits",
+        "check_op": "<=",
+        "check_right": "pop.households",
+        "table_title": "关爱对象",
+        "table_columns": "姓名\n年龄：整数\n监护人",
+    }
+    # a bad column type: 422 naming the line, nothing created
+    r = head.post("/reports/design/", {**form, "table_columns": "姓名\n年龄:岁"})
+    assert r.status_code == 422 and "第2行" in r.content.decode()
+    r = head.post("/reports/design/", {**form, "levels": ["town"], "deadline_day": "31"})
+    text = r.content.decode()
+    assert r.status_code == 422 and "村/社区必须填报" in text and "1到28之间" in text
+    assert not ReportDefinition.objects.filter(name=form["name"]).exists()
+
+    r = head.post("/reports/design/", form)
+    assert r.status_code == 200, r.content.decode()[-2000:]
+    d = ReportDefinition.objects.get(name=form["name"])
+    assert (d.levels, d.deadline_day, d.status) == (["village", "town"], 15, "in_force")
+    fields = {f["name"]: f for f in d.spec["fields"]}
+    # fields in dictionary order: f1 独居老人, f2 本月探访人次, f3 户籍户数
+    assert [f["entry"] for f in d.spec["fields"][:3]] == [
+        "elder.alone",
+        "elder.visits",
+        "pop.households",
+    ]
+    assert fields["total"]["formula"] == "sum:f1+f2" and fields["total"]["title"] == "关爱对象合计"
+    assert fields["details_rows"]["formula"] == "rows:details"
+    assert d.spec["checks"] == [
+        {"left": "f2", "op": "<=", "right": "f3", "message": "本月探访人次不能多于户籍户数。"}
+    ]
+    (table,) = d.spec["tables"]
+    assert [(c["title"], c["type"]) for c in table["columns"]] == [
+        ("姓名", "string"),
+        ("年龄", "integer"),
+        ("监护人", "string"),
+    ]
+    assert table["max_rows"] == 200
+    # the form it makes computes the total and the rows, and checks the rule
+    from shuzheng.core.errors import ValidationFailed
+    from shuzheng.reporting import schema
+
+    raw = {"f1": "3", "f2": "4", "f3": "100", "details.1.c1": "小明", "details.1.c2": "9",
+           "details.1.c3": "张三"}  # fmt: skip
+    data = schema.validate(d.spec, raw, required=True)
+    assert (data["total"], data["details_rows"]) == (7, 1)
+    with pytest.raises(ValidationFailed) as exc:
+        schema.validate(d.spec, {**raw, "f2": "101"}, required=True)
+    assert [(e.field, e.message) for e in exc.value.errors] == [
+        ("f2", "本月探访人次不能多于户籍户数。")
+    ]
