@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shuzheng.core.filestorage import default_storage_config
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent  # the repository root in a checkout
 
@@ -185,6 +187,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         if os.environ.get("SHUZHENG_TEST_SQLITE")
         else {}
     )
+
+# A PostgreSQL streaming replica for the reads of pages and APIs (shuzheng/core/dbrouter.py,
+# docs/deploy/storage-and-replicas.md): GET requests read it unless they wrote or their client
+# wrote in the last SHUZHENG_REPLICA_PIN_SECONDS; writes, transactions, tasks and commands use
+# the primary. Empty (the default): one database.
+REPLICA_URL = os.environ.get("SHUZHENG_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = int(os.environ.get("SHUZHENG_REPLICA_PIN_SECONDS", "10"))
+DATABASE_ROUTERS: list[str] = []
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["shuzheng.core.dbrouter.PrimaryReplicaRouter"]
+    # first: the session and the user may already be read from the replica
+    MIDDLEWARE.insert(0, "shuzheng.core.dbrouter.ReplicaMiddleware")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "identity.User"
@@ -370,6 +393,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("SHUZHENG_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Uploads and licence PDFs: the local disk under MEDIA_ROOT (SHUZHENG_STORAGE=local, the default)
+# or an S3-compatible object store (SHUZHENG_STORAGE=s3, SHUZHENG_S3_*): core/filestorage.py
+STORAGES["default"] = default_storage_config(os.environ)
 # Virus scan of every upload before it is stored (shuzheng.files.scanners): "" (off),
 # "clamd:/run/clamav/clamd.ctl" or "clamd:host:3310", or a dotted path to a callable. A
 # configured scanner that cannot answer refuses the upload (503): fail closed.
