@@ -163,6 +163,8 @@ class Ticket(models.Model):
     supervise_count = models.PositiveSmallIntegerField(_("督办次数"), default=0)
     signed_in_time = models.BooleanField(_("按时签收"), null=True, blank=True)
     answered_in_time = models.BooleanField(_("按时办结"), null=True, blank=True)
+    # 重复来电: the phone called about the same category within 30 days before (set at intake)
+    repeat_call = models.BooleanField(_("重复来电"), default=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

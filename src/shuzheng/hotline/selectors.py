@@ -17,14 +17,9 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DateTimeField,
-    ExpressionWrapper,
-    F,
     Q,
     QuerySet,
-    Window,
 )
-from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
@@ -356,37 +351,6 @@ METRIC_NAMES = {
     "return_rate": "退单率",
     "repeat_call_rate": "重复来电率",
 }
-REPEAT_DAYS = 30
-
-
-def repeat_calls(lo: dt.datetime, hi: dt.datetime) -> QuerySet[Any, Any]:
-    """重复来电: the ids of the tickets whose phone called about the same category (or both
-    without one) within ``REPEAT_DAYS`` before, among those created before ``hi`` (from
-    ``lo``, and some of the ``REPEAT_DAYS`` before it: the caller filters ``created_at``).
-    One scan of the period and the ``REPEAT_DAYS`` before it, ``LAG`` over (phone, category)
-    in time order: a ticket repeats when the call just before it in its partition is at most
-    ``REPEAT_DAYS`` older (any earlier one is older still) — instead of an ``EXISTS`` probe
-    per ticket. For a subquery (``id__in``); SQLite and PostgreSQL alike. The one corner it
-    differs from a probe: of two calls of one phone and category in the same microsecond,
-    the second is not counted (the one just before it is not earlier)."""
-    window = dt.timedelta(days=REPEAT_DAYS)
-    return (
-        Ticket.objects.filter(created_at__gte=lo - window, created_at__lt=hi)
-        .exclude(caller_phone="")
-        .order_by()
-        .annotate(
-            previous=Window(
-                Lag("created_at"),
-                partition_by=[F("caller_phone"), F("category_id")],
-                order_by=[F("created_at").asc(), F("id").asc()],
-            )
-        )
-        .filter(  # on the window's rows (Django filters them outside it); ids before lo too
-            previous__lt=F("created_at"),
-            previous__gte=ExpressionWrapper(F("created_at") - window, output_field=DateTimeField()),
-        )
-        .values("id")
-    )
 
 
 def _rate(n: int, d: int) -> float | None:
@@ -399,9 +363,9 @@ def metrics(
     """Rates of the tickets created from ``start`` to ``end`` (inclusive), per department (the
     lead department) or per district (``group="region"``) and overall; definitions: README.
     The center sees all; a department's handlers their own department's tickets. Counted by
-    the database (one ``GROUP BY`` with filtered counts; 重复来电 one window scan,
-    ``repeat_calls``), so a month over a million tickets stays fast; overall = the groups'
-    sums."""
+    the database (one ``GROUP BY`` with filtered counts; 重复来电 the flag the intake stored,
+    ``records.is_repeat_call``), so a month over a million tickets stays fast; overall = the
+    groups' sums."""
     tz = timezone.get_current_timezone()
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -428,7 +392,7 @@ def metrics(
             direct=Count("id", filter=Q(closed_how=ClosedHow.DIRECT)),
             returned=Count("id", filter=dispatched & Q(return_count__gt=0)),
             phoned=Count("id", filter=phoned),
-            repeats=Count("id", filter=phoned & Q(id__in=repeat_calls(lo, hi))),
+            repeats=Count("id", filter=phoned & Q(repeat_call=True)),
         )
     )
     counts = {str(r.pop(field) or ""): r for r in rows}

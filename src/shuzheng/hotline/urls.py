@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mine/<str:ticket_no>/", views_citizen.mine_detail, name="mine_detail"),
     path("mine/<str:ticket_no>/rate/", views_citizen.rate, name="rate"),
     path("progress/", views_citizen.progress, name="progress"),
+    path("r/<str:ref>/", views_citizen.rate_link, name="rate_link"),
     # the 12345 center and the departments
     path("console/", views.console, name="console"),
     path("console/kb/", views.kb_hits, name="kb_hits"),

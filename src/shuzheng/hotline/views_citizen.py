@@ -5,14 +5,10 @@ phone without logging in. Mobile first, no JavaScript needed."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 import time
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,10 +17,10 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.core.errors import DomainError, NotFound, RateLimited, ValidationFailed
-from shuzheng.core.sms import send_sms_after_commit
 from shuzheng.files import facade as files
 from shuzheng.hotline import facade
 from shuzheng.hotline.contracts import TicketInput
+from shuzheng.hotline.services import rating_link, records
 from shuzheng.hotline.views import FIELD_LABELS, field_messages, readable
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
@@ -32,8 +28,7 @@ from shuzheng.identity.contracts import Principal
 CITIZEN_TYPES = ("consult", "help", "complaint", "report", "suggest", "praise")
 MAX_PHOTOS = 5
 CODE_TTL = 600  # seconds a texted code stays valid
-CODE_ATTEMPTS = 5
-SESSION_KEY = "hotline_phone_code"
+CODE_PURPOSE = "hotline"  # identity's phone codes: one purpose never stands in for another
 VERIFIED_KEY = "hotline_phone_verified"
 MOBILE_RE = re.compile(r"^1\d{10}$")
 
@@ -53,10 +48,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/home.html", {"person": _person(principal)})
 
 
-def _code_hash(phone: str, code: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
-
-
 def _verified_phone(request: HttpRequest) -> str:
     found = request.session.get(VERIFIED_KEY) or {}
     if found.get("until", 0) > time.time():
@@ -66,8 +57,9 @@ def _verified_phone(request: HttpRequest) -> str:
 
 @require_POST
 def send_code(request: HttpRequest) -> HttpResponse:
-    """Text a 6-digit code to the phone an anonymous caller gives (throttled per address and
-    one per minute per phone); the form then asks for it."""
+    """Text a 6-digit code to the phone an anonymous caller gives (identity's phone codes: kept
+    in the database for any web node, one a minute per phone; here also 10 an hour per
+    address); the form then asks for it."""
     phone = re.sub(r"[\s\-]", "", request.POST.get("phone", ""))[:20]
     values = {k: request.POST.get(k, "") for k in ("type", "content", "address")}
     values["phone"] = phone
@@ -76,48 +68,34 @@ def send_code(request: HttpRequest) -> HttpResponse:
     if not MOBILE_RE.match(phone):
         errors["phone"] = _t("请填写11位手机号码，用于接收验证码和办理结果。")
     else:
-        pending = request.session.get(SESSION_KEY) or {}
-        if pending.get("phone") == phone and time.time() - pending.get("sent", 0) < 60:
-            message = _t("验证码已发送，请 1 分钟后再重新获取。")
+        try:
+            identity.lookup_allow(
+                request,
+                scope="hotline_sms",
+                limit=10,
+                window_seconds=3600,
+                message=_t("获取验证码次数过多，请 {wait}后再试。"),
+            )
+            identity.phone_code_send(
+                phone=phone,
+                purpose=CODE_PURPOSE,
+                message=_t("【12345】您反映诉求的验证码为 {code}，10分钟内有效。"),
+                ttl_seconds=CODE_TTL,
+            )
+        except RateLimited as exc:
+            message = exc.message
         else:
-            try:
-                identity.lookup_allow(
-                    request,
-                    scope="hotline_sms",
-                    limit=10,
-                    window_seconds=3600,
-                    message=_t("获取验证码次数过多，请 {wait}后再试。"),
-                )
-            except RateLimited as exc:
-                message = exc.message
-            else:
-                code = f"{secrets.randbelow(1_000_000):06d}"
-                request.session[SESSION_KEY] = {
-                    "phone": phone,
-                    "hash": _code_hash(phone, code),
-                    "sent": time.time(),
-                    "tries": 0,
-                }
-                send_sms_after_commit(
-                    phone,
-                    _t("【12345】您反映诉求的验证码为 %(code)s，10分钟内有效。") % {"code": code},
-                )
-                message = _t("验证码已发送至 %(phone)s。") % {"phone": identity.mask_phone(phone)}
+            message = _t("验证码已发送至 %(phone)s。") % {"phone": identity.mask_phone(phone)}
     return _render_new(request, _principal(request), values, errors, message, code_sent=not errors)
 
 
 def _check_code(request: HttpRequest, phone: str, code: str) -> str:
-    """The verified phone, or a Chinese message why not."""
-    pending = request.session.get(SESSION_KEY) or {}
-    if pending.get("phone") != phone or time.time() - pending.get("sent", 0) > CODE_TTL:
-        return _t("请先获取验证码，验证码10分钟内有效。")
-    if pending.get("tries", 0) >= CODE_ATTEMPTS:
-        return _t("验证码错误次数过多，请重新获取。")
-    if not hmac.compare_digest(pending.get("hash", ""), _code_hash(phone, code.strip())):
-        pending["tries"] = pending.get("tries", 0) + 1
-        request.session[SESSION_KEY] = pending
-        return _t("验证码不正确，请核对短信中的6位数字。")
-    request.session.pop(SESSION_KEY, None)
+    """The verified phone, or a Chinese message why not; a verified phone is remembered in
+    the session for 30 minutes (more 诉求 without another code)."""
+    try:
+        identity.phone_code_verify(phone=phone, purpose=CODE_PURPOSE, code=code)
+    except ValidationFailed as exc:
+        return exc.errors[0].message if exc.errors else exc.message
     request.session[VERIFIED_KEY] = {"phone": phone, "until": time.time() + 1800}
     return ""
 
@@ -293,6 +271,42 @@ def rate(request: HttpRequest, ticket_no: str) -> HttpResponse:
         ctx["error"] = exc.message
         return render(request, "hotline/mine_detail.html", ctx, status=exc.status)
     return redirect(reverse("hotline:mine_detail", args=[ticket_no]) + "?done=rated")
+
+
+@require_http_methods(["GET", "POST"])
+def rate_link(request: HttpRequest, ref: str) -> HttpResponse:
+    """评价 by the link the 答复 SMS carries, without logging in: the ticket's number, title and
+    answer (nothing of the caller), and 满意/基本满意/不满意 (``rating_link``)."""
+    try:
+        ticket = rating_link.ticket_for_ref(ref)
+    except NotFound as exc:
+        response = render(request, "hotline/rate_link.html", {"gone": exc.message}, status=404)
+        response["Cache-Control"] = "no-store"
+        return response
+    ctx: dict[str, Any] = {
+        "ticket": ticket,
+        "department": records.department_name(ticket.lead_department),
+        "satisfactions": [c for c in facade.satisfactions() if c.code != "unreachable"],
+        "can_rate": ticket.status == "answered",
+        "rated": ticket.satisfaction if ticket.status != "answered" else "",
+    }
+    status = 200
+    if request.method == "POST":
+        satisfaction = request.POST.get("satisfaction", "")
+        if satisfaction not in {c.code for c in ctx["satisfactions"]}:
+            ctx["error"], status = _t("请选择您对办理结果的评价。"), 422
+        else:
+            try:
+                rating_link.ticket_rate_by_link(
+                    ref=ref, satisfaction=satisfaction, note=request.POST.get("note", "")
+                )
+            except DomainError as exc:
+                ctx["error"], status = exc.message, exc.status
+            else:
+                ctx.update(can_rate=False, done=True)
+    response = render(request, "hotline/rate_link.html", ctx, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -205,6 +205,15 @@ def lookup_allow(
     throttle.reserve([slot], now=timezone.now(), message=message)
 
 
+# --- SMS codes to a phone with no account behind it (an anonymous 12345 caller) -----------------
+
+# phone_code_send(phone=, purpose=, message="…{code}…", ttl_seconds=None): text a code, kept in
+# the database (every web node checks it), throttled per phone (RateLimited), audited;
+# phone_code_verify(phone=, purpose=, code=): ValidationFailed naming ``code`` unless it matches.
+phone_code_send = services.phone_code_send
+phone_code_verify = services.phone_code_verify
+
+
 # --- masking personal data by level (issue 16 item 3) -------------------------------------------
 
 mask_id_number = selectors.mask_id_number

@@ -276,9 +276,14 @@ class ApiToken(models.Model):
 
 
 class OtpChallenge(models.Model):
-    """A one-time login code sent by SMS. Only a hash of the code is stored."""
+    """A one-time code sent by SMS: to a user's phone (login, 忘记密码), or to a phone with no
+    account behind it (``phone``, e.g. an anonymous 12345 诉求). Only a hash of the code is
+    stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="otp_challenges")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="otp_challenges", null=True, blank=True
+    )
+    phone = models.CharField(max_length=20, blank=True, db_index=True)  # when no user
     # what the code is for: login (the second factor) or reset (忘记密码); one never stands in
     # for the other
     purpose = models.CharField(max_length=8, default="login")

@@ -421,6 +421,80 @@ def otp_verify(*, user: User, code: str, purpose: str = "login") -> None:
     raise ValidationFailed.one("code", "验证码错误。")
 
 
+def _mask(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:]
+
+
+def phone_code_send(
+    *, phone: str, purpose: str, message: str, ttl_seconds: int | None = None
+) -> None:
+    """Text a 6-digit code to a phone with no account behind it (an anonymous 12345 caller),
+    as ``otp_send`` does for an account: kept as a hash in ``OtpChallenge`` (the database, so
+    any web node checks it), throttled per phone by ``throttle.sms_allow`` (one a minute while
+    a code is unused, ``SMS_MAX_PER_HOUR`` an hour: ``RateLimited`` says when), the code sent
+    before spent, audited. ``message`` is the SMS with ``{code}`` where the code goes."""
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = timezone.now()
+    ttl = settings.OTP_TTL_SECONDS if ttl_seconds is None else ttl_seconds
+    unused = OtpChallenge.objects.filter(
+        user=None, phone=phone, purpose=purpose, used_at__isnull=True
+    )
+    with transaction.atomic():
+        pending = unused.filter(expires_at__gt=now).exists()
+        throttle.sms_allow(f"phone:{phone}", now=now, cooldown=None if pending else 0)
+        unused.update(used_at=now)
+        OtpChallenge.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=_sha256(f"phone:{phone}:{purpose}:{code}"),
+            expires_at=now + dt.timedelta(seconds=ttl),
+        )
+        audit.record(
+            actor="anonymous",
+            action="identity.phone_code_sent",
+            object_type="identity.phone",
+            object_id=_mask(phone),
+            after={"purpose": purpose},
+        )
+        send_sms_after_commit(phone, message.format(code=code))
+
+
+def phone_code_verify(*, phone: str, purpose: str, code: str) -> None:
+    """Check a code ``phone_code_send`` texted: used once, at most ``OTP_MAX_ATTEMPTS`` tries,
+    until it expires; else ``ValidationFailed`` naming ``code`` in Chinese. Audited."""
+    now = timezone.now()
+    challenge = (
+        OtpChallenge.objects.filter(user=None, phone=phone, purpose=purpose, used_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+    if challenge is None or challenge.expires_at <= now:
+        raise ValidationFailed.one("code", "请先获取验证码；验证码已过期的，请重新获取。")
+    ok = hmac.compare_digest(
+        challenge.code_hash, _sha256(f"phone:{phone}:{purpose}:{(code or '').strip()}")
+    )
+    with transaction.atomic():
+        if ok:
+            challenge.used_at = now
+        else:
+            challenge.attempts += 1
+            if challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
+                challenge.used_at = now
+        challenge.save(update_fields=["attempts", "used_at"])
+        audit.record(
+            actor="anonymous",
+            action="identity.phone_code_verified" if ok else "identity.phone_code_failed",
+            object_type="identity.phone",
+            object_id=_mask(phone),
+            after={"purpose": purpose, "attempts": challenge.attempts},
+        )
+    if ok:
+        return
+    if challenge.used_at:
+        raise ValidationFailed.one("code", "验证码错误次数过多，请重新获取。")
+    raise ValidationFailed.one("code", "验证码不正确，请核对短信中的6位数字。")
+
+
 # --- API tokens --------------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from shuzheng.hotline.services.handlers import Act
 from shuzheng.identity.contracts import HOTLINE_CENTER_ROLES, HOTLINE_HANDLER_ROLES, Principal
 
 SYSTEM_ACTOR = "system:hotline"
+LINK_ACTOR = "citizen:rating-link"  # the caller, rating through the texted 评价 link
 
 
 def roles_on(principal: Principal, ticket: Ticket) -> set[str]:
@@ -53,7 +54,14 @@ def is_center(principal: Principal) -> bool:
     return principal.kind == "staff" and any(principal.has_role(r) for r in HOTLINE_CENTER_ROLES)
 
 
-def allowed_actions(principal: Principal, ticket: Ticket) -> list[str]:
+def allowed_actions(
+    principal: Principal, ticket: Ticket, *, rating_link: bool = False
+) -> list[str]:
+    """What the caller may do now; ``rating_link``: the caller holds the ticket's signed 评价
+    link (``services.rating_link``), which makes them its citizen for the 评价 alone."""
+    if rating_link:
+        roles = {tr.CITIZEN}
+        return [a for a in tr.TICKET.allowed(ticket.status, roles, ticket) if a == "callback"]
     return tr.TICKET.allowed(ticket.status, roles_on(principal, ticket), ticket)
 
 
@@ -69,16 +77,19 @@ def ticket_act(
     params: dict[str, Any] | None = None,
     visible: Any = None,
     at: dt.datetime | None = None,
+    rating_link: bool = False,
 ) -> Ticket:
     """Do one action. ``visible(principal, ticket) -> bool`` (the selectors' scope) decides
-    whether the caller may see the ticket at all: NotFound otherwise."""
+    whether the caller may see the ticket at all: NotFound otherwise. ``rating_link``: the
+    caller showed the ticket's signed 评价 link (``rating_link.ticket_rate_by_link`` checked
+    it), which allows the ``callback`` alone."""
     at = at or timezone.now()
     params = dict(params or {})
     with transaction.atomic():
         ticket = records.lock(ticket_no)
         if ticket is None or (visible is not None and not visible(principal, ticket)):
             raise NotFound(_t("未找到该工单。"))
-        allowed = allowed_actions(principal, ticket)
+        allowed = allowed_actions(principal, ticket, rating_link=rating_link)
         if action not in tr.TICKET:
             words = "、".join(f"{tr.TICKET.label(a)}（{a}）" for a in allowed)
             error = ValidationFailed.one(
@@ -95,17 +106,18 @@ def ticket_act(
                 extra={"allowed_actions": allowed},
             )
         row = tr.TICKET[action]
+        actor = LINK_ACTOR if rating_link else _actor(principal)
         before, from_status = records.snapshot(ticket), ticket.status
         if row.target is not None:
             ticket.status = row.target
-        act = Act(ticket=ticket, principal=principal, at=at, params=params)
+        act = Act(ticket=ticket, principal=principal, at=at, params=params, actor=actor)
         assert row.handler is not None
         row.handler(act)
         ticket.save()
         note = str(params.get("note") or params.get("reason") or "")[:2000]
         records.add_event(
             ticket,
-            actor=_actor(principal),
+            actor=actor,
             action=action,
             before=from_status,
             at=at,
@@ -118,7 +130,7 @@ def ticket_act(
         if act.department_text:
             records.tell_department(ticket.lead_department, ticket, act.department_text)
         audit.record(
-            actor=_actor(principal),
+            actor=actor,
             action=f"hotline.{action}",
             object_type="hotline.ticket",
             object_id=ticket.ticket_no,

@@ -26,7 +26,7 @@ from shuzheng.hotline.models import (
     TicketStatus,
     TimeLimit,
 )
-from shuzheng.hotline.services import records
+from shuzheng.hotline.services import rating_link, records
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
@@ -50,6 +50,7 @@ class Act:
     principal: Principal
     at: dt.datetime
     params: dict[str, Any]
+    actor: str = ""  # as the timeline and audit name who acted
     data: dict[str, Any] = field(default_factory=dict)
     citizen_text: str = ""
     department_text: str = ""
@@ -263,16 +264,16 @@ def answer(act: Act) -> None:
     t.answered_by = t.lead_department
     t.answered_in_time = t.due_at is None or act.at <= t.due_at
     act.data["in_time"] = t.answered_in_time
-    act.citizen_text = _t("已答复：%(answer)s。稍后将回访，请对办理结果作出评价。") % {
-        "answer": t.answer[:120]
-    }
+    act.citizen_text = _t(
+        "已答复：%(answer)s。请对办理结果作出评价（满意/基本满意/不满意）：%(link)s"
+    ) % {"answer": t.answer[:120], "link": rating_link.rating_url(t)}
     # 合并: the master's answer reaches every linked caller
     for linked in Ticket.objects.select_for_update().filter(master=t, status=TicketStatus.MERGED):
         linked.answer, linked.answered_at, linked.answered_by = t.answer, act.at, t.answered_by
         linked.save(update_fields=["answer", "answered_at", "answered_by", "updated_at"])
         records.add_event(
             linked,
-            actor=act.principal.actor,
+            actor=act.actor,
             action="master_answer",
             before=linked.status,
             at=act.at,
@@ -295,7 +296,7 @@ def callback(act: Act) -> None:
     Callback.objects.create(
         ticket=t,
         at=act.at,
-        actor=act.principal.actor,
+        actor=act.actor,
         satisfaction=value,
         department=t.lead_department,
         note=note,

@@ -193,6 +193,7 @@ def ticket_create(
             caller_name=name,
             reporter_id_number=reporter,
             linked_case_no=linked,
+            repeat_call=records.is_repeat_call(phone, category.pk if category else None, at),
             status=TicketStatus.REGISTERED,
             created_at=at,
             created_by=principal.actor if principal.is_authenticated else f"phone:{phone}",

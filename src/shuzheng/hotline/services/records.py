@@ -32,6 +32,23 @@ def next_ticket_no(now: dt.datetime) -> str:
     return f"{PREFIX}-{day}-{seq.last:06d}"
 
 
+REPEAT_DAYS = 30
+
+
+def is_repeat_call(phone: str, category_id: int | None, at: dt.datetime) -> bool:
+    """重复来电: the phone called about the same category (or both without one) within
+    ``REPEAT_DAYS`` before ``at``. Asked once at intake and stored (``Ticket.repeat_call``), so
+    the metrics count a flag instead of scanning two months of calls (index on the phone)."""
+    if not phone:
+        return False
+    return Ticket.objects.filter(
+        caller_phone=phone,
+        category_id=category_id,
+        created_at__gte=at - dt.timedelta(days=REPEAT_DAYS),
+        created_at__lt=at,
+    ).exists()
+
+
 def lock(ticket_no: str) -> Ticket | None:
     return Ticket.objects.select_for_update().filter(ticket_no=ticket_no).first()
 

@@ -127,7 +127,7 @@ def test_suggest_calls_the_classifier(hotline, monkeypatch):
 
 
 def _probe_repeats(lo, hi):
-    """重复来电 as it was defined before ``selectors.repeat_calls``: an ``EXISTS`` probe per
+    """重复来电 by its definition: an ``EXISTS`` probe per
     ticket (same phone, same category or both without one, within 30 days before)."""
     import datetime as dt
 
@@ -155,14 +155,19 @@ def _probe_repeats(lo, hi):
 
 
 @pytest.mark.django_db
-def test_repeat_calls_in_one_scan_equal_the_probe_per_ticket():
+def test_repeat_call_flag_at_intake_and_backfill_equal_the_probe_per_ticket():
     """A small world around a month's edges: same phone and category (inside 30 days, just at
     30 days, beyond), another category, no category on both or one side, no phone, a repeat
-    whose first call was the month before."""
+    whose first call was the month before. The intake's flag (``records.is_repeat_call``, asked
+    as each ticket is filed) and migration 0005's backfill (one window scan over the tickets
+    already there) both equal the probe."""
     import datetime as dt
+    import importlib
+
+    from django.apps import apps
 
     from shuzheng.hotline.models import Category, Ticket
-    from shuzheng.hotline.selectors import repeat_calls
+    from shuzheng.hotline.services.records import is_repeat_call
 
     tz = dt.timezone(dt.timedelta(hours=8))
     lo, hi = dt.datetime(2026, 11, 1, tzinfo=tz), dt.datetime(2026, 12, 1, tzinfo=tz)
@@ -202,11 +207,14 @@ def test_repeat_calls_in_one_scan_equal_the_probe_per_ticket():
         )
         for i, (phone, cat, when) in enumerate(world, start=1)
     )
-    one_scan = set(
-        Ticket.objects.filter(
-            created_at__gte=lo, created_at__lt=hi, id__in=repeat_calls(lo, hi)
-        ).values_list("ticket_no", flat=True)
-    )
+    in_month = Ticket.objects.filter(created_at__gte=lo, created_at__lt=hi)
+    at_intake = {
+        t.ticket_no for t in in_month if is_repeat_call(t.caller_phone, t.category_id, t.created_at)
+    }
+    backfill = importlib.import_module("shuzheng.hotline.migrations.0005_repeat_call")
+    backfill.mark_repeat_calls(apps, None)
+    flagged = set(in_month.filter(repeat_call=True).values_list("ticket_no", flat=True))
     expected = {f"12345-20261101-{i:06d}" for i in (2, 4, 6, 11)}
     assert _probe_repeats(lo, hi) == expected  # the world is what the comments say
-    assert one_scan == expected
+    assert at_intake == expected
+    assert flagged == expected
