@@ -402,6 +402,20 @@ def build_world(client: Client) -> World:
         json_body={"readings": [river]},
     )  # fmt: skip
     refs["city_alert"] = str(_ok(pushed, "读数")["alerts"][0]["id"])
+    # 一网统管 events: the sensing platform reports a 店外经营 in 端州区 with a photo (the
+    # center sees it; no other caller in the table is its reporter, department or 网格员)
+    from shuzheng.files import facade as files_facade
+    from shuzheng.files.tests.samples import png as sample_png
+
+    sensors = "client:demo-city-sensors"
+    photo = files_facade.file_store(actor=sensors, name="p.png", data=sample_png())
+    sent = api.call(
+        "POST", "/api/v1/city/events", who=sensors,
+        json_body={"category": "SJ-0504", "description": "矩阵店外经营", "grid": "441202001001",
+                   "photos": [photo.file_id], "source": "sensor"},
+    )  # fmt: skip
+    refs["city_event"] = str(_ok(sent, "事件")["event_no"])
+    refs["city_event_photo"] = photo.file_id
     # 预案: a plan with one step of 市水务局, started by the center for that alert
     from shuzheng.governance.models import Plan, PlanStep
 

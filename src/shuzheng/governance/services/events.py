@@ -274,10 +274,11 @@ def event_report(
                     grid=grid,
                     reporter=principal.actor,
                     reporter_name=member.name if member else principal.name,
+                    # a department's own report is seen by its staff; a system's by itself
                     reporter_department=(
                         principal.departments[0]
                         if principal.kind == "staff" and principal.departments and not member
-                        else principal.client_department
+                        else ""
                     ),
                     photos=[{**p, "stage": "report"} for p in photos],
                     hotline_ticket_no=hotline_ticket_no,
