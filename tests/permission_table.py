@@ -1037,6 +1037,8 @@ PAGES: dict[str, Page] = {
     "elder/": Page(PAGE_PUBLIC, post={}),
     # the workbench
     "workbench/": Page(STAFF_PAGE),
+    # the queue filter's search box (POST, so a person's number never goes into an address)
+    "workbench/search/": Page(STAFF_PAGE, post={"q": "110101199003071234"}),
     "workbench/cases/<str:case_no>/": Page(WORKBENCH_CASE, path={"case_no": "$case_open"}),
     # a material of the case shown inline (its previews): as the case page
     "workbench/cases/<str:case_no>/files/<str:file_id>/": Page(

@@ -6,6 +6,7 @@ app_name = "workbench"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("cases/<str:case_no>/", views.case_page, name="case"),
     path("cases/<str:case_no>/licence/", views.license_issue, name="licence_issue"),
     path("cases/<str:case_no>/files/<str:file_id>/", views.material_file, name="material"),

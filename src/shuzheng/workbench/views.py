@@ -5,8 +5,10 @@ catalog and identity, whose services check each right again."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -187,6 +189,10 @@ def home(request: HttpRequest) -> HttpResponse:
     department = request.GET.get("department", "")
     department = department if department in principal.departments else ""
     q = request.GET.get("q", "").strip()[:40]
+    if q and cases.personal_query(q) is not None:
+        # a person's number typed into a link or an old bookmark: kept out of the address bar
+        return _redirect_to_search(request, q, queue, department)
+    q = q or _searched_for(request)
     page = _page(request)
     # a 身份证号 or mobile number finds the person's cases in every queue of the departments
     # the clerk handles (audited as a search of personal data); anything else filters a queue
@@ -228,7 +234,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "departments": [(d, names.get(d, d)) for d in principal.departments],
             "department": department,
             "q": "" if personal else q,  # a person's number is not echoed back in full
-            "q_link": q,
+            "find": request.GET.get("find", "") if personal else "",
+            "q_link": "" if personal else q,
             "searched": searched,
             "rows": [
                 {
@@ -244,6 +251,42 @@ def home(request: HttpRequest) -> HttpResponse:
             "has_next": page * PAGE_SIZE < total,
         },
     )
+
+
+_SEARCHES = "workbench_searches"  # session key: {key: query} of the clerk's recent searches
+
+
+@login_required
+@require_POST
+def search(request: HttpRequest) -> HttpResponse:
+    """The queue filter's search box posts here, so a 身份证号 or phone number typed into it never
+    appears in an address: not in the browser's history, the proxy's access log or a Referer.
+    A person's number is kept in the clerk's session under a random key, and the list is shown
+    at ``?find=<key>``; any other text (办件编号, 事项) goes on as ``?q=``."""
+    _staff(request)
+    q = request.POST.get("q", "").strip()[:40]
+    queue = request.POST.get("queue", "")
+    department = request.POST.get("department", "")
+    return _redirect_to_search(request, q, queue, department)
+
+
+def _redirect_to_search(request: HttpRequest, q: str, queue: str, department: str) -> HttpResponse:
+    params = {"queue": queue if queue in cases.QUEUES else "pending", "department": department}
+    if q and cases.personal_query(q) is not None:
+        key = secrets.token_urlsafe(9)
+        recent = dict(list(request.session.get(_SEARCHES, {}).items())[-9:])  # the last ten
+        recent[key] = q
+        request.session[_SEARCHES] = recent
+        params["find"] = key
+    elif q:
+        params["q"] = q
+    return HttpResponseRedirect(f"{reverse('workbench:home')}?{urlencode(params)}", status=303)
+
+
+def _searched_for(request: HttpRequest) -> str:
+    """The query behind ``?find=``; empty when the key is not one of this session's searches."""
+    key = request.GET.get("find", "")
+    return str(request.session.get(_SEARCHES, {}).get(key, "")) if key else ""
 
 
 # --- the case desk ------------------------------------------------------------------------------
