@@ -45,7 +45,7 @@ def _copy_test_database(primary: pgcluster.Cluster, db: str) -> None:
     assert dump.wait(timeout=60) == 0
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def replicated(django_db_setup, django_db_blocker) -> Iterator[Replicated]:  # type: ignore[no-untyped-def]
     """A primary with the test database's schema and data, and a hot standby streaming from it."""
     from django.db import connection
