@@ -409,6 +409,8 @@ class QualityIssue(models.Model):
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     resolved_by = models.CharField(_("处理人"), max_length=150, blank=True)
     resolution_note = models.TextField(_("处理说明"), blank=True)
+    # the statistical period of a per-region figure (分村统计), "" for a subject's own data
+    period = models.CharField(_("统计期"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["status", "due_date", "id"]

@@ -124,6 +124,12 @@ def correction_resolve(
             "decision", "处理结果应为 correct（更正）或 reject（核实无误）。"
         )
     note = check_text(note, "note", "处理说明", min_len=2, max_len=1000)
+    if issue.subject_kind == "region":  # a per-village figure (分村统计): services/regional.py
+        from shuzheng.exchange.services.regional import correction_resolve_region
+
+        return correction_resolve_region(
+            principal=principal, issue=issue, decision=decision, note=note, value=value
+        )
     info = selectors.resource_info(issue.resource.code)
     new_value = str(value).strip() if value not in (None, "") else issue.proposed_value
     if decision == "correct" and info.provider not in EDITABLE_PROVIDERS:

@@ -365,7 +365,7 @@ def correction_report_region(
                 subject_id=region,
                 status=QualityIssue.Status.OPEN,
                 proposed_value=proposed_text,
-                reason=text,
+                period=period,
             )
             .values_list("pk", flat=True)
             .first()
@@ -383,6 +383,7 @@ def correction_report_region(
             current_value=current,
             proposed_value=proposed_text,
             reason=text,
+            period=period,
             created_at=now,
             due_date=calendar.add_working_days(
                 timezone.localdate(now), CORRECTION_DEADLINE_WORKING_DAYS
@@ -406,3 +407,70 @@ def correction_report_region(
             },
         )
     return int(issue.pk)
+
+
+def correction_resolve_region(
+    *, principal: Principal, issue: QualityIssue, decision: str, note: str, value: str | None
+) -> QualityIssue:
+    """The source department's answer to a 数据纠错 of a per-region figure (called by
+    ``quality.correction_resolve`` once the officer, state, decision and note are checked):
+    更正 stores the corrected figure for the issue's region and period — the next read (the next
+    prefill) gives it — audited before/after; 核实无误 closes it."""
+    new_value: Any = None
+    if decision == "correct":
+        raw = str(value).strip() if value not in (None, "") else issue.proposed_value
+        try:
+            number = float(raw)
+        except ValueError:
+            number = float("nan")
+        if number != number or number < 0:  # NaN or negative
+            raise ValidationFailed.one("value", "更正后的值：应为不小于0的数字。")
+        new_value = int(number) if number.is_integer() else number
+    now = timezone.now()
+    with transaction.atomic():
+        before: dict[str, Any] = {"status": issue.status}
+        after: dict[str, Any] = {}
+        if decision == "correct":
+            figure = (
+                RegionFigure.objects.select_for_update()
+                .filter(resource=issue.resource, region=issue.subject_id, period=issue.period)
+                .first()
+            )
+            if figure is None:
+                figure = RegionFigure(
+                    resource=issue.resource,
+                    region=issue.subject_id,
+                    period=issue.period,
+                    data={},
+                    updated_at=now,
+                )
+            before[issue.field_name] = figure.data.get(issue.field_name)
+            figure.data = {**figure.data, issue.field_name: new_value}
+            figure.updated_at = now
+            figure.save()
+            Resource.objects.filter(pk=issue.resource_id).update(
+                last_updated_at=now, updated_at=now
+            )
+            cache.bump(fastpath.CATALOG)
+            after[issue.field_name] = new_value
+            issue.status = QualityIssue.Status.CORRECTED
+        else:
+            issue.status = QualityIssue.Status.REJECTED
+        issue.resolved_at, issue.resolved_by, issue.resolution_note = now, principal.actor, note
+        issue.save()
+        after.update(
+            status=issue.status,
+            note=note,
+            region=issue.subject_id,
+            period=issue.period,
+            on_time=timezone.localdate(now) <= issue.due_date,
+        )
+        audit.record(
+            actor=principal.actor,
+            action="exchange.correction_resolved",
+            object_type="exchange.issue",
+            object_id=str(issue.pk),
+            before=before,
+            after=after,
+        )
+    return issue

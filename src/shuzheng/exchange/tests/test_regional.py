@@ -137,3 +137,37 @@ def test_correction_is_a_quality_issue_for_the_source_department(published):
     assert issue.get_subject_kind_display() == "行政区划（分村统计）"
     (entry,) = audit.entries_for("exchange.issue", str(first))
     assert entry.after["via"] == f"client:{CLIENT}"
+
+
+def test_source_officer_corrects_the_figure_and_the_next_read_has_it(published):
+    from shuzheng.exchange import services
+    from shuzheng.identity.contracts import Principal
+
+    officer = Principal(
+        kind="staff", username="demo-dataofficer", staff_roles=(("data_officer", "441200-MZJ"),)
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 4, 9, tzinfo=TZ), tick=False):
+        pk = facade.region_correction(
+            client_id=CLIENT, actor="user:demo-village", key="village.over80", region=VILLAGE,
+            period="2026-11", current=95, proposed=96, reason="核实多一位",
+        )  # fmt: skip
+        with pytest.raises(ValidationFailed) as exc:
+            services.correction_resolve(
+                principal=officer, issue_id=pk, decision="correct", note="已核实", value="九十六"
+            )
+        assert exc.value.errors[0].field == "value"
+        issue = services.correction_resolve(
+            principal=officer, issue_id=pk, decision="correct", note="已在救助系统更正"
+        )
+        assert issue.status == "corrected"
+        assert _read().values["village.over80"] == 96
+    figure = RegionFigure.objects.get(resource__code=ELDER, region=VILLAGE, period="2026-11")
+    assert figure.data == {"village.over80": 96, "village.over100": 1}
+    (entry,) = [
+        e for e in audit.entries_for("exchange.issue", str(pk)) if e.action.endswith("resolved")
+    ]
+    assert (entry.actor, entry.before["village.over80"], entry.after["village.over80"]) == (
+        "user:demo-dataofficer",
+        95,
+        96,
+    )
