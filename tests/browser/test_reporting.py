@@ -114,3 +114,37 @@ def test_done_when(reporting_site: str, new_context: Any) -> None:
     expect(town.get_by_test_id("row-new")).to_contain_text("由下级单位数据自动汇总")
     expect(town.get_by_test_id("progress")).to_contain_text("审核通过")
     check_axe(town, context="town summary")
+
+
+def test_a_repeated_report_is_flagged_before_it_can_be_issued(
+    reporting_site: str, new_context: Any
+) -> None:
+    """Done when: designing a report that repeats one in force is flagged before it can be
+    issued — on the designer page, with a 合计 and a 明细表, axe-checked."""
+    from shuzheng.reporting.models import ReportDefinition
+
+    site = reporting_site
+    head = new_context(**PHONE).new_page()
+    login(head, site, "demo-head")
+    head.goto(f"{site}/reports/design/")
+    check_axe(head, context="report designer")
+    head.get_by_label("报表名称").fill("高龄老人花名册月报")
+    head.get_by_label("报送频次").select_option(label="月报")
+    for meaning in ("80周岁以上高龄老人（人）", "百岁老人（人）", "高龄津贴发放人数（人）"):
+        head.get_by_label(meaning, exact=True).check()
+    head.get_by_text("合计与校核（可选）").click()
+    head.get_by_label("合计字段名称").fill("高龄老人合计")
+    head.get_by_label("计入合计：80周岁以上高龄老人").check()
+    head.get_by_label("计入合计：百岁老人").check()
+    head.get_by_text("明细表（可选，逐行填写或从 Excel 导入）").click()
+    head.get_by_label("明细表名称").fill("花名册")
+    head.get_by_label(re.compile("^列（每行一列")).fill("姓名\n年龄:整数")
+    head.get_by_test_id("do-design").click()
+    result = head.get_by_test_id("design-result")
+    expect(result).to_contain_text("已提交市政数局审核，准入前不能下发")
+    expect(result).to_contain_text("与《高龄津贴发放对象月报》重复的字段")
+    check_axe(head, context="designer result")
+    d = ReportDefinition.objects.get(name="高龄老人花名册月报")
+    assert d.status == "flagged" and d.spec["tables"][0]["title"] == "花名册"
+    head.goto(f"{site}/reports/register/")
+    expect(head.get_by_role("main")).to_contain_text("高龄老人花名册月报")
