@@ -187,3 +187,11 @@ def test_seed_commands_refuse_outside_demo_mode():
     for command in ("seed_demo", "seed_catalog", "seed_licenses"):
         with pytest.raises(CommandError, match="SHUZHENG_DEMO=1"):
             call_command(command)
+
+
+def test_a_csv_saved_by_chinese_excel_is_read(tmp_path):
+    """Excel on a Chinese Windows saves CSV in GB18030; it loads like UTF-8."""
+    path = tmp_path / "regions.csv"
+    path.write_bytes(REGIONS.encode("gb18030"))
+    assert load_org(regions=path).created["regions"] == ["990000", "990100"]
+    assert Region.objects.get(code="990100").name == "测试市"
