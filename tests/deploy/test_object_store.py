@@ -105,3 +105,19 @@ def licenses_citizen() -> str:
     from shuzheng.licenses.tests.conftest import CITIZEN
 
     return CITIZEN
+
+
+def test_a_backup_names_the_bucket_instead_of_copying_it(on_s3, settings):  # type: ignore[no-untyped-def]
+    from shuzheng.console.backup import _files_store
+
+    assert _files_store() == {
+        "backend": "storages.backends.s3.S3Storage",
+        "endpoint_url": on_s3.endpoint,
+        "bucket": BUCKET,
+        "prefix": "",
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    assert _files_store() is None

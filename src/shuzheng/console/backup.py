@@ -157,7 +157,10 @@ def backup_create(*, dest: Path) -> BackupResult:
     n_anchors = _tar(anchor_dir, out, ANCHORS)  # before the dump: see the module docstring
     seq, digest = audit.head()
     database = _dump_database(out)
-    n_files = _tar(Path(settings.MEDIA_ROOT), out, MEDIA)
+    # files on an object store are not copied: the bucket's versioning and replication are
+    # their backup (docs/deploy/backup.md); the manifest names the bucket
+    local = _files_store() is None
+    n_files = _tar(Path(settings.MEDIA_ROOT) if local else None, out, MEDIA)
     files = {name: _sha256(out / name) for name in (database, MEDIA, ANCHORS)}
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -167,6 +170,7 @@ def backup_create(*, dest: Path) -> BackupResult:
         "anchor": anchored,
         "anchor_error": anchor_error,
         "counts": {"media_files": n_files, "anchors": n_anchors},
+        "files_store": _files_store(),  # None: the files are in media.tar
         "sha256": files,
     }
     path = out / MANIFEST
@@ -175,6 +179,20 @@ def backup_create(*, dest: Path) -> BackupResult:
         _fsync(out / name)
     _fsync(out)
     return BackupResult(out, manifest)
+
+
+def _files_store() -> dict[str, Any] | None:
+    """The object store holding the files (None when they are on the local disk)."""
+    config = settings.STORAGES["default"]
+    if config["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        return None
+    options = config.get("OPTIONS", {})
+    return {
+        "backend": config["BACKEND"],
+        "endpoint_url": options.get("endpoint_url"),
+        "bucket": options.get("bucket_name"),
+        "prefix": options.get("location", ""),
+    }
 
 
 # --- restore -----------------------------------------------------------------------------------

@@ -31,5 +31,10 @@ class Command(BaseCommand):
             f"审计链头第 {m['audit_head']['seq']} 条"
             + (f"，已锚定第 {anchor['seq']} 条（{anchor['file']}）" if anchor else "")
         )
+        if m.get("files_store"):
+            self.stdout.write(
+                f"文件在对象存储（桶 {m['files_store']['bucket']}）中，未复制进备份："
+                "请确认桶已开启版本控制并复制到另一地点（docs/deploy/backup.md）。"
+            )
         if m["anchor_error"]:
             raise CommandError(f"备份已写入，但锚定失败：{m['anchor_error']}")
