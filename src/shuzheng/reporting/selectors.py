@@ -43,6 +43,15 @@ def member_units(principal: Principal) -> list[int]:
     return [unit for unit, _role in _members(principal)]
 
 
+def unit_inboxes(principal: Principal) -> list[str]:
+    """The message boxes of the caller's units (``unit:<code>``: 催报 and 退回 notices)."""
+    ids = member_units(principal)
+    if not ids:
+        return []
+    codes = Unit.objects.filter(pk__in=ids).values_list("code", flat=True)
+    return [f"unit:{c}" for c in codes]
+
+
 def issuer_departments(principal: Principal) -> list[str]:
     return principal.departments_for(ISSUER_ROLES) if principal.kind == "staff" else []
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shuzheng.core.errors import DomainError, NotFound, ValidationFailed
 from shuzheng.identity import facade as identity
 from shuzheng.identity.facade import principal_for_request
+from shuzheng.notify import facade as notify
 from shuzheng.reporting import schema, selectors, services
 from shuzheng.reporting import transitions as tr
 from shuzheng.reporting.models import DictEntry, ReportDefinition, Unit
@@ -70,10 +71,19 @@ def home(request: HttpRequest) -> HttpResponse:
         {"definition": d, "period": selectors.latest_period(d)}
         for d in selectors.definitions_for(principal)
     ]
+    # the units' own messages (催报, 退回): shown here, and read once shown
+    boxes = selectors.unit_inboxes(principal)
+    messages = notify.inbox(recipient_kind="department", recipient_ids=boxes, limit=10)
+    notify.mark_read(
+        recipient_ids=boxes,
+        message_ids=[m.id for m in messages if not m.read],
+        actor=principal.actor,
+    )
     return render(
         request,
         "reporting/home.html",
         {
+            "unit_messages": messages,
             "rows": rows,
             "review": [{"task": t, "state": tr.state_label(t.state)} for t in review],
             "issued": issued,

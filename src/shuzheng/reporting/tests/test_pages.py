@@ -222,3 +222,20 @@ def test_designing_a_total_a_check_and_a_table_of_rows(reports):
     assert [(e.field, e.message) for e in exc.value.errors] == [
         ("f2", "本月探访人次不能多于户籍户数。")
     ]
+
+
+def test_the_cadre_reads_the_units_reminder_on_the_reports_page(reports):
+    from shuzheng.reporting import services
+
+    from .conftest import at
+
+    with at(2026, 12, 8):
+        assert services.tasks_remind() > 0
+        page = _as(VILLAGE).get("/reports/").content.decode()
+        assert "本单位消息" in page and "催报：高龄津贴发放对象月报" in page
+        assert page.count('<span class="badge">新</span>') >= 2  # new until shown
+        again = _as(VILLAGE).get("/reports/").content.decode()
+        assert "催报：高龄津贴发放对象月报" in again
+        assert '<span class="badge">新</span>' not in again  # read once shown
+        # another unit's cadre sees none of them
+        assert "本单位消息" not in _as(ISSUER).get("/reports/").content.decode()
