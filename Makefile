@@ -153,3 +153,9 @@ bench-licenses: $(BIN)/.installed
 
 clean:
 	rm -rf var/static .mypy_cache .ruff_cache
+
+## make bench-deploy [DEPLOY_ARGS="--seconds 30 --concurrency 8"]: lifecycles/s with one web node
+## versus two, each role its own process (web, worker x2, scheduler) on PostgreSQL
+.PHONY: bench-deploy
+bench-deploy: $(BIN)/.installed
+	$(BIN)/python bench/deploy/run.py $(DEPLOY_ARGS)
