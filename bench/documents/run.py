@@ -93,6 +93,7 @@ ISSUERS = [  # (发文机关, 文号 prefix)
     ("廣東省人民政府辦公廳", "粵辦"),  # traditional, kept as written
     ("肇慶市政務服務數據管理局", "肇政數"),
 ]
+SAME_PREFIX = {"肇政數": "肇政数"}
 KINDS = ["通知", "意见", "方案", "报告", "函", "批复", "决定", "通报"]
 SUBJECTS = [
     "数字政府改革建设",
@@ -239,7 +240,8 @@ def generate(size: int, seed: int = 1) -> tuple[list[tuple[str, bytes]], set[tup
         year = 2015 + (n * 10) // size  # older first, so citations point back in time
         kind = KINDS[ki]
         county = COUNTIES[(n // len(combos)) % len(COUNTIES)]
-        no = serial[(prefix, year)] = serial.get((prefix, year), 0) + 1
+        key = (SAME_PREFIX.get(prefix, prefix), year)  # one 文号 series however written
+        no = serial[key] = serial.get(key, 0) + 1
         number = f"{prefix}〔{year}〕{no}号"
         subject = SUBJECTS[si]
         title = f"{issuer}关于{county}{year}年{subject}工作的{kind}"

@@ -154,12 +154,11 @@ def search(
         total = qs.count()
         docs = list(qs.order_by("-date", "-id")[offset : offset + limit])
         return total, [summary(d, principal, []) for d in docs]
-    rows = list(qs.only("id", "title", "search_text")[:2000])
     scored = []
-    for d in rows:
-        title = gbt9704.norm(d.title)
-        score = sum(d.search_text.count(t) + 10 * title.count(t) for t in terms)
-        scored.append((-score, d.pk))
+    for pk, text in qs.values_list("id", "search_text")[:2000]:
+        title = text[: text.find("\n")]  # search_text starts with the normalised title
+        score = sum(text.count(t) + 10 * title.count(t) for t in terms)
+        scored.append((-score, pk))
     scored.sort()
     page = [pk for _, pk in scored[offset : offset + limit]]
     by_id = {d.pk: d for d in Document.objects.filter(pk__in=page)}
