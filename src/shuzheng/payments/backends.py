@@ -4,9 +4,9 @@ habit 6). A backend sends the payer to its cashier, verifies its own callbacks a
 ``SHUZHENG_PAYMENTS_BACKEND`` (settings ``PAYMENTS_BACKEND``) names the one new orders use
 (``demo`` by default). A real gateway (a 统一公共支付平台, 银联, a bank) registers itself
 with ``@register("name")`` in a module imported by ``PaymentsConfig.ready``; the demo backend
-is ``payments/demo.py``. A backend's refund must be idempotent for the same order (the refund
-request number is derived from the order number), so a retried or rolled-back refund never
-pays twice.
+is ``payments/demo.py``. A backend's refund must be idempotent for the same payment (the refund
+request number is derived from the payment's trade number: an order paid twice has its second
+payment refunded apart from the first), so a retried or rolled-back refund never pays twice.
 """
 
 from __future__ import annotations

@@ -74,8 +74,8 @@ class DemoBackend:
         return Paid(order_no=order_no, trade_no=trade_no[:64], amount_fen=amount)
 
     def refund(self, *, order_no: str, trade_no: str, amount_fen: int, reason: str) -> str:
-        # the demo gateway refunds at once; the same order always gets the same reference
-        return f"RF{order_no}"
+        # the demo gateway refunds at once; the same payment always gets the same reference
+        return f"RF{trade_no}"
 
 
 @backends.register("demo", enabled=enabled)

@@ -54,6 +54,27 @@ class Order(models.Model):
         return self.order_no
 
 
+class ExtraPayment(models.Model):
+    """A payment the gateway reported for an order that already had one (多付: the payer paid
+    twice, in two tabs or two channels): never kept — refunded through the backend once, and
+    recorded here so the gateway's repeated notification refunds nothing more."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="extra_payments")
+    backend = models.CharField(_("支付渠道"), max_length=32)
+    trade_no = models.CharField(_("支付流水号"), max_length=64, unique=True)
+    amount_fen = models.PositiveIntegerField(_("金额（分）"))
+    refund_no = models.CharField(_("退款流水号"), max_length=64)
+    received_at = models.DateTimeField(_("到账时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重复缴费退款")
+        verbose_name_plural = _("重复缴费退款")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.trade_no
+
+
 class Receipt(models.Model):
     """财政电子票据 (非税收入统一票据) issued when an order is paid. Its numbers follow the
     财政电子票据 编码规则: 票据代码 8 digits (监管机构区划 2 + 分类 2 + 种类 2 + 年度 2), 票据号码

@@ -31,7 +31,7 @@ from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
 from shuzheng.payments import backends, fees, selectors, transitions
 from shuzheng.payments.backends import Checkout
-from shuzheng.payments.models import Order, Receipt, ReceiptSequence
+from shuzheng.payments.models import ExtraPayment, Order, Receipt, ReceiptSequence
 from shuzheng.payments.models import OrderStatus as S
 
 # 财政电子票据 票据代码: 监管机构区划 (广东 44) + 分类 (01 非税收入) + 种类 (01 非税收入统一票据)
@@ -166,8 +166,11 @@ def callback_receive(*, backend: str, body: bytes, headers: Mapping[str, str]) -
         order = Order.objects.select_for_update().filter(order_no=paid.order_no).first()
         if order is None:
             raise NotFound("未找到该订单。")
-        if order.status == S.PAID and order.trade_no == paid.trade_no:
+        if order.trade_no == paid.trade_no:
             return order  # the gateway repeats its notification until it is answered
+        if order.trade_no:
+            # the order was paid already (or a late payment refunded): this one is extra
+            return _refund_extra(order, gateway, backend=backend, paid=paid)
         if paid.amount_fen != order.amount_fen:
             raise ValidationFailed.one(
                 "amount_fen",
@@ -195,19 +198,48 @@ def callback_receive(*, backend: str, body: bytes, headers: Mapping[str, str]) -
     return order
 
 
+def _refund_extra(
+    order: Order, gateway: backends.PaymentBackend, *, backend: str, paid: backends.Paid
+) -> Order:
+    """A second payment of an order (the payer paid twice): the order keeps its first payment
+    and this one goes back through the backend — once, however often the gateway repeats its
+    notification — audited, and the payer told."""
+    extra = order.extra_payments.filter(trade_no=paid.trade_no).first()
+    if extra is not None:
+        return order  # refunded when first reported
+    before = _snapshot(order)
+    refund_no = gateway.refund(
+        order_no=order.order_no,
+        trade_no=paid.trade_no,
+        amount_fen=paid.amount_fen,
+        reason="重复缴费",
+    )[:64]
+    ExtraPayment.objects.create(
+        order=order,
+        backend=backend,
+        trade_no=paid.trade_no,
+        amount_fen=paid.amount_fen,
+        refund_no=refund_no,
+    )
+    _audit(
+        order,
+        actor=f"payment:{backend}",
+        action="refund_extra",
+        before=before,
+        trade_no=paid.trade_no,
+        amount_fen=paid.amount_fen,
+        refund_no=refund_no,
+    )
+    _tell(order, f"您重复缴纳的 {fees.yuan(paid.amount_fen)} 元已原路退回。")
+    return order
+
+
 def _refund_late(
     order: Order, gateway: backends.PaymentBackend, *, backend: str, trade_no: str
 ) -> Order:
     """A payment reported for an order closed before it was paid (the payer was at the
     gateway's cashier when the case ended): the order stays closed and the money goes back
     through the backend, once — the gateway repeats its notification until answered."""
-    if order.trade_no == trade_no and order.refund_no:
-        return order
-    if order.trade_no:  # a second late payment: the refund reference is the order's, one only
-        raise Conflict(
-            f"订单当前状态为“{S(order.status).label}”，不能{transitions.ORDER['pay'].label}。",
-            extra={"allowed_actions": []},
-        )
     before = _snapshot(order)
     order.trade_no = trade_no
     order.refund_no = gateway.refund(

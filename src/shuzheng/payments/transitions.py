@@ -31,5 +31,6 @@ ORDER = Lifecycle(
         "open": _("受理后生成缴费订单"),
         "checkout": _("前往收银台"),
         "refund_late": _("订单关闭后到账的款项已原路退回"),
+        "refund_extra": _("重复缴纳的款项已原路退回"),
     },
 )
