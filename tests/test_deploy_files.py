@@ -134,7 +134,9 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
     (work / "nginx.conf").write_text(
         f"pid {work}/nginx.pid;\nerror_log {work}/error.log;\nevents {{}}\n"
         f"http {{\n  access_log off;\n  client_body_temp_path {work}/body;\n"
-        f"  proxy_temp_path {work}/proxy;\n  include {work}/site.conf;\n}}\n"
+        f"  proxy_temp_path {work}/proxy;\n  fastcgi_temp_path {work}/fastcgi;\n"
+        f"  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n"
+        f"  include {work}/site.conf;\n}}\n"
     )
     base = [NGINX, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
     checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
