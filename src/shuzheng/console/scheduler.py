@@ -75,7 +75,7 @@ def db_now() -> dt.datetime:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT clock_timestamp()")
-            return cur.fetchone()[0]  # type: ignore[no-any-return]
+            return cur.fetchone()[0]
     return timezone.now()
 
 
