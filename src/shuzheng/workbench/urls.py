@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuzheng.workbench import views
+from shuzheng.workbench import views, views_city
 
 app_name = "workbench"
 
@@ -23,4 +23,7 @@ urlpatterns = [
         name="rectification_callback",
     ),
     path("metrics/", views.metrics, name="metrics"),
+    path(
+        "city/from-ticket/<str:ticket_no>/", views_city.city_from_ticket, name="city_from_ticket"
+    ),
 ]

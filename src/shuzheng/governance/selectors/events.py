@@ -268,3 +268,24 @@ def event_info(event: CityEvent, principal: Principal, *, steps: bool = True) ->
             for s in step_rows
         ],
     )
+
+
+def linked_to_ticket(ticket_no: str) -> list[Any]:
+    """``core.links`` provider for ``"hotline.ticket"``: the events made from a 12345 ticket —
+    number, status and, once closed, the outcome (nothing about who reported or handled it)."""
+    from shuzheng.core.links import Linked
+
+    out = []
+    for e in CityEvent.objects.filter(hotline_ticket_no=ticket_no).order_by("id"):
+        closed = e.status == EventStatus.CLOSED
+        out.append(
+            Linked(
+                kind_label="城市管理事件",
+                number=e.event_no,
+                status_label=str(dict(EventStatus.choices).get(e.status, "")),
+                outcome=e.outcome if closed else "",
+                url=f"/city/events/{e.event_no}/",
+                done=closed or e.status == EventStatus.REJECTED,
+            )
+        )
+    return out

@@ -616,12 +616,18 @@ def event_from_ticket(
 
 
 def class_for_hotline_category(name: str) -> EventClass | None:
-    """The event class whose 12345 keywords appear in a ticket's category name."""
+    """The event class whose 12345 keywords appear in a ticket's category name (the longest
+    keyword, then the one nearest the start: 占道经营与流动摊贩 → 店外经营)."""
+    best: tuple[int, int, str] | None = None
+    found: EventClass | None = None
     for cls in EventClass.objects.filter(active=True).exclude(hotline_categories=""):
-        words = [w.strip() for w in cls.hotline_categories.replace("，", ",").split(",")]
-        if any(w and w in name for w in words):
-            return cls
-    return None
+        for word in cls.hotline_categories.replace("，", ",").split(","):
+            word = word.strip()
+            if word and word in name:
+                key = (-len(word), name.index(word), cls.code)
+                if best is None or key < best:
+                    best, found = key, cls
+    return found
 
 
 __all__ = [
