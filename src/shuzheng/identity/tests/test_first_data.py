@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 from django.test import override_settings
 
 from shuzheng.audit.models import AuditRecord
@@ -183,10 +183,14 @@ def test_create_admin_prompts_twice(monkeypatch):
 
 
 @override_settings(DEMO=False, TESTING=False)
-def test_seed_commands_refuse_outside_demo_mode():
-    for command in ("seed_demo", "seed_catalog", "seed_licenses"):
+def test_every_seed_command_refuses_outside_demo_mode():
+    seeds = sorted(name for name in get_commands() if name.startswith("seed_"))
+    assert len(seeds) >= 13
+    accounts = User.objects.count()
+    for command in seeds:
         with pytest.raises(CommandError, match="SHUZHENG_DEMO=1"):
             call_command(command)
+    assert User.objects.count() == accounts
 
 
 def test_a_csv_saved_by_chinese_excel_is_read(tmp_path):
