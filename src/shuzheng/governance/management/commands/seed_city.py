@@ -26,3 +26,8 @@ class Command(BaseCommand):
             f"城市体征指标 {c['indicators']} 项，"
             f"新增读数 {c['readings']} 条、预警 {c['alerts']} 条。"
         )
+        from shuzheng.governance.demo_events import seed_events
+
+        self.stdout.write(
+            f"城市管理事件：新增 {seed_events()} 件（网格员 demo-grid、demo-grid2）。"
+        )
