@@ -151,7 +151,7 @@ def hotspots(
         for cat, region, kind, n in (
             _in(base, rng)
             .values_list("category_id", "region_code", "ticket_type")
-            .annotate(n=Count("id"))
+            .annotate(n=Count("*"))
             .values_list("category_id", "region_code", "ticket_type", "n")
         ):
             top = ancestors[cat].pk if cat in ancestors else None
@@ -239,7 +239,7 @@ def trend(principal: Principal, r: Range, *, bucket: str = "day") -> list[dict[s
         _in(selectors.visible_tickets(principal).order_by(), r)
         .annotate(d=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values_list("d")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("d", "n")
     )
     out: dict[dt.date, int] = {}

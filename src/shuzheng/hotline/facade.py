@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, cast
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
@@ -41,6 +41,7 @@ from shuzheng.hotline.models import (
     Urgency,
 )
 from shuzheng.hotline.services import actions, notices
+from shuzheng.hotline.tree import tree
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
@@ -348,19 +349,12 @@ def in_step_with_tree(found: dict[str, Any]) -> dict[str, Any]:
     cat = found.get("category") or None
     if not cat or not cat.get("code"):
         return found
-    # one row with its ancestors (3 levels), not the whole tree: this runs on every suggestion
-    node = (
-        Category.objects.select_related("parent__parent")
-        .filter(code=cat["code"], active=True)
-        .first()
-    )
-    if node is None:
+    # the cached tree (hotline.tree): this runs on every suggestion
+    categories = tree()
+    node = categories.by_code.get(cat["code"])
+    if node is None or not node.active:
         return {**found, "category": None}
-    path: list[str] = []
-    up: Category | None = node
-    while up is not None:
-        path.insert(0, up.name)
-        up = up.parent
+    path = [n.name for n in categories.path(node.pk)]
     return {**found, "category": {**cat, "name": node.name, "path": path}}
 
 
@@ -454,39 +448,60 @@ def signals(
     from shuzheng.hotline.analysis import signals as detector
 
     today = today or timezone.localdate()
-    since = today - dt.timedelta(days=detector.DEFAULT.baseline_days + 3)
+    cfg = detector.DEFAULT
     tz = timezone.get_current_timezone()
-    rows = (
-        Ticket.objects.filter(
-            created_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz),
-            created_at__lt=dt.datetime.combine(
-                today + dt.timedelta(days=1), dt.time.min, tzinfo=tz
-            ),
-            category__isnull=False,
-        )
-        .order_by()
-        .annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values_list("day", "category_id", "town_code", "region_code")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[tuple[int, str], dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for day, cat, town, region, n in rows:  # counted by the database, per local day
-        if town:
-            counts[(cat, town)][day] += n
-        if region:
-            counts[(cat, region)][day] += n
-    # Only keys with ``min_count`` tickets in the longest window can fire; the others' volume,
+
+    def start(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+    since = today - dt.timedelta(days=cfg.baseline_days + 3)
+    recent = today - dt.timedelta(days=max(cfg.windows) - 1)
+    tickets = Ticket.objects.filter(
+        created_at__gte=start(since),
+        created_at__lt=start(today + dt.timedelta(days=1)),
+        category__isnull=False,
+    ).order_by()
+    daily = tickets.annotate(day=TruncDate("created_at", tzinfo=tz))
+    # Only the keys with ``min_count`` tickets in the longest window can fire: found first by
+    # the database over those days, then only their days are read. Every other key's volume,
     # summed into one key that is never reported, keeps the weekday factors (computed from
-    # every key's volume) exactly what they were — the same signals, far fewer keys to test.
-    recent = today - dt.timedelta(days=max(detector.DEFAULT.windows) - 1)
+    # every key's volume) exactly what they were — the same signals as the detector over all
+    # keys, read from the covering index (``hotline_created_cover``) in three small answers.
+    can_fire: set[tuple[int, str]] = set()
+    for place in ("town_code", "region_code"):
+        can_fire |= set(
+            tickets.filter(created_at__gte=start(recent))
+            .exclude(**{place: ""})
+            .values_list("category_id", place)
+            .annotate(n=Count("*"))
+            .filter(n__gte=cfg.min_count)
+            .values_list("category_id", place)
+        )
+    candidates: dict[Any, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    if can_fire:
+        which = Q()
+        for cat, place in can_fire:
+            which |= Q(
+                category_id=cat, **{"town_code" if len(place) == 9 else "region_code": place}
+            )
+        for day, cat, town, region, n in (
+            daily.filter(which)
+            .values_list("day", "category_id", "town_code", "region_code")
+            .annotate(n=Count("*"))
+        ):
+            for key in ((cat, town), (cat, region)):
+                if key in can_fire:
+                    candidates[key][day] += n
+    # every key's volume per day: a ticket is in its 镇街's key and its 区县's
     rest: dict[dt.date, int] = defaultdict(int)
-    candidates: dict[Any, dict[dt.date, int]] = {}
-    for key, series in counts.items():
-        if sum(n for d, n in series.items() if d >= recent) >= detector.DEFAULT.min_count:
-            candidates[key] = series
-        else:
-            for d, n in series.items():
-                rest[d] += n
+    for day, n in daily.values_list("day").annotate(
+        n=Count("created_at", filter=~Q(town_code=""))  # a column of the index (never null)
+        + Count("created_at", filter=~Q(region_code=""))
+    ):
+        rest[day] += n
+    for series in candidates.values():
+        for day, n in series.items():
+            rest[day] -= n
     candidates[_REST] = rest
     found = [s for s in detector.detect(candidates, today=today) if s.key != _REST]
     if not found:

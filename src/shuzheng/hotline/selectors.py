@@ -28,7 +28,6 @@ from shuzheng.core.errors import NotFound
 from shuzheng.hotline import places
 from shuzheng.hotline import transitions as tr
 from shuzheng.hotline.models import (
-    Category,
     ClosedHow,
     Satisfaction,
     Ticket,
@@ -37,6 +36,7 @@ from shuzheng.hotline.models import (
 )
 from shuzheng.hotline.services import actions
 from shuzheng.hotline.services.handlers import settings
+from shuzheng.hotline.tree import tree
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import HOTLINE_HANDLER_ROLES, Principal
 
@@ -86,13 +86,9 @@ def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
-def category_path(category: Category | None) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
-    node = category
-    while node is not None:
-        out.insert(0, {"code": node.code, "name": node.name})
-        node = node.parent
-    return out
+def category_path(category_id: int | None) -> list[dict[str, str]]:
+    """The category and its parents (the root first), from the cached tree: no query."""
+    return [{"code": n.code, "name": n.name} for n in tree().path(category_id)]
 
 
 def summary(principal: Principal, t: Ticket) -> dict[str, Any]:
@@ -104,7 +100,7 @@ def summary(principal: Principal, t: Ticket) -> dict[str, Any]:
         "type_name": str(TicketType(t.ticket_type).label),
         "status": t.status,
         "status_name": actions.status_name(t.status),
-        "category": category_path(t.category)[-1] if t.category else None,
+        "category": (category_path(t.category_id) or [None])[-1],
         "region_code": t.region_code,
         "region_name": places.county_name(t.region_code),
         "town_name": places.town_name(t.town_code),
@@ -149,7 +145,7 @@ def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
             "channel": t.channel,
             "content": t.content,
             "respondent": t.respondent,
-            "category_path": category_path(t.category),
+            "category_path": category_path(t.category_id),
             "address": t.address,
             "town_code": t.town_code,
             "lat": str(t.lat) if t.lat is not None else None,

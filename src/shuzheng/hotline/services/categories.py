@@ -26,8 +26,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _t
 
 from shuzheng.audit import facade as audit
+from shuzheng.core import cache
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from shuzheng.hotline.models import Category, Ticket
+from shuzheng.hotline.tree import CATEGORIES_CACHE
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
@@ -160,6 +162,7 @@ def category_create(
             departments=depts if depts is not None else (list(up.departments) if up else []),
             active=bool(active),
         )
+        cache.bump(CATEGORIES_CACHE)  # every process reads the tree anew (hotline.tree)
         audit.record(
             actor=principal.actor,
             action="hotline.category_create",
@@ -223,6 +226,7 @@ def category_update(
             if active is False:
                 off = _deactivate_below(row)
         row.save()
+        cache.bump(CATEGORIES_CACHE)
         after = _snapshot(row)
         if after != before or off:
             audit.record(
@@ -264,6 +268,7 @@ def category_delete(*, principal: Principal, code: str) -> None:
             )
         before = _snapshot(row)
         row.delete()
+        cache.bump(CATEGORIES_CACHE)
         audit.record(
             actor=principal.actor,
             action="hotline.category_delete",

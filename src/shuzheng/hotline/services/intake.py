@@ -23,7 +23,6 @@ from shuzheng.files import facade as files
 from shuzheng.hotline import places
 from shuzheng.hotline.contracts import TicketInput
 from shuzheng.hotline.models import (
-    Category,
     Channel,
     Ticket,
     TicketStatus,
@@ -32,6 +31,7 @@ from shuzheng.hotline.models import (
 )
 from shuzheng.hotline.services import records
 from shuzheng.hotline.services.actions import is_center
+from shuzheng.hotline.tree import tree
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 
@@ -104,13 +104,9 @@ def ticket_create(
             FieldError("type", _t("诉求类型应为咨询、求助、投诉、举报、建议或表扬之一。"))
         )
     category = None
-    if data.category:
-        category = (  # with its ancestors: the answer's category path reads no more rows
-            Category.objects.select_related("parent__parent")
-            .filter(code=str(data.category).strip(), active=True)
-            .first()
-        )
-        if category is None:
+    if data.category:  # the cached tree (hotline.tree): no query
+        category = tree().by_code.get(str(data.category).strip())
+        if category is None or not category.active:
             errors.append(
                 FieldError(
                     "category", _t("诉求分类“%(c)s”不存在。") % {"c": str(data.category)[:20]}
@@ -177,7 +173,7 @@ def ticket_create(
             ticket_no=records.next_ticket_no(at),
             channel=channel,
             ticket_type=kind,
-            category=category,
+            category_id=category.pk if category else None,
             title=title,
             content=content,
             respondent=(data.respondent or "").strip()[:128],
