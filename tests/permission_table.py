@@ -718,6 +718,15 @@ API: dict[str, list[Probe]] = {
             label="社保 under 李明's consent",
         )
     ],
+    # 分村统计: government systems only (under their grants; the world registers none of its
+    # items, so the 民政 system's call is a 422 naming them), never people or outside clients
+    "GET /api/v1/exchange/regions/{region}/figures": [
+        P(
+            rule(("mz_system",)),
+            path={"region": "441202001001"},
+            query="period=2026-11&items=village.over80",
+        )
+    ],
     "GET /api/v1/exchange/quality": [P(DATA_DESK)],
     "GET /api/v1/exchange/quality/issues": [P(DATA_DESK)],
     "POST /api/v1/exchange/quality/issues/{issue_id}/resolve": [
@@ -1065,6 +1074,11 @@ PAGES: dict[str, Page] = {
         post={"note": "电话回访", "satisfied": "1"},
     ),
     "workbench/metrics/": Page(page_rule(("head", "admin"))),
+    # 12345 ticket → 城市管理事件 (issue 19): the 12345 center only (话务员/班长); 李明's 路灯
+    # 诉求 maps to the 部件 class 路灯, so the operator's click files an event (302)
+    "workbench/city/from-ticket/<str:ticket_no>/": Page(
+        page_rule(("hotline",)), path={"ticket_no": "$hotline_no"}, post={}
+    ),
     # 缴费 (issue 17): as the API
     "payments/": Page(SIGNED_IN_PAGE),
     "payments/orders/<str:order_no>/": Page(

@@ -843,3 +843,72 @@ class DashboardOut(Schema):
 )
 def dashboard(request: HttpRequest) -> DashboardOut:
     return DashboardOut(**selectors.dashboard(principal_for_request(request)))
+
+
+# --- per-village statistics (分村统计, services/regional.py) ----------------------------------
+
+
+class RegionQuery(Schema):
+    period: str
+    items: str  # comma-separated data item keys, e.g. village.over80,village.dibao_households
+    purpose: str = "statistics"
+
+
+class RegionSourceOut(Schema):
+    item: str
+    title: str
+    resource: str
+    resource_name: str
+    registry: str
+    department: str
+    department_name: str
+
+
+class RegionFiguresOut(Schema):
+    region: str
+    period: str
+    values: dict[str, Any]
+    sources: list[RegionSourceOut]
+    refused: dict[str, str]
+
+
+@router.get(
+    "/exchange/regions/{region}/figures",
+    response=RegionFiguresOut,
+    auth=BearerAuth(),
+    summary="分村统计：一个村（社区）某统计期的登记数据汇总（政务系统凭共享授权调用，留痕审计）",
+)
+def region_figures(request: HttpRequest, region: str, q: Query[RegionQuery]) -> RegionFiguresOut:
+    from shuzheng.core.errors import Forbidden
+    from shuzheng.exchange.services import regional
+
+    principal = principal_for_request(request)
+    if principal.kind != "client":
+        raise Forbidden("分村统计只向接入的政务系统提供，请以系统凭证调用。")
+    keys = [k.strip() for k in q.items.split(",") if k.strip()]
+    answer = regional.figures_read(
+        client_id=principal.client_id,
+        purpose=q.purpose,
+        keys=keys,
+        region=region,
+        period=q.period,
+        actor=principal.actor,
+    )
+    return RegionFiguresOut(
+        region=region,
+        period=q.period,
+        values=answer.values,
+        sources=[
+            RegionSourceOut(
+                item=s.key,
+                title=s.title,
+                resource=s.resource_code,
+                resource_name=s.resource_name,
+                registry=s.registry,
+                department=s.department,
+                department_name=s.department_name,
+            )
+            for s in answer.sources.values()
+        ],
+        refused=answer.refused,
+    )

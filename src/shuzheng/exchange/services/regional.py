@@ -39,6 +39,7 @@ from shuzheng.exchange.models import (
     ShareLevel,
     SubjectKind,
 )
+from shuzheng.exchange.services.common import PURPOSES
 from shuzheng.exchange.services.data_api import _grant_for_call
 from shuzheng.exchange.services.quality import CORRECTION_DEADLINE_WORKING_DAYS
 from shuzheng.exchange.services.sharing import request_submit
@@ -254,14 +255,18 @@ def figures_read(
     """One region's figures for a period, for a government system with a valid grant covering
     the items and purpose. Items no grant covers come back in ``refused``. Logged and audited
     (``exchange.region_read``; on behalf of ``actor``) in one transaction."""
+    consumer = Consumer.objects.filter(client_id=client_id, is_active=True).first()
+    if consumer is None or consumer.kind != Consumer.Kind.GOVERNMENT:
+        raise Forbidden("该系统未接入数据共享交换平台，或不是政务系统。")
     region, period = _region(region), _period(period)
+    if purpose not in PURPOSES:
+        raise ValidationFailed.one("purpose", "用途应为：" + "、".join(PURPOSES))
+    if not keys:
+        raise ValidationFailed.one("keys", "请列出要查询的分区划数据项。")
     known = items(list(dict.fromkeys(keys)))
     unknown = [k for k in keys if k not in known]
     if unknown:
         raise ValidationFailed.one("keys", "未登记的分区划数据项：" + "、".join(unknown))
-    consumer = Consumer.objects.filter(client_id=client_id, is_active=True).first()
-    if consumer is None or consumer.kind != Consumer.Kind.GOVERNMENT:
-        raise Forbidden("该系统未接入数据共享交换平台，或不是政务系统。")
     system = _client(consumer)
     by_resource: dict[str, list[str]] = {}
     for key, item in known.items():

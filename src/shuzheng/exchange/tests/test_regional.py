@@ -171,3 +171,34 @@ def test_source_officer_corrects_the_figure_and_the_next_read_has_it(published):
         95,
         96,
     )
+
+
+def test_http_api_answers_a_government_system_under_its_grants_only(published, api):
+    from shuzheng.exchange import services
+    from shuzheng.identity.contracts import Principal
+
+    url = f"/api/v1/exchange/regions/{VILLAGE}/figures?period=2026-11&items=village.over80"
+    with time_machine.travel(dt.datetime(2026, 12, 4, 9, tzinfo=TZ), tick=False):
+        r = api.call("GET", url, who="client:demo-mz-system")
+        assert r.status_code == 200, r.content
+        assert r.json()["values"] == {} and "village.over80" in r.json()["refused"]
+        assert api.call("GET", url, who="client:demo-bank").status_code == 403
+        assert api.call("GET", url, who="demo-dataofficer").status_code == 403
+        bad = api.call("GET", url + "&purpose=fun", who="client:demo-mz-system")
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "purpose"
+        system = Principal(
+            kind="client",
+            client_id="demo-mz-system",
+            client_kind="government",
+            client_department="441200-MZJ",
+        )
+        services.request_submit(
+            principal=system, resource_code=ELDER, fields=["village.over80"],
+            purpose="statistics", scenario="高龄津贴统计分析", legal_basis="《广东省高龄津贴制度》",
+            days=30,
+        )  # fmt: skip
+        r = api.call("GET", url, who="client:demo-mz-system")
+    body = r.json()
+    assert (body["values"], body["refused"]) == ({"village.over80": 95}, {})
+    assert body["sources"][0]["department_name"] == "肇庆市民政局"
+    assert DataCall.objects.filter(consumer="demo-mz-system", outcome="ok").count() == 1
