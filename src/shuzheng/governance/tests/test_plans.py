@@ -132,3 +132,28 @@ def test_runs_list_scoped(city, flood, red_alert):
     plans = city.api.call("GET", "/api/v1/city/plans", who=CENTER).json()
     assert [p["code"] for p in plans] == ["flood-test"]
     assert Alert.objects.get(pk=red_alert).plan_runs.count() == 1
+
+
+def test_admin_defines_a_plan_with_its_lists_audited(client):
+    from tests.support import DEMO_PASSWORD
+
+    assert client.login(username="demo-admin", password=DEMO_PASSWORD)
+    form = {
+        "code": "fire-4", "name": "森林防火预案", "kind": "forest_fire", "level": "4",
+        "indicator": "", "description": "", "active": "on",
+        "departments-TOTAL_FORMS": "1", "departments-INITIAL_FORMS": "0",
+        "departments-0-department": "441200-ZYJ", "departments-0-duty_phone": "1380075",
+        "departments-0-duty": "巡山",
+        "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0",
+        "steps-0-order": "1", "steps-0-title": "加强巡山", "steps-0-department": "441200-ZYJ",
+    }  # fmt: skip
+    r = client.post("/admin/governance/plan/add/", form)
+    assert r.status_code == 200 and "值班手机应为 11 位手机号码" in r.content.decode()
+    assert not Plan.objects.filter(code="fire-4").exists()
+    r = client.post("/admin/governance/plan/add/", {**form, "departments-0-duty_phone": ""})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    plan = Plan.objects.get(code="fire-4")
+    assert plan.steps.get().department == "441200-ZYJ"
+    assert AuditRecord.objects.filter(action="admin.add", object_id=str(plan.pk)).exists()
+    lists = AuditRecord.objects.get(object_type="governance.plan_lists", object_id=str(plan.pk))
+    assert lists.after["steps"] == [[1, "加强巡山", "441200-ZYJ"]]
