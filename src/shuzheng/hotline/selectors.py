@@ -93,6 +93,7 @@ def category_path(category_id: int | None) -> list[dict[str, str]]:
 
 def summary(principal: Principal, t: Ticket) -> dict[str, Any]:
     names = identity.department_names()
+    path = category_path(t.category_id)
     return {
         "ticket_no": t.ticket_no,
         "title": t.title,
@@ -100,7 +101,7 @@ def summary(principal: Principal, t: Ticket) -> dict[str, Any]:
         "type_name": str(TicketType(t.ticket_type).label),
         "status": t.status,
         "status_name": actions.status_name(t.status),
-        "category": (category_path(t.category_id) or [None])[-1],
+        "category": path[-1] if path else None,
         "region_code": t.region_code,
         "region_name": places.county_name(t.region_code),
         "town_name": places.town_name(t.town_code),

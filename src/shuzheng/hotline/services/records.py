@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
@@ -41,9 +42,10 @@ def is_repeat_call(phone: str, category_id: int | None, at: dt.datetime) -> bool
     the metrics count a flag instead of scanning two months of calls (index on the phone)."""
     if not phone:
         return False
+    same = Q(category_id=category_id) if category_id is not None else Q(category__isnull=True)
     return Ticket.objects.filter(
+        same,
         caller_phone=phone,
-        category_id=category_id,
         created_at__gte=at - dt.timedelta(days=REPEAT_DAYS),
         created_at__lt=at,
     ).exists()
