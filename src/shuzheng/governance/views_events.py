@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _t
@@ -290,7 +291,7 @@ def event_act(request: HttpRequest, event_no: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def event_photo(request: HttpRequest, event_no: str, file_id: uuid.UUID) -> HttpResponse:
+def event_photo(request: HttpRequest, event_no: str, file_id: uuid.UUID) -> HttpResponseBase:
     """A photo of an event the caller sees (read audited by ``files``)."""
     principal = principal_for_request(request)
     info = _guard(facade.event_get, principal=principal, event_no=event_no)

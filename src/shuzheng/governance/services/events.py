@@ -425,7 +425,7 @@ def event_act(
     with transaction.atomic():
         found = selectors.event_for(principal, event_no)
         event = (
-            CityEvent.objects.select_for_update()
+            CityEvent.objects.select_for_update(of=("self",))
             .select_related("event_class", "grid")
             .get(pk=found.pk)
         )
