@@ -31,33 +31,51 @@ class PrepareOut(BaseModel):
     prefill_sources: dict[str, str]
     materials: list[PrepareMaterial]
     promised_days: int
+    # 智能导办: the answers taken (question code → option value; {} without ``answers``) and
+    # the 一件事's member items they leave out
+    answers: dict[str, str] = {}
+    excluded_items: list[str] = []
+
+
+def _answers_param(values: list[str]) -> dict[str, str]:
+    """``answers=Q1:self`` (repeated) → {"Q1": "self"}; a value without ``:`` names its field."""
+    out: dict[str, str] = {}
+    for raw in values:
+        code, sep, value = str(raw).partition(":")
+        if not sep or not code.strip() or not value.strip():
+            raise ValidationFailed.one("answers", "导办回答的格式应为“问题编号:选项”，如 Q1:self。")
+        out[code.strip()[:8]] = value.strip()[:64]
+    return out
 
 
 @router.get("/cases/prepare", response=PrepareOut, summary="申请前准备：表单、预填、所需材料")
 def prepare(
-    request: HttpRequest, item_code: str = "", bundle_code: str = "", enterprise_uscc: str = ""
+    request: HttpRequest,
+    item_code: str = "",
+    bundle_code: str = "",
+    enterprise_uscc: str = "",
+    answers: list[str] = Query([]),  # noqa: B008  (ninja's way to declare a repeated parameter)
 ) -> dict[str, Any]:
+    """``answers=Q1:self`` (repeated): the 智能导办 answers — only the situation's materials are
+    listed (as ``POST /api/v1/cases`` with the same ``answers`` will require them)."""
     principal = principal_for_request(request)
+    chosen = _answers_param(answers)
+    situation: dict[str, Any] = {}
     if item_code:
         item = catalog.item(item_code)
-        schema, materials, days = (
-            item.form_schema,
-            catalog.required_materials(item),
-            item.promised_days,
-        )
-        optional = [m for m in item.materials if m not in materials]
+        situation = services.guided(item, chosen)
+        listed = services.materials_for(item, situation)
+        schema, days = item.form_schema, item.promised_days
     elif bundle_code:
         bundle = catalog.bundle(bundle_code)
-        schema, materials, days = (
-            bundle.form_schema,
-            [m for m in bundle.materials if m.required],
-            bundle.promised_days,
-        )
-        optional = [m for m in bundle.materials if not m.required]
+        situation = services.guided_bundle(bundle, chosen)
+        listed = services.bundle_materials_for(bundle, situation)
+        schema, days = bundle.form_schema, bundle.promised_days
     else:
         raise ValidationFailed.one("item_code", "请指定 item_code 或 bundle_code。")
+    materials = [m for m in listed if m.required]
     prefill, sources = services.prefill_for(principal, schema, enterprise_uscc or None)
-    everything = [*materials, *optional]
+    everything = [*materials, *(m for m in listed if not m.required)]
     choices = services.license_choices_many(
         principal, [m.license_type for m in everything], enterprise_uscc or None
     )
@@ -76,6 +94,8 @@ def prepare(
             for m in everything
         ],
         "promised_days": days,
+        "answers": situation.get("answers", {}),
+        "excluded_items": situation.get("excluded_items", []),
     }
 
 

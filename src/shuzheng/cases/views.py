@@ -159,11 +159,16 @@ class Target:
         )
 
     @classmethod
-    def bundle(cls, code: str) -> Target:
+    def bundle(cls, code: str, answers: dict[str, str] | None = None) -> Target:
+        """The 一件事 in force today, for the situation ``answers`` choose in its guide."""
         try:
             bundle = catalog.bundle(code)
         except NotFound:
             raise Http404(_t("未找到该一件事。")) from None
+        valid = catalog.guide_for_bundle(bundle, answers).answers if answers else {}
+        situation = services.guided_bundle(bundle, valid)
+        listed = services.bundle_materials_for(bundle, situation)
+        left_out = set(situation.get("excluded_items", ()))
         return cls(
             kind="bundle",
             code=bundle.code,
@@ -173,9 +178,12 @@ class Target:
             promised_days=bundle.promised_days,
             handling_type="promised",
             applicant_types=bundle.applicant_types,
-            materials=[(m, m.required) for m in bundle.materials],
-            members=[m.name for m in bundle.members],
-            member_codes=[m.code for m in bundle.members],
+            materials=[(m, True) for m in listed if m.required]
+            + [(m, False) for m in listed if not m.required],
+            members=[m.name for m in bundle.members if m.code not in left_out],
+            member_codes=[m.code for m in bundle.members if m.code not in left_out],
+            questions=list(bundle.questions),
+            situation=situation,
         )
 
 
@@ -350,7 +358,7 @@ def apply_item(request: HttpRequest, item_code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
     principal = _applicant(request)
-    return _apply(request, principal, Target.bundle(code))
+    return _apply(request, principal, Target.bundle(code, _guide_answers(request)))
 
 
 def _default_enterprise(principal: Principal, target: Target, asked: str) -> str:

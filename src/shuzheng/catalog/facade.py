@@ -21,6 +21,7 @@ __all__ = [
     "form_fields",
     "form_text_problems",
     "guide_for",
+    "guide_for_bundle",
     "item",
     "item_version",
     "items_of_theme",
@@ -42,6 +43,12 @@ def guide_for(item_view: ItemView, answers: dict[str, str]) -> GuideResult:
     left out, ones an unanswered question may still need optional. Unknown questions and
     values that are no option are listed in ``invalid``."""
     return selectors.guide_for(item_view, answers)
+
+
+def guide_for_bundle(bundle_view: BundleView, answers: dict[str, str]) -> GuideResult:
+    """智能导办 on a 一件事: the member items the answers leave out (``excluded_items``), the
+    situations chosen in the others and the materials that remain; ``invalid`` as for items."""
+    return selectors.guide_for_bundle(bundle_view, answers)
 
 
 def validate_form(schema: dict[str, Any], raw: Any) -> tuple[dict[str, Any], dict[str, str]]:

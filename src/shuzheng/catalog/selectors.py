@@ -455,8 +455,17 @@ def item_guide(code: str, answers: dict[str, str]) -> GuideResult:
 
 
 def bundle_guide(code: str, answers: dict[str, str]) -> GuideResult:
-    bundle = bundle_detail(code)
+    return guide_for_bundle(bundle_detail(code), answers)
+
+
+def guide_for_bundle(bundle: BundleView, answers: dict[str, str]) -> GuideResult:
+    """The 导办 answer of a 一件事: the member items the answers leave out, the situations they
+    choose in the others, and the materials that remain (deduplicated, minus what an included
+    member produces). Answers that are not an option of their question are ``invalid``."""
     chosen, unanswered = _answers_to_options(bundle.questions, answers)
+    known = {q["code"] for q in bundle.questions}
+    invalid = [c for c in answers if c not in known] + [c for c in unanswered if answers.get(c)]
+    answered = known - set(unanswered)
     excluded = sorted({c for o in chosen for c in o.get("exclude_items", [])})
     refs = [r for o in chosen for r in o.get("situations", [])]
     per_item_situations: dict[str, set[str]] = {}
@@ -475,6 +484,8 @@ def bundle_guide(code: str, answers: dict[str, str]) -> GuideResult:
         materials=_dedupe_materials(per_item, produced=_produced(included)),
         excluded_items=excluded,
         unanswered=unanswered,
+        answers={q["code"]: answers[q["code"]] for q in bundle.questions if q["code"] in answered},
+        invalid=invalid,
     )
 
 

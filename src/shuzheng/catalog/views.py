@@ -151,6 +151,8 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
             "excluded": set(guide.excluded_items) if guide else set(),
             "material_forms": MATERIAL_FORMS,
             "all_count": len(bundle.materials),
+            # the situation goes on into the application form (a plain link, no JavaScript)
+            "apply_query": urlencode(guide.answers) if guide else "",
         },
     )
 

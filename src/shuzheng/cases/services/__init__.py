@@ -18,7 +18,9 @@ from shuzheng.cases.services.corrections import correction_options, correction_t
 from shuzheng.cases.services.deadlines import cases_refresh_warnings
 from shuzheng.cases.services.intake import case_create, case_create_proactive, prefill_for
 from shuzheng.cases.services.materials import (
+    bundle_materials_for,
     guided,
+    guided_bundle,
     license_choices,
     license_choices_many,
     materials_for,
@@ -28,6 +30,7 @@ from shuzheng.cases.services.results import pending_license
 
 __all__ = [
     "allowed_actions",
+    "bundle_materials_for",
     "case_act",
     "case_by_no",
     "case_create",
@@ -36,6 +39,7 @@ __all__ = [
     "correction_options",
     "correction_targets",
     "guided",
+    "guided_bundle",
     "license_choices",
     "license_choices_many",
     "materials_for",

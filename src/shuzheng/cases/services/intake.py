@@ -14,8 +14,10 @@ from shuzheng.cases.models import Case
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.cases.services import delivery, instant, notices
 from shuzheng.cases.services.materials import (
+    bundle_materials_for,
     check_materials,
     guided,
+    guided_bundle,
     record_license_uses,
     required_for,
 )
@@ -209,7 +211,8 @@ def case_create(
         bundle = catalog.bundle(str(bundle_code))
         schema = bundle.form_schema
         applicant_types = bundle.applicant_types
-        required = [m for m in bundle.materials if m.required]
+        situation = guided_bundle(bundle, answers)
+        required = [m for m in bundle_materials_for(bundle, situation) if m.required]
         known = list(bundle.materials)
         region = bundle.code[3:9]
         department = bundle.lead_department
@@ -296,17 +299,12 @@ def case_create(
         )
         note: dict[str, Any] = {"parent": parent.case_no} if parent is not None else {}
         # the situation chosen in the guide, in words on the timeline (the clerk reads it there)
-        words = ""
-        if situation and parent is None:
-            words = "智能导办：" + "；".join(situation["answered"])
-            if situation["names"]:
-                words += "（情形：" + "；".join(situation["names"]) + "）"
         add_event(
             case,
             actor=principal.actor,
             action=action,
             before="",
-            note=words,
+            note=_guide_words(situation) if parent is None else "",
             data={**note, **at_window},
         )
         return case
@@ -326,10 +324,21 @@ def case_create(
                 promised_days=bundle.promised_days,
                 steps=["并联审批"],
                 form=data,
+                situation=situation,
                 **common,
             )
-            add_event(case, actor=principal.actor, action=action, before="", data=at_window)
+            add_event(
+                case,
+                actor=principal.actor,
+                action=action,
+                before="",
+                note=_guide_words(situation),
+                data=at_window,
+            )
+            left_out = set(situation.get("excluded_items", ()))
             for member in bundle.members:  # 并联审批: one sub-case per member item
+                if member.code in left_out:  # the guide's answers say it is not needed
+                    continue
                 sub = catalog.item(member.code)
                 fields = sub.form_schema.get("properties", {})
                 children.append(
@@ -361,6 +370,16 @@ def case_create(
         # case-number row) — ~100 ms of signing there queued every other writer behind it
         return instant.decide(case, item)
     return case
+
+
+def _guide_words(situation: dict[str, Any]) -> str:
+    """The situation chosen in the guide, in words on the timeline (the clerk reads it there)."""
+    if not situation:
+        return ""
+    words = "智能导办：" + "；".join(situation["answered"])
+    if situation["names"]:
+        words += "（情形：" + "；".join(situation["names"]) + "）"
+    return words
 
 
 def case_create_proactive(

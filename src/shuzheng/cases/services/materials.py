@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from shuzheng.cases.models import Case
 from shuzheng.catalog import facade as catalog
-from shuzheng.catalog.contracts import ItemView, MaterialView
+from shuzheng.catalog.contracts import BundleView, ItemView, MaterialView
 from shuzheng.core.errors import FieldError, ValidationFailed
 from shuzheng.files import facade as files
 from shuzheng.identity.contracts import Principal
@@ -171,6 +171,53 @@ def guided(item: ItemView, answers: dict[str, str] | None) -> dict[str, Any]:
         "situations": guide.situations,
         "names": guide.situation_names,
     }
+
+
+def guided_bundle(bundle: BundleView, answers: dict[str, str] | None) -> dict[str, Any]:
+    """As ``guided``, for a 一件事: the answers, the situation references (``item:situation``)
+    and the member items the answers leave out (``excluded_items``: no sub-case is filed for
+    them); {} without answers; an answer that is no option is a 422 naming ``answers.<q>``."""
+    answers = {str(k): str(v) for k, v in (answers or {}).items() if str(v or "").strip()}
+    if not answers:
+        return {}
+    guide = catalog.guide_for_bundle(bundle, answers)
+    if guide.invalid:
+        texts = {q["code"]: q["text"] for q in bundle.questions}
+        raise ValidationFailed(
+            [
+                FieldError(
+                    f"answers.{code}",
+                    f"导办问题“{texts[code]}”的回答不是可选的答案之一。"
+                    if code in texts
+                    else "本一件事没有这个导办问题。",
+                )
+                for code in guide.invalid
+            ]
+        )
+    words = [
+        f"{q['text']}{o['label']}"
+        for q in bundle.questions
+        for o in q["options"]
+        if guide.answers.get(q["code"]) == o["value"]
+    ]
+    return {
+        "answers": guide.answers,
+        "answered": words,
+        "situations": guide.situations,
+        "names": [],
+        "excluded_items": guide.excluded_items,
+    }
+
+
+def bundle_materials_for(
+    bundle: BundleView, situation: dict[str, Any] | None
+) -> list[MaterialView]:
+    """The materials an application of a 一件事 asks for: for the situation chosen in its guide
+    exactly those that remain, else every material of the 一件事."""
+    answers = (situation or {}).get("answers") or {}
+    if answers:
+        return list(catalog.guide_for_bundle(bundle, answers).materials)
+    return list(bundle.materials)
 
 
 def materials_for(item: ItemView, situation: dict[str, Any] | None) -> list[MaterialView]:

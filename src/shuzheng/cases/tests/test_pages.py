@@ -278,6 +278,70 @@ def test_bundle_apply_creates_parallel_sub_cases(catalog):
         assert f'href="/cases/{child.case_no}/"' in page
 
 
+def test_bundle_guide_answers_carry_into_the_form_and_leave_out_an_item(catalog):
+    """智能导办 on a 一件事: "已有营业执照" leaves the licence item out — its materials are not
+    asked for, no sub-case is filed for it — and the answer is recorded on the case."""
+    code = catalog["bundle"]
+    bundle = catalog_facade.bundle(code)
+    client = login("demo-citizen")
+    guide = html(client.get(f"/services/bundle/{code}/", {"Q1": "yes"}))
+    assert f'href="/cases/apply/bundle/{code}/?Q1=yes"' in guide
+    page = html(client.get(f"/cases/apply/bundle/{code}/", {"Q1": "yes"}))
+    assert "是否已经有营业执照？ <strong>已有</strong>" in page
+    assert 'name="guide-Q1" value="yes"' in page
+    kept = catalog_facade.guide_for_bundle(bundle, {"Q1": "yes"}).materials
+    left_out = {m.code for m in bundle.materials} - {m.code for m in kept}
+    assert left_out  # the licence item's own materials
+    for m in left_out:
+        assert f'name="material-{m}"' not in page
+    data = {
+        "guide-Q1": "yes",
+        "applicant_name": "李明",
+        "applicant_id_number": User.objects.get(username="demo-citizen").person.id_number,
+        "applicant_phone": "13800000001",
+        "enterprise_name": "肇庆市星湖味道餐饮有限公司",
+        "business_area": "60",
+    }
+    data.update({f"material-{m.code}": pdf() for m in kept if m.required})
+    r = client.post(f"/cases/apply/bundle/{code}/", data)
+    assert r.status_code == 302, html(r)
+    parent = Case.objects.get(parent__isnull=True)
+    assert parent.situation["answers"] == {"Q1": "yes"}
+    assert [c.item_name for c in parent.children.all()] == [bundle.members[1].name]
+    assert "智能导办：是否已经有营业执照？已有" in parent.events.get(action="submit").note
+
+
+def test_bundle_answers_that_are_no_option_are_refused_by_the_api(catalog, api):
+    r = api.call(
+        "POST",
+        "/api/v1/cases",
+        who="demo-citizen",
+        json_body={"bundle_code": catalog["bundle"], "form": {}, "answers": {"Q1": "maybe"}},
+    )
+    assert r.status_code == 422
+    assert "answers.Q1" in [e["field"] for e in r.json()["errors"]]
+    assert not Case.objects.exists()
+
+
+def test_prepare_takes_the_guide_answers(catalog, api):
+    code = catalog["bundle"]
+    bundle = catalog_facade.bundle(code)
+    url = f"/api/v1/cases/prepare?bundle_code={code}"
+    everything = api.call("GET", url, who="demo-citizen").json()
+    assert everything["answers"] == {} and everything["excluded_items"] == []
+    assert len(everything["materials"]) == len(bundle.materials)
+    r = api.call("GET", url + "&answers=Q1:yes", who="demo-citizen")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["answers"] == {"Q1": "yes"} and body["excluded_items"] == [bundle.members[0].code]
+    kept = catalog_facade.guide_for_bundle(bundle, {"Q1": "yes"}).materials
+    assert [m["material_code"] for m in body["materials"]] == [m.code for m in kept]
+    bad = api.call("GET", url + "&answers=Q1", who="demo-citizen")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "answers"
+    wrong = api.call("GET", url + "&answers=Q1:maybe", who="demo-citizen")
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "answers.Q1"
+
+
 # --- 我的办件, the case page, messages ------------------------------------------------------------
 
 
