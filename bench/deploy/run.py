@@ -4,7 +4,8 @@ process (issue 22), against a private PostgreSQL cluster.
     cd /work/main && make bench-deploy
     .venv/bin/python bench/deploy/run.py --seconds 30 --concurrency 8 --web-workers 1
 
-1. a private PostgreSQL cluster, prepared by the commands of ``make demo`` (both from
+1. a private PostgreSQL cluster, prepared by the commands of ``make demo`` that a lifecycle
+   needs (``--all-demo-data``: all of them; both from
    bench/case_lifecycle, whose harness this reuses: ``Postgres``, ``demo_steps``, ``Http``,
    ``one_lifecycle``, ``token_for``, ``CpuMeter``);
 2. the roles as in production: ``shuzheng worker`` ×2, ``shuzheng scheduler`` ×1 and
@@ -43,6 +44,9 @@ sys.path.insert(1, str(ROOT))
 from bench.case_lifecycle import run as lifecycle  # noqa: E402  (the real-server harness)
 
 RESULTS = ROOT / "bench" / "results" / "deploy.json"
+# what a case lifecycle needs of make demo's commands (the whole list: --all-demo-data)
+SETUP = [["migrate", "--noinput", "-v0"], ["seed_demo"], ["seed_catalog"], ["seed_licenses"],
+         ["seed_exchange"], ["seed_rules"], ["collectstatic", "--noinput", "-v0"]]  # fmt: skip
 WORK = lifecycle.WORK.parent / "shuzheng-bench-deploy"
 
 
@@ -154,6 +158,7 @@ def main() -> None:
     p.add_argument("--web-workers", type=int, default=1, help="granian workers per web node")
     p.add_argument("--threads", type=int, default=4, help="threads per granian worker")
     p.add_argument("--item", default=lifecycle.DEFAULT_ITEM)
+    p.add_argument("--all-demo-data", action="store_true", help="run every command of make demo")
     args = p.parse_args()
 
     WORK.mkdir(parents=True, exist_ok=True)
@@ -167,7 +172,7 @@ def main() -> None:
         env["SHUZHENG_STATIC_ROOT"] = str(WORK / "static")
         env["SHUZHENG_MEDIA_ROOT"] = str(WORK / "media")
         t0 = time.perf_counter()
-        for cmd in lifecycle.demo_steps():
+        for cmd in lifecycle.demo_steps() if args.all_demo_data else SETUP:
             lifecycle.sh([str(lifecycle.BIN / "shuzheng"), *cmd], env)
         print(f"  ready in {time.perf_counter() - t0:.0f} s", flush=True)
 
