@@ -85,6 +85,7 @@ def _task_page(
             "t": t,
             "reports": selectors.reports_of(task),
             "urges": selectors.urges_of(task),
+            "reminders": list(task.reminders.all()[:10]),
             "office_actions": office_actions,
             "can_reply": "owner" in roles,
             "error": error,

@@ -76,3 +76,13 @@ def test_reminded_once_per_week(tasks, django_capture_on_commit_callbacks):
     assert list(Reminder.objects.filter(period="2022-W28").values_list("task_id", flat=True)) == [
         tasks["late"].pk
     ]
+
+
+def test_task_page_lists_the_reminders(tasks, client, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    run(MONDAY, django_capture_on_commit_callbacks)
+    with at(MONDAY):
+        client.force_login(get_user_model().objects.get(username="demo-head"))
+        page = client.get(f"/supervision/tasks/{tasks['late'].pk}/").content.decode()
+    assert "自动催办" in page and "2022年7月4日：已逾期，已催办" in page
