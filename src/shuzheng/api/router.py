@@ -30,6 +30,7 @@ from shuzheng.governance.api_dashboard import router as governance_dashboard_rou
 from shuzheng.hotline.api import router as hotline_router
 from shuzheng.hotline.api_dashboard import router as hotline_dashboard_router
 from shuzheng.identity.api import router as identity_router
+from shuzheng.identity.api_mandates import router as identity_mandates_router
 from shuzheng.knowledge.api import router as knowledge_router
 from shuzheng.licenses.api import router as licenses_router
 from shuzheng.payments.api import router as payments_router
@@ -143,6 +144,7 @@ def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", identity_router)
+api.add_router("/", identity_mandates_router)
 api.add_router("/", core_router)
 api.add_router("/", console_router)
 api.add_router("/", catalog_router)
