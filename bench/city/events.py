@@ -1,5 +1,5 @@
 """城市管理事件 closed loop over HTTP on PostgreSQL (issue 19, "Measured", third figure):
-``python bench/city/events.py [--clients 2] [--seconds 30]`` (``make bench-city-events``).
+``.venv/bin/python bench/city/events.py [--clients 2] [--seconds 30]``.
 
 1. a private PostgreSQL 15 cluster (``bench/case_lifecycle/run.py``'s ``Postgres``), ``migrate``
    (the event classes and grid cells of migration 0005) and ``seed_demo``; the two demo 网格员
@@ -194,7 +194,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out["db_check"] = {
             **after,
             "closed_by_clients": closed,
-            "ok": after["closed"] == closed and after["steps"] >= closed * len(STEPS),
+            "ok": after["closed"] == closed == after["events"]
+            and after["steps"] == closed * len(STEPS),
         }
     return out
 
