@@ -183,10 +183,10 @@ def backup_create(*, dest: Path) -> BackupResult:
 
 def _files_store() -> dict[str, Any] | None:
     """The object store holding the files (None when they are on the local disk)."""
-    config = settings.STORAGES["default"]
+    config: dict[str, Any] = settings.STORAGES["default"]
     if config["BACKEND"] == "django.core.files.storage.FileSystemStorage":
         return None
-    options = config.get("OPTIONS", {})
+    options: dict[str, Any] = config.get("OPTIONS") or {}
     return {
         "backend": config["BACKEND"],
         "endpoint_url": options.get("endpoint_url"),
