@@ -478,14 +478,9 @@ def signals(
             .values_list("category_id", place)
         )
     candidates: dict[Any, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    if can_fire:
-        which = Q()
-        for cat, place in can_fire:
-            which |= Q(
-                category_id=cat, **{"town_code" if len(place) == 9 else "region_code": place}
-            )
+    if can_fire:  # their categories' days (an array test per index entry, not an OR per key)
         for day, cat, town, region, n in (
-            daily.filter(which)
+            daily.filter(category_id__in={cat for cat, _ in can_fire})
             .values_list("day", "category_id", "town_code", "region_code")
             .annotate(n=Count("*"))
         ):
