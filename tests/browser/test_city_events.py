@@ -148,3 +148,30 @@ def test_done_when(city_site: str, new_context: Any) -> None:
     # the reporter sees it closed
     grid.goto(f"{site}/city/events/{no}/")
     _status(grid, "已结案")
+
+
+def test_a_report_made_without_signal_is_sent_when_it_returns(
+    city_site: str, new_context: Any
+) -> None:
+    from shuzheng.governance.models import CityEvent
+
+    site = city_site
+    context = new_context(**PHONE)
+    grid = context.new_page()
+    login(grid, site, "demo-grid")
+    grid.goto(f"{site}/city/patrol/")
+    grid.get_by_label("问题类别").select_option(label="暴露垃圾")
+    grid.get_by_label("问题描述").fill("城东街道天宁北路垃圾堆放。")
+    grid.get_by_label("所在网格（用手机定位时可不选）").select_option(value=CELL)
+    grid.locator("#p-photos").set_input_files(_photo("垃圾.png"))
+    context.set_offline(True)
+    grid.get_by_test_id("patrol-submit").click()
+    queue = grid.get_by_test_id("patrol-queue")
+    expect(queue).to_contain_text("上报已保存在本机")
+    expect(queue).to_contain_text("城东街道天宁北路垃圾堆放")
+    check_axe(grid, context="patrol page, offline queue")
+    assert not CityEvent.objects.exists()
+    context.set_offline(False)  # the browser fires "online": the queue is sent
+    expect(queue).to_contain_text("保存在本机的上报已发送")
+    event = CityEvent.objects.get()
+    assert (event.event_class.code, event.grid.code, len(event.photos)) == ("SJ-0102", CELL, 1)
