@@ -293,6 +293,72 @@ API: dict[str, list[Probe]] = {
     "GET /api/v1/identity/departments": [P(PUBLIC)],
     "GET /api/v1/identity/regions": [P(PUBLIC)],
     "GET /api/v1/identity/staff/roles": [P(STAFF_ONLY)],
+    # 我的授权 (帮办代办, issue 17) over the API: persons only (staff and clients 403); the
+    # world's mandate is 陈桂英's (principal) and her daughter's (no caller here): 404 to others
+    "GET /api/v1/me/mandates": [
+        P(
+            rule(PERSONS, **(dict.fromkeys(PERSONS, "masked") | {"elder": "full"})),
+            secret="林晓红",  # the daughter, listed only to her mother
+        ),
+        P(rule(PERSONS, **dict.fromkeys(PERSONS, "masked")), secret="$elder_id"),  # masked
+    ],
+    "POST /api/v1/me/mandates": [
+        P(
+            PERSONS_ONLY,
+            body={
+                "principal_name": "陈桂英",
+                "principal_id_number": "$elder_id",
+                "relation": "child",
+                "scope": "all",
+                "item_codes": [],
+                "valid_until": "2027-11-22",
+            },
+        )
+    ],
+    # the agent's steps: the daughter is no caller, so every person finds nothing
+    "POST /api/v1/me/mandates/{mandate_id}/code": [
+        P(
+            rule(default=404, **dict.fromkeys((*STAFF, *CLIENTS), 403)),
+            path={"mandate_id": "$mandate_id"},
+        )
+    ],
+    "POST /api/v1/me/mandates/{mandate_id}/confirm": [
+        P(
+            rule(default=404, **dict.fromkeys((*STAFF, *CLIENTS), 403)),
+            path={"mandate_id": "$mandate_id"},
+            body={"code": "123456"},
+        )
+    ],
+    # the principal's steps (an active mandate: answering is a 409, revoking works)
+    "POST /api/v1/me/mandates/{mandate_id}/answer": [
+        P(
+            rule(("elder",), default=404, **dict.fromkeys((*STAFF, *CLIENTS), 403)),
+            path={"mandate_id": "$mandate_id"},
+            body={"accept": True},
+        )
+    ],
+    "POST /api/v1/me/mandates/{mandate_id}/revoke": [
+        P(
+            rule(("elder",), default=404, **dict.fromkeys((*STAFF, *CLIENTS), 403)),
+            path={"mandate_id": "$mandate_id"},
+            body={},
+        )
+    ],
+    # a 帮办员's signed paper mandate is recorded by a window clerk
+    "POST /api/v1/mandates/paper": [
+        P(
+            rule(("clerk",)),
+            body={
+                "principal_id_number": "$elder_id",
+                "agent_id_number": "$agent_id",
+                "scope": "all",
+                "item_codes": [],
+                "valid_until": "2027-06-30",
+                "paper_ref": "端州帮办〔2026〕99号",
+                "paper_seen": True,
+            },
+        )
+    ],
     # core and console: the working-day calendar, the audit log
     "GET /api/v1/calendar/add-working-days": [P(PUBLIC, query="start=2026-11-23&days=5")],
     "GET /api/v1/calendar/working-days-between": [
