@@ -514,33 +514,41 @@ def signals(
             )
         )
     ]
-    cats = {c.pk: c for c in Category.objects.filter(pk__in={k[0] for k, _ in kept})}
+    top = sorted(kept, key=lambda x: x[1].p_value)[:limit]
+    # up to 5 sample tickets per signal, the newest since it started: one read for them all
+    samples: dict[tuple[int, str], list[dict[str, str]]] = defaultdict(list)
+    if top:
+        since_of = {key: start(s.since) for key, s in top}
+        for no, title, cat, town, region, at in (
+            Ticket.objects.filter(
+                category_id__in={cat for (cat, _), _ in top},
+                created_at__gte=min(since_of.values()),
+                created_at__lt=start(today + dt.timedelta(days=1)),
+            )
+            .order_by("-created_at", "-id")
+            .values_list(
+                "ticket_no", "title", "category_id", "town_code", "region_code", "created_at"
+            )
+        ):
+            for key in ((cat, town), (cat, region)):
+                if key in since_of and at >= since_of[key] and len(samples[key]) < 5:
+                    samples[key].append({"ticket_no": no, "title": title})
+    nodes = tree().by_id
     out: list[dict[str, Any]] = []
-    for (cat_id, place), s in sorted(kept, key=lambda x: x[1].p_value)[:limit]:
+    for (cat_id, place), s in top:
         level = "town" if len(place) == 9 else "county"
         where = places.town_name(place) if level == "town" else places.county_name(place)
-        sample = Ticket.objects.filter(
-            category_id=cat_id,
-            created_at__gte=dt.datetime.combine(s.since, dt.time.min, tzinfo=tz),
-            **({"town_code": place} if level == "town" else {"region_code": place}),
-        )
+        node = nodes.get(cat_id)
         out.append(
             {
-                "category": {"code": cats[cat_id].code, "name": cats[cat_id].name}
-                if cat_id in cats
-                else None,
+                "category": {"code": node.code, "name": node.name} if node else None,
                 "place": {"code": place, "name": where, "level": level},
                 "since": s.since.isoformat(),
                 "count": s.count,
                 "expected": round(s.expected, 2),
                 "ratio": round(s.ratio, 1),
                 "p_value": s.p_value,
-                "samples": [
-                    {"ticket_no": no, "title": title}
-                    for no, title in sample.order_by("-created_at").values_list(
-                        "ticket_no", "title"
-                    )[:5]
-                ],
+                "samples": samples[(cat_id, place)],
             }
         )
     return out
