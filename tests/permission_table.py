@@ -1383,6 +1383,11 @@ PAGES: dict[str, Page] = {
         page_rule(("citizen",), default=404), path={"ticket_no": "$hotline_no"}, post={}
     ),
     "hotline/progress/": Page(PAGE_PUBLIC, query="ticket_no=$hotline_no&phone=13800000001"),
+    # the 评价 link of a 答复 SMS, no login: a reference the server did not make is 404 for
+    # everyone (a real link: hotline/tests/test_rating_link.py)
+    "hotline/r/<str:ref>/": Page(
+        page_rule((), default=404, anonymous=404), path={"ref": "AAAAAAAAAAAAAAAAAAAA"}
+    ),
     "hotline/console/": Page(page_rule(("hotline",)), query="phone=13800000001"),
     "hotline/console/kb/": Page(page_rule(("hotline",)), query="content=社保卡丢了"),
     "hotline/console/caller/": Page(page_rule(("hotline",)), query="caller_phone=13800000001"),
