@@ -36,6 +36,7 @@ __all__ = [
     "case_list",
     "case_ref",
     "close_held",
+    "close_paid_instant",
     "correction_options",
     "due_dates_recompute",
     "file_read_grant",
@@ -257,6 +258,17 @@ def close_held(principal: Principal, case_no: str) -> str:
     """Why a case the caller sees may not be closed (办结/出证) yet — a module above holds it
     back (payments: an unpaid fee) — or "" (NotFound like ``case_detail``)."""
     return hooks.close_blocked(selectors.case_for(principal, case_no)) or ""
+
+
+def close_paid_instant(case_no: str) -> CaseRef | None:
+    """A 秒批 case approved by the rules and held back only by its fee: once the fee is paid
+    (payments calls this after its payment commits), it is closed through the ``close`` row
+    as ``system:秒批`` — 电子送达, the result licence issued, audited. Any other case, or one a
+    gate still holds, is left as it is. Returns the case as it is then (None: no such case)."""
+    from shuzheng.cases.services import instant
+
+    case = instant.close_paid(case_no)
+    return _ref(case) if case is not None else None
 
 
 def pending_license(principal: Principal, case_no: str) -> PendingLicense | None:

@@ -7,7 +7,8 @@ audit record (``payments.<action>``, the order as object).
 - ``order_checkout``: the payer goes to the backend's cashier (the order's backend is chosen).
 - ``callback_receive``: a backend's verified notification moves the order 待支付 → 已支付 and
   issues the 财政电子票据; the same notification again changes nothing (idempotent). A payment
-  reported for an order already closed is refunded through the backend (``refund_late``).
+  reported for an order already closed is refunded through the backend (``refund_late``). A
+  秒批 case waiting only for its fee is then closed (``cases.facade.close_paid_instant``).
 - ``order_end_for_case``: a case refused, denied or withdrawn: a paid order is refunded through
   its backend (已退款), an unpaid one closed (已关闭); the payer is told.
 """
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
+from shuzheng.cases import facade as cases
 from shuzheng.cases.contracts import CaseRef
 from shuzheng.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
@@ -156,7 +158,18 @@ def order_checkout(*, principal: Principal, order_no: str, backend: str | None =
 def callback_receive(*, backend: str, body: bytes, headers: Mapping[str, str]) -> Order:
     """A backend's notification that an order was paid: verified by the backend (``Forbidden``
     when it does not verify), then 待支付 → 已支付 with its receipt, audited. The same
-    notification again returns the order unchanged."""
+    notification again returns the order unchanged.
+
+    Once the payment has committed, a 秒批 case held back only by its fee is closed and its
+    result issued (``cases.facade.close_paid_instant``; any other case is left to staff). Should
+    that fail, the payment stands and the gateway's repeated notification closes it."""
+    order = _callback_record(backend=backend, body=body, headers=headers)
+    if order.status == S.PAID:
+        cases.close_paid_instant(order.case_no)
+    return order
+
+
+def _callback_record(*, backend: str, body: bytes, headers: Mapping[str, str]) -> Order:
     gateway = backends.get(backend)
     try:
         paid = gateway.verify_callback(body, headers)
