@@ -67,6 +67,9 @@ EXTRA: dict[str, tuple[int, ...]] = {
     # wrong credentials or a locked account; failed logins throttled per IP and per name
     "shuzheng_identity_api_token": (401, 429),
     "shuzheng_identity_api_register": (429,),  # registrations per IP and hour
+    # 代办授权: requests per asker and hour; codes texted per principal (cooldown, hourly cap)
+    "shuzheng_identity_api_mandates_request_mandate": (429,),
+    "shuzheng_identity_api_mandates_send_code": (429,),
     # an item, bundle or enterprise named in the query or body that the caller cannot see
     "shuzheng_cases_api_create": (404,),
     "shuzheng_cases_api_prepare": (404,),
