@@ -7,7 +7,16 @@ import os
 
 os.environ.setdefault("SHUZHENG_TESTING", "1")
 
+import shutil
+import tempfile
+
 import pytest
+
+# uploads and licence PDFs the tests write go to a folder of this session (each xdist worker
+# its own), removed at the end — not into the demo's var/media
+_MEDIA = "" if "SHUZHENG_MEDIA_ROOT" in os.environ else tempfile.mkdtemp(prefix="shuzheng-media-")
+if _MEDIA:
+    os.environ["SHUZHENG_MEDIA_ROOT"] = _MEDIA
 
 _TODAY = os.environ.get("SHUZHENG_TEST_TODAY", "")
 _traveller = None
@@ -33,6 +42,8 @@ def pytest_configure(config):  # type: ignore[no-untyped-def]
 def pytest_unconfigure(config):  # type: ignore[no-untyped-def]
     if _traveller is not None:
         _traveller.stop()
+    if _MEDIA:
+        shutil.rmtree(_MEDIA, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
