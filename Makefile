@@ -64,14 +64,8 @@ openapi: $(BIN)/.installed
 openapi-check: $(BIN)/.installed
 	DATABASE_URL= $(BIN)/shuzheng export_openapi --check
 
-# The SQLite and PostgreSQL suites run on every core (pytest-xdist, a test file per worker so
-# its module fixtures are built once; each worker has its own test database and media folder).
-# PYTEST_WORKERS=0 runs them in one process.
-PYTEST_WORKERS ?= auto
-XDIST := -n $(PYTEST_WORKERS) --dist loadfile
-
 test-sqlite: $(BIN)/.installed
-	DATABASE_URL= $(BIN)/pytest -q -m "not browser" $(XDIST)
+	DATABASE_URL= $(BIN)/pytest -q -m "not browser"
 
 # Runs when DATABASE_URL points to PostgreSQL (.ci/run always sets it), with production's
 # defaults (deferred audit chaining and SMS) and on a day far from today (TEST_TODAY), so a test
@@ -80,7 +74,7 @@ TEST_TODAY ?= 2027-06-15
 test-postgres: $(BIN)/.installed
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 	  echo "pytest on PostgreSQL ($${DATABASE_URL%%@*}@…), as if today were $(TEST_TODAY)"; \
-	  SHUZHENG_TEST_TODAY=$(TEST_TODAY) $(BIN)/pytest -q -m "not browser" $(XDIST); \
+	  SHUZHENG_TEST_TODAY=$(TEST_TODAY) $(BIN)/pytest -q -m "not browser"; \
 	else echo "test-postgres: skipped (DATABASE_URL does not point to PostgreSQL)"; fi
 
 # The live server's pages are requested in parallel (a case page's material previews): the
@@ -139,6 +133,12 @@ bench-hotline-intake: $(BIN)/.installed
 .PHONY: bench-city
 bench-city: $(BIN)/.installed
 	$(BIN)/python bench/city/run.py $(CITY_ARGS)
+
+## make bench-city-dashboard [DASHBOARD_ARGS="--events 1000000 --preload 10000000"]: 指挥调度
+## dashboard APIs p50/p95/p99 on PostgreSQL with 1 M events and 10 M readings
+.PHONY: bench-city-dashboard
+bench-city-dashboard: $(BIN)/.installed
+	$(BIN)/python bench/city/dashboard.py $(DASHBOARD_ARGS)
 
 ## make bench-reporting [REPORTING_ARGS="--db postgres --rounds 3"]: 填表报数 typing meter (typed vs
 ## all values, every offered value checked against its exchange source) over the demo reports ×
