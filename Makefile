@@ -64,8 +64,14 @@ openapi: $(BIN)/.installed
 openapi-check: $(BIN)/.installed
 	DATABASE_URL= $(BIN)/shuzheng export_openapi --check
 
+# The SQLite and PostgreSQL suites run on every core (pytest-xdist, a test file per worker so
+# its module fixtures are built once; each worker has its own test database and media folder).
+# PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+
 test-sqlite: $(BIN)/.installed
-	DATABASE_URL= $(BIN)/pytest -q -m "not browser"
+	DATABASE_URL= $(BIN)/pytest -q -m "not browser" $(XDIST)
 
 # Runs when DATABASE_URL points to PostgreSQL (.ci/run always sets it), with production's
 # defaults (deferred audit chaining and SMS) and on a day far from today (TEST_TODAY), so a test
@@ -74,7 +80,7 @@ TEST_TODAY ?= 2027-06-15
 test-postgres: $(BIN)/.installed
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 	  echo "pytest on PostgreSQL ($${DATABASE_URL%%@*}@…), as if today were $(TEST_TODAY)"; \
-	  SHUZHENG_TEST_TODAY=$(TEST_TODAY) $(BIN)/pytest -q -m "not browser"; \
+	  SHUZHENG_TEST_TODAY=$(TEST_TODAY) $(BIN)/pytest -q -m "not browser" $(XDIST); \
 	else echo "test-postgres: skipped (DATABASE_URL does not point to PostgreSQL)"; fi
 
 # The live server's pages are requested in parallel (a case page's material previews): the
