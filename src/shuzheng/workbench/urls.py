@@ -23,7 +23,5 @@ urlpatterns = [
         name="rectification_callback",
     ),
     path("metrics/", views.metrics, name="metrics"),
-    path(
-        "city/from-ticket/<str:ticket_no>/", views_city.city_from_ticket, name="city_from_ticket"
-    ),
+    path("city/from-ticket/<str:ticket_no>/", views_city.city_from_ticket, name="city_from_ticket"),
 ]
