@@ -160,6 +160,9 @@ class CityEvent(models.Model):
             models.Index(fields=["reporter", "-created_at"], name="governance_event_reporter"),
             models.Index(fields=["checker", "status"], name="governance_event_checker"),
             models.Index(fields=["-created_at"], name="governance_event_created"),
+            # the dashboard's "filed / closed since" counts (events_summary)
+            models.Index(fields=["filed_at"], name="governance_event_filed"),
+            models.Index(fields=["closed_at"], name="governance_event_closed"),
         ]
         verbose_name = _("城市管理事件")
         verbose_name_plural = _("城市管理事件")
