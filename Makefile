@@ -146,6 +146,13 @@ bench-city: $(BIN)/.installed
 bench-city-dashboard: $(BIN)/.installed
 	$(BIN)/python bench/city/dashboard.py $(DASHBOARD_ARGS)
 
+## make bench-documents [DOCUMENTS_ARGS="--size 100000"]: 公文库 at scale - a generated GB/T 9704
+## corpus imported through the platform (docs/s), planted relations' precision/recall, search
+## p50/p95 with filters and highlighting (median of 3 runs) vs naive substring search (SQLite)
+.PHONY: bench-documents
+bench-documents: $(BIN)/.installed
+	SHUZHENG_TESTING=1 $(BIN)/python bench/documents/run.py $(DOCUMENTS_ARGS)
+
 ## make bench-reporting [REPORTING_ARGS="--db postgres --rounds 3"]: 填表报数 typing meter (typed vs
 ## all values, every offered value checked against its exchange source) over the demo reports ×
 ## villages × 3 periods, and roll-up p95 of 1,000 villages on SQLite and PostgreSQL (median of 3)

@@ -297,12 +297,12 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p * (len(s) - 1)))]
 
 
-def setup() -> None:
+def setup(reuse: bool = False) -> None:
     os.environ.setdefault("SHUZHENG_TESTING", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.settings")
     os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
     DB.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm") if not reuse else ():
         Path(f"{DB}{suffix}").unlink(missing_ok=True)
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -316,8 +316,14 @@ def setup() -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", type=int, default=100_000)
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database a previous run of the same --size imported: measure (b)-(d) "
+        "again, the import figures are the previous run's",
+    )
     args = ap.parse_args()
-    setup()
+    setup(reuse=args.reuse)
     from django.db import connection
 
     from shuzheng.documents import selectors, termindex
@@ -334,16 +340,21 @@ def main() -> int:
 
     # (a) import
     slices: list[float] = []
+    import_s = 0.0
+    if args.reuse:
+        before = json.loads(RESULTS.read_text(encoding="utf-8"))["import"]
+        slices, import_s = before["slices"], before["seconds"]
+        assert Document.objects.count() == len(files), "--reuse needs the same --size"
     step = max(BATCH, len(files) // 10)
     t_all = time.perf_counter()
-    for start in range(0, len(files), step):
+    for start in range(0, len(files) if not args.reuse else 0, step):
         chunk = files[start : start + step]
         t = time.perf_counter()
         for b in range(0, len(chunk), BATCH):
             documents_import(principal=OFFICE, files=chunk[b : b + BATCH], department="441200-ZSJ")
         slices.append(len(chunk) / (time.perf_counter() - t))
         print(f"  imported {start + len(chunk):>7,}: {slices[-1]:.0f} docs/s")
-    import_s = time.perf_counter() - t_all
+    import_s = import_s or time.perf_counter() - t_all
     rate = statistics.median(slices)
     print(f"(a) import: {len(files):,} in {import_s:.0f} s; median of slices {rate:.0f} docs/s")
 

@@ -32,6 +32,7 @@ from shuzheng.identity.contracts import Principal
 
 OFFICE_ROLES = ("department_head", "platform_admin")
 MAX_TERMS = 6
+RANKED = 500  # matches ranked by occurrences; ``total`` counts at most these
 
 
 def office_departments() -> tuple[str, ...]:
@@ -155,7 +156,9 @@ def search(
         docs = list(qs.order_by("-date", "-id")[offset : offset + limit])
         return total, [summary(d, principal, []) for d in docs]
     scored = []
-    for pk, text in qs.values_list("id", "search_text")[:2000]:
+    # unordered: the first RANKED matches are read and ranked here, not all of them sorted (a
+    # word in most of 100,000 documents: reading 2,000 texts cost p95 420 ms, bench/documents)
+    for pk, text in qs.order_by().values_list("id", "search_text")[:RANKED]:
         title = text[: text.find("\n")]  # search_text starts with the normalised title
         score = sum(text.count(t) + 10 * title.count(t) for t in terms)
         scored.append((-score, pk))
