@@ -203,6 +203,7 @@ def jobs() -> list[Job]:
     from shuzheng.cases.tasks import refresh_warnings
     from shuzheng.console.tasks import remind_expiring_licenses
     from shuzheng.governance.tasks import compute_indicators
+    from shuzheng.governance.tasks import warn_events as city_event_warnings
     from shuzheng.hotline.tasks import refresh_warnings as hotline_warnings
     from shuzheng.licenses.tasks import expire_licenses
     from shuzheng.notify import facade as notify
@@ -243,6 +244,13 @@ def jobs() -> list[Job]:
             "task",
             compute_indicators.enqueue,
             "一网统管指标",
+        ),
+        Job(
+            "governance.warn_events",
+            _env_seconds("SHUZHENG_CITY_WARNINGS_SECONDS", "300"),
+            "task",
+            city_event_warnings.enqueue,
+            "城市管理事件时限预警",
         ),
         Job("reporting.remind", day, "task", remind_reports.enqueue, "填表报数催报"),
         Job(

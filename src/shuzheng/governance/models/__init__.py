@@ -3,6 +3,7 @@ the latest state per indicator and district), ``alerts`` (预警). Events (事�
 dashboard add their own files here."""
 
 from shuzheng.governance.models.alerts import Alert, AlertStatus
+from shuzheng.governance.models.event_warnings import EventWarning, WarningLevel
 from shuzheng.governance.models.events import (
     CityEvent,
     EventClass,
@@ -48,6 +49,7 @@ __all__ = [
     "EventSource",
     "EventStatus",
     "EventStep",
+    "EventWarning",
     "Frequency",
     "Function",
     "GridCell",
@@ -65,4 +67,5 @@ __all__ = [
     "RunStatus",
     "RunStep",
     "Source",
+    "WarningLevel",
 ]
