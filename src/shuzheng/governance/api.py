@@ -244,6 +244,8 @@ class CityEventActionIn(Schema):
             " | check_pass 核查通过 | check_fail 核查不通过(reason, photos?) | close 结案"
             " | rate 评价(rating: satisfied/basic/unsatisfied) | urge 催办(reason)"
             " | supervise 督办(reason) | escalate 升级为重大事件(level 1–4, reason)"
+            " | hand_up 上交市级处置(reason, department?)"
+            " | hand_down 下放区县处置(reason, department?)"
         ),
     )
     note: str = ""

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuzheng.core.lifecycle import Lifecycle, Transition
 from shuzheng.governance.models import EventStatus as S
+from shuzheng.governance.selectors.event_levels import at_city_level, at_district_level
 
 CENTER = "center"
 DEPARTMENT = "department"
@@ -71,6 +72,11 @@ ROWS = [
       _("督办"), _("对处置部门发出督办")),
     T("escalate", (S.FILED, S.DISPATCHED, S.CHECKING), None, (CENTER,),
       _("升级为重大事件"), _("升级为重大事件，启动应急预案"), available=_not_major),
+    # levels (item 5): the time limit keeps running (services.event_levels)
+    T("hand_up", HANDLING, S.DISPATCHED, (DEPARTMENT,),
+      _("上交市级处置"), _("区县上交市级部门处置"), available=at_district_level),
+    T("hand_down", HANDLING, S.DISPATCHED, (CENTER, DEPARTMENT),
+      _("下放区县处置"), _("市级下放区县部门处置"), available=at_city_level),
 ]
 # fmt: on
 

@@ -199,6 +199,28 @@ def _forms(info: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _hand_targets(info: Any) -> dict[str, dict[str, Any]]:
+    """The departments a ``hand_up`` / ``hand_down`` form offers, the default first selected."""
+    from shuzheng.governance.models import CityEvent
+    from shuzheng.governance.selectors.event_levels import city_departments, district_departments
+    from shuzheng.governance.services.event_levels import default_target
+
+    wanted = [a for a in ("hand_up", "hand_down") if a in info.allowed_actions]
+    if not wanted:
+        return {}
+    event = CityEvent.objects.select_related("event_class").get(event_no=info.event_no)
+    out = {}
+    for action in wanted:
+        options = (
+            city_departments() if action == "hand_up" else district_departments(event.district)
+        )
+        out[action] = {
+            "options": [(c, n) for c, n in options if c != event.department],
+            "default": default_target(event, action),
+        }
+    return out
+
+
 def _render_event(
     request: HttpRequest,
     principal: Any,
@@ -227,6 +249,7 @@ def _render_event(
             "classes": _classes() if "file" in info.allowed_actions else [],
             "departments": departments,
             "checkers": checkers,
+            "hand_targets": _hand_targets(info),
             "ratings": list(RATINGS.items()),
             "levels": [
                 (1, "Ⅰ级（特别重大）"),

@@ -535,6 +535,11 @@ def event_act(
                 errors.append(FieldError("level", _t("重大事件等级应为 1 至 4 级。")))
             event.level = level
             note = _text(params, "reason", _t("升级理由"), errors)
+        elif action in ("hand_up", "hand_down"):
+            from shuzheng.governance.services.event_levels import hand
+
+            note, handed = hand(event, action, params, errors)
+            notices.extend(handed)
         if errors:
             raise ValidationFailed(errors)
         if row.target is not None:

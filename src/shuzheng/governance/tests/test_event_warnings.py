@@ -61,9 +61,3 @@ def test_found_overdue_only_red_and_nothing_for_events_not_in_handling(api, memb
     assert _warned(WATER) == [f"事件处置红色预警：{no}"]
     assert not EventWarning.objects.filter(event__event_no=filed).exists()
 
-
-def test_the_job_is_scheduled():
-    from shuzheng.console.scheduler import jobs
-
-    job = next(j for j in jobs() if j.name == "governance.warn_events")
-    assert job.kind == "task" and job.every <= 600

@@ -66,7 +66,7 @@ def test_the_whole_loop_over_the_api(api, members, frozen):
     assert (got["status"], got["department"]) == ("dispatched", "441200-SWUJ")
     # 污水井盖: 24 hours from 派遣
     assert dt.datetime.fromisoformat(got["due_at"]) == NOW + dt.timedelta(hours=24)
-    assert got["allowed_actions"] == ["urge", "supervise", "escalate"]
+    assert got["allowed_actions"] == ["urge", "supervise", "escalate", "hand_down"]
 
     # the department handles it with an after-photo; the other 网格员 is given the 核查
     assert act(api, no, "feedback", who=SW, note="已更换井盖").status_code == 422
