@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -21,6 +22,7 @@ from shuzheng.governance.models import Alert, Plan
 from shuzheng.governance.selectors import dashboard as dashboard_selectors
 from shuzheng.governance.selectors import plans as plan_selectors
 from shuzheng.governance.selectors.indicators import district_label
+from shuzheng.governance.selectors.performance import performance_tables
 from shuzheng.governance.services import plans as plan_services
 from shuzheng.identity.facade import principal_for_request
 
@@ -53,6 +55,21 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 def command(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     ctx["screen"] = request.GET.get("screen") == "1"
+    ctx["perf"] = perf = performance_tables()
+    ctx["perf_tables"] = [
+        {
+            "id": "districts",
+            "title": _t("各区县"),
+            "key_label": _t("区县"),
+            "rows": perf["districts"],
+        },
+        {
+            "id": "departments",
+            "title": _t("各处置部门"),
+            "key_label": _t("处置部门"),
+            "rows": perf["departments"],
+        },
+    ]
     return render(request, "governance/dashboard/command.html", ctx)
 
 
