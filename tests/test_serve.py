@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,6 +44,18 @@ def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated demo database for the module (migrating takes ~20 s); each test copies it."""
+    folder = tmp_path_factory.mktemp("serve-template")
+    subprocess.run([*CLI, "migrate", "-v0"], env=_env(folder), check=True)
+    return folder / "db.sqlite3"
+
+
+def _database(tmp_path: Path, migrated: Path) -> None:
+    shutil.copyfile(migrated, tmp_path / "db.sqlite3")
+
+
 def _health(port: int, until=lambda body: True, seconds: float = 30) -> dict:
     """/healthz's body once ``until(body)`` holds, or the last one after ``seconds``."""
     body: dict = {}
@@ -69,9 +82,9 @@ def _serve_web_only(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
 
 
 @pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
-def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
+def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path, migrated):
     env = _env(tmp_path)
-    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    _database(tmp_path, migrated)
     subprocess.run([*CLI, "collectstatic", "--noinput", "-v0"], env=env, check=True)
     port = _free_port()
     proc = subprocess.Popen([*CLI, "serve", "--port", str(port), "--workers", "1"], env=env)
@@ -95,14 +108,14 @@ def test_serve_starts_web_and_worker_and_stops_cleanly(tmp_path):
 
 
 @pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
-def test_serve_seals_deferred_audit_records(tmp_path):
+def test_serve_seals_deferred_audit_records(tmp_path, migrated):
     """With AUDIT_CHAIN=deferred (PostgreSQL's default) the web process writes audit records
     unchained and `serve` chains them within a second."""
     import sqlite3
 
     db = tmp_path / "db.sqlite3"
     env = _env(tmp_path, AUDIT_CHAIN="deferred")
-    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    _database(tmp_path, migrated)
     proc, port = _serve_web_only(env)
     try:
         for _ in range(60):
@@ -140,14 +153,14 @@ def test_serve_seals_deferred_audit_records(tmp_path):
 
 
 @pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
-def test_serve_texts_deferred_notifications(tmp_path):
+def test_serve_texts_deferred_notifications(tmp_path, migrated):
     """With NOTIFY_SMS=deferred (PostgreSQL's default) a committed notification waits with
     ``sms_pending`` and `serve` texts it within a second (here: into the demo outbox)."""
     import sqlite3
 
     db = tmp_path / "db.sqlite3"
     env = _env(tmp_path, NOTIFY_SMS="deferred")
-    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    _database(tmp_path, migrated)
     subprocess.run([*CLI, "seed_demo"], env=env, check=True, capture_output=True)
     with sqlite3.connect(db) as conn:  # what notify.send stores in deferred mode
         conn.execute(
@@ -186,12 +199,12 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not (BIN / "granian").exists(), reason="granian not installed")
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_serve_restarts_a_dead_web_server_and_stops_the_workers_it_left(tmp_path):
+def test_serve_restarts_a_dead_web_server_and_stops_the_workers_it_left(tmp_path, migrated):
     """granian respawns a web worker that dies; when granian's main process itself dies, `serve`
     stops the web workers it orphaned (its process group) and starts granian again, logging it
     (it used to stop everything)."""
     env = _env(tmp_path)
-    subprocess.run([*CLI, "migrate", "-v0"], env=env, check=True)
+    _database(tmp_path, migrated)
     port = _free_port()
     log = tmp_path / "serve.log"
     with open(log, "w") as err:
