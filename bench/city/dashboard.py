@@ -56,10 +56,8 @@ def prepare(events: int, preload: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from shuzheng.governance.demo import seed_city
-    from shuzheng.governance.models import Alert, EventClass, Plan
+    from shuzheng.governance.models import Alert, EventClass, Indicator, Plan
     from shuzheng.governance.services.plans import start_plan_for_alert
-
-    from shuzheng.governance.models import Indicator
 
     # the bench indicators hold the 10 M readings (storage); a city's dashboard shows dozens of
     # indicators, not 1,250 × 8 区县 tiles: they are switched off, their readings stay
