@@ -78,6 +78,21 @@ def test_a_street_vending_ticket_becomes_an_event_and_the_citizen_sees_its_outco
     expect(center.get_by_test_id("to-city-event")).to_have_count(0)
     expect(center.get_by_role("link", name=event_no)).to_be_visible()
 
+    # the command dashboard shows it as a point on the 肇庆 map and in 端州区's open count,
+    # which leads to the district's event list
+    center.goto(f"{site}/city/command/")
+    expect(center.get_by_test_id("command-map")).to_have_attribute("data-rendered", "1")
+    points = center.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('command-map'))"
+        ".getOption().series[1].data.map(p => p.name)"
+    )
+    assert points == [event_no]
+    expect(center.get_by_test_id("command-performance")).to_be_visible()
+    check_axe(center, context="command dashboard with performance tables")
+    center.get_by_role("link", name="端州区在办事件 1 件").click()
+    center.wait_for_url(re.compile(r"/city/events/\?district=441202$"))
+    expect(center.get_by_role("link", name=event_no)).to_be_visible()
+
     # 2. the loop, its middle steps through the API
     def act(who: str, action: str, **params: Any) -> None:
         r = api.call(

@@ -21,6 +21,7 @@ from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound, Val
 from shuzheng.governance.models import Alert, Plan
 from shuzheng.governance.selectors import dashboard as dashboard_selectors
 from shuzheng.governance.selectors import plans as plan_selectors
+from shuzheng.governance.selectors.event_points import open_event_points
 from shuzheng.governance.selectors.indicators import district_label
 from shuzheng.governance.selectors.performance import performance_tables
 from shuzheng.governance.services import plans as plan_services
@@ -44,6 +45,8 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     chart = {
         "map": [{"name": d["name"], "value": d["open_events"]} for d in data["districts"]],
         "label": "在办事件",
+        "points": open_event_points(),
+        "points_label": _t("在办事件位置"),
     }
     shown = {k: v for k, v in data.items() if k != "generated_at"}
     stamp = hashlib.sha256(json.dumps(shown, default=str, sort_keys=True).encode()).hexdigest()

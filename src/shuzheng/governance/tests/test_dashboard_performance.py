@@ -1,5 +1,6 @@
 """The command dashboard's drill-down and 绩效 tables (GB/T 30428): per 区县 and per 处置部门."""
 
+import json
 import re
 
 from shuzheng.governance.tests.conftest import CENTER
@@ -53,3 +54,19 @@ def test_performance_per_district_and_department_and_links_to_the_list(
 def test_performance_is_for_the_center_only(client, members):  # noqa: F811
     client.force_login(User.objects.get(username=SW))
     assert client.get("/city/command/").status_code == 403
+
+
+def test_open_events_are_points_on_the_map(api, client, members, frozen):  # noqa: F811
+    no = report(api).json()["event_no"]
+    near = report(api, grid="", lat="23.0501", lng="112.4521").json()["event_no"]
+    closed = report(api).json()["event_no"]
+    act(api, closed, "reject", reason="重复上报")
+    client.force_login(User.objects.get(username=CENTER))
+    page = client.get("/city/command/").content.decode()
+    data = json.loads(
+        page.split('id="command-chart-data" type="application/json">')[1].split("<")[0]
+    )
+    points = {p["name"]: p for p in data["points"]}
+    assert set(points) == {no, near}  # the rejected one is not open
+    assert points[near]["value"] == [112.4521, 23.0501]  # the phone's position
+    assert points[no]["status"] == "待立案" and points[no]["cls"] == "污水井盖"

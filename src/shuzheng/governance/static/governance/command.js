@@ -21,9 +21,18 @@
     chart.setOption({
       tooltip: { trigger: "item", formatter: "{b}：{c}" },
       visualMap: { min: 0, max: max, left: 8, bottom: 8, text: ["多", "少"], calculable: true,
-                   inRange: { color: ["#e3f0fb", "#b3261e"] } },
-      series: [{ type: "map", map: "肇庆", name: d.label, data: d.map,
-                 label: { show: true, fontSize: 11 }, emphasis: { label: { show: true } } }]
+                   seriesIndex: 0, inRange: { color: ["#e3f0fb", "#b3261e"] } },
+      geo: { map: "肇庆", roam: false, label: { show: true, fontSize: 11 },
+             emphasis: { label: { show: true } } },
+      series: [
+        { type: "map", geoIndex: 0, name: d.label, data: d.map },
+        /* the open events with coordinates (the newest 500), a dot each */
+        { type: "scatter", coordinateSystem: "geo", name: d.points_label || "",
+          data: d.points || [], symbolSize: 7, itemStyle: { color: "#1f4e9c", opacity: 0.85 },
+          tooltip: { formatter: function (p) {
+            return p.data.name + "：" + p.data.cls + "（" + p.data.status + "）";
+          } } }
+      ]
     });
     el.setAttribute("data-rendered", "1");
   }
