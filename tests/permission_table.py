@@ -998,6 +998,9 @@ API: dict[str, list[Probe]] = {
     "GET /api/v1/documents": [P(DOCUMENT_LIST, query="q=矩阵公文", secret="矩阵公文")],
     "GET /api/v1/documents/stats": [P(AUTHENTICATED)],
     "GET /api/v1/documents/{doc_id}": [P(DOCUMENT_READ, path={"doc_id": "$document_id"})],
+    # a 公文 composed in the platform (empty: 422 for staff) and its sealed PDF (readers only)
+    "POST /api/v1/documents/compose": [P(STAFF_ONLY, body={})],
+    "GET /api/v1/documents/{doc_id}/pdf": [P(DOCUMENT_READ, path={"doc_id": "$document_id"})],
     # 填表报数 (issue 21): the world's task is 天宁社区's 高龄津贴 report (市民政局's); no caller
     # here fills or reviews it (demo-village/-town are tested in reporting/tests); 民政局's head
     # and data officer (the issuing department) and the admin see it, a wrong state is a 409
@@ -1370,6 +1373,10 @@ PAGES: dict[str, Page] = {
     # the upload page: staff (document officers) register 公文; persons 403
     "documents/upload/": Page(STAFF_PAGE),
     "documents/<int:doc_id>/": Page(
+        page_rule(DOCUMENT_READERS, default=404), path={"doc_id": "$document_id"}
+    ),
+    "documents/compose/": Page(STAFF_PAGE),
+    "documents/<int:doc_id>/pdf/": Page(
         page_rule(DOCUMENT_READERS, default=404), path={"doc_id": "$document_id"}
     ),
     "hotline/": Page(PAGE_PUBLIC),

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import quote
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from shuzheng.core.errors import ValidationFailed
-from shuzheng.documents import selectors, services
+from shuzheng.documents import render, selectors, services
 from shuzheng.identity.facade import BearerAuth, principal_for_request
 
 router = Router(tags=["documents"], auth=BearerAuth())
@@ -182,6 +183,35 @@ def documents_search(
     return {"total": total, "documents": docs}
 
 
+class DocumentComposeIn(Schema):
+    issuer: str = ""
+    doc_number: str = ""
+    title: str = ""
+    recipients: str = ""
+    body: str = ""
+    attachments: list[str] = []
+    date: str = ""
+    cc: str = ""
+    printed_by: str = ""
+    printed_on: str = ""
+    openness: str = ""
+    department: str = ""
+
+
+@router.post(
+    "/documents/compose",
+    response={201: DocumentOut},
+    summary="拟制公文：按要素登记入公文库，可下载 GB/T 9704 版式、加盖电子印章的 PDF",
+    description="工作人员可用。正文为纯文本，层次用 一、 (一) 1. (1)；错误指明要素名，不保存。",
+)
+def document_compose(request: HttpRequest, payload: DocumentComposeIn) -> Status:
+    principal = principal_for_request(request)
+    values = payload.dict()
+    department = values.pop("department")
+    doc = services.document_compose(principal=principal, values=values, department=department)
+    return Status(201, selectors.detail(doc, principal))
+
+
 @router.get(
     "/documents/stats", response=DocumentStatsOut, summary="公文统计：按发文机关、年份、文种"
 )
@@ -195,3 +225,15 @@ def documents_stats(request: HttpRequest) -> dict[str, Any]:
 def document_detail(request: HttpRequest, doc_id: int) -> dict[str, Any]:
     principal = principal_for_request(request)
     return selectors.detail(selectors.document_for(principal, doc_id), principal)
+
+
+@router.get(
+    "/documents/{doc_id}/pdf",
+    response={200: None},
+    summary="公文 PDF（GB/T 9704 版式，发文部门电子印章签名，可验证）",
+)
+def document_pdf(request: HttpRequest, doc_id: int) -> HttpResponse:
+    pdf, name = render.document_pdf(principal=principal_for_request(request), doc_id=doc_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.search, name="search"),
     path("<int:doc_id>/", views.detail, name="detail"),
     path("upload/", views.upload, name="upload"),
+    path("compose/", views.compose, name="compose"),
+    path("<int:doc_id>/pdf/", views.pdf, name="pdf"),
 ]

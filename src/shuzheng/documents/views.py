@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -14,10 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from shuzheng.core.errors import DomainError, NotFound
 from shuzheng.documents import gbt9704, selectors, services
+from shuzheng.documents import render as doc_render
 from shuzheng.documents.models import Openness
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
@@ -55,7 +58,11 @@ def detail(request: HttpRequest, doc_id: int) -> HttpResponse:
         doc = selectors.document_for(principal, doc_id)
     except NotFound as e:
         raise Http404(e.message) from e
-    return render(request, "documents/detail.html", {"d": selectors.detail(doc, principal)})
+    return render(
+        request,
+        "documents/detail.html",
+        {"d": selectors.detail(doc, principal), "can_pdf": principal.kind == "staff"},
+    )
 
 
 # --- the upload page (document officers): several files → their elements, corrected → registered
@@ -246,3 +253,66 @@ def _confirm(
         errors=errors,
         status=422,
     )
+
+
+# --- composing a 公文 (staff) and its sealed PDF
+
+COMPOSE_LABELS = (
+    ("issuer", _lazy("发文机关"), "text"),
+    ("doc_number", _lazy("发文字号（如 肇政数函〔2026〕12号）"), "text"),
+    ("title", _lazy("标题"), "text"),
+    ("recipients", _lazy("主送机关"), "text"),
+    ("body", _lazy("正文（纯文本，层次序数用 一、 (一) 1. (1)）"), "textarea"),
+    ("attachments", _lazy("附件说明（每行一个附件名称，可不填）"), "lines"),
+    ("date", _lazy("成文日期"), "date"),
+    ("cc", _lazy("抄送机关（可不填）"), "text"),
+    ("printed_by", _lazy("印发机关（不填则同发文机关）"), "text"),
+    ("printed_on", _lazy("印发日期（不填则同成文日期）"), "date"),
+)
+
+
+@login_required
+def compose(request: HttpRequest) -> HttpResponse:
+    principal = _staff(request)
+    values = {k: request.POST.get(k, "") for k, _l, _t in COMPOSE_LABELS}
+    department = request.POST.get("department", "")
+    openness = request.POST.get("openness", "")
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            doc = services.document_compose(
+                principal=principal,
+                values={**values, "openness": openness},
+                department=department,
+            )
+        except DomainError as e:
+            errors = [fe.message for fe in getattr(e, "errors", [])] or [e.message]
+            status = 422
+        else:
+            return redirect("documents:detail", doc_id=doc.pk)
+    fields = [
+        {"name": k, "label": label, "type": t, "value": values[k]} for k, label, t in COMPOSE_LABELS
+    ]
+    return render(
+        request,
+        "documents/compose.html",
+        _form_context(
+            principal, fields=fields, errors=errors, department=department, openness=openness
+        ),
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def pdf(request: HttpRequest, doc_id: int) -> HttpResponse:
+    try:
+        data, name = doc_render.document_pdf(
+            principal=principal_for_request(request), doc_id=doc_id
+        )
+    except NotFound as e:
+        raise Http404(e.message) from e
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
