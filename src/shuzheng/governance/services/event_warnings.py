@@ -48,7 +48,7 @@ def warn_events(*, now: dt.datetime | None = None) -> int:
                 .get(pk=pk)
             )
             level = _notice_level(warning(event, now))  # again, under the lock
-            if not level or (event.pk, level, event.due_at) in sent_keys:
+            if event.due_at is None or not level or (event.pk, level, event.due_at) in sent_keys:
                 continue
             _, created = EventWarning.objects.get_or_create(
                 event=event, level=level, due_at=event.due_at, defaults={"sent_at": now}
