@@ -1349,6 +1349,8 @@ PAGES: dict[str, Page] = {
     # the lead office and the task's department (a refused form is answered 409/422)
     "supervision/": Page(page_rule(STAFF)),
     "supervision/import/": Page(page_rule(SUPERVISION_OFFICE)),
+    "supervision/export.xlsx": Page(page_rule(STAFF)),
+    "supervision/print/": Page(page_rule(STAFF)),
     "supervision/tasks/<int:task_id>/": Page(
         SUPERVISION_PAGE, path={"task_id": "$supervision_task"}
     ),

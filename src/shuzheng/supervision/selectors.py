@@ -295,3 +295,11 @@ def related_tasks(principal: Principal, title: str, words: str) -> list[RelatedI
         if len(out) >= 10:
             break
     return out
+
+
+def latest_reports(task_ids: list[int]) -> dict[int, Report]:
+    """{task id: its latest progress report} for the board's export and print view."""
+    out: dict[int, Report] = {}
+    for r in Report.objects.filter(task_id__in=task_ids).order_by("task_id", "-reported_at", "-id"):
+        out.setdefault(r.task_id, r)
+    return out

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import principal_for_request
-from shuzheng.supervision import notice, selectors, services
+from shuzheng.supervision import export, notice, selectors, services
 from shuzheng.supervision.transitions import TASK_LIFECYCLE
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 OFFICE_ACTIONS = ("accept", "return", "complete", "reopen")
 
@@ -65,6 +67,53 @@ def board(request: HttpRequest) -> HttpResponse:
             "department": department,
             "level": level,
             "can_import": selectors.scope_of(principal).all,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _board_filters(request: HttpRequest) -> dict[str, Any]:
+    raw_plan = request.GET.get("plan", "")
+    return {
+        "department": request.GET.get("department", "")[:32],
+        "level": request.GET.get("level", "")[:8],
+        "plan": int(raw_plan) if raw_plan.isdigit() else None,
+    }
+
+
+@login_required
+@require_GET
+def board_xlsx(request: HttpRequest) -> HttpResponse:
+    """The board as an Excel workbook for meetings, filtered like the board."""
+    data = _guard(
+        export.board_xlsx, principal=principal_for_request(request), **_board_filters(request)
+    )
+    response = HttpResponse(data, content_type=XLSX)
+    name = f"挂图作战督办任务{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+@require_GET
+def board_print(request: HttpRequest) -> HttpResponse:
+    """The board for printing: every task with its targets and latest report, no forms."""
+    principal = principal_for_request(request)
+    filters = _board_filters(request)
+    tasks = export.board_rows(_guard(selectors.tasks_list, principal=principal, **filters))
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for t in tasks:
+        key = f"{t['plan_title']} · {t['path'][0]}" if t["path"] else t["plan_title"]
+        sections.setdefault(key, []).append(t)
+    return render(
+        request,
+        "supervision/board_print.html",
+        {
+            "sections": list(sections.items()),
+            "scores": selectors.scores(principal=principal),
+            "today": timezone.localdate(),
+            "department_name": selectors.dept_names().get(filters["department"], ""),
+            "level_label": selectors.LEVEL_LABELS.get(filters["level"], ""),
         },
     )
 
