@@ -26,6 +26,8 @@ from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.identity.facade import principal_for_request
 
+TOPICS = (*gbt9704.TOPICS, "其他")  # the 主题 a document is classified into
+
 
 @login_required
 @require_GET
@@ -35,7 +37,13 @@ def search(request: HttpRequest) -> HttpResponse:
     issuer = request.GET.get("issuer", "")[:50]
     raw_year = request.GET.get("year", "")
     year = int(raw_year) if raw_year.isdigit() else None
-    total, docs = selectors.search(principal=principal, q=q, issuer=issuer, year=year)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in gbt9704.KINDS else ""
+    topic = request.GET.get("topic", "")
+    topic = topic if topic in TOPICS else ""
+    total, docs = selectors.search(
+        principal=principal, q=q, issuer=issuer, year=year, kind=kind, topic=topic
+    )
     return render(
         request,
         "documents/search.html",
@@ -43,6 +51,10 @@ def search(request: HttpRequest) -> HttpResponse:
             "q": q,
             "issuer": issuer,
             "year": year,
+            "kind": kind,
+            "topic": topic,
+            "kinds": gbt9704.KINDS,
+            "topics": TOPICS,
             "total": total,
             "documents": docs,
             "can_upload": principal.kind == "staff",

@@ -25,3 +25,25 @@ def test_search_and_detail(client):
     assert "广东省人民政府办公厅" in page and "数字政府改革建设复制推广经验" in page
     Document.objects.filter(pk=doc.pk).update(openness="不予公开")
     assert client.get(f"/documents/{doc.pk}/").status_code == 404
+
+
+def test_search_page_filters_by_kind_and_topic(client):
+    seed_documents()
+    login(client, "demo-citizen")
+    docs = list(Document.objects.all())
+    kind = next(d.kind for d in docs if d.kind)
+    topic = docs[0].topic
+    # the seeds differ in both, so each filter leaves some out
+    assert any(d.kind != kind for d in docs) and any(d.topic != topic for d in docs)
+    page = client.get("/documents/", {"kind": kind}).content.decode()
+    assert f'<option value="{kind}" selected>' in page
+    assert f"共 {sum(d.kind == kind for d in docs)} 份公文" in page
+    for d in docs:
+        assert (d.title in page) == (d.kind == kind)
+    page = client.get("/documents/", {"topic": topic}).content.decode()
+    assert f'<option value="{topic}" selected>' in page
+    for d in docs:
+        assert (d.title in page) == (d.topic == topic)
+    # an unknown value is ignored, not an error
+    page = client.get("/documents/", {"kind": "<b>x", "topic": "?"}).content.decode()
+    assert f"共 {len(docs)} 份公文" in page
