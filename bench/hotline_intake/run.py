@@ -465,6 +465,21 @@ def dashboard_reads(port: int, token: str, samples: int) -> dict[str, Any]:
     return out
 
 
+def day_counts(env: dict[str, str]) -> dict[str, Any]:
+    """The 弱信号 counts of the closed days, as the scheduler's hourly ``hotline.day_counts``
+    keeps them (else the dashboard reads would count the month live, or the task worker would
+    store it during the first measured run)."""
+    res = subprocess.run(
+        [sys.executable, __file__, "_day_counts"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(res.stdout.strip().splitlines()[-1]))
+
+
 def count(env: dict[str, str]) -> dict[str, Any]:
     res = subprocess.run(
         [sys.executable, __file__, "_count"],
@@ -531,6 +546,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     pg.sql(f'DROP DATABASE "{old}"')
                 pg.clone("shuzheng", template)
                 print(f"  kept as the template {template} for the next --keep run", flush=True)
+        out["day_counts"] = day_counts(env)
+        print(
+            f"  弱信号 day counts: {out['day_counts']['days']} closed days stored in "
+            f"{out['day_counts']['s']:.1f} s (not timed)",
+            flush=True,
+        )
         out["db_size"] = pg.size()
         before = count(env)
         port = cl.free_port()
@@ -613,6 +634,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.add_argument("--seed", type=int, default=SEED)
         a = p.parse_args(argv[1:])
         print(json.dumps(preload(a.existing, a.seed), default=str))
+        return 0
+    if argv and argv[0] == "_day_counts":
+        cl._django()
+        from shuzheng.hotline import daycounts
+
+        t0 = time.perf_counter()
+        days = daycounts.refresh()
+        print(json.dumps({"days": days, "s": time.perf_counter() - t0}))
         return 0
     if argv and argv[0] == "_count":
         print(json.dumps(count_tickets()))

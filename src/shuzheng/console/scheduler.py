@@ -204,6 +204,7 @@ def jobs() -> list[Job]:
     from shuzheng.console.tasks import remind_expiring_licenses
     from shuzheng.governance.tasks import compute_indicators
     from shuzheng.governance.tasks import warn_events as city_event_warnings
+    from shuzheng.hotline.tasks import day_counts as hotline_day_counts
     from shuzheng.hotline.tasks import refresh_warnings as hotline_warnings
     from shuzheng.licenses.tasks import expire_licenses
     from shuzheng.notify import facade as notify
@@ -238,6 +239,7 @@ def jobs() -> list[Job]:
             hotline_warnings.enqueue,
             "12345 超时预警",
         ),
+        Job("hotline.day_counts", hour, "task", hotline_day_counts.enqueue, "12345 弱信号日计数"),
         Job(
             "governance.compute_indicators",
             hour,

@@ -21,14 +21,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any, cast
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 
 from shuzheng.cases import facade as cases
 from shuzheng.core.errors import NotFound
-from shuzheng.hotline import places, selectors, services
+from shuzheng.hotline import daycounts, places, selectors, services
 from shuzheng.hotline import progress as _progress
 from shuzheng.hotline import transitions as tr
 from shuzheng.hotline.contracts import CategoryInfo, Choice, TicketInput
@@ -454,46 +452,19 @@ def signals(
     def start(day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
 
-    since = today - dt.timedelta(days=cfg.baseline_days + 3)
+    # Closed days are read from the counts the job ``hotline.day_counts`` keeps, today counted
+    # live (``daycounts``). Only the keys with ``min_count`` tickets in the longest window can
+    # fire: their days are read; every other key's volume, summed into one key that is never
+    # reported, keeps the weekday factors (computed from every key's volume) exactly what they
+    # were — the same signals as the detector over all keys.
+    counts = daycounts.DayCounts(today)
     recent = today - dt.timedelta(days=max(cfg.windows) - 1)
-    tickets = Ticket.objects.filter(
-        created_at__gte=start(since),
-        created_at__lt=start(today + dt.timedelta(days=1)),
-        category__isnull=False,
-    ).order_by()
-    daily = tickets.annotate(day=TruncDate("created_at", tzinfo=tz))
-    # Only the keys with ``min_count`` tickets in the longest window can fire: found first by
-    # the database over those days, then only their days are read. Every other key's volume,
-    # summed into one key that is never reported, keeps the weekday factors (computed from
-    # every key's volume) exactly what they were — the same signals as the detector over all
-    # keys, read from the covering index (``hotline_created_cover``) in three small answers.
-    can_fire: set[tuple[int, str]] = set()
-    for place in ("town_code", "region_code"):
-        can_fire |= set(
-            tickets.filter(created_at__gte=start(recent))
-            .exclude(**{place: ""})
-            .values_list("category_id", place)
-            .annotate(n=Count("*"))
-            .filter(n__gte=cfg.min_count)
-            .values_list("category_id", place)
-        )
-    candidates: dict[Any, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    if can_fire:  # their categories' days (an array test per index entry, not an OR per key)
-        for day, cat, town, region, n in (
-            daily.filter(category_id__in={cat for cat, _ in can_fire})
-            .values_list("day", "category_id", "town_code", "region_code")
-            .annotate(n=Count("*"))
-        ):
-            for key in ((cat, town), (cat, region)):
-                if key in can_fire:
-                    candidates[key][day] += n
-    # every key's volume per day: a ticket is in its 镇街's key and its 区县's
-    rest: dict[dt.date, int] = defaultdict(int)
-    for day, n in daily.values_list("day").annotate(
-        n=Count("created_at", filter=~Q(town_code=""))  # a column of the index (never null)
-        + Count("created_at", filter=~Q(region_code=""))
-    ):
-        rest[day] += n
+    can_fire = counts.at_least(cfg.min_count, since=recent)
+    candidates: dict[Any, dict[dt.date, int]] = {}
+    if can_fire:
+        by_key = counts.by_key(since=counts.since, categories={cat for cat, _ in can_fire})
+        candidates = {key: by_key[key] for key in can_fire}
+    rest = defaultdict(int, counts.volume())
     for series in candidates.values():
         for day, n in series.items():
             rest[day] -= n

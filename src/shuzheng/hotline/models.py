@@ -288,3 +288,34 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return str(self.client_id)
+
+
+class DayCount(models.Model):
+    """Tickets of one closed day per category and place (a 镇街 or 区县 code, so a ticket counts
+    twice) — what 弱信号 reads instead of counting a month of tickets again on every request.
+    Derived data, rebuilt by ``daycounts.refresh`` (a scheduled job); a ticket's day, category and
+    place never change after intake, so a closed day's counts never do either."""
+
+    day = models.DateField()
+    category_id = models.IntegerField()
+    place = models.CharField(max_length=9)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "category_id", "place"], name="hotline_daycount")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.category_id} {self.place}: {self.n}"
+
+
+class CountedDay(models.Model):
+    """A day whose ``DayCount`` rows are complete, with its volume: the sum of its rows (the
+    weekday factors of 弱信号 read it)."""
+
+    day = models.DateField(unique=True)
+    volume = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.volume}"

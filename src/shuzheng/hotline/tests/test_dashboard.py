@@ -196,15 +196,26 @@ def test_signals_are_those_of_the_detector_over_every_key(hotline):
 
     from django.utils import timezone
 
+    from shuzheng.hotline import daycounts
     from shuzheng.hotline.analysis import signals as detector
     from shuzheng.hotline.demo import seed_hotline
-    from shuzheng.hotline.models import Ticket
+    from shuzheng.hotline.models import CountedDay, DayCount, Ticket
 
     with at(2026, 11, 23, 15):
         seed_hotline(months=1, per_day=(3, 6))
+    with at(2026, 11, 22, 15):  # a burst over two days: yesterday's part read from the counts
+        _water(hotline, "端州区睦岗街道宋城路2号", 2)
+    with at(2026, 11, 23, 15):
+        _water(hotline, "端州区睦岗街道宋城路2号", 3, phone0=13710000000)
         _water(hotline, "四会市大旺高新区迎宾大道8号", 4)  # a second burst, in another 区县
-        found = facade.signals(None)
+        live = facade.signals(None)  # no day stored: every day counted live
+        assert not DayCount.objects.exists()
+        assert daycounts.refresh() == daycounts.WINDOW_DAYS and daycounts.refresh() == 0
+        found = facade.signals(None)  # the closed days read from the stored counts
+        CountedDay.objects.filter(day=dt.date(2026, 11, 10)).delete()
+        gap = facade.signals(None)  # from a day not stored on, counted live
         today = timezone.localdate()
+    assert found == live == gap
     events = []
     for created, cat, town, region in Ticket.objects.exclude(category=None).values_list(
         "created_at", "category_id", "town_code", "region_code"
@@ -226,4 +237,4 @@ def test_signals_are_those_of_the_detector_over_every_key(hotline):
         )
     }
     assert {(s["place"]["code"], s["count"]) for s in found} == expected
-    assert {s["place"]["name"] for s in found} >= {"黄岗街道"}
+    assert {s["place"]["name"] for s in found} >= {"黄岗街道", "睦岗街道"}
