@@ -303,7 +303,9 @@ class DayCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "category_id", "place"], name="hotline_daycount")
+            models.UniqueConstraint(
+                fields=["day", "category_id", "place"], name="hotline_daycount_key"
+            )
         ]
 
     def __str__(self) -> str:

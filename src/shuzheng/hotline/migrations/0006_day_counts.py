@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             options={
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("day", "category_id", "place"), name="hotline_daycount"
+                        fields=("day", "category_id", "place"), name="hotline_daycount_key"
                     )
                 ],
             },
