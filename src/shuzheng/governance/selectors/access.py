@@ -34,8 +34,9 @@ def center_departments() -> tuple[str, ...]:
 
 
 def district_of(region_code: str) -> str | None:
-    """The 区县 (under the city) a region lies in; None outside the city or for the city."""
-    code = region_code
+    """The 区县 (under the city) a region lies in; None outside the city or for the city. A 镇街
+    (9 digits) or 村/社区 (12) lies in the 区县 its first six digits name."""
+    code = region_code[:6]
     for _ in range(4):
         if not code or code == CITY:
             return None

@@ -48,3 +48,15 @@ def test_district_sees_its_own_district(city, river, aqi, duanzhou):
     assert r.status_code == 409 and r.json()["allowed_actions"] == ["confirm"]
     assert city.act(mine, "confirm", who=duanzhou).json()["status"] == "confirmed"
     assert Alert.objects.get(pk=other).status == "open"
+
+
+def test_a_town_or_village_lies_in_the_district_its_code_begins_with():
+    """A 镇街 (9 digits) or 社区 (12) department's staff belong to its 区县: reading the scope of
+    demo-town (城东街道) raised a code error before."""
+    from shuzheng.governance.selectors.access import district_of
+
+    assert district_of("441202") == "441202"
+    assert district_of("441202001") == "441202"
+    assert district_of("441202001001") == "441202"
+    assert district_of("441200") is None  # the city itself
+    assert district_of("440103001") is None  # 广州's 镇街: outside the city
