@@ -1001,6 +1001,9 @@ API: dict[str, list[Probe]] = {
     # a 公文 composed in the platform (empty: 422 for staff) and its sealed PDF (readers only)
     "POST /api/v1/documents/compose": [P(STAFF_ONLY, body={})],
     "GET /api/v1/documents/{doc_id}/pdf": [P(DOCUMENT_READ, path={"doc_id": "$document_id"})],
+    "POST /api/v1/documents/verify-pdf": [
+        P(AUTHENTICATED, files={"file": ("a.pdf", "%PDF-1.7", "application/pdf")})
+    ],
     # 填表报数 (issue 21): the world's task is 天宁社区's 高龄津贴 report (市民政局's); no caller
     # here fills or reviews it (demo-village/-town are tested in reporting/tests); 民政局's head
     # and data officer (the issuing department) and the admin see it, a wrong state is a 409
@@ -1378,6 +1381,7 @@ PAGES: dict[str, Page] = {
         page_rule(DOCUMENT_READERS, default=404), path={"doc_id": "$document_id"}
     ),
     "documents/compose/": Page(STAFF_PAGE),
+    "documents/verify/": Page(SIGNED_IN_PAGE),
     "documents/<int:doc_id>/pdf/": Page(
         page_rule(DOCUMENT_READERS, default=404), path={"doc_id": "$document_id"}
     ),

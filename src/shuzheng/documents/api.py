@@ -212,6 +212,33 @@ def document_compose(request: HttpRequest, payload: DocumentComposeIn) -> Status
     return Status(201, selectors.detail(doc, principal))
 
 
+class DocumentVerifyDocOut(Schema):
+    id: int
+    title: str
+    doc_number: str
+
+
+class DocumentVerifyOut(Schema):
+    valid: bool
+    message: str
+    seal_department: str
+    seal_department_name: str
+    document: DocumentVerifyDocOut | None = None
+
+
+@router.post(
+    "/documents/verify-pdf",
+    response=DocumentVerifyOut,
+    summary="核验公文 PDF 的电子印章（PAdES，与电子证照相同），并指明所登记的公文",
+    description="登录后可用。multipart：file。签章有效且可阅读该公文时返回 document。",
+)
+def document_verify_pdf(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> dict[str, Any]:
+    return render.pdf_verify(principal=principal_for_request(request), pdf=file.read())
+
+
 @router.get(
     "/documents/stats", response=DocumentStatsOut, summary="公文统计：按发文机关、年份、文种"
 )

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from django.db import transaction
+from pypdf import PdfReader
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -20,6 +22,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as rl_canvas
 
 from shuzheng.audit import facade as audit
+from shuzheng.core.errors import NotFound, ValidationFailed
 from shuzheng.documents import selectors
 from shuzheng.documents.models import Document
 from shuzheng.identity import facade as identity
@@ -34,7 +37,17 @@ MM = 72 / 25.4
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 28 * MM, WIDTH - 26 * MM  # 版心 156 mm wide
 TOP, BOTTOM = HEIGHT - 37 * MM, 35 * MM
-BODY, LEAD = 16, 28.9  # 3号, 22 lines of 28 characters
+BODY, LEAD = 16, 28.9
+SUBJECT = "shuzheng-document:"  # the PDF's /Subject: which registered 公文 it renders
+REASONS = {
+    "ok": "电子印章有效：文件自盖章后未被修改。",
+    "no_signature": "PDF 中没有电子签章。",
+    "modified": "PDF 签章后被修改：文件内容与签名不符。",
+    "bad_signature": "PDF 签名值无效：文件被篡改。",
+    "untrusted": "PDF 签章证书不是本平台电子印章的证书。",
+    "malformed": "不是有效的 PDF 文件。",
+}
+MAX_PDF = 10 * 1024 * 1024  # 3号, 22 lines of 28 characters
 
 
 def _wrap(text: str, size: float, width: float) -> list[str]:
@@ -56,11 +69,12 @@ def _day(d: dt.date | None) -> str:
 class _Pages:
     """A canvas that breaks pages and numbers them (— N —, 4号, centred under the 版心)."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, subject: str) -> None:
         self.buf = io.BytesIO()
         self.c = rl_canvas.Canvas(self.buf, pagesize=A4, pageCompression=1)
         self.c.setTitle(title)
         self.c.setCreator("数政 shuzheng 公文库")
+        self.c.setSubject(subject)
         self.page, self.y = 1, TOP
 
     def need(self, height: float) -> None:
@@ -91,7 +105,7 @@ class _Pages:
 
 
 def render(doc: Document, department_name: str) -> bytes:
-    p = _Pages(f"{doc.title} {doc.doc_number}".strip())
+    p = _Pages(f"{doc.title} {doc.doc_number}".strip(), f"{SUBJECT}{doc.pk}")
     c = p.c
     issuer = doc.issuer or department_name
     c.setFillColor(RED)
@@ -176,3 +190,33 @@ def document_pdf(*, principal: Principal, doc_id: int) -> tuple[bytes, str]:
             after={"doc_number": doc.doc_number, "seal": key_id},
         )
     return signed, f"{doc.doc_number or doc.title}.pdf"
+
+
+def pdf_verify(*, principal: Principal, pdf: bytes) -> dict[str, Any]:
+    """Check a 公文 PDF's e-seal (PAdES, like licences) and name the registered 公文 it renders
+    when the caller may read it. A read: nothing stored."""
+    if len(pdf) > MAX_PDF:
+        raise ValidationFailed.one("file", "文件不能超过10MB。")
+    verdict = seals.verify_pdf(pdf)
+    out: dict[str, Any] = {
+        "valid": verdict.valid,
+        "message": REASONS.get(verdict.reason, REASONS["malformed"]),
+        "seal_department": verdict.department_code if verdict.valid else "",
+        "seal_department_name": identity.department_names().get(verdict.department_code, "")
+        if verdict.valid
+        else "",
+        "document": None,
+    }
+    if verdict.valid:
+        try:
+            subject = str(PdfReader(io.BytesIO(pdf)).metadata.get("/Subject", ""))
+        except Exception:  # a valid signature over unreadable metadata: no document named
+            subject = ""
+        if subject.startswith(SUBJECT) and subject[len(SUBJECT) :].isdigit():
+            try:
+                doc = selectors.document_for(principal, int(subject[len(SUBJECT) :]))
+            except NotFound:
+                doc = None
+            if doc is not None and doc.department == verdict.department_code:
+                out["document"] = {"id": doc.pk, "title": doc.title, "doc_number": doc.doc_number}
+    return out

@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:doc_id>/", views.detail, name="detail"),
     path("upload/", views.upload, name="upload"),
     path("compose/", views.compose, name="compose"),
+    path("verify/", views.verify, name="verify"),
     path("<int:doc_id>/pdf/", views.pdf, name="pdf"),
 ]

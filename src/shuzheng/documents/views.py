@@ -328,3 +328,23 @@ def pdf(request: HttpRequest, doc_id: int) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """Upload a 公文 PDF: is its e-seal valid, and which registered 公文 is it."""
+    result, error, status = None, "", 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error, status = _("请选择要核验的 PDF 文件。"), 422
+        else:
+            try:
+                result = doc_render.pdf_verify(
+                    principal=principal_for_request(request), pdf=upload.read()
+                )
+            except DomainError as e:
+                error, status = e.message, 422
+    return render(
+        request, "documents/verify.html", {"result": result, "error": error}, status=status
+    )

@@ -8,10 +8,12 @@ import io
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader
 
 from shuzheng.audit.models import AuditRecord
 from shuzheng.documents.models import Document
+from shuzheng.documents.render import REASONS
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +118,26 @@ def test_compose_page_registers_and_links_the_pdf(client, frozen):
     assert f"/documents/{doc.pk}/pdf/" in detail
     pdf = client.get(f"/documents/{doc.pk}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_pdf_verifies_and_names_its_document_tampering_detected(api, client, frozen):
+    doc = api.call("POST", "/api/v1/documents/compose", who=ZSJ, json_body=COMPOSED).json()
+    pdf = api.call("GET", f"/api/v1/documents/{doc['id']}/pdf", who=ZSJ).content
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {api.token(WATER)}"}
+    r = api.client.post(
+        "/api/v1/documents/verify-pdf", {"file": SimpleUploadedFile("a.pdf", pdf)}, **headers
+    )
+    out = r.json()
+    assert out["valid"] and out["seal_department_name"] == "肇庆市政务服务和数据管理局"
+    assert out["document"]["id"] == doc["id"]  # 主动公开: 市水务局 may read it
+    tampered = pdf.replace(b"/Creator", b"/Creatox", 1)
+    assert tampered != pdf
+    bad = api.client.post(
+        "/api/v1/documents/verify-pdf", {"file": SimpleUploadedFile("b.pdf", tampered)}, **headers
+    ).json()
+    assert not bad["valid"] and bad["document"] is None
+    assert bad["message"] in (REASONS["modified"], REASONS["bad_signature"])
+    client.force_login(get_user_model().objects.get(username=WATER))
+    page = client.post("/documents/verify/", {"file": SimpleUploadedFile("a.pdf", pdf)})
+    assert page.status_code == 200 and COMPOSED["title"] in page.content.decode()
+    assert client.post("/documents/verify/", {}).status_code == 422
