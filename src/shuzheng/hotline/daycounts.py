@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -57,17 +57,6 @@ def _live_rows(tickets: QuerySet[Ticket]) -> Iterator[tuple[dt.date, Key, int]]:
                 yield day, (cat, place), n
 
 
-def _live_volume(tickets: QuerySet[Ticket]) -> dict[dt.date, int]:
-    """Per day, the tickets' count in all keys together (a ticket with a 镇街 and a 区县 twice)."""
-    return {
-        day: n
-        for day, n in tickets.values_list("day").annotate(
-            n=Count("created_at", filter=~Q(town_code=""))  # a column of the index (never null)
-            + Count("created_at", filter=~Q(region_code=""))
-        )
-    }
-
-
 def refresh(*, today: dt.date | None = None) -> int:
     """Store the counts of every closed day of 弱信号's window not stored yet, and drop the days
     before the window. Idempotent; returns the number of days stored."""
@@ -88,8 +77,9 @@ def refresh(*, today: dt.date | None = None) -> int:
                     DayCount(day=day, category_id=cat, place=place, n=n)
                     for (cat, place), n in per_key.items()
                 )
-                volume = _live_volume(tickets).get(day, 0)
-                CountedDay.objects.update_or_create(day=day, defaults={"volume": volume})
+                CountedDay.objects.update_or_create(
+                    day=day, defaults={"volume": sum(per_key.values())}
+                )
             days += 1
         day += dt.timedelta(days=1)
     DayCount.objects.filter(day__lt=since).delete()
@@ -105,7 +95,7 @@ def forget(day: dt.date) -> None:
 
 class DayCounts:
     """The counts of the days [first_day(today), today]: stored days up to the first day not
-    stored, counted live from there on."""
+    stored, the rest (normally today alone) counted live once, every key."""
 
     def __init__(self, today: dt.date) -> None:
         self.today = today
@@ -119,30 +109,39 @@ class DayCounts:
         while self.live_from in stored:
             self.live_from += dt.timedelta(days=1)
         self.stored_volume = {d: v for d, v in stored.items() if d < self.live_from}
+        self.live: dict[Key, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+        for day, key, n in _live_rows(_tickets(self.live_from, today + dt.timedelta(days=1))):
+            self.live[key][day] += n
 
     def by_key(
-        self, *, since: dt.date, categories: Iterable[int] | None = None
+        self, *, since: dt.date, keys: Collection[Key] | None = None
     ) -> dict[Key, dict[dt.date, int]]:
-        """Per key, its count per day from ``since`` to today (only ``categories``' keys if
-        given)."""
+        """Per key, its count per day from ``since`` to today (only ``keys`` if given)."""
         out: dict[Key, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
         if since < self.live_from:
-            rows = DayCount.objects.filter(day__gte=since, day__lt=self.live_from)
-            if categories is not None:
-                rows = rows.filter(category_id__in=categories)
-            for day, cat, place, n in rows.values_list("day", "category_id", "place", "n"):
+            stored = DayCount.objects.filter(day__gte=since, day__lt=self.live_from)
+            if keys is not None:  # their categories and places: two array tests, not an OR per key
+                stored = stored.filter(
+                    category_id__in={cat for cat, _ in keys},
+                    place__in={place for _, place in keys},
+                )
+            for day, cat, place, n in stored.values_list("day", "category_id", "place", "n"):
                 out[(cat, place)][day] += n
-        live = _tickets(max(since, self.live_from), self.today + dt.timedelta(days=1))
-        if categories is not None:
-            live = live.filter(category_id__in=categories)
-        for day, key, n in _live_rows(live):
-            out[key][day] += n
+        for key, days in self.live.items():
+            for day, n in days.items():
+                if day >= since:
+                    out[key][day] += n
+        if keys is not None:
+            return {key: out[key] for key in keys}
         return out
 
     def volume(self) -> dict[dt.date, int]:
         """Per day, the count of all keys together."""
-        live = _live_volume(_tickets(self.live_from, self.today + dt.timedelta(days=1)))
-        return {**self.stored_volume, **live}
+        out = defaultdict(int, self.stored_volume)
+        for days in self.live.values():
+            for day, n in days.items():
+                out[day] += n
+        return out
 
     def at_least(self, n: int, *, since: dt.date) -> set[Key]:
         """The keys with at least ``n`` tickets from ``since`` to today."""

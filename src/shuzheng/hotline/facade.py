@@ -462,8 +462,7 @@ def signals(
     can_fire = counts.at_least(cfg.min_count, since=recent)
     candidates: dict[Any, dict[dt.date, int]] = {}
     if can_fire:
-        by_key = counts.by_key(since=counts.since, categories={cat for cat, _ in can_fire})
-        candidates = {key: by_key[key] for key in can_fire}
+        candidates = dict(counts.by_key(since=counts.since, keys=can_fire))
     rest = defaultdict(int, counts.volume())
     for series in candidates.values():
         for day, n in series.items():
