@@ -73,7 +73,7 @@ def detail(request: HttpRequest, doc_id: int) -> HttpResponse:
     return render(
         request,
         "documents/detail.html",
-        {"d": selectors.detail(doc, principal), "can_pdf": principal.kind == "staff"},
+        {"d": selectors.detail(doc, principal)},
     )
 
 
