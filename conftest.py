@@ -58,16 +58,30 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         license_types_load(actor="system:tests")  # 电子证照 types (results of catalog items)
 
 
-@pytest.fixture(autouse=True)
-def _demo_data_present(request):  # type: ignore[no-untyped-def]
-    """Transactional tests flush the database; put the demo data back for the next test."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+def _flushes(item: pytest.Item) -> bool:
+    """Whether the test ran on ``transactional_db`` (marked ``transaction=True``, or a live
+    server): Django ends such a test by flushing every table."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    """After a flushing test's teardown, put the demo data back, so the next test — whatever
+    kind, on whichever xdist worker — finds the database as the session set it up."""
+    yield
+    if nextitem is None or not _flushes(item):  # the last test: the database is gone
         return
+    from pytest_django.plugin import blocking_manager_key
     from tests.support import restore_flushed_data
 
-    request.getfixturevalue("transactional_db")
-    restore_flushed_data()
+    with item.config.stash[blocking_manager_key].unblock():
+        restore_flushed_data()
 
 
 @pytest.fixture

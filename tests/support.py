@@ -45,12 +45,25 @@ class Api:
         return fn(path, **headers)
 
 
+# data migrations whose rows tests rely on (a flush removes them; their seed is idempotent)
+_MIGRATION_SEEDS = (
+    "shuzheng.hotline.migrations.0002_seed_categories_limits",
+    "shuzheng.governance.migrations.0005_event_classes_grids",
+)
+
+
 def restore_flushed_data() -> None:
     """Put back what the test database holds before any test: the calendar, the demo accounts,
-    the registries, the 电子证照 types, the rule sets and policies. A transactional test (and
-    every browser test, whose live server needs committed data) ends by flushing all tables,
-    migrations' data included, so the next one calls this first."""
-    from shuzheng.core import calendar_seed
+    the registries, the 电子证照 types, the rule sets and policies, the 12345 categories and the
+    city event classes. A transactional test (and every browser test, whose live server needs
+    committed data) ends by flushing all tables, migrations' data included; the tests after it —
+    in any order, on any xdist worker — expect the data back. Caches of this process built
+    from the flushed rows are dropped too."""
+    import importlib
+
+    from django.apps import apps
+
+    from shuzheng.core import cache, calendar_seed
     from shuzheng.core.models import CalendarDay, CalendarYear
     from shuzheng.exchange.demo import seed_exchange
     from shuzheng.identity.demo import seed_demo
@@ -58,9 +71,13 @@ def restore_flushed_data() -> None:
     from shuzheng.proactive.services import policies_seed
     from shuzheng.rules.services import rule_sets_seed
 
+    cache.clear_all()
     calendar_seed.seed(CalendarDay, CalendarYear)
+    for module in _MIGRATION_SEEDS:
+        importlib.import_module(module).seed(apps, None)
     seed_demo()
     seed_exchange()
     license_types_load(actor="system:tests")
     rule_sets_seed()  # seeded by migrations; a flush removed them
     policies_seed()
+    cache.clear_all()

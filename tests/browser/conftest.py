@@ -115,11 +115,8 @@ def new_context(browser: Any) -> Iterator[Callable[..., Any]]:
 
 @pytest.fixture
 def site(transactional_db: None, live_server: Any, _playwright: Any) -> str:
-    """The live server's base URL, with the demo data seeded into its database (again: the
-    test before flushed it, and with it the licence types and rule sets of the migrations)."""
-    from tests.support import restore_flushed_data
-
-    restore_flushed_data()
+    """The live server's base URL, its database holding the demo data (put back after each
+    test's flush by the root conftest's ``_demo_data_present``)."""
     return str(live_server.url)
 
 
