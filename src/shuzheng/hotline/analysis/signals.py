@@ -75,14 +75,11 @@ def _negbin_tail(k: int, r: float, p: float) -> float:
     if k <= 0:
         return 1.0
 
+    # the terms that do not depend on i, computed once (the same arithmetic, in the same order)
+    lgamma_r, r_log_p, log_q = math.lgamma(r), r * math.log(p), math.log1p(-p)
+
     def log_pmf(i: int) -> float:
-        return (
-            math.lgamma(i + r)
-            - math.lgamma(r)
-            - math.lgamma(i + 1)
-            + r * math.log(p)
-            + i * math.log1p(-p)
-        )
+        return math.lgamma(i + r) - lgamma_r - math.lgamma(i + 1) + r_log_p + i * log_q
 
     below = sum(math.exp(log_pmf(i)) for i in range(k))
     if below < 0.999:

@@ -191,9 +191,12 @@ def test_the_dashboard_page_for_the_center_and_a_department(hotline, client):
 
 def test_signals_are_those_of_the_detector_over_every_key(hotline):
     """The facade tests only the keys that can fire (the rest summed into one key): the same
-    signals as the detector over every (category, 镇街) and (category, 区县) key."""
+    signals as the detector over every (category, 镇街) and (category, 区县) key, whether the closed
+    days are read from the stored counts (``daycounts``), counted live, or both."""
     import datetime as dt
 
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from shuzheng.hotline import daycounts
@@ -211,7 +214,11 @@ def test_signals_are_those_of_the_detector_over_every_key(hotline):
         live = facade.signals(None)  # no day stored: every day counted live
         assert not DayCount.objects.exists()
         assert daycounts.refresh() == daycounts.WINDOW_DAYS and daycounts.refresh() == 0
-        found = facade.signals(None)  # the closed days read from the stored counts
+        with CaptureQueriesContext(connection) as read:
+            found = facade.signals(None)  # the closed days read from the stored counts
+        # the stored days, today's tickets, the stored counts of the last days and of the keys
+        # that can fire, the samples, the category tree's version
+        assert len(read) == 6, [q["sql"] for q in read]
         CountedDay.objects.filter(day=dt.date(2026, 11, 10)).delete()
         gap = facade.signals(None)  # from a day not stored on, counted live
         today = timezone.localdate()
