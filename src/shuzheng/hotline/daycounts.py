@@ -37,21 +37,19 @@ def _start(day: dt.date) -> dt.datetime:
 
 
 def _tickets(since: dt.date, until: dt.date) -> QuerySet[Ticket]:
-    """The categorised tickets created on the days [since, until), with their local day."""
-    return (
-        Ticket.objects.filter(
-            created_at__gte=_start(since), created_at__lt=_start(until), category__isnull=False
-        )
-        .order_by()
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-    )
+    """The categorised tickets created on the days [since, until)."""
+    return Ticket.objects.filter(
+        created_at__gte=_start(since), created_at__lt=_start(until), category__isnull=False
+    ).order_by()
 
 
 def _live_rows(tickets: QuerySet[Ticket]) -> Iterator[tuple[dt.date, Key, int]]:
-    """(day, key, count) of the tickets: each counted in its 镇街's key and its 区县's."""
-    for day, cat, town, region, n in tickets.values_list(
-        "day", "category_id", "town_code", "region_code"
-    ).annotate(n=Count("*")):
+    """(local day, key, count) of the tickets: each counted in its 镇街's key and its 区县's."""
+    for day, cat, town, region, n in (
+        tickets.annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", "category_id", "town_code", "region_code")
+        .annotate(n=Count("*"))
+    ):
         for place in (town, region):
             if place:
                 yield day, (cat, place), n
