@@ -34,6 +34,7 @@ from shuzheng.cases import selectors
 from shuzheng.cases.models import Case, CaseEvent
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.core.errors import Conflict
+from shuzheng.core.pdftext import wrap
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.seals import facade as seals
@@ -44,7 +45,6 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 Kind = Literal["acceptance", "correction", "refusal"]
 INDENT = "\u3000\u3000"  # two full-width spaces: the first line of a paragraph
 # punctuation that may not begin a line (it hangs at the end of the previous one)
-NO_LINE_START = frozenset("，。、；：？！）》”’.,;:?!)")
 SEAL_PURPOSE = "业务专用章"
 RIGHTS = (
     "如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，"
@@ -212,21 +212,6 @@ def notice_for(case: Case, kind: str, *, base_url: str) -> Notice:
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def wrap(text: str, size: float, width: float) -> list[str]:
-    """Lines no wider than ``width``: Chinese breaks between any two characters."""
-    lines: list[str] = []
-    line = ""
-    for ch in text:
-        too_wide = pdfmetrics.stringWidth(line + ch, FONT, size) > width
-        if line and too_wide and ch not in NO_LINE_START:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    lines.append(line)
-    return lines
-
-
 class _Writer:
     """Lines down an A4 page, a new page when the next block does not fit."""
 
@@ -247,7 +232,7 @@ class _Writer:
 
     def text(self, text: str, *, size: float = 13, leading: float = 24, indent: float = 0) -> None:
         width = self.width - 2 * self.margin - indent
-        for line in wrap(text, size, width):
+        for line in wrap(text, font=FONT, size=size, width=width):
             self.need(leading)
             self.c.setFont(FONT, size)
             self.c.setFillColor("#000000")

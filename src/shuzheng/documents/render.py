@@ -23,6 +23,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import NotFound, ValidationFailed
+from shuzheng.core.pdftext import wrap
 from shuzheng.documents import selectors
 from shuzheng.documents.models import Document
 from shuzheng.identity import facade as identity
@@ -48,18 +49,6 @@ REASONS = {
     "malformed": "不是有效的 PDF 文件。",
 }
 MAX_PDF = 10 * 1024 * 1024  # 3号, 22 lines of 28 characters
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    lines, line = [], ""
-    for ch in text:
-        if line and pdfmetrics.stringWidth(line + ch, FONT, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    lines.append(line)
-    return lines
 
 
 def _day(d: dt.date | None) -> str:
@@ -100,7 +89,9 @@ class _Pages:
         self.y -= LEAD
 
     def paragraph(self, text: str, indent: bool = True) -> None:
-        for part in _wrap((INDENT if indent else "") + text, BODY, RIGHT - LEFT):
+        for part in wrap(
+            (INDENT if indent else "") + text, font=FONT, size=BODY, width=RIGHT - LEFT
+        ):
             self.line(part)
 
 
@@ -121,7 +112,7 @@ def render(doc: Document, department_name: str) -> bytes:
     c.setLineWidth(1.2)
     c.line(LEFT, p.y, RIGHT, p.y)
     p.y -= 40
-    for part in _wrap(doc.title, 22, RIGHT - LEFT):  # 2号
+    for part in wrap(doc.title, font=FONT, size=22, width=RIGHT - LEFT):  # 2号
         p.need(32)
         c.setFillColor(black)
         c.setFont(FONT, 22)

@@ -16,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as rl_canvas
 
+from shuzheng.core.pdftext import wrap
 from shuzheng.seals.facade import canonical_bytes, draw_seal
 
 FONT = "STSong-Light"
@@ -83,22 +84,6 @@ def qr_svg(content: str, *, label: str, scale: int = 4, responsive: bool = False
         scale=scale, dark="#000", light="#fff", border=4, omitsize=responsive
     )
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
-
-
-def wrap(text: str, size: float, width: float) -> list[str]:
-    """Break text into lines no wider than ``width``: at spaces for Latin text, between any
-    two characters for Chinese (which has no spaces)."""
-    lines: list[str] = []
-    for para in text.splitlines() or [""]:
-        line = ""
-        for ch in para:
-            if pdfmetrics.stringWidth(line + ch, FONT, size) > width and line:
-                lines.append(line)
-                line = ch.lstrip()
-            else:
-                line += ch
-        lines.append(line)
-    return lines or [""]
 
 
 def _draw_qr(c: rl_canvas.Canvas, content: str, x: float, y: float, size: float) -> None:
@@ -176,7 +161,7 @@ def render_pdf(
     value_w = width - 2 * margin - label_w
     c.setFillColor("#000000")
     for label, value in rows:
-        lines = wrap(str(value), 13, value_w)
+        lines = wrap(str(value), font=FONT, size=13, width=value_w)
         c.setFont(FONT, 11)
         c.setFillColor("#555555")
         c.drawString(margin, y, label)

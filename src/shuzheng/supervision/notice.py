@@ -18,6 +18,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as rl_canvas
 
 from shuzheng.audit import facade as audit
+from shuzheng.core.pdftext import wrap
 from shuzheng.identity.contracts import Principal
 from shuzheng.seals import facade as seals
 from shuzheng.supervision import selectors
@@ -28,18 +29,6 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 RED = HexColor("#c00000")
 INDENT = "\u3000\u3000"
 MM = 72 / 25.4
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    lines, line = [], ""
-    for ch in text:
-        if line and pdfmetrics.stringWidth(line + ch, FONT, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    lines.append(line)
-    return lines
 
 
 def _day(d: dt.date) -> str:
@@ -74,7 +63,7 @@ def render(urge: Urge) -> bytes:
     c.line(left, y, right, y)
     y -= 40
     c.setFont(FONT, 22)  # 2号
-    for line in _wrap(f"关于督办“{task.title}”的通知", 22, right - left):
+    for line in wrap(f"关于督办“{task.title}”的通知", font=FONT, size=22, width=right - left):
         c.drawCentredString(width / 2, y - 22, line)
         y -= 32
     y -= 10
@@ -86,7 +75,7 @@ def render(urge: Urge) -> bytes:
         INDENT + f"请于 {_day(due)}前书面回复办理情况。",
     ]
     for para in paragraphs:
-        for line in _wrap(para, 16, right - left):
+        for line in wrap(para, font=FONT, size=16, width=right - left):
             c.setFont(FONT, 16)
             c.drawString(left, y - 16, line)
             y -= 28

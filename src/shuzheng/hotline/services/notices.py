@@ -18,6 +18,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import NotFound
+from shuzheng.core.pdftext import wrap
 from shuzheng.hotline.models import Ticket
 from shuzheng.hotline.services import records
 from shuzheng.identity.contracts import Principal
@@ -37,18 +38,6 @@ class SupervisionNotice:
     reason: str
     due_text: str
     issued_on: str
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    lines, line = [], ""
-    for ch in text:
-        if line and pdfmetrics.stringWidth(line + ch, FONT, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    lines.append(line)
-    return lines
 
 
 def notice_for(ticket: Ticket, n: int) -> SupervisionNotice:
@@ -91,7 +80,7 @@ def render(notice: SupervisionNotice) -> bytes:
         + "请你单位接此通知后立即组织办理，按时限答复诉求人，并将办理结果反馈 12345 热线中心。",
     ]
     for para in paragraphs:
-        for line in _wrap(para, 13, width - 2 * margin):
+        for line in wrap(para, font=FONT, size=13, width=width - 2 * margin):
             c.setFont(FONT, 13)
             c.drawString(margin, y - 13, line)
             y -= 24
