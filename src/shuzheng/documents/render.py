@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -200,7 +201,8 @@ def pdf_verify(*, principal: Principal, pdf: bytes) -> dict[str, Any]:
     }
     if verdict.valid:
         try:
-            subject = str(PdfReader(io.BytesIO(pdf)).metadata.get("/Subject", ""))
+            metadata: Mapping[str, Any] = PdfReader(io.BytesIO(pdf)).metadata or {}
+            subject = str(metadata.get("/Subject", ""))
         except Exception:  # a valid signature over unreadable metadata: no document named
             subject = ""
         if subject.startswith(SUBJECT) and subject[len(SUBJECT) :].isdigit():

@@ -60,4 +60,3 @@ def test_found_overdue_only_red_and_nothing_for_events_not_in_handling(api, memb
     assert warn_events() == 1
     assert _warned(WATER) == [f"事件处置红色预警：{no}"]
     assert not EventWarning.objects.filter(event__event_no=filed).exists()
-
