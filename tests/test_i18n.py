@@ -22,7 +22,7 @@ def _sections(entry: str) -> dict[str, str]:
     for line in entry.split("\n"):
         if line.startswith("#"):
             continue
-        m = re.match(r'^(msgid_plural|msgid|msgstr\[\d\]|msgstr) (".*")$', line)
+        m = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr\[\d\]|msgstr) (".*")$', line)
         if m:
             key = m.group(1)
             out[key] = json.loads(m.group(2))
@@ -40,12 +40,21 @@ def test_english_catalogue_is_complete():
         s = _sections(e)
         if "msgid" not in s:  # obsolete (#~) entries
             continue
+        ctx = s.get("msgctxt")
         if "msgid_plural" in s:
             want = s.get("msgstr[0]", "")
-            got = compiled.ngettext(s["msgid"], s["msgid_plural"], 1)
+            got = (
+                compiled.npgettext(ctx, s["msgid"], s["msgid_plural"], 1)
+                if ctx is not None
+                else compiled.ngettext(s["msgid"], s["msgid_plural"], 1)
+            )
         else:
             want = s.get("msgstr", "")
-            got = compiled.gettext(s["msgid"])
+            got = (
+                compiled.pgettext(ctx, s["msgid"])
+                if ctx is not None
+                else compiled.gettext(s["msgid"])
+            )
         if "#, fuzzy" in e or not want:
             untranslated.append(s["msgid"])
         elif got != want:
