@@ -76,7 +76,7 @@ def _apply(pay, who="demo-elder"):
 def _case_audits(case_no):
     return list(
         AuditRecord.objects.filter(object_type="cases.case", object_id=case_no)
-        .order_by("seq")
+        .order_by("id")  # seq is set by the chain sealer: empty until then on PostgreSQL
         .values_list("action", "actor")
     )
 
