@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shuzheng.core import metrics_registry
 from shuzheng.core.errors import Forbidden
-from shuzheng.governance.models import Function, Level
+from shuzheng.governance.models import Function, Level, Reading
 from shuzheng.governance.selectors.access import city_districts, require_scope
 from shuzheng.governance.selectors.alerts import alerts_list
 from shuzheng.governance.selectors.indicators import indicators_overview
@@ -60,10 +60,34 @@ def _events() -> tuple[bool, dict[str, int], dict[str, Any]]:
     return True, dict(by_district()), today
 
 
+SPARK_POINTS = 24  # the last readings a tile's sparkline draws
+
+
+def sparkline(values: list[float], *, width: int = 100, height: int = 24) -> str:
+    """SVG polyline points of ``values`` (oldest first) scaled into ``width`` × ``height``,
+    drawn by the server so the tile shows its trend without JavaScript ("" under two points)."""
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = width / (len(values) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+
+
+def _recent(code: str, district: str) -> list[float]:
+    """The last readings of one indicator in one district, oldest first (the series index)."""
+    rows = Reading.objects.filter(indicator__code=code, district=district).order_by("-at")
+    return [r for r in rows.values_list("value", flat=True)[:SPARK_POINTS]][::-1]
+
+
 def _tile(info: Any) -> dict[str, Any]:
     worst = max(info.latest, key=lambda v: LEVEL_ORDER.get(v.level, 0), default=None)
     level = info.level
     return {
+        "spark": sparkline(_recent(info.code, worst.district)) if worst else "",
         "code": info.code,
         "name": info.name,
         "unit": info.unit,

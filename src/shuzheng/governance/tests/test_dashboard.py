@@ -1,6 +1,8 @@
 """The command dashboard (page, live fragment, API) for the center; the platform's own indicators
 through ``core.metrics_registry`` (12345 figures registered by hotline, open events by 区县)."""
 
+import datetime as dt
+
 import pytest
 
 from shuzheng.core import metrics_registry
@@ -70,3 +72,25 @@ def test_platform_indicators_from_the_registry(frozen, monkeypatch):
     assert Reading.objects.get(indicator=volume).value == 0
     got = dict(Reading.objects.filter(indicator=events).values_list("district", "value"))
     assert len(got) == 8 and got["441202"] == 7 and got["441284"] == 0
+
+
+def test_a_tile_draws_its_trend_without_javascript(client, city, river):
+    """Each tile carries a sparkline of its worst district's last readings, drawn by the server
+    as SVG points: the rise of the river shows as a line that ends at the top."""
+    from django.contrib.auth import get_user_model
+
+    from shuzheng.governance.selectors.dashboard import sparkline
+
+    city.push(
+        [
+            {"indicator": river.code, "value": v, "at": iso(NOW - dt.timedelta(hours=3 - i))}
+            for i, v in enumerate((10.0, 11.0, 12.0, 13.2))
+        ]
+    )
+    client.force_login(get_user_model().objects.get(username=CENTER))
+    html = client.get("/city/command/").content.decode()
+    points = sparkline([10.0, 11.0, 12.0, 13.2])
+    assert f'<polyline points="{points}">' in html
+    first, last = points.split()[0].split(","), points.split()[-1].split(",")
+    assert float(first[1]) > float(last[1])  # SVG y grows downwards: the line rises
+    assert sparkline([5.0]) == "" and sparkline([]) == ""
