@@ -77,17 +77,25 @@ def sparkline(values: list[float], *, width: int = 100, height: int = 24) -> str
     )
 
 
-def _recent(code: str, district: str) -> list[float]:
-    """The last readings of one indicator in one district, oldest first (the series index)."""
-    rows = Reading.objects.filter(indicator__code=code, district=district).order_by("-at")
-    return [r for r in rows.values_list("value", flat=True)[:SPARK_POINTS]][::-1]
+def _recent(code: str, district: str, latest: dt.datetime) -> list[float]:
+    """The last readings of one indicator in one district, oldest first (the series index).
+    Kept in this process under the time of the latest reading: a new reading makes a new key,
+    so the line is never older than the tile's value (a reading arriving late, older than the
+    latest, shows once the key's ten minutes are up)."""
+    key = f"governance.spark:{code}:{district}:{latest.isoformat()}"
+    values: list[float] | None = cache.get(key)
+    if values is None:
+        rows = Reading.objects.filter(indicator__code=code, district=district).order_by("-at")
+        values = list(rows.values_list("value", flat=True)[:SPARK_POINTS])[::-1]
+        cache.set(key, values, 600)
+    return values
 
 
 def _tile(info: Any) -> dict[str, Any]:
     worst = max(info.latest, key=lambda v: LEVEL_ORDER.get(v.level, 0), default=None)
     level = info.level
     return {
-        "spark": sparkline(_recent(info.code, worst.district)) if worst else "",
+        "spark": sparkline(_recent(info.code, worst.district, worst.at)) if worst else "",
         "code": info.code,
         "name": info.name,
         "unit": info.unit,

@@ -78,9 +78,11 @@ def test_a_tile_draws_its_trend_without_javascript(client, city, river):
     """Each tile carries a sparkline of its worst district's last readings, drawn by the server
     as SVG points: the rise of the river shows as a line that ends at the top."""
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
 
     from shuzheng.governance.selectors.dashboard import sparkline
 
+    cache.clear()  # lines are kept per latest reading; an earlier test's rolled-back one too
     city.push(
         [
             {"indicator": river.code, "value": v, "at": iso(NOW - dt.timedelta(hours=3 - i))}
