@@ -138,36 +138,47 @@ def record_license_uses(
             licenses.record_use(m["license_id"], case.case_no, f"免证办：{case.item_name}", actor)
 
 
-def guided(item: ItemView, answers: dict[str, str] | None) -> dict[str, Any]:
-    """The situation (情形) the applicant chose in the guide (智能导办), as the case records it:
-    the answers, the situation codes and names; {} without answers. An answer that is not one
-    of its question's options is a 422 naming ``answers.<question>``."""
-    answers = {str(k): str(v) for k, v in (answers or {}).items() if str(v or "").strip()}
-    if not answers:
-        return {}
-    guide = catalog.guide_for(item, answers)
+def _filled(answers: dict[str, str] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (answers or {}).items() if str(v or "").strip()}
+
+
+def _answered(questions: list[dict[str, Any]], guide: Any, unknown: str) -> list[str]:
+    """The answers in words ("谁来办理？老人本人", in the questions' order); an answer that is not
+    one of its question's options is a 422 naming ``answers.<question>`` (``unknown``: the
+    message for a question that does not exist)."""
     if guide.invalid:
-        texts = {q["code"]: q["text"] for q in item.spec.get("questions", [])}
+        texts = {q["code"]: q["text"] for q in questions}
         raise ValidationFailed(
             [
                 FieldError(
                     f"answers.{code}",
                     f"导办问题“{texts[code]}”的回答不是可选的答案之一。"
                     if code in texts
-                    else "本事项没有这个导办问题。",
+                    else unknown,
                 )
                 for code in guide.invalid
             ]
         )
-    words = [
+    return [
         f"{q['text']}{o['label']}"
-        for q in item.spec.get("questions", [])
+        for q in questions
         for o in q["options"]
         if guide.answers.get(q["code"]) == o["value"]
     ]
+
+
+def guided(item: ItemView, answers: dict[str, str] | None) -> dict[str, Any]:
+    """The situation (情形) the applicant chose in the guide (智能导办), as the case records it:
+    the answers, the situation codes and names; {} without answers. An answer that is not one
+    of its question's options is a 422 naming ``answers.<question>``."""
+    answers = _filled(answers)
+    if not answers:
+        return {}
+    guide = catalog.guide_for(item, answers)
+    words = _answered(item.spec.get("questions", []), guide, "本事项没有这个导办问题。")
     return {
         "answers": guide.answers,
-        "answered": words,  # "谁来办理？老人本人", in the questions' order
+        "answered": words,
         "situations": guide.situations,
         "names": guide.situation_names,
     }
@@ -177,29 +188,11 @@ def guided_bundle(bundle: BundleView, answers: dict[str, str] | None) -> dict[st
     """As ``guided``, for a 一件事: the answers, the situation references (``item:situation``)
     and the member items the answers leave out (``excluded_items``: no sub-case is filed for
     them); {} without answers; an answer that is no option is a 422 naming ``answers.<q>``."""
-    answers = {str(k): str(v) for k, v in (answers or {}).items() if str(v or "").strip()}
+    answers = _filled(answers)
     if not answers:
         return {}
     guide = catalog.guide_for_bundle(bundle, answers)
-    if guide.invalid:
-        texts = {q["code"]: q["text"] for q in bundle.questions}
-        raise ValidationFailed(
-            [
-                FieldError(
-                    f"answers.{code}",
-                    f"导办问题“{texts[code]}”的回答不是可选的答案之一。"
-                    if code in texts
-                    else "本一件事没有这个导办问题。",
-                )
-                for code in guide.invalid
-            ]
-        )
-    words = [
-        f"{q['text']}{o['label']}"
-        for q in bundle.questions
-        for o in q["options"]
-        if guide.answers.get(q["code"]) == o["value"]
-    ]
+    words = _answered(bundle.questions, guide, "本一件事没有这个导办问题。")
     return {
         "answers": guide.answers,
         "answered": words,
