@@ -153,6 +153,12 @@ bench-city-dashboard: $(BIN)/.installed
 bench-documents: $(BIN)/.installed
 	SHUZHENG_TESTING=1 $(BIN)/python bench/documents/run.py $(DOCUMENTS_ARGS)
 
+## make bench-plans: plan import (work plan -> proposed task register) against hand labels of the
+## four seed plans - tasks, lead departments and targets precision/recall vs a line-regex baseline
+.PHONY: bench-plans
+bench-plans: $(BIN)/.installed
+	SHUZHENG_TESTING=1 $(BIN)/python bench/documents/plans.py -v
+
 ## make bench-reporting [REPORTING_ARGS="--db postgres --rounds 3"]: 填表报数 typing meter (typed vs
 ## all values, every offered value checked against its exchange source) over the demo reports ×
 ## villages × 3 periods, and roll-up p95 of 1,000 villages on SQLite and PostgreSQL (median of 3)

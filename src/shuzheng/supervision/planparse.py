@@ -27,16 +27,22 @@ L4 = re.compile(r"^[(（](\d{1,2})[)）]\s*(.*)$")
 LEAD = re.compile(
     r"[(（\[【]((?:[^()（）\[\]【】]|[(（][^()（）]*[)）])*?(?:牵头|负责)[^()（）\[\]【】]*)[)）\]】]\s*$"
 )
-LEAD_SUFFIX = re.compile(r"(按职责分工)?(牵头|负责|配合)$")
+LEAD_SUFFIX = re.compile(r"(按职责分工|按职责分别|按职责|分别)?(牵头|负责|配合)$")
+# a trailing parenthesis of organisation names only, without 牵头: (省政务服务数据管理局)
+ORG_ONLY = re.compile(
+    r"[(（]([^()（）]*?(?:局|厅|委|办|部门|单位|政府|中心|集团|公司|管委会))[)）]\s*$"
+)
+ORG = re.compile(r"(局|厅|委|办|部门|单位|政府|中心|集团|公司|管委会)$")
 SPLIT_DEPTS = re.compile(r"[、，,;；]")
 
 NUMBER = r"\d+(?:\.\d+)?"
+# a measure word, alone or after 万/亿 (30万核, 4000万笔, 1.87万核): the unit is what is counted
+MEASURE = "人次|个|项|家|件|条|笔|份|人|台|套|户|次|天|款|类|名|路|核|元|所|座"
 UNITS = (
-    "个工作日|个自然日|个百分点|个行业|万人次|万笔|万件|万条|万元|亿元|人次|工作日|小时|分钟|"
-    "个|项|家|件|条|笔|份|人|台|套|户|次|天|年|%|％|万|亿"
+    rf"个工作日|个自然日|个百分点|工作日|小时|分钟|TB|PB|GB|%|％|(?:万|亿)(?:{MEASURE})?|{MEASURE}"
 )
-QUANTITY = re.compile(rf"({NUMBER})(?:\s*至\s*{NUMBER})?\s*({UNITS})")
-YEAR_ONLY = re.compile(r"^(19|20)\d\d$")
+# 110多个, 200余家: the number is the floor the plan commits to
+QUANTITY = re.compile(rf"({NUMBER})(?:\s*至\s*{NUMBER})?\s*(?:多|余)?({UNITS})")
 CLAUSE = re.compile(r"[，。；,;：:]")
 
 
@@ -103,7 +109,9 @@ def split_lead(text: str) -> tuple[str, str, list[str]]:
     simple = simplified(stripped)
     m = LEAD.search(simple if len(simple) == len(stripped) else stripped)
     if not m:
-        return text, "", []
+        m = ORG_ONLY.search(simple if len(simple) == len(stripped) else stripped)
+        if not m or not all(ORG.search(p.strip()) for p in SPLIT_DEPTS.split(m.group(1))):
+            return text, "", []
     inner = m.group(1)  # simplified: department names are matched, not shown
     body = stripped[: m.start()].rstrip()
     # 各地政府(管委会): keep the parenthesis with its department
@@ -135,11 +143,8 @@ def targets_of(text: str) -> list[ProposedTarget]:
         clause = clause.strip()
         for m in QUANTITY.finditer(simplified(_nfkc(clause))):
             value, unit = m.group(1), m.group(2)
-            if unit == "年" or (YEAR_ONLY.match(value) and unit in ("年", "")):
-                continue
             unit = "%" if unit == "％" else unit
             out.append(ProposedTarget(text=clause[:200], value=float(value), unit=unit))
-            break
     return out
 
 
@@ -192,7 +197,8 @@ def parse_plan(text: str) -> ProposedPlan:
             path = [m.group(1)]
             current = None
             continue
-        if level >= 2 and m and started:
+        # a fragment that starts inside a section: its items before any 一、 get section ""
+        if level >= 2 and m and (started or level == 2):
             label = m.group(1)
             label = f"({label})" if level in (2, 4) else label
             depth = {2: 1, 3: 2, 4: 3}[level]
@@ -205,7 +211,7 @@ def parse_plan(text: str) -> ProposedPlan:
             )
             tasks.append(current)
             continue
-        if current is not None and level == 0:
+        if current is not None and level == 0 and not _closed(current.text, line):
             current.text += line  # a paragraph continued on the next line
         elif level == 0:
             current = None
@@ -214,8 +220,7 @@ def parse_plan(text: str) -> ProposedPlan:
         t.title = first_sentence(body).rstrip("。")
         t.lead_text = lead_text
         t.lead_departments = depts
-        rest = body[len(t.title) :]
-        t.targets = targets_of(rest) if t.title else targets_of(body)
+        t.targets = targets_of(body)
         t.deadline = deadline_of(body, year)
     # an item with sub-items and no parenthesis of its own: led by its sub-items' departments
     for i, t in enumerate(tasks):
@@ -225,9 +230,28 @@ def parse_plan(text: str) -> ProposedPlan:
             if child.path[: len(t.path)] != t.path:
                 break
             for d in child.lead_departments:
-                if d not in t.lead_departments:
-                    t.lead_departments.append(d)
+                _add_department(t.lead_departments, d)
     return ProposedPlan(title=title, year=year, tasks=tasks)
+
+
+def _closed(text: str, next_line: str) -> bool:
+    """Whether an item is over before ``next_line``: it ended with its lead parenthesis, or the
+    line opens the 附件 list — the plan's closing paragraph is not part of its last task."""
+    if simplified(next_line).startswith("附件"):
+        return True
+    return bool(LEAD.search(simplified(text.rstrip("。 "))))
+
+
+def _add_department(names: list[str], name: str) -> None:
+    """Add ``name`` to a parent item's departments once: a sub-item's 司法厅 (the 省 of the
+    name before it in its parenthesis, left out) is the 省司法厅 another sub-item names."""
+    for i, have in enumerate(names):
+        if have == name or (have.endswith(name) and have[: -len(name)] in ("省", "市")):
+            return
+        if name.endswith(have) and name[: -len(have)] in ("省", "市"):
+            names[i] = name
+            return
+    names.append(name)
 
 
 def _subsequence(short: str, full: str) -> bool:

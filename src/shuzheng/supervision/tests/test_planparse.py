@@ -60,3 +60,51 @@ def test_deadlines_in_words():
     assert planparse.deadline_of("上半年完成", 2022) == dt.date(2022, 6, 30)
     assert planparse.deadline_of("年内实现全覆盖", 2022) == dt.date(2022, 12, 31)
     assert planparse.deadline_of("持续推进", 2022) is None
+
+
+def test_counted_units_ranges_and_floors():
+    text = (
+        "一、基础\n（一）扩容政务云。新增算力30万核，日均交易4000万笔，上线金融产品不少于300款，"
+        "为110多个部门服务，开展2至3个行业专题服务。（省政务服务数据管理局牵头）"
+    )
+    (task,) = planparse.parse_plan(text).tasks
+    assert [(t.value, t.unit) for t in task.targets] == [
+        (30.0, "万核"),
+        (4000.0, "万笔"),
+        (300.0, "款"),
+        (110.0, "个"),
+        (2.0, "个"),
+    ]
+
+
+def test_leads_written_without_牵头_or_按职责分别_and_a_closing_paragraph_is_not_a_task():
+    text = (
+        "一、保障\n（一）规范运营。制定管理细则。（省政务服务数据管理局）\n"
+        "（二）完善标准。（省有关部门按职责分别牵头）\n"
+        "（三）宣传推广。举办峰会。（省政务服务数据管理局牵头）\n"
+        "各地、各部门要结合实际推进工作，适时组织开展3次第三方评估。\n"
+        "附件：复制推广经验（共5项）\n"
+    )
+    tasks = planparse.parse_plan(text).tasks
+    assert [t.lead_departments for t in tasks] == [
+        ["省政务服务数据管理局"],
+        ["省有关部门"],
+        ["省政务服务数据管理局"],
+    ]
+    assert tasks[2].targets == [] and "评估" not in tasks[2].text
+
+
+def test_a_fragment_starting_inside_a_section_and_a_parent_led_once_per_department():
+    text = (
+        "（二）优化网络。推进升级改造。\n"
+        "六、数据\n（一）强化管理。\n1.完善制度。（省政务服务数据管理局、司法厅牵头）\n"
+        "2.推进共享。（省司法厅牵头）\n"
+    )
+    tasks = planparse.parse_plan(text).tasks
+    assert [t.path for t in tasks] == [
+        ["", "(二)"],
+        ["六", "(一)"],
+        ["六", "(一)", "1"],
+        ["六", "(一)", "2"],
+    ]
+    assert tasks[1].lead_departments == ["省政务服务数据管理局", "省司法厅"]
