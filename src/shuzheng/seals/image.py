@@ -1,12 +1,14 @@
 """The round red seal (公章样式): department name on the upper arc, a five-pointed star, the
 seal's purpose below. The same geometry is drawn as SVG (pages, ``image.svg``) and straight
-into a PDF with reportlab (vector, with the built-in CID font STSong-Light)."""
+into a PDF with reportlab (vector, in ``core.pdftext.song_font``)."""
 
 from __future__ import annotations
 
 import math
 from html import escape
 from typing import Any
+
+from shuzheng.core.pdftext import song_font
 
 RED = "#d0021b"
 SIZE = 200  # SVG user units; the PDF scales the same geometry
@@ -79,9 +81,11 @@ def seal_svg(name: str, purpose: str, code: str = "", *, title: str = "") -> str
 def draw_seal(canvas: Any, x: float, y: float, diameter: float, name: str, purpose: str) -> None:
     """Draw the seal on a reportlab canvas; (x, y) is the centre, in points.
 
-    The font ``STSong-Light`` must be registered (``UnicodeCIDFont``) by the caller.
+    The seal's words are set in ``core.pdftext.song_font`` (embedded when Debian's UMing is
+    installed, so the seal reads the same in every viewer).
     """
     k = diameter / SIZE
+    font = song_font()
     canvas.saveState()
     canvas.setStrokeColor(RED)
     canvas.setFillColor(RED)
@@ -95,7 +99,7 @@ def draw_seal(canvas: Any, x: float, y: float, diameter: float, name: str, purpo
         canvas.saveState()
         canvas.translate(cx, cy)
         canvas.rotate(-deg)
-        canvas.setFont("STSong-Light", fs)
+        canvas.setFont(font, fs)
         canvas.drawCentredString(0, -fs * 0.35, ch)
         canvas.restoreState()
     pts = _star(x, y - 4 * k, 26 * k, y_up=True)
@@ -106,6 +110,6 @@ def draw_seal(canvas: Any, x: float, y: float, diameter: float, name: str, purpo
     path.close()
     canvas.drawPath(path, stroke=0, fill=1)
     if purpose:
-        canvas.setFont("STSong-Light", 15 * k)
+        canvas.setFont(font, 15 * k)
         canvas.drawCentredString(x, y - 50 * k - 15 * k * 0.35, purpose)
     canvas.restoreState()
