@@ -1,6 +1,8 @@
-"""Private PostgreSQL clusters for the deployment tests: a primary (``wal_level=replica``) and a
-streaming replica made from it with ``pg_basebackup -R``, on free ports in a temp directory,
-run as the current user (as ``postgres`` through ``runuser`` when that is root, like .ci/run)."""
+"""Private PostgreSQL clusters for the deployment tests and bench/deploy: a primary
+(``wal_level=replica``) and a streaming replica made from it with ``pg_basebackup -R``, on free
+ports in a temp directory, run as the current user (as ``postgres`` through ``runuser`` when that
+is root, like .ci/run). Tests run them with ``fsync`` off (fast); the benchmark with
+``durable=True`` (PostgreSQL's defaults)."""
 
 from __future__ import annotations
 
@@ -46,9 +48,16 @@ class Cluster:
     bindir: Path
     datadir: Path
     port: int
+    durable: bool = False  # fsync and full-page writes as PostgreSQL's defaults (benchmarks)
 
-    def url(self, db: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
+    def url(self, db: str, user: str = "postgres") -> str:
+        return f"postgres://{user}@127.0.0.1:{self.port}/{db}"
+
+    def postmaster_pid(self) -> int:
+        try:
+            return int((self.datadir / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def psql(self, db: str, sql: str) -> str:
         done = run(
@@ -63,8 +72,7 @@ class Cluster:
                 f"-p {self.port}",
                 f"-k {self.datadir}",
                 "-c listen_addresses=127.0.0.1",
-                "-c fsync=off",
-                "-c full_page_writes=off",
+                *([] if self.durable else ["-c fsync=off", "-c full_page_writes=off"]),
                 *options,
             ]
         )
@@ -87,7 +95,9 @@ def own(path: Path) -> None:
         shutil.chown(path, "postgres", "postgres")
 
 
-def make_primary(bindir: Path, root: Path) -> Cluster:
+def make_primary(bindir: Path, root: Path, *options: str, durable: bool = False) -> Cluster:
+    """A new cluster that replicas can stream from; ``options`` (``-c name=value``) come last and
+    so override the defaults here."""
     datadir = root / "primary"
     datadir.mkdir(mode=0o700)
     own(datadir)
@@ -97,12 +107,12 @@ def make_primary(bindir: Path, root: Path) -> Cluster:
     )  # fmt: skip
     with (datadir / "pg_hba.conf").open("a") as f:
         f.write("host replication postgres 127.0.0.1/32 trust\n")
-    primary = Cluster(bindir, datadir, free_port())
-    primary.start("-c wal_level=replica", "-c max_wal_senders=5", "-c max_connections=60")
+    primary = Cluster(bindir, datadir, free_port(), durable)
+    primary.start("-c wal_level=replica", "-c max_wal_senders=5", "-c max_connections=60", *options)
     return primary
 
 
-def make_replica(primary: Cluster, root: Path) -> Cluster:
+def make_replica(primary: Cluster, root: Path, *options: str) -> Cluster:
     """A hot standby streaming from ``primary`` (``pg_basebackup -R`` writes its
     ``primary_conninfo`` and ``standby.signal``)."""
     datadir = root / "replica"
@@ -112,8 +122,8 @@ def make_replica(primary: Cluster, root: Path) -> Cluster:
         [str(primary.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
          "-U", "postgres", "-D", str(datadir), "-R", "-X", "stream", "-c", "fast"]
     )  # fmt: skip
-    replica = Cluster(primary.bindir, datadir, free_port())
-    replica.start("-c hot_standby=on", "-c max_connections=60")
+    replica = Cluster(primary.bindir, datadir, free_port(), primary.durable)
+    replica.start("-c hot_standby=on", "-c max_connections=60", *options)
     return replica
 
 
