@@ -1,9 +1,11 @@
-"""The deployment files of deploy/ and docs/deploy/ stay true: the compose set has every role,
-every `shuzheng` command the container, compose and systemd files run exists, and Debian's nginx
-accepts docs/deploy/nginx/shuzheng.conf and, run for real in front of a stand-in web role,
-redirects HTTP to HTTPS, sends HSTS, replaces the forwarded headers, serves static files itself
-and refuses a body over the upload limit (skipped when nginx is not installed; .ci/run installs
-it)."""
+"""The deployment files of deploy/ and docs/deploy/ stay true: the compose set has every role and
+is valid against the Compose Specification's JSON schema (tests/data/compose-spec.json, from
+github.com/compose-spec/compose-spec schema/ at 170098b, Apache-2.0 — there is no Docker engine
+here to run it), systemd accepts every unit (`systemd-analyze verify`), every `shuzheng` command
+the container, compose and systemd files run exists, and Debian's nginx accepts
+docs/deploy/nginx/shuzheng.conf and, run for real in front of a stand-in web role, redirects
+HTTP to HTTPS, sends HSTS, replaces the forwarded headers, serves static files itself and
+refuses a body over the upload limit (skipped when nginx is not installed; .ci/run installs it)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from django.core.management import get_commands
@@ -42,6 +45,41 @@ def test_compose_has_every_role():
     assert {"db-primary", "db-replica", "s3", "nginx"} <= set(services)
     web = services["web1"]["environment"]
     assert web["SHUZHENG_REPLICA_URL"].startswith("postgres://") and web["SHUZHENG_STORAGE"] == "s3"
+
+
+def test_compose_file_follows_the_compose_specification():
+    schema = json.loads((ROOT / "tests" / "data" / "compose-spec.json").read_text("utf-8"))
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    errors = [
+        f"{'/'.join(map(str, e.path))}: {e.message}"
+        for e in jsonschema.Draft7Validator(schema).iter_errors(compose)
+    ]
+    assert errors == []
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not installed")
+def test_systemd_accepts_every_unit(tmp_path):
+    """Unknown keys, bad values and missing sections fail here; the program path is pointed at
+    a stand-in (the real one exists only once installed in /opt/shuzheng)."""
+    program = tmp_path / "shuzheng"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    units = []
+    for unit in sorted((DEPLOY / "systemd").glob("*.service")):
+        name = unit.name.replace("@.service", "@1.service")
+        text = unit.read_text("utf-8").replace("/opt/shuzheng/bin/shuzheng", str(program))
+        (tmp_path / name).write_text(text, "utf-8")
+        units.append(str(tmp_path / name))
+    assert len(units) == 3
+    out = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *units],
+        capture_output=True,
+        text=True,
+        env={"SYSTEMD_LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    problems = [line for line in out.stderr.splitlines() if line.strip()]
+    assert out.returncode == 0 and problems == [], out.stderr
 
 
 def test_every_command_the_deployment_runs_exists():
