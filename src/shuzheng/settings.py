@@ -304,6 +304,8 @@ SMS_TEMPLATES = {
 }
 SMS_RETRIES = int(os.environ.get("SHUZHENG_SMS_RETRIES", "3"))  # attempts on a transient error
 SMS_BACKOFF_SECONDS = float(os.environ.get("SHUZHENG_SMS_BACKOFF_SECONDS", "1"))  # doubles
+# days a real gateway's delivery records (phone, text, status) are kept (notify.purge_sms)
+SMS_RETENTION_DAYS = int(os.environ.get("SHUZHENG_SMS_RETENTION_DAYS", "90"))
 SMS_TIMEOUT_SECONDS = float(os.environ.get("SHUZHENG_SMS_TIMEOUT_SECONDS", "10"))
 # the secret in the delivery-report URL given to the provider: /sms/report/<provider>/<token>/
 SMS_CALLBACK_TOKEN = os.environ.get("SHUZHENG_SMS_CALLBACK_TOKEN", "")

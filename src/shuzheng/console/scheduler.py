@@ -264,6 +264,7 @@ def jobs() -> list[Job]:
         ),
         Job("audit.anchor", audit.anchor_interval(), "call", audit.anchor_scheduled, "审计锚点"),
         Job("console.prune_runs", hour, "call", runs_prune, "清理定时任务记录"),
+        Job("notify.purge_sms", day, "call", notify.purge_sms_deliveries, "清理短信发送记录"),
     ]
     if audit.deferred():
         out.append(

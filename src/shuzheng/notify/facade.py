@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit
 from shuzheng.identity import facade as identity
-from shuzheng.notify.models import Notification
+from shuzheng.notify.models import Notification, SmsDelivery
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,25 @@ def mark_read(*, recipient_ids: list[str], message_ids: list[int], actor: str) -
             after={"messages": [str(i) for i in ids]},
         )
     return len(ids)
+
+
+def purge_sms_deliveries(*, now: dt.datetime | None = None, actor: str = "system:notify") -> int:
+    """Delete the records of texts sent through a real gateway (``SmsDelivery``: phone number
+    and text, a login code among them) older than ``SMS_RETENTION_DAYS`` — kept long enough to
+    answer "did my text arrive?" and to reconcile the provider's bill, not for ever. Audited
+    with the count and the cut-off. The scheduler runs it daily (``notify.purge_sms``)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.SMS_RETENTION_DAYS)
+    with transaction.atomic():
+        deleted, _ = SmsDelivery.objects.filter(created_at__lt=cutoff).delete()
+        if deleted:
+            audit.record(
+                actor=actor,
+                action="notify.sms_purged",
+                object_type="sms_delivery",
+                object_id="",
+                after={"deleted": deleted, "before": cutoff.isoformat()},
+            )
+    return deleted
 
 
 def sms_backlog() -> int:

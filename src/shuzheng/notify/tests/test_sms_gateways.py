@@ -379,3 +379,26 @@ def test_the_admin_lists_deliveries_in_words(admin_client):
     assert page.status_code == 200
     text = page.content.decode()
     assert "腾讯云短信" in text and "通知" in text and "已提交" in text
+
+
+def test_old_delivery_records_are_purged_and_the_purge_audited():
+    import datetime as dt
+
+    import time_machine
+
+    from shuzheng.audit.models import AuditRecord
+    from shuzheng.console.scheduler import jobs
+
+    start = dt.datetime(2027, 1, 1, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as t:
+        old = [_delivery("aliyun", "old-1"), _delivery("aliyun", "old-2")]
+        t.move_to(start + dt.timedelta(days=60))
+        recent = _delivery("tencent", "recent")
+        t.move_to(start + dt.timedelta(days=91))  # SMS_RETENTION_DAYS = 90 after the old ones
+        assert notify.purge_sms_deliveries() == 2
+        assert notify.purge_sms_deliveries() == 0  # nothing more: no second audit record
+    assert list(SmsDelivery.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not SmsDelivery.objects.filter(pk__in=[o.pk for o in old]).exists()
+    (record,) = AuditRecord.objects.filter(action="notify.sms_purged")
+    assert record.after["deleted"] == 2
+    assert "notify.purge_sms" in [j.name for j in jobs()]
