@@ -161,13 +161,16 @@ def drive(
 
 
 def kind(sql: str) -> str:
-    """read, locking read (``FOR UPDATE``/``SHARE``: the primary's alone), write or other."""
+    """read, locking read (``FOR UPDATE``/``SHARE``: the primary's alone), write or other
+    (connection set-up and health checks, transaction control)."""
     text = sql.replace(MARK, "").lstrip(" (\n").upper()
     head = text.split(None, 1)[0] if text else ""
     if head in {"INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "TRUNCATE"}:
         return "write"
     if head == "WITH" and re.search(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b", text):
         return "write"
+    if re.match(r"SELECT\s+(SET_CONFIG\(|1\s*$)", text):
+        return "other"  # a new connection's settings, Django's health check: no data read
     if head in {"SELECT", "WITH", "VALUES", "TABLE"}:
         locking = re.search(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", text)
         return "locking read" if locking else "read"
