@@ -110,6 +110,12 @@ class Role:
         self.fh.close()
 
 
+def stop_all(things: Any) -> None:
+    """Stop each, the last started first."""
+    for thing in reversed(list(things)):
+        thing.stop()
+
+
 def wait_ready(port: int, role: Role, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -366,7 +372,7 @@ def main() -> None:
         stack.callback(shutil.rmtree, root, True)
         pgcluster.own(root)
         clusters: dict[str, pgcluster.Cluster] = {}
-        stack.callback(lambda: [c.stop() for c in reversed(clusters.values())])
+        stack.callback(stop_all, clusters.values())
         print("=== preparing PostgreSQL and the demo data (make demo's commands)", flush=True)
         primary = pgcluster.make_primary(bindir, root, *TUNING, *PRIMARY_TUNING, durable=True)
         clusters["primary"] = primary
@@ -400,7 +406,7 @@ def main() -> None:
         }
 
         roles: list[Role] = []
-        stack.callback(lambda: [r.stop() for r in reversed(roles)])
+        stack.callback(stop_all, roles)
         for i in (1, 2):
             roles.append(Role(f"worker-{i}", ["worker", "--worker-id", f"bench-w{i}"], env))
         roles.append(Role("scheduler", ["scheduler"], env))
