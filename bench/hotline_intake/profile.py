@@ -8,8 +8,11 @@ A fresh SQLite database in a temporary directory (migrated, the demo accounts of
 ``seed_demo``), Django's test ``Client`` as ``demo-hotline``, the texts of
 ``bench/hotline/eval.jsonl`` the intake accepts, as ``run.py`` drives them (the suggested type
 and category sent back). A warm-up pass over the texts first (models and memos loaded, as in a
-running server), then ``--n`` intakes timed, then the same under ``cProfile``: the mean CPU ms
-per intake, the statements per call (``CaptureQueriesContext``) and the top cumulative entries.
+running server), then ``--n`` intakes timed, then the same under ``cProfile`` (CPU time, not
+wall time: waiting for the database is not this process's cost): the mean CPU ms per intake,
+the statements per call (counted by an ``execute_wrapper``, not Django's debug cursor, whose
+recording of every statement would add its own cost to the timing) and the top cumulative
+entries. ``--sql`` prints the statements of one intake.
 The figures are for comparing before/after on the same machine, not the benchmark's numbers.
 """
 
@@ -45,6 +48,8 @@ def main() -> None:
         help="a database prepared as run.py prepares it (e.g. the cluster run.py --keep leaves "
         "in BENCH_WORK/pg, started by hand), instead of a fresh SQLite one",
     )
+    ap.add_argument("--sql", action="store_true", help="print the statements of one intake")
+    ap.add_argument("--dump", default="", help="also write the profile here (pstats format)")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="hotline-profile-")
@@ -83,11 +88,20 @@ def main() -> None:
         return r.status_code, r.json() if r.content else {}
 
     counter = iter(range(10**9))
+    executed = [0]
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed[0] += 1
+        return execute(sql, params, many, context)
+
+    def statements(path: str, body: dict) -> tuple[int, dict, int]:
+        executed[0] = 0
+        with connection.execute_wrapper(count):
+            status, out = post(path, body)
+        return status, out, executed[0]
 
     def intake(item: dict[str, str]) -> tuple[int, int, bool]:
-        connection.queries_log.clear()  # the log keeps 9,000: a full one counts nothing
-        with CaptureQueriesContext(connection) as qs:
-            _, s = post("/api/v1/hotline/suggest", item)
+        _, s, n_suggest = statements("/api/v1/hotline/suggest", item)
         body = {
             "content": item["text"],
             "address": item["address"],
@@ -96,9 +110,8 @@ def main() -> None:
             "caller_phone": f"139{next(counter):08d}",
             "caller_name": "市民",
         }
-        with CaptureQueriesContext(connection) as qc:
-            status, _ = post("/api/v1/hotline/tickets", body)
-        return len(qs), len(qc), status == 201
+        status, _, n_create = statements("/api/v1/hotline/tickets", body)
+        return n_suggest, n_create, status == 201
 
     rows = [json.loads(x) for x in EVAL.read_text("utf-8").splitlines() if x.strip()]
     pool = [{"text": r["text"], "address": r.get("address", "")} for r in rows]
@@ -111,7 +124,23 @@ def main() -> None:
         counts.append(intake(ok[i % len(ok)]))
     cpu = (time.process_time() - cpu0) * 1000 / args.n
 
-    prof = cProfile.Profile()
+    if args.sql:  # the statements of one more intake, as the database receives them
+        item = ok[0]
+        for path in ("/api/v1/hotline/suggest", "/api/v1/hotline/tickets"):
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as qs:
+                if path.endswith("suggest"):
+                    _, s = post(path, item)
+                else:
+                    post(path, {"content": item["text"], "address": item["address"],
+                                "type": (s.get("type") or {}).get("name", ""),
+                                "category": (s.get("category") or {}).get("code", ""),
+                                "caller_phone": "13900000000", "caller_name": "市民"})  # fmt: skip
+            print(f"\n{path}: {len(qs)} statements")
+            for q in qs.captured_queries:
+                print("  ", q["sql"][:160])
+
+    prof = cProfile.Profile(time.process_time)
     prof.enable()
     for i in range(args.n):
         intake(ok[i % len(ok)])
@@ -128,8 +157,10 @@ def main() -> None:
         f"(max {max(suggest_q)}), create median {statistics.median(create_q)} "
         f"(max {max(create_q)})"
     )
-    print(f"\ntop {args.top} by cumulative time (profiled pass):")
+    print(f"\ntop {args.top} by cumulative CPU time (profiled pass):")
     pstats.Stats(prof).strip_dirs().sort_stats("cumulative").print_stats(args.top)
+    if args.dump:
+        prof.dump_stats(args.dump)
 
 
 if __name__ == "__main__":

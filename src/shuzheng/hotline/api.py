@@ -137,7 +137,7 @@ def create(
 
     def run() -> tuple[int, Any]:
         ticket = services.ticket_create(principal=principal, data=data, channel=channel)
-        out = selectors.detail(principal, ticket)
+        out = selectors.detail(principal, ticket, new=True)
         out["merge_candidates"] = selectors.merge_candidates(principal, ticket)
         return 201, out
 

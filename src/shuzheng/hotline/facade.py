@@ -91,7 +91,7 @@ def ticket_create(
     ticket = services.ticket_create(
         principal=principal, data=data, channel=channel, phone_verified=phone_verified
     )
-    out = selectors.detail(principal, ticket)
+    out = selectors.detail(principal, ticket, new=True)
     out["merge_candidates"] = selectors.merge_candidates(principal, ticket)
     return out
 
@@ -362,8 +362,10 @@ CASE_DEPARTMENT_WHY = "所涉办件的受理部门"
 def with_case_department(found: dict[str, Any], code: str) -> dict[str, Any]:
     """The suggestion with the linked case's department first (its own entry moved up, or a
     new one scored 1.0); the others follow in their order."""
+    if not code:  # no 办件 named (most calls): no names to read
+        return found
     names = identity.department_names()
-    if not code or code not in names:
+    if code not in names:
         return found
     rest = [d for d in found.get("departments", []) if d.get("code") != code]
     own = next((d for d in found.get("departments", []) if d.get("code") == code), None)

@@ -36,7 +36,7 @@ from shuzheng.hotline.models import (
 )
 from shuzheng.hotline.services import actions
 from shuzheng.hotline.services.handlers import settings
-from shuzheng.hotline.tree import tree
+from shuzheng.hotline.tree import Tree, tree
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import HOTLINE_HANDLER_ROLES, Principal
 
@@ -86,14 +86,23 @@ def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
-def category_path(category_id: int | None) -> list[dict[str, str]]:
-    """The category and its parents (the root first), from the cached tree: no query."""
-    return [{"code": n.code, "name": n.name} for n in tree().path(category_id)]
+def category_path(category_id: int | None, categories: Tree | None = None) -> list[dict[str, str]]:
+    """The category and its parents (the root first), from the cached tree (``categories``
+    when the caller has it: each ``tree()`` is a cache-version check)."""
+    return [{"code": n.code, "name": n.name} for n in (categories or tree()).path(category_id)]
 
 
-def summary(principal: Principal, t: Ticket) -> dict[str, Any]:
-    names = identity.department_names()
-    path = category_path(t.category_id)
+def summary(
+    principal: Principal,
+    t: Ticket,
+    *,
+    names: dict[str, str] | None = None,
+    categories: Tree | None = None,
+) -> dict[str, Any]:
+    """A ticket's row. ``names`` (the departments' names) and ``categories`` (the tree): read
+    once by a caller that shows many tickets or more of one — each read is a version check."""
+    names = identity.department_names() if names is None else names
+    path = category_path(t.category_id, categories)
     return {
         "ticket_no": t.ticket_no,
         "title": t.title,
@@ -135,18 +144,21 @@ def _caller(principal: Principal, t: Ticket) -> dict[str, Any]:
     }
 
 
-def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
-    names = identity.department_names()
+def detail(principal: Principal, t: Ticket, *, new: bool = False) -> dict[str, Any]:
+    """Everything about a ticket the caller may see. ``new``: ``t`` was made in this request
+    (``ticket_create``, the intake's answer): no ticket is linked to it and no callback made
+    yet, so those two are not read back."""
+    names, categories = identity.department_names(), tree()
     staff = principal.kind == "staff"
     events = list(t.events.all())
     allowed = actions.allowed_actions(principal, t)
-    out = summary(principal, t)
+    out = summary(principal, t, names=names, categories=categories)
     out.update(
         {
             "channel": t.channel,
             "content": t.content,
             "respondent": t.respondent,
-            "category_path": category_path(t.category_id),
+            "category_path": category_path(t.category_id, categories),
             "address": t.address,
             "town_code": t.town_code,
             "lat": str(t.lat) if t.lat is not None else None,
@@ -164,7 +176,7 @@ def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
             if actions.is_center(principal)
             else {},
             "master_no": t.master.ticket_no if t.master else "",
-            "linked_tickets": list(t.linked.values_list("ticket_no", flat=True)),
+            "linked_tickets": [] if new else list(t.linked.values_list("ticket_no", flat=True)),
             "assisting_departments": [
                 {"code": c, "name": names.get(c, "")} for c in t.assisting_departments
             ],
@@ -206,7 +218,7 @@ def detail(principal: Principal, t: Ticket) -> dict[str, Any]:
                     "satisfaction_name": str(Satisfaction(c.satisfaction).label),
                     "note": c.note if staff else "",
                 }
-                for c in t.callbacks.all()
+                for c in ([] if new else t.callbacks.all())
             ],
         }
     )
@@ -263,7 +275,8 @@ def ticket_list(
         qs = qs.filter(caller_phone=phone)
     total = qs.count()
     rows = qs.order_by("-created_at", "-id")[offset : offset + max(1, min(limit, 200))]
-    return total, [summary(principal, t) for t in rows]
+    names, categories = identity.department_names(), tree()
+    return total, [summary(principal, t, names=names, categories=categories) for t in rows]
 
 
 # --- 合并: a new ticket close to an open one ------------------------------------------------

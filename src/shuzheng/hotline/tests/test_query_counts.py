@@ -44,3 +44,22 @@ def test_statements_of_intake_and_actions():
     # PostgreSQL chains the audit later (deferred): two statements fewer each.
     expected = (12, 14, 10) if connection.vendor == "sqlite" else (10, 12, 8)
     assert counts == expected
+
+
+def test_statements_of_the_intake_answer():
+    """The intake's answer (``facade.ticket_create``: the ticket, its detail, the merge
+    candidates) reads back only the new ticket's timeline: nothing can be linked to it or
+    rated yet, and the names and the category tree are read once."""
+    from shuzheng.hotline import facade
+
+    identity.department_names()
+    data = TicketInput(**{k: v for k, v in NOISE.items()})
+    with at(2026, 11, 23, 9):
+        facade.ticket_create(principal=OPERATOR, data=data, channel="phone")
+        with CaptureQueriesContext(connection) as answer:
+            out = facade.ticket_create(principal=OPERATOR, data=data, channel="phone")
+    assert out["linked_tickets"] == [] and out["callbacks"] == []
+    assert [e["action"] for e in out["timeline"]] == ["create"]
+    assert [c["ticket_no"] for c in out["merge_candidates"]]  # the first call's ticket
+    # the create's 10 (12 on SQLite, above) + cache versions (2) + timeline, settings, merge scan
+    assert len(answer) == (17 if connection.vendor == "sqlite" else 15)
