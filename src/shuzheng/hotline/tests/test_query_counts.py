@@ -37,12 +37,12 @@ def test_statements_of_intake_and_actions():
         with CaptureQueriesContext(connection) as sign:
             services.ticket_act(principal=_handler(CG_CODE), ticket_no=no, action="sign")
     counts = (len(create), len(dispatch), len(sign))
-    # create: category (with its parents), day serial (lock + update), 重复来电 probe, ticket,
+    # create: category (with its parents), day serial (one upsert), 重复来电 probe, ticket,
     # event, SMS, audit (3) + savepoint pair (the probe stored at intake spares the metrics a
     # two-month window scan);
     # dispatch: lock, limit, cache versions (3), save, event, SMS, inbox, audit (3) + savepoints.
     # PostgreSQL chains the audit later (deferred): two statements fewer each.
-    expected = (12, 14, 10) if connection.vendor == "sqlite" else (10, 12, 8)
+    expected = (11, 14, 10) if connection.vendor == "sqlite" else (9, 12, 8)
     assert counts == expected
 
 
@@ -61,5 +61,19 @@ def test_statements_of_the_intake_answer():
     assert out["linked_tickets"] == [] and out["callbacks"] == []
     assert [e["action"] for e in out["timeline"]] == ["create"]
     assert [c["ticket_no"] for c in out["merge_candidates"]]  # the first call's ticket
-    # the create's 10 (12 on SQLite, above) + cache versions (2) + timeline, settings, merge scan
-    assert len(answer) == (17 if connection.vendor == "sqlite" else 15)
+    # the create's 9 (11 on SQLite, above) + cache versions (2) + timeline, settings, merge scan
+    assert len(answer) == (16 if connection.vendor == "sqlite" else 14)
+
+
+def test_the_ticket_serial_equals_a_read_of_its_row():
+    """The day's serial is one upsert in SQL (``records.next_serial``): each call gives the
+    row's value as the ORM reads it, one more each time; a new day starts at 1."""
+    from shuzheng.hotline.models import TicketSequence
+    from shuzheng.hotline.services import records
+
+    got = [records.next_serial("20261123") for _ in range(3)]
+    assert got == [1, 2, 3]
+    assert TicketSequence.objects.get(day="20261123").last == 3
+    assert records.next_serial("20261124") == 1
+    with at(2026, 11, 23, 9):
+        assert _create().ticket_no == "12345-20261123-000004"
