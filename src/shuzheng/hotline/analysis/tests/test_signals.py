@@ -84,3 +84,36 @@ def test_a_tiny_tail_is_summed_not_subtracted():
 def test_tally_counts_per_key_and_day():
     d = MONDAY
     assert signals.tally([(d, "a"), (d, "a"), (d, "b")]) == {"a": {d: 2}, "b": {d: 1}}
+
+
+def _tail_by_logs(k: int, r: float, p: float) -> float:
+    """P(X ≥ k) with each term from its log-gamma definition, summed whichever way is exact."""
+    log_pmf = lambda i: (  # noqa: E731
+        math.lgamma(i + r) - math.lgamma(r) - math.lgamma(i + 1) + r * math.log(p)
+        + i * math.log1p(-p)
+    )  # fmt: skip
+    below = sum(math.exp(log_pmf(i)) for i in range(k))
+    if below < 0.999:
+        return 1 - below
+    return sum(math.exp(log_pmf(i)) for i in range(k, k + 5000))
+
+
+@pytest.mark.parametrize(
+    ("k", "r", "p"),
+    [(4, 0.5, 0.966), (6, 2.5, 0.9), (30, 20.0, 0.5), (120, 20.0, 0.33), (400, 20.0, 0.08),
+     (900, 17.5, 0.02), (60, 0.5, 0.999)],
+)  # fmt: skip
+def test_the_tail_by_ratios_equals_the_tail_by_log_gamma(k, r, p):
+    """Busy keys' counts (hundreds) and quiet keys' (a few), fractional shapes: the terms taken
+    from one another give the same tail as each term from its definition."""
+    assert signals._negbin_tail(k, r, p) == pytest.approx(_tail_by_logs(k, r, p), rel=1e-9)
+
+
+def test_a_tail_below_the_smallest_float_ends_at_once():
+    """319 tickets where 0.02 were expected: P(X ≥ 319) underflows. The sum stops at the first
+    zero term instead of running its 100,000-step guard."""
+    import time
+
+    started = time.process_time()
+    assert signals._negbin_tail(319, 0.5, 0.965) == 0.0
+    assert time.process_time() - started < 0.01
