@@ -12,6 +12,7 @@ Who sees what (issue 18 "Rules of access"):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from typing import Any
 
@@ -285,12 +286,15 @@ def ticket_list(
 _NOT_COMPARED = str.maketrans("", "", "，。、！？：；,.!?:;（）()")
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def _bigrams(text: str) -> frozenset[str]:
+    """The text's character bigrams, kept per text (a pure function of it): the open tickets of
+    a busy place are compared again on every intake there."""
     chars = "".join(text.split()).translate(_NOT_COMPARED)
-    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+    return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
 
 
-def _jaccard(x: set[str], y: set[str]) -> float:
+def _jaccard(x: frozenset[str], y: frozenset[str]) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
@@ -328,16 +332,18 @@ def merge_candidates(
         qs = qs.filter(town_code=ticket.town_code)
     if ticket.category_id:  # the same 诉求分类 (index hotline_merge_scan); none: any
         qs = qs.filter(category_id=ticket.category_id)
-    rows = qs.order_by("-created_at", "-id").values_list(
-        "ticket_no", "title", "content", "address", "status", "created_at"
-    )[:MERGE_SCANNED]
+    rows = list(
+        qs.order_by("-created_at", "-id").values_list(
+            "ticket_no", "title", "content", "address", "status"
+        )[:MERGE_SCANNED]
+    )
     mine = _bigrams(f"{ticket.title} {ticket.content} {ticket.address}")
     scored = []
-    for no, title, content, address, status, created_at in rows:
+    for no, title, content, address, status in reversed(rows):  # the oldest first
         score = _jaccard(mine, _bigrams(f"{title} {content} {address}"))
         if score >= MERGE_THRESHOLD:
-            scored.append((score, created_at, no, title, status))
-    scored.sort(key=lambda x: (-x[0], x[1]))
+            scored.append((score, no, title, status))
+    scored.sort(key=lambda x: -x[0])  # stable: of equal scores, the oldest first
     return [
         {
             "ticket_no": no,
@@ -346,7 +352,7 @@ def merge_candidates(
             "status_name": actions.status_name(status),
             "similarity": round(score, 3),
         }
-        for score, _, no, title, status in scored[:limit]
+        for score, no, title, status in scored[:limit]
     ]
 
 
