@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import Field, Model
 from django.utils import timezone
 
@@ -34,8 +34,16 @@ def table(model: type[Model]) -> str:
     return _quoted(connection.vendor, model._meta.db_table)
 
 
-def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cur:
+def rows(
+    sql: str, params: Sequence[Any], *, read_of: type[Model] | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of one statement. On the primary, unless ``read_of`` names the model a plain
+    read is of: then on the database the router reads that model from — the replica under the
+    rules of ``core.dbrouter`` (a GET that has not written, outside a transaction, from a
+    client that did not write a moment ago), as the ORM's reads of it would. Leave it out for
+    what must be current for everyone (tokens, grants, consents) and for writes."""
+    conn = connections[router.db_for_read(read_of)] if read_of is not None else connection
+    with conn.cursor() as cur:
         cur.execute(sql, params)
         return list(cur.fetchall())
 

@@ -233,6 +233,7 @@ def record(resource_id: int, subject_id: str) -> tuple[dict[str, Any], dt.dateti
         f"SELECT data, updated_at FROM {_table(RegistryRecord)} "  # noqa: S608
         "WHERE resource_id = %s AND subject_id = %s",
         [resource_id, subject_id],
+        read_of=RegistryRecord,  # base data, read like the ORM reads it: a replica may answer
     )
     return (dict(_json(rows[0][0])), _moment(rows[0][1])) if rows else None
 

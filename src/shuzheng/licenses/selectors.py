@@ -242,6 +242,7 @@ def satisfying_many(
         "WHERE l.holder_kind = %s AND l.holder_id = %s AND l.status = %s "
         f"AND t.name IN ({marks}) ORDER BY l.issued_on DESC, l.id DESC",
         [holder_kind, holder_id, LicenseStatus.VALID.value, *names],
+        read_of=License,
     )
     for lid, code, name, no, kind, hid, hname, dcode, dname, issued, until in rows:
         valid_until = rawsql.as_date(until)

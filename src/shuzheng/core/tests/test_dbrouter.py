@@ -92,3 +92,43 @@ def test_primary_reads_block_and_migrations():
 
     assert serve("GET", view)[0] == ("default", "replica")
     assert router.allow_migrate("default", "cases") and not router.allow_migrate("replica", "cases")
+
+
+def test_plain_sql_reads_of_a_model_follow_the_router_and_the_rest_stay_on_the_primary(
+    monkeypatch,
+):
+    """``rawsql.rows(read_of=Model)`` runs where the router reads the model (the replica in a
+    GET); without ``read_of`` (tokens, grants, consents, writes) on the primary."""
+    from contextlib import nullcontext
+
+    from shuzheng.core import rawsql
+
+    used: list[str] = []
+
+    class Cursor:
+        def execute(self, sql, params):  # type: ignore[no-untyped-def]
+            pass
+
+        def fetchall(self):  # type: ignore[no-untyped-def]
+            return []
+
+    class Connection:
+        def __init__(self, alias: str) -> None:
+            self.alias = alias
+
+        def cursor(self):  # type: ignore[no-untyped-def]
+            used.append(self.alias)
+            return nullcontext(Cursor())
+
+    monkeypatch.setattr(rawsql, "connections", {a: Connection(a) for a in ("default", "replica")})
+    monkeypatch.setattr(rawsql, "connection", Connection("default connection"))
+    monkeypatch.setattr(rawsql, "router", router)
+
+    def view():  # type: ignore[no-untyped-def]
+        rawsql.rows("SELECT 1", [], read_of=CacheVersion)
+        rawsql.rows("SELECT 1", [])
+        return list(used)
+
+    assert serve("GET", view)[0] == ["replica", "default connection"]
+    used.clear()
+    assert serve("POST", view)[0] == ["default", "default connection"]
