@@ -23,7 +23,6 @@ import contextlib
 import datetime as dt
 import importlib.util
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -103,17 +102,7 @@ def prepare(events: int, preload: int) -> dict[str, Any]:
 
 
 def child(action: str, env: dict[str, str], *args: str) -> dict[str, Any]:
-    res = subprocess.run(
-        [sys.executable, __file__, action, *args],
-        env={**env, "PYTHONPATH": str(ROOT / "src")},
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if res.returncode != 0:
-        raise RuntimeError(f"{action} failed")
-    return dict(json.loads(res.stdout.strip().splitlines()[-1]))
+    return dict(city.child(action, env, *args, script=__file__))
 
 
 def measure(port: int, requests: int) -> dict[str, Any]:

@@ -50,10 +50,7 @@ STEPS = ("report", "file", "dispatch", "feedback", "check_pass", "close")
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzheng.settings")
-    import django
-
-    django.setup()
+    city._django()
 
 
 def prepare() -> dict[str, Any]:
@@ -131,20 +128,8 @@ class Loop(threading.Thread):
             self.closed += 1
 
 
-def child(action: str, env: dict[str, str]) -> dict[str, Any]:
-    import subprocess
-
-    res = subprocess.run(
-        [sys.executable, __file__, action],
-        env={**env, "PYTHONPATH": str(ROOT / "src")},
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if res.returncode != 0:
-        raise RuntimeError(f"{action} failed")
-    return dict(json.loads(res.stdout.strip().splitlines()[-1]))
+def child(action: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+    return dict(city.child(action, env, *args, script=__file__))
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

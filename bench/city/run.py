@@ -146,9 +146,12 @@ def count() -> dict[str, Any]:
     }
 
 
-def child(action: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+def child(action: str, env: dict[str, str], *args: str, script: str = __file__) -> dict[str, Any]:
+    """Run ``script action args…`` in a child process with Django on the bench's database
+    (``env``); its last line of output is the JSON it returns. events.py and dashboard.py
+    run theirs through this too."""
     res = subprocess.run(
-        [sys.executable, __file__, action, *args],
+        [sys.executable, script, action, *args],
         env={**env, "PYTHONPATH": str(ROOT / "src")},
         cwd=ROOT,
         stdout=subprocess.PIPE,
