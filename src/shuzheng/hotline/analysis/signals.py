@@ -17,7 +17,6 @@ The functions are pure (counts in, signals out): the hotline's selectors count t
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
