@@ -36,7 +36,7 @@ def hand(
     event: CityEvent, action: str, params: Mapping[str, Any], errors: list[FieldError]
 ) -> tuple[str, list[Callable[[], None]]]:
     """Check and apply ``hand_up`` / ``hand_down`` to the locked event: (note, notices)."""
-    from shuzheng.governance.services.events import _tell_center, _tell_department
+    from shuzheng.governance.services.events import tell_center, tell_department
 
     reason = str(params.get("reason") or "").strip()
     if not reason:
@@ -74,8 +74,8 @@ def hand(
         "reason": reason,
     }
     return note, [
-        lambda: _tell_department(dept, event, _t("新接收事件（%(t)s）") % {"t": title}),
-        lambda: _tell_center(event, title),
+        lambda: tell_department(dept, event, _t("新接收事件（%(t)s）") % {"t": title}),
+        lambda: tell_center(event, title),
     ]
 
 

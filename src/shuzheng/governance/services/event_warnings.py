@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _t
 
 from shuzheng.audit import facade as audit
 from shuzheng.governance.models import CityEvent, EventStatus, EventStep, EventWarning
-from shuzheng.governance.services.events import _snap, _tell_center, _tell_department, warning
+from shuzheng.governance.services.events import snapshot, tell_center, tell_department, warning
 
 ACTOR = "system:一网统管预警"
 
@@ -80,10 +80,10 @@ def warn_events(*, now: dt.datetime | None = None) -> int:
                 object_type="governance.event",
                 object_id=event.event_no,
                 before=None,
-                after=_snap(event) | {"warning": level},
+                after=snapshot(event) | {"warning": level},
             )
             title = _t("事件处置%(words)s") % {"words": words}
-            _tell_department(event.department, event, title)
-            _tell_center(event, title)
+            tell_department(event.department, event, title)
+            tell_center(event, title)
             sent += 1
     return sent

@@ -90,7 +90,7 @@ def district_name(code: str) -> str:
     return codes.region_name(code) or code
 
 
-def _snap(e: CityEvent) -> dict[str, Any]:
+def snapshot(e: CityEvent) -> dict[str, Any]:
     return {
         "status": e.status,
         "class": e.event_class.code,
@@ -291,9 +291,9 @@ def event_report(
                     action="city.event_reported",
                     object_type="governance.event",
                     object_id=event.event_no,
-                    after=_snap(event),
+                    after=snapshot(event),
                 )
-                _tell_center(event, _t("新上报事件待立案"))
+                tell_center(event, _t("新上报事件待立案"))
             return event
         except IntegrityError:
             for_attempt += 1
@@ -336,7 +336,7 @@ def _link(event: CityEvent) -> str:
     return f"/city/events/{event.event_no}/"
 
 
-def _tell_department(dept: str, event: CityEvent, title: str) -> None:
+def tell_department(dept: str, event: CityEvent, title: str) -> None:
     if not dept:
         return
     notify.send(
@@ -349,8 +349,8 @@ def _tell_department(dept: str, event: CityEvent, title: str) -> None:
     )
 
 
-def _tell_center(event: CityEvent, title: str) -> None:
-    _tell_department(_center_department(), event, title)
+def tell_center(event: CityEvent, title: str) -> None:
+    tell_department(_center_department(), event, title)
 
 
 def _tell_member(username_actor: str, event: CityEvent, title: str) -> None:
@@ -445,7 +445,7 @@ def event_act(
                 % {"s": event.get_status_display(), "a": EVENT_LIFECYCLE.label(action)},
                 extra={"allowed_actions": allowed},
             )
-        before, from_status = _snap(event), event.status
+        before, from_status = snapshot(event), event.status
         row = EVENT_LIFECYCLE[action]
         note = ""
         notices: list[Callable[[], None]] = []
@@ -472,12 +472,12 @@ def event_act(
             event.dispatched_at = now
             event.due_at = time_limit(event.event_class).due_at(now)
             note = str(params.get("note") or "").strip()[:1000]
-            notices.append(lambda: _tell_department(event.department, event, _t("新派遣事件")))
+            notices.append(lambda: tell_department(event.department, event, _t("新派遣事件")))
         elif action == "return":
             note = _text(params, "reason", _t("退回理由"), errors)
             event.department = ""
             event.due_at = None
-            notices.append(lambda: _tell_center(event, _t("处置部门退回事件")))
+            notices.append(lambda: tell_center(event, _t("处置部门退回事件")))
         elif action == "feedback":
             note = _text(params, "note", _t("处置结果"), errors)
             if not photos:
@@ -489,7 +489,7 @@ def event_act(
             if checker:
                 notices.append(lambda: _tell_member(event.checker, event, _t("请现场核查")))
             else:
-                notices.append(lambda: _tell_center(event, _t("事件待指派核查网格员")))
+                notices.append(lambda: tell_center(event, _t("事件待指派核查网格员")))
         elif action == "assign_check":
             checker = _checker(event, params, errors)
             if checker is None and not errors:
@@ -500,13 +500,13 @@ def event_act(
             note = str(params.get("note") or "").strip()[:1000]
         elif action == "check_pass":
             note = str(params.get("note") or "").strip()[:1000]
-            notices.append(lambda: _tell_center(event, _t("事件核查通过待结案")))
+            notices.append(lambda: tell_center(event, _t("事件核查通过待结案")))
         elif action == "check_fail":
             note = _text(params, "reason", _t("核查不通过的情况"), errors)
             event.rework_count += 1
             event.handled_at = None
             notices.append(
-                lambda: _tell_department(event.department, event, _t("核查不通过，请重新处置"))
+                lambda: tell_department(event.department, event, _t("核查不通过，请重新处置"))
             )
         elif action == "close":
             note = str(params.get("note") or "").strip()[:1000]
@@ -525,7 +525,7 @@ def event_act(
             else:
                 event.supervise_count += 1
             title = _t("催办") if action == "urge" else _t("督办")
-            notices.append(lambda: _tell_department(event.department, event, title))
+            notices.append(lambda: tell_department(event.department, event, title))
         elif action == "escalate":
             try:
                 level = int(str(params.get("level") or ""))
@@ -556,7 +556,7 @@ def event_act(
             object_type="governance.event",
             object_id=event.event_no,
             before=before,
-            after=_snap(event) | ({"note": note[:200]} if note else {}),
+            after=snapshot(event) | ({"note": note[:200]} if note else {}),
         )
         if action == "escalate":
             _start_plan(event, principal)
@@ -579,7 +579,7 @@ def _start_plan(event: CityEvent, principal: Principal) -> None:
             plans.start_plan_for_event(event, principal.actor)
     except ValidationFailed:
         log.info("no response plan for event %s (level %s)", event.event_no, event.level)
-        _tell_center(event, _t("重大事件未找到对应预案，请手动启动"))
+        tell_center(event, _t("重大事件未找到对应预案，请手动启动"))
 
 
 def event_from_ticket(
