@@ -113,7 +113,12 @@ def test_every_platform_job_has_a_unique_name_and_a_period():
     jobs = scheduler.jobs()
     assert len({j.name for j in jobs}) == len(jobs)
     names = {j.name for j in jobs}
-    assert {"cases.refresh_warnings", "audit.anchor", "licenses.expire_licenses"} <= names
+    assert {
+        "cases.refresh_warnings",
+        "audit.anchor",
+        "licenses.expire_licenses",
+        "notify.purge_sms",
+    } <= names
     assert all(j.every > 0 for j in jobs)
 
 
