@@ -5,11 +5,11 @@ case reached that point (409 before), to the applicant and the department's hand
 
 import datetime as dt
 import io
-import re
 
 import pytest
 import time_machine
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pypdf import PdfReader
 
 from shuzheng.audit.models import AuditRecord
 from shuzheng.seals import facade as seals
@@ -29,48 +29,11 @@ def at(y, m, d):
 
 # --- reading a PDF back ------------------------------------------------------------------------
 
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-
-def _literal(data: bytes, i: int) -> tuple[bytes, int]:
-    """The PDF literal string starting after the "(" at ``i``, and where it ends."""
-    out, depth = bytearray(), 1
-    while True:
-        ch = data[i : i + 1]
-        i += 1
-        if ch == b"\\":
-            nxt = data[i : i + 1]
-            if nxt.isdigit():
-                digits = re.match(rb"[0-7]{1,3}", data[i : i + 3]).group(0)
-                out.append(int(digits, 8))
-                i += len(digits)
-            else:
-                out += _ESCAPES.get(nxt, nxt)
-                i += 1
-        elif ch == b"(":
-            depth += 1
-            out += ch
-        elif ch == b")":
-            depth -= 1
-            if depth == 0:
-                return bytes(out), i
-            out += ch
-        else:
-            out += ch
-
 
 def pdf_text(pdf: bytes) -> str:
-    """The text the pages show: reportlab writes the CID font's strings as UTF-16BE literals,
-    one ``Tj`` per line."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    lines = []
-    for page in reader.root["/Pages"]["/Kids"]:
-        data = page.get_object()["/Contents"].data
-        i = 0
-        while (start := data.find(b"(", i)) >= 0:
-            raw, i = _literal(data, start + 1)
-            lines.append(raw.decode("utf-16-be"))
-    return "\n".join(lines)
+    """The text the pages show (pypdf reads the CID font's and the embedded seal font's
+    strings alike)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def pdf_info(pdf: bytes) -> dict[str, str]:
