@@ -199,6 +199,7 @@ def parse_plan(text: str) -> ProposedPlan:
             continue
         # a fragment that starts inside a section: its items before any 一、 get section ""
         if level >= 2 and m and (started or level == 2):
+            started = True  # its sub-items (1. (1)) follow it
             label = m.group(1)
             label = f"({label})" if level in (2, 4) else label
             depth = {2: 1, 3: 2, 4: 3}[level]

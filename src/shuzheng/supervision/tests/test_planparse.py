@@ -96,15 +96,16 @@ def test_leads_written_without_牵头_or_按职责分别_and_a_closing_paragraph
 
 def test_a_fragment_starting_inside_a_section_and_a_parent_led_once_per_department():
     text = (
-        "（二）优化网络。推进升级改造。\n"
+        "（二）优化网络。推进升级改造。\n1.升级外网。\n"
         "六、数据\n（一）强化管理。\n1.完善制度。（省政务服务数据管理局、司法厅牵头）\n"
         "2.推进共享。（省司法厅牵头）\n"
     )
     tasks = planparse.parse_plan(text).tasks
     assert [t.path for t in tasks] == [
         ["", "(二)"],
+        ["", "(二)", "1"],
         ["六", "(一)"],
         ["六", "(一)", "1"],
         ["六", "(一)", "2"],
     ]
-    assert tasks[1].lead_departments == ["省政务服务数据管理局", "省司法厅"]
+    assert tasks[2].lead_departments == ["省政务服务数据管理局", "省司法厅"]
