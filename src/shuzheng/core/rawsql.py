@@ -48,6 +48,20 @@ def rows(
         return list(cur.fetchall())
 
 
+def next_in_sequence(model: type[Model], key_field: str, key: str) -> int:
+    """The next value of the counter row ``key`` of ``model`` (a table of ``key_field`` unique
+    and ``last``), in one statement: the upsert takes the row's lock until the caller's
+    transaction ends, so values never repeat or skip, and a key's first call makes its row.
+    Plain SQL: the ORM has no single-statement upsert that returns the new value (its
+    lock-read-save takes two statements); the case and 12345 ticket numbers use it."""
+    t, k = table(model), quote(key_field)
+    sql = (
+        f"INSERT INTO {t} ({k}, last) VALUES (%s, 1) "  # noqa: S608 - quoted names
+        f"ON CONFLICT ({k}) DO UPDATE SET last = {t}.last + 1 RETURNING last"
+    )
+    return int(rows(sql, [key])[0][0])
+
+
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
     f = model._meta.get_field(name)
     assert isinstance(f, Field), name

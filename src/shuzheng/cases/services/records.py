@@ -39,16 +39,10 @@ def snapshot(case: Case) -> dict[str, Any]:
 
 
 def next_serial(prefix: str) -> int:
-    """The next number of a serial (one row per prefix), in one statement: the upsert takes
-    the row's lock until the caller's transaction ends, so serials never repeat or skip.
-    Kept in SQL: the ORM has no single-statement upsert that returns the new value (tested
-    equal to a read of the row on both databases)."""
-    t = rawsql.table(CaseSequence)
-    sql = (
-        f"INSERT INTO {t} (prefix, last) VALUES (%s, 1) "  # noqa: S608 - quoted table name
-        f"ON CONFLICT (prefix) DO UPDATE SET last = {t}.last + 1 RETURNING last"
-    )
-    return int(rawsql.rows(sql, [prefix])[0][0])
+    """The next number of a serial (one row per prefix; ``rawsql.next_in_sequence``: one
+    upsert, the row locked until the caller's transaction ends, so serials never repeat or
+    skip; tested equal to a read of the row on both databases)."""
+    return rawsql.next_in_sequence(CaseSequence, "prefix", prefix)
 
 
 def next_case_no(region: str, today: dt.date) -> str:
