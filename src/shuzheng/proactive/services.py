@@ -321,8 +321,12 @@ def _held_note(holder: rules.Entitlement) -> str:
 def _recheck(m: Match, *, actor: str) -> tuple[str, str, rules.Decision | None]:
     """A match decided days (or a batch) ago, re-checked now: (status to close it with, why,
     None) when it must not be granted, else ("", "", the fresh decision to grant with)."""
-    holder = rules.entitlement_for_decision(m.decision_id)
-    if holder is not None and holder.reference != m.reference:
+
+    def held_elsewhere() -> rules.Entitlement | None:
+        holder = rules.entitlement_for_decision(m.decision_id)
+        return holder if holder is not None and holder.reference != m.reference else None
+
+    if (holder := held_elsewhere()) is not None:
         return MatchStatus.HELD, _held_note(holder), None
     fresh = rules.decide(
         rule_set_code=m.policy.rule_set_code,
@@ -333,6 +337,10 @@ def _recheck(m: Match, *, actor: str) -> tuple[str, str, rules.Decision | None]:
     )
     m.grant_decision_id = fresh.decision_id
     if fresh.outcome != "approve":
+        # an application approved between the register's read and this decision is refused
+        # by the rules' own "not yet receiving" condition: held elsewhere, not ineligible
+        if (holder := held_elsewhere()) is not None:
+            return MatchStatus.HELD, _held_note(holder), None
         reason = fresh.reason.rstrip("。") or "按当前数据不再符合条件"
         return MatchStatus.INELIGIBLE, f"发放前按最新数据复核：{reason}，本次不予发放。", None
     return "", "", fresh

@@ -106,7 +106,8 @@ def test_the_database_allows_one_live_entitlement_per_benefit_subject_and_period
 def test_an_application_while_the_notice_is_open_is_refused_before_filing(api, cases, day):
     m = notify_elder()
     assert live() == [("offered", "proactive", f"proactive:{m.pk}")]
-    before = (Case.objects.count(), Decision.objects.count(), AuditRecord.objects.last())
+    last = AuditRecord.objects.order_by("id").last()  # by id: unsealed records have no seq yet
+    before = (Case.objects.count(), Decision.objects.count(), last)
     r = _apply(api, cases, "demo-elder")
     assert r.status_code == 409, r.content
     body = r.json()
@@ -346,6 +347,33 @@ def test_a_grant_that_lost_the_race_leaves_no_case_and_no_payment(api, cases, da
     assert (m.status, m.case_no, m.payment_reference) == (MatchStatus.HELD, "", "")
     assert m.note.startswith("您已在享受“高龄津贴”") and r.json()["case_no"] in m.note
     assert Case.objects.count() == cases_before and grants() == (1, 0, 0)
+    assert live() == [("held", "instant", r.json()["case_no"])]
+
+
+def test_an_application_approved_before_the_fresh_decision_leaves_the_grant_held(
+    api, cases, day, monkeypatch
+):
+    """The other interleaving: the application is approved after the notice's register check
+    but before its fresh decision, so the rules' own "not yet receiving" condition refuses the
+    grant. The match is held by the application (a duplicate), not "ineligible"."""
+    m = notify_elder()
+    Entitlement.objects.filter(reference=f"proactive:{m.pk}").delete()  # a match from before
+    real_decide = services.rules.decide
+    filed = []
+
+    def an_application_lands_then_decide(**kw):  # type: ignore[no-untyped-def]
+        if not filed:
+            filed.append(_apply(api, cases, "demo-elder"))
+        return real_decide(**kw)
+
+    monkeypatch.setattr(services.rules, "decide", an_application_lands_then_decide)
+    assert services.match_grant(match_id=m.pk, actor="system:test") is False
+    (r,) = filed
+    assert r.status_code == 201 and r.json()["status"] == "closed", r.content
+    m.refresh_from_db()
+    assert m.status == MatchStatus.HELD, m.note
+    assert m.note.startswith("您已在享受“高龄津贴”") and r.json()["case_no"] in m.note
+    assert grants() == (1, 0, 0)
     assert live() == [("held", "instant", r.json()["case_no"])]
 
 
