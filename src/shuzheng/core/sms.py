@@ -66,6 +66,13 @@ def _sender() -> tuple[str, SmsSender]:
         raise RuntimeError(f"unknown SMS backend {name!r}; known: {sorted(_REGISTRY)}") from exc
 
 
+def signed(text: str) -> str:
+    """``text`` with the sender's 【签名】 (``SMS_SIGN_NAME``) in front, as Chinese carriers
+    require of every text. Real gateways send the 签名 as a parameter and strip it from the
+    text (``notify.sms_gateways``); the outbox and console show it."""
+    return f"【{settings.SMS_SIGN_NAME}】{text}"
+
+
 def send_sms(phone: str, text: str) -> None:
     _sender()[1](phone, text)
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core.codes import CodeError, validate_id_number
 from shuzheng.core.errors import FieldError, Forbidden, NotFound, RateLimited, ValidationFailed
-from shuzheng.core.sms import send_sms_after_commit
+from shuzheng.core.sms import send_sms_after_commit, signed
 from shuzheng.identity import throttle
 from shuzheng.identity.contracts import MandateInfo, Principal
 from shuzheng.identity.models import Mandate, Person
@@ -285,8 +285,10 @@ def mandate_send_code(*, principal: Principal, mandate_id: int) -> None:
         scope = "全部政务服务事项" if m.scope == Mandate.Scope.ALL else "指定的政务服务事项"
         send_sms_after_commit(
             phone,
-            f"【数政】{m.agent.name}申请代您办理{scope}，授权至{m.valid_until.isoformat()}。"
-            f"如同意，请将验证码 {code} 告诉对方（10分钟内有效）；如不同意，请勿告知。",
+            signed(
+                f"{m.agent.name}申请代您办理{scope}，授权至{m.valid_until.isoformat()}。"
+                f"如同意，请将验证码 {code} 告诉对方（10分钟内有效）；如不同意，请勿告知。"
+            ),
         )
 
 
@@ -425,9 +427,11 @@ def mandate_record_paper(
             scope_words = "全部政务服务事项" if scope == Mandate.Scope.ALL else "指定的政务服务事项"
             send_sms_after_commit(
                 person.phone,
-                f"【数政】政务服务窗口已登记您委托{agent.name}代您办理{scope_words}的书面委托"
-                f"（编号 {paper_ref}），授权至{until.isoformat()}。如非您本人委托，请登录"
-                "“我的授权”撤销，或到窗口说明。",
+                signed(
+                    f"政务服务窗口已登记您委托{agent.name}代您办理{scope_words}的书面委托"
+                    f"（编号 {paper_ref}），授权至{until.isoformat()}。如非您本人委托，请登录"
+                    "“我的授权”撤销，或到窗口说明。"
+                ),
             )
     return m
 

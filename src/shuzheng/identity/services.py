@@ -22,7 +22,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core.codes import CodeError, validate_id_number
 from shuzheng.core.errors import FieldError, RateLimited, Unauthenticated, ValidationFailed
-from shuzheng.core.sms import send_sms_after_commit
+from shuzheng.core.sms import send_sms_after_commit, signed
 from shuzheng.identity import selectors, throttle
 from shuzheng.identity.contracts import IssuedToken
 from shuzheng.identity.models import (
@@ -60,7 +60,7 @@ def _user_snapshot(user: User) -> dict[str, object]:
 
 REGISTER_THROTTLED = "注册请求过于频繁，请 {wait}后再试。"
 REGISTERED_NOTICE = (
-    "【数政】有人使用您的公民身份号码申请注册数政账号。您已注册，请直接用原账号登录；"
+    "有人使用您的公民身份号码申请注册数政账号。您已注册，请直接用原账号登录；"
     "如非本人操作，请忽略本短信。"
 )
 
@@ -189,7 +189,7 @@ def _register_again(*, person: Person | None, id_number: str, now: dt.datetime) 
             except RateLimited:
                 pass  # told within the hour: the answer is the same either way
             else:
-                send_sms_after_commit(phone, REGISTERED_NOTICE)
+                send_sms_after_commit(phone, signed(REGISTERED_NOTICE))
                 texted = True
         audit.record(
             actor="anonymous",
@@ -377,7 +377,7 @@ def otp_send(*, user: User, purpose: str = "login") -> None:
             after={"phone": user.phone[:3] + "****" + user.phone[-4:], "purpose": purpose},
         )
         what = "登录" if purpose == "login" else "重置密码"
-        text = f"【数政】您的{what}验证码为 {code}，5分钟内有效。请勿告诉他人。"
+        text = signed(f"您的{what}验证码为 {code}，5分钟内有效。请勿告诉他人。")
         phone = user.phone
         send_sms_after_commit(phone, text)
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
-from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit
+from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit, signed
 from shuzheng.identity import facade as identity
 from shuzheng.notify.models import Notification, SmsDelivery
 
@@ -50,16 +50,12 @@ def send(
     if texted and not later:
         phone = identity.person_phone(recipient_id)
         if phone:
-            send_sms_after_commit(phone, _sms_text(body))
+            send_sms_after_commit(phone, signed(body))
 
 
 def sms_deferred() -> bool:
     """Whether notifications are texted by ``dispatch_sms`` (``NOTIFY_SMS = "deferred"``)."""
     return bool(settings.NOTIFY_SMS == "deferred")
-
-
-def _sms_text(body: str) -> str:
-    return f"【数政】{body}"
 
 
 def dispatch_sms(*, batch: int = 500) -> int:
@@ -80,7 +76,7 @@ def dispatch_sms(*, batch: int = 500) -> int:
                 return handled
             phones = identity.person_phones([who for _, who, _ in rows])
             send_many_sms_after_commit(
-                [(phones[who], _sms_text(body)) for _, who, body in rows if who in phones]
+                [(phones[who], signed(body)) for _, who, body in rows if who in phones]
             )
             Notification.objects.filter(id__in=[i for i, _, _ in rows]).update(sms_pending=False)
         handled += len(rows)

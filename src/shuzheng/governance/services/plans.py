@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from shuzheng.core.sms import send_sms_after_commit
+from shuzheng.core.sms import send_sms_after_commit, signed
 from shuzheng.governance.models import (
     Alert,
     Level,
@@ -164,7 +164,7 @@ def _start(
             if d.duty_phone:
                 send_sms_after_commit(
                     d.duty_phone,
-                    f"【数政】{names.get(d.department, '')}：{title}。{body}",
+                    signed(f"{names.get(d.department, '')}：{title}。{body}"),
                 )
         audit.record(
             actor=actor,

@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from shuzheng.core import rawsql
-from shuzheng.core.sms import send_sms_after_commit
+from shuzheng.core.sms import send_sms_after_commit, signed
 from shuzheng.hotline.models import Ticket, TicketEvent, TicketSequence
 from shuzheng.identity import facade as identity
 from shuzheng.notify import facade as notify
 
 PREFIX = "12345"
 CENTER_DEPARTMENT = "441200-ZSJ"  # 肇庆 12345 (市政务服务数据管理局)
-SMS_SIGN = "【数政】"
 
 
 def next_serial(day: str) -> int:
@@ -119,7 +118,7 @@ def tell_citizen(ticket: Ticket, text: str) -> None:
             link="",
         )
     elif ticket.caller_phone:
-        send_sms_after_commit(ticket.caller_phone, SMS_SIGN + body)
+        send_sms_after_commit(ticket.caller_phone, signed(body))
 
 
 def tell_department(code: str, ticket: Ticket, text: str) -> None:

@@ -88,3 +88,24 @@ def test_deferred_a_non_transactional_backend_sends_after_the_dispatch_commits(
             hook()
     assert "SMS to 13800000001: 【数政】控制台" in caplog.text
     assert _texts() == []
+
+
+@override_settings(NOTIFY_SMS="deferred", SMS_SIGN_NAME="肇庆政务")
+def test_every_text_carries_the_configured_sign_name():
+    """The 【签名】 is the deployment's (``SHUZHENG_SMS_SIGN_NAME``), not the project's name:
+    notifications (inline and dispatched) and login codes alike."""
+    from django.contrib.auth import get_user_model
+
+    from shuzheng.identity import services as identity_services
+
+    with override_settings(NOTIFY_SMS="inline"), transaction.atomic():
+        _send(body="即时")
+    _send(body="稍后")
+    notify.dispatch_sms()
+    user = get_user_model().objects.get(username="demo-citizen")
+    with transaction.atomic():
+        identity_services.otp_send(user=user, purpose="login")
+    bodies = [b for _, b in _texts()]
+    assert bodies[:2] == ["【肇庆政务】即时", "【肇庆政务】稍后"]
+    assert bodies[2].startswith("【肇庆政务】您的登录验证码为 ") and len(bodies) == 3
+    assert not any("【数政】" in b for b in bodies)
