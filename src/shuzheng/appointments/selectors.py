@@ -13,6 +13,7 @@ from django.utils import timezone
 from shuzheng.appointments.models import Booking, Hall, HallItem, Slot, Window
 from shuzheng.core import calendar
 from shuzheng.core.errors import Forbidden, NotFound, ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.identity.contracts import CASE_ROLES, Principal
 
 PERSON_KINDS = ("person", "agent")
@@ -105,7 +106,7 @@ def parse_date(raw: str, hall: Hall) -> dt.date:
     if day < today:
         raise ValidationFailed.one("date", "预约日期已过，请选择今天或以后的工作日。")
     if not calendar.is_working_day(day):
-        raise ValidationFailed.one("date", f"{day:%Y年%m月%d日}不是工作日，大厅不办公。")
+        raise ValidationFailed.one("date", f"{zh_date(day)}不是工作日，大厅不办公。")
     if day not in bookable_dates(hall, today):
         raise ValidationFailed.one("date", f"只能预约{hall.book_days}个工作日以内的时段。")
     return day

@@ -16,6 +16,7 @@ from shuzheng.appointments.models import Booking, Hall, HallItem, Slot, Window
 from shuzheng.appointments.transitions import APPLICANT, BOOKING, WINDOW, cancel_deadline
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, NotFound, ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
@@ -32,7 +33,7 @@ def _new_no(day: dt.date) -> str:
 
 
 def _when(b: Booking) -> str:
-    return f"{b.date:%Y年%m月%d日} {b.slot.start:%H:%M}-{b.slot.end:%H:%M}"
+    return f"{zh_date(b.date)} {b.slot.start:%H:%M}-{b.slot.end:%H:%M}"
 
 
 def booking_create(*, principal: Principal, hall: str, item: str, date: str, time: str) -> Booking:
@@ -67,7 +68,7 @@ def booking_create(*, principal: Principal, hall: str, item: str, date: str, tim
         )
         if same_day is not None:
             raise Conflict(
-                f"您已预约{day:%Y年%m月%d日}办理{entry.item_name}（预约号 {same_day.no}），"
+                f"您已预约{zh_date(day)}办理{entry.item_name}（预约号 {same_day.no}），"
                 "同一事项每天只能预约一次；如需改时间，请先取消原预约。",
                 extra={"booking": same_day.no},
             )
@@ -82,7 +83,7 @@ def booking_create(*, principal: Principal, hall: str, item: str, date: str, tim
         )
         if not taken:
             raise Conflict(
-                f"{day:%m月%d日} {wanted} 的时段已约满，请选择其他时段或日期。",
+                f"{zh_date(day, year=False)} {wanted} 的时段已约满，请选择其他时段或日期。",
                 extra={"field": "time"},
             )
         booking = Booking(
@@ -103,7 +104,7 @@ def booking_create(*, principal: Principal, hall: str, item: str, date: str, tim
                 booking.save(force_insert=True)
         except IntegrityError:
             raise Conflict(
-                f"您已预约{day:%Y年%m月%d日}办理{entry.item_name}，同一事项每天只能预约一次。"
+                f"您已预约{zh_date(day)}办理{entry.item_name}，同一事项每天只能预约一次。"
             ) from None
         notify.send(
             recipient_kind="person",
@@ -139,7 +140,7 @@ def _refusal(action: str, booking: Booking) -> str:
     if action == "cancel":
         deadline = timezone.localtime(cancel_deadline(booking))
         return (
-            f"已过取消截止时间（{deadline:%m月%d日 %H:%M}，时段开始前"
+            f"已过取消截止时间（{zh_date(deadline.date(), year=False)} {deadline:%H:%M}，时段开始前"
             f"{booking.hall.cancel_minutes}分钟），不能在线取消；如不能到场，请致电"
             f"{booking.hall.phone}。"
         )

@@ -35,6 +35,7 @@ from shuzheng.cases.models import Case, CaseEvent
 from shuzheng.cases.models import CaseStatus as S
 from shuzheng.core.errors import Conflict
 from shuzheng.core.pdftext import wrap
+from shuzheng.core.zhdate import zh_date
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.seals import facade as seals
@@ -122,10 +123,6 @@ def links(detail: dict[str, Any]) -> list[NoticeLink]:
 # --- what a notice says --------------------------------------------------------------------------
 
 
-def cn_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
 def _event(case: Case, action: str) -> CaseEvent | None:
     return CaseEvent.objects.filter(case_id=case.pk, action=action).order_by("-id").first()
 
@@ -143,7 +140,7 @@ def notice_for(case: Case, kind: str, *, base_url: str) -> Notice:
         if kind == "acceptance" and case.status == S.REFUSED:
             raise Conflict(str(_("该办件不予受理，没有受理通知书；请下载不予受理通知书。")))
         raise Conflict(str(spec.missing))
-    submitted = cn_date(timezone.localdate(case.submitted_at) if case.submitted_at else None)
+    submitted = zh_date(timezone.localdate(case.submitted_at) if case.submitted_at else None)
     opening = (
         f"您（单位）于{submitted}提交的{case.item_name}申请（办件编号：{case.case_no}），"
         if submitted
@@ -157,7 +154,7 @@ def notice_for(case: Case, kind: str, *, base_url: str) -> Notice:
         issued = case.accepted_on or timezone.localdate(case.accepted_at)
         limit = (
             f"本事项承诺办结时限为{case.promised_days}个工作日，自受理之日起计算"
-            + (f"，承诺于{cn_date(case.due_date)}前办结" if case.due_date else "")
+            + (f"，承诺于{zh_date(case.due_date)}前办结" if case.due_date else "")
             + "；依法需要补正、听证、检验、检测、检疫、鉴定和专家评审的时间不计算在内。"
             if case.promised_days
             else "本事项为即办事项，受理后即时办理。"
@@ -284,10 +281,10 @@ def render_pdf(notice: Notice, *, case_no: str, progress_url: str) -> bytes:
     c.setFont(FONT, 13)
     c.setFillColor("#000000")
     c.drawRightString(right, w.y - 13, notice.department_name)
-    c.drawRightString(right, w.y - 37, cn_date(notice.issued_on))
+    c.drawRightString(right, w.y - 37, zh_date(notice.issued_on))
     name_width = max(
         pdfmetrics.stringWidth(notice.department_name, FONT, 13),
-        pdfmetrics.stringWidth(cn_date(notice.issued_on), FONT, 13),
+        pdfmetrics.stringWidth(zh_date(notice.issued_on), FONT, 13),
     )
     seals.draw_seal(c, right - name_width / 2, w.y - 20, 120, notice.department_name, SEAL_PURPOSE)
     w.y -= 80

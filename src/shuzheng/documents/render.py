@@ -9,7 +9,6 @@ verifiable like licences; each download audited (``documents.pdf``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +23,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import NotFound, ValidationFailed
 from shuzheng.core.pdftext import song_font, wrap
+from shuzheng.core.zhdate import zh_date
 from shuzheng.documents import selectors
 from shuzheng.documents.contracts import Gongwen
 from shuzheng.documents.models import Document
@@ -49,10 +49,6 @@ REASONS = {
     "malformed": "不是有效的 PDF 文件。",
 }
 MAX_PDF = 10 * 1024 * 1024
-
-
-def _day(d: dt.date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
 class _Pages:
@@ -150,7 +146,7 @@ def render(g: Gongwen) -> bytes:
     # 署名 centred over it, both a little below the centre of the seal, whose top is within
     # one line of the text above
     p.need(SEAL + LEAD)
-    date = _day(g.date)
+    date = zh_date(g.date)
     c.setFillColor(black)
     c.setFont(font, BODY)
     date_right = RIGHT - 4 * BODY
@@ -178,7 +174,7 @@ def render(g: Gongwen) -> bytes:
         c.setLineWidth(0.4)
         c.line(LEFT, base + 9 * MM, RIGHT, base + 9 * MM)
     c.drawString(LEFT + 14, base + 3 * MM, g.printed_by or g.issuer)
-    c.drawRightString(RIGHT - 14, base + 3 * MM, f"{_day(g.printed_on or g.date)}印发")
+    c.drawRightString(RIGHT - 14, base + 3 * MM, f"{zh_date(g.printed_on or g.date)}印发")
     c.setLineWidth(0.8)
     c.line(LEFT, base, RIGHT, base)
     p.finish_page()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.documents import gbt9704, termindex
 from shuzheng.documents.models import Citation, Document, Openness
 from shuzheng.documents.selectors import is_office
@@ -387,12 +388,11 @@ def document_compose(
     if errors:
         raise ValidationFailed(errors[:20])
 
-    def cn(day: str) -> str:
-        d = dt.date.fromisoformat(day)
-        return f"{d.year}年{d.month}月{d.day}日"
-
     v["printed_on"] = v["printed_on"] or v["date"]
-    v["date_text"], v["printed_text"] = cn(v["date"]), cn(v["printed_on"])
+    v["date_text"], v["printed_text"] = (
+        zh_date(dt.date.fromisoformat(v["date"])),
+        zh_date(dt.date.fromisoformat(v["printed_on"])),
+    )
     text = compose_text(v)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if Document.objects.filter(sha256=digest).exists():

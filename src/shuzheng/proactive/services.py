@@ -29,6 +29,7 @@ from shuzheng.cases import facade as cases
 from shuzheng.catalog import facade as catalog
 from shuzheng.core import calendar
 from shuzheng.core.errors import Conflict, NotFound
+from shuzheng.core.zhdate import zh_date
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
 from shuzheng.notify import facade as notify
@@ -97,11 +98,11 @@ def _notify_match(policy: Policy, m: Match) -> None:
     amount = _money(m.amount, policy.amount_unit)
     if policy.mode == Mode.OPT_OUT:
         tail = (
-            f"无需申请，将于{m.window_ends_on:%Y年%m月%d日}后自动发放；如不需要，"
+            f"无需申请，将于{zh_date(m.window_ends_on)}后自动发放；如不需要，"
             "请在此前到“我的 › 可享政策”选择不享受。"
         )
     else:
-        tail = f"请在{m.window_ends_on:%Y年%m月%d日}前到“我的 › 可享政策”确认，逾期视为放弃。"
+        tail = f"请在{zh_date(m.window_ends_on)}前到“我的 › 可享政策”确认，逾期视为放弃。"
     notify.send(
         recipient_kind=m.subject_kind,
         recipient_id=m.subject_id,

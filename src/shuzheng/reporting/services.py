@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _t
 
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.exchange import facade as exchange
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
@@ -231,7 +232,7 @@ def task_save(
         if submit and timezone.localtime(at).date() > task.deadline:
             raise Conflict(
                 _t("该报表已于%(d)s截止，不能再提交，请联系上级单位。")
-                % {"d": f"{task.deadline:%Y年%m月%d日}"},
+                % {"d": zh_date(task.deadline)},
                 extra={"allowed_actions": []},
             )
         spec = task.definition.spec
@@ -639,7 +640,11 @@ def tasks_remind(*, at: dt.datetime | None = None) -> int:
                 recipient_id=f"unit:{task.unit.code}",
                 title=_t("催报：%(r)s") % {"r": task.definition.name},
                 body=_t("《%(r)s》（%(p)s）将于%(d)s截止，尚未提交，请及时填报。")
-                % {"r": task.definition.name, "p": task.period, "d": f"{task.deadline:%m月%d日}"},
+                % {
+                    "r": task.definition.name,
+                    "p": task.period,
+                    "d": zh_date(task.deadline, year=False),
+                },
                 link=f"/reports/tasks/{task.pk}/",
                 sms=False,
             )

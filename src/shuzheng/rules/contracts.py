@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shuzheng.core.errors import Conflict, FieldError
+from shuzheng.core.zhdate import zh_date
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class Entitlement:
 
     def describe(self) -> str:
         """Where it comes from, in words: "2026年11月23日起，免申即享，办件编号 …"."""
-        day = f"{self.since.year}年{self.since.month}月{self.since.day}日"
+        day = zh_date(self.since)
         parts = [f"{day}起" if self.held else f"{day}告知"]
         parts.append(SOURCE_NAMES.get(self.source, self.source))
         if self.case_no:

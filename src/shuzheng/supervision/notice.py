@@ -7,11 +7,10 @@ for; each download audited (``supervision.urge_pdf``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import transaction
 
 from shuzheng.audit import facade as audit
+from shuzheng.core.zhdate import zh_date
 from shuzheng.documents.facade import Gongwen, render_pdf
 from shuzheng.identity.contracts import Principal
 from shuzheng.seals import facade as seals
@@ -34,9 +33,9 @@ def render(urge: Urge) -> bytes:
             body="\n".join(
                 [
                     f"《{task.plan.title}》第{selectors.path_label(task.path)}项任务"
-                    f"“{task.title}”由你单位牵头，完成时限为{_day(task.due_date)}。",
+                    f"“{task.title}”由你单位牵头，完成时限为{zh_date(task.due_date)}。",
                     f"督办事项：{urge.body}",
-                    f"请于{_day(due)}前书面回复办理情况。",
+                    f"请于{zh_date(due)}前书面回复办理情况。",
                 ]
             ),
             date=urge.issued_at.date(),
@@ -45,10 +44,6 @@ def render(urge: Urge) -> bytes:
             seal_purpose="督办专用章",
         )
     )
-
-
-def _day(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def urge_pdf(*, principal: Principal, urge_id: int) -> tuple[bytes, str]:

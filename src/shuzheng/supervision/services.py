@@ -16,6 +16,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core import calendar
 from shuzheng.core.errors import Conflict, FieldError, ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.documents.facade import text_of
 from shuzheng.identity import facade as identity
 from shuzheng.identity.contracts import Principal
@@ -413,7 +414,7 @@ def urge_issue(
     _tell(
         task.lead_departments,
         f"督办通知 {urge.doc_number}：{task.title}",
-        f"{body}（请于 {urge.reply_due:%Y年%m月%d日} 前回复）",
+        f"{body}（请于 {zh_date(urge.reply_due)} 前回复）",
         f"/supervision/tasks/{task.pk}/",
     )
     return urge
@@ -495,9 +496,9 @@ def reminders_send(*, now: dt.datetime | None = None, actor: str = "system:super
             )  # fmt: skip
             if overdue:
                 days = (today - task.due_date).days
-                words = f"已超过完成时限（{task.due_date:%Y年%m月%d日}）{days} 天"
+                words = f"已超过完成时限（{zh_date(task.due_date)}）{days} 天"
             else:
-                words = f"将于 {task.due_date:%Y年%m月%d日} 到期"
+                words = f"将于 {zh_date(task.due_date)} 到期"
             _tell(
                 task.lead_departments,
                 f"催办：{task.title}",

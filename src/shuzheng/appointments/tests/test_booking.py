@@ -135,7 +135,7 @@ def test_a_citizen_books_a_slot_gets_a_number_and_an_sms(api, halls, book):
     booking = Booking.objects.get(no=body["no"])
     assert (booking.id_number, booking.name, booking.slot.booked) == (_citizen_id(), "李明", 1)
     sms = _outbox().get(recipient="13800000001")
-    assert body["no"] in sms.body and "10月08日 09:00-09:30" in sms.body
+    assert body["no"] in sms.body and "10月8日 09:00-09:30" in sms.body
     assert Notification.objects.filter(recipient_id=_citizen_id(), title="预约成功").count() == 1
     audit = AuditRecord.objects.get(action="appointments.book")
     assert (audit.actor, audit.object_id) == ("user:demo-citizen", body["no"])
@@ -188,7 +188,7 @@ def test_a_full_slot_is_a_409_with_words_and_changes_nothing(api, halls, book):
     before = _state()
     r = book("demo-elder", item=DISABILITY)
     assert r.status_code == 409
-    assert r.json()["message"] == "10月08日 09:00 的时段已约满，请选择其他时段或日期。"
+    assert r.json()["message"] == "10月8日 09:00 的时段已约满，请选择其他时段或日期。"
     assert _state() == before
     r = api.call("GET", f"/api/v1/appointments/slots?hall={CITY}&item={DISABILITY}&date=2026-10-08")
     assert r.json()["slots"][0]["left"] == 0
@@ -252,7 +252,7 @@ def test_no_cancel_after_the_cut_off(api, halls, book, clock):
     r = api.call("POST", f"/api/v1/appointments/{no}/cancel", who="demo-citizen")
     assert r.status_code == 409
     assert r.json()["allowed_actions"] == []
-    assert "已过取消截止时间（10月08日 08:00" in r.json()["message"]
+    assert "已过取消截止时间（10月8日 08:00" in r.json()["message"]
     assert "0758-12345" in r.json()["message"]
     assert _state() == before
     assert Booking.objects.get(no=no).status == "booked"

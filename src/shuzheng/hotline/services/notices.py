@@ -19,6 +19,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from shuzheng.audit import facade as audit
 from shuzheng.core.errors import NotFound
 from shuzheng.core.pdftext import wrap
+from shuzheng.core.zhdate import zh_date
 from shuzheng.hotline.models import Ticket
 from shuzheng.hotline.services import records
 from shuzheng.identity.contracts import Principal
@@ -53,7 +54,7 @@ def notice_for(ticket: Ticket, n: int) -> SupervisionNotice:
         title=ticket.title,
         reason=str(event.data.get("reason") or ""),
         due_text=due,
-        issued_on=f"{day.year}年{day.month}月{day.day}日",
+        issued_on=zh_date(day),
     )
 
 

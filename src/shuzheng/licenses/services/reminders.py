@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuzheng.audit import facade as audit
+from shuzheng.core.zhdate import zh_date
 from shuzheng.licenses.contracts import ExpiryReminder
 from shuzheng.licenses.models import License, LicenseReminder, LicenseStatus
 
@@ -20,14 +21,10 @@ REMINDER_DAYS = (90, 30)
 ACTOR = "system:licenses"
 
 
-def _date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _reminder(lic: License, *, days_left: int, days_before: int) -> ExpiryReminder:
     assert lic.valid_until is not None
     whose = "您的" if lic.holder_kind == "person" else f"{lic.holder_name}的"
-    when = "今天" if days_left == 0 else f"{_date(lic.valid_until)}（还有 {days_left} 天）"
+    when = "今天" if days_left == 0 else f"{zh_date(lic.valid_until)}（还有 {days_left} 天）"
     name = lic.license_type.name
     return ExpiryReminder(
         holder_kind=lic.holder_kind,

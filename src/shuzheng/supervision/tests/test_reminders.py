@@ -56,8 +56,8 @@ def test_reminded_once_per_week(tasks, django_capture_on_commit_callbacks):
     assert (late.period, late.overdue) == ("2022-W27", True)
     inbox = Notification.objects.filter(title="催办：任务1")
     assert sorted(inbox.values_list("recipient_id", flat=True)) == ["441200-GAJ", "441200-ZSJ"]
-    assert "已超过完成时限（2022年06月30日）4 天" in inbox.first().body
-    assert "将于 2022年07月08日 到期" in Notification.objects.get(title="催办：任务2").body
+    assert "已超过完成时限（2022年6月30日）4 天" in inbox.first().body
+    assert "将于 2022年7月8日 到期" in Notification.objects.get(title="催办：任务2").body
     audits = AuditRecord.objects.filter(action="supervision.reminded")
     assert audits.count() == 2
     assert {a.actor for a in audits} == {"system:supervision"}
