@@ -304,6 +304,9 @@ SMS_TEMPLATES = {
 }
 SMS_RETRIES = int(os.environ.get("SHUZHENG_SMS_RETRIES", "3"))  # attempts on a transient error
 SMS_BACKOFF_SECONDS = float(os.environ.get("SHUZHENG_SMS_BACKOFF_SECONDS", "1"))  # doubles
+# a notice that still failed on a transient error is tried again after this many minutes, then
+# twice as long, four rounds in all (notify.resend_sms); 0: never (login codes never are)
+SMS_RESEND_MINUTES = float(os.environ.get("SHUZHENG_SMS_RESEND_MINUTES", "10"))
 # days a real gateway's delivery records (phone, text, status) are kept (notify.purge_sms)
 SMS_RETENTION_DAYS = int(os.environ.get("SHUZHENG_SMS_RETENTION_DAYS", "90"))
 SMS_TIMEOUT_SECONDS = float(os.environ.get("SHUZHENG_SMS_TIMEOUT_SECONDS", "10"))

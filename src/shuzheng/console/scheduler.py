@@ -265,6 +265,7 @@ def jobs() -> list[Job]:
         Job("audit.anchor", audit.anchor_interval(), "call", audit.anchor_scheduled, "审计锚点"),
         Job("console.prune_runs", hour, "call", runs_prune, "清理定时任务记录"),
         Job("notify.purge_sms", day, "call", notify.purge_sms_deliveries, "清理短信发送记录"),
+        Job("notify.resend_sms", 300, "call", notify.resend_failed_sms, "短信失败重发"),
     ]
     if audit.deferred():
         out.append(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from shuzheng.audit import facade as audit
 from shuzheng.core.sms import send_many_sms_after_commit, send_sms_after_commit, signed
 from shuzheng.identity import facade as identity
+from shuzheng.notify import sms_gateways
 from shuzheng.notify.models import Notification, SmsDelivery
 
 
@@ -146,6 +147,13 @@ def purge_sms_deliveries(*, now: dt.datetime | None = None, actor: str = "system
                 after={"deleted": deleted, "before": cutoff.isoformat()},
             )
     return deleted
+
+
+def resend_failed_sms(*, now: dt.datetime | None = None) -> int:
+    """Try again the notices a real gateway failed to take on a transient error (down,
+    throttling) once their time has come (``sms_gateways.resend_due``); returns how many were
+    tried. The scheduler runs it every five minutes (``notify.resend_sms``)."""
+    return sms_gateways.resend_due(now=now)
 
 
 def sms_backlog() -> int:

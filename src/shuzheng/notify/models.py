@@ -35,7 +35,10 @@ class SmsDelivery(models.Model):
     """One text handed to a real SMS gateway (``sms_gateways.py``: 阿里云, 腾讯云) and what became
     of it: accepted by the gateway (``sent``, with the gateway's id), refused or unreachable
     after the retries (``failed``), then the handset's delivery report pushed back to
-    ``/sms/report/…`` (``delivered`` / ``undelivered``). The demo outbox keeps its own table."""
+    ``/sms/report/…`` (``delivered`` / ``undelivered``). A notice that failed on a transient
+    error (the gateway down, throttling) is tried again later, a few rounds with doubling waits
+    (``resend_after``, ``resends``); a login code is not (it is stale by then). The demo outbox
+    keeps its own table."""
 
     class Status(models.TextChoices):
         SENDING = "sending", _("发送中")
@@ -57,9 +60,21 @@ class SmsDelivery(models.Model):
     sent_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
     report_code = models.CharField(_("回执状态码"), max_length=64, blank=True)
+    # a notice that failed on a transient error is tried again from this moment
+    # (``sms_gateways.resend_due``); None when it is not to be tried again
+    resend_after = models.DateTimeField(_("计划重发时间"), null=True, blank=True)
+    resends = models.PositiveSmallIntegerField(_("重发次数"), default=0)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            # the few rows waiting to be tried again, among months of deliveries
+            models.Index(
+                fields=["resend_after"],
+                condition=models.Q(resend_after__isnull=False),
+                name="sms_resend_due",
+            )
+        ]
         verbose_name = _("短信发送记录")
         verbose_name_plural = _("短信发送记录")
 

@@ -298,17 +298,25 @@ def deliver(gateway: Gateway, phone: str, text: str) -> SmsDelivery:
         text=text,
         status=SmsDelivery.Status.SENDING,
     )
+    _try(gateway, record, template)
+    return record
+
+
+def _try(gateway: Gateway, record: SmsDelivery, template: Template) -> None:
+    """Up to ``SMS_RETRIES`` attempts with doubling waits; the record says how it ended. A
+    notice that failed on a transient error gets its next round (``resend_due``)."""
     outcome = Outcome(False, code="not-tried")
     attempts = max(1, settings.SMS_RETRIES)
     for attempt in range(1, attempts + 1):
         try:
-            outcome = gateway.send(phone, template, str(record.pk))
+            outcome = gateway.send(record.phone, template, str(record.pk))
         except OSError as exc:  # unreachable, refused, timed out
             outcome = Outcome(False, code="network", message=str(exc)[:200], transient=True)
-        record.attempts = attempt
+        record.attempts += 1
         if outcome.ok or not outcome.transient or attempt == attempts:
             break
         _sleep(settings.SMS_BACKOFF_SECONDS * 2 ** (attempt - 1))
+    record.resend_after = None
     if outcome.ok:
         record.status = SmsDelivery.Status.SENT
         record.provider_id = outcome.provider_id
@@ -317,17 +325,53 @@ def deliver(gateway: Gateway, phone: str, text: str) -> SmsDelivery:
     else:
         record.status = SmsDelivery.Status.FAILED
         record.error = f"{outcome.code} {outcome.message}".strip()[:300]
+        if (
+            outcome.transient
+            and record.kind == "notice"
+            and settings.SMS_RESEND_MINUTES > 0
+            and record.resends < SMS_RESEND_ROUNDS
+        ):
+            wait = settings.SMS_RESEND_MINUTES * 2**record.resends
+            record.resend_after = timezone.now() + dt.timedelta(minutes=wait)
         logger.error(
-            "SMS %s via %s failed after %d attempt(s): %s",
+            "SMS %s via %s failed after %d attempt(s): %s%s",
             record.pk,
             gateway.name,
             record.attempts,
             record.error,
+            f"; tried again after {record.resend_after:%H:%M}" if record.resend_after else "",
         )
     record.save(
-        update_fields=["status", "provider_id", "sent_at", "error", "attempts"],
+        update_fields=["status", "provider_id", "sent_at", "error", "attempts", "resend_after"],
     )
-    return record
+
+
+SMS_RESEND_ROUNDS = 4  # SMS_RESEND_MINUTES = 10: tried again after 10, 20, 40 and 80 minutes
+
+
+def resend_due(*, now: dt.datetime | None = None, batch: int = 100) -> int:
+    """Try again the notices whose ``resend_after`` has come (the gateway was down or
+    throttling when they were sent), through the gateway that took them; returns how many
+    were tried. Each row is claimed by clearing its ``resend_after`` first, so two runs never
+    send one text twice; no transaction is held open while the gateway answers."""
+    now = now or timezone.now()
+    due = list(
+        SmsDelivery.objects.filter(
+            status=SmsDelivery.Status.FAILED, resend_after__lte=now
+        ).order_by("resend_after", "id")[:batch]
+    )
+    tried = 0
+    for record in due:
+        gateway = GATEWAYS.get(record.provider)
+        claimed = SmsDelivery.objects.filter(pk=record.pk, resend_after=record.resend_after).update(
+            resend_after=None, resends=record.resends + 1
+        )
+        if gateway is None or not claimed:
+            continue
+        record.resends += 1
+        _try(gateway, record, template_for(record.text))
+        tried += 1
+    return tried
 
 
 def _register() -> None:

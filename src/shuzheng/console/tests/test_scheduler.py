@@ -118,6 +118,7 @@ def test_every_platform_job_has_a_unique_name_and_a_period():
         "audit.anchor",
         "licenses.expire_licenses",
         "notify.purge_sms",
+        "notify.resend_sms",
     } <= names
     assert all(j.every > 0 for j in jobs)
 

@@ -4,6 +4,7 @@ with backoff, refusals, and the delivery-report callback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import urllib.parse
@@ -12,7 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import override_settings
+from django.utils import timezone
 
 from shuzheng.core import sms
 from shuzheng.notify import facade as notify
@@ -221,6 +224,71 @@ def test_a_notification_is_texted_through_the_gateway_after_commit(
     assert SmsDelivery.objects.get().status == "sent"
 
 
+# -- tried again later ---------------------------------------------------------------------------
+
+T0 = dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)
+DOWN = "http://127.0.0.1:9/"  # nothing listens: connection refused
+
+
+def test_a_notice_the_gateway_could_not_take_is_tried_again_later(fake):
+    with time_machine.travel(T0, tick=False) as t:
+        with override_settings(SMS_BACKEND="aliyun", ALIYUN_SMS_ENDPOINT=DOWN):
+            sms.send_sms("13800000001", "【数政】您的申请已受理。")
+        record = SmsDelivery.objects.get()
+        assert (record.status, record.attempts, record.resends) == ("failed", 3, 0)
+        assert record.resend_after == T0 + dt.timedelta(minutes=10)
+        t.move_to(T0 + dt.timedelta(minutes=9))
+        assert notify.resend_failed_sms() == 0 and fake.requests == []  # not yet
+        t.move_to(T0 + dt.timedelta(minutes=10))
+        fake.answers = [(200, {"Code": "OK", "BizId": "b-later"})]
+        assert notify.resend_failed_sms() == 1
+        assert notify.resend_failed_sms() == 0  # sent once
+    record.refresh_from_db()
+    assert (record.status, record.provider_id, record.attempts, record.resends) == (
+        "sent",
+        "b-later",
+        4,
+        1,
+    )
+    assert record.resend_after is None and record.error == ""
+    (request,) = fake.requests  # the same text, the same record's id as OutId
+    params = _aliyun_params(request)
+    assert json.loads(params["TemplateParam"]) == {"content": "您的申请已受理。"}
+    assert params["OutId"] == str(record.pk)
+
+
+def test_the_rounds_wait_twice_as_long_each_time_and_stop_after_four(fake):
+    with (
+        override_settings(SMS_BACKEND="aliyun", ALIYUN_SMS_ENDPOINT=DOWN, SMS_RETRIES=1),
+        time_machine.travel(T0, tick=False) as t,
+    ):
+        sms.send_sms("13800000001", "【数政】您的申请已受理。")
+        record = SmsDelivery.objects.get()
+        waits = []
+        while record.resend_after is not None:
+            waits.append(int((record.resend_after - timezone.now()).total_seconds() // 60))
+            t.move_to(record.resend_after)
+            assert notify.resend_failed_sms() == 1
+            record.refresh_from_db()
+        t.move_to(T0 + dt.timedelta(days=1))
+        assert notify.resend_failed_sms() == 0
+    assert waits == [10, 20, 40, 80]
+    assert (record.status, record.attempts, record.resends) == ("failed", 5, 4)
+
+
+def test_codes_refusals_and_a_switched_off_resend_are_not_tried_again(fake):
+    with override_settings(SMS_BACKEND="aliyun", ALIYUN_SMS_ENDPOINT=DOWN):
+        sms.send_sms("13800000001", "【数政】您的登录验证码为 493021，5分钟内有效。")
+        with override_settings(SMS_RESEND_MINUTES=0):
+            sms.send_sms("13800000001", "【数政】您的申请已受理。")
+    fake.answers = [(200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"})]
+    with override_settings(SMS_BACKEND="aliyun"):
+        sms.send_sms("1380000", "【数政】您的申请已受理。")
+    assert SmsDelivery.objects.filter(status="failed").count() == 3
+    assert not SmsDelivery.objects.filter(resend_after__isnull=False).exists()
+    assert notify.resend_failed_sms(now=timezone.now() + dt.timedelta(days=1)) == 0
+
+
 # -- 腾讯云 ------------------------------------------------------------------------------------
 
 
@@ -382,10 +450,6 @@ def test_the_admin_lists_deliveries_in_words(admin_client):
 
 
 def test_old_delivery_records_are_purged_and_the_purge_audited():
-    import datetime as dt
-
-    import time_machine
-
     from shuzheng.audit.models import AuditRecord
 
     start = dt.datetime(2027, 1, 1, 9, 0, tzinfo=dt.UTC)
