@@ -68,7 +68,9 @@ def test_full_lifecycle_with_correction_moves_due_date(
         assert body["status"] == "closed" and body["result"]["license_type"] == "营业执照"
     timeline = [e["action"] for e in body["timeline"]]
     assert timeline == ["submit", "accept", "request_correction", "resubmit", "approve", "close"]
-    actions = list(AuditRecord.objects.filter(object_id=no).values_list("action", flat=True))
+    actions = list(
+        AuditRecord.objects.filter(object_id=no).order_by("id").values_list("action", flat=True)
+    )
     assert actions == [
         "cases.submit",
         "cases.accept",

@@ -211,7 +211,7 @@ def test_correction_goes_to_the_source_with_a_deadline_and_is_audited(
     assert record.data["person.hukou_address"].endswith("12号之一")
     from shuzheng.audit.models import AuditRecord
 
-    rec = AuditRecord.objects.filter(action="exchange.correction_resolved").last()
+    rec = AuditRecord.objects.filter(action="exchange.correction_resolved").latest("id")
     assert rec.before["person.hukou_address"] == "广东省肇庆市端州区城东街道天宁北路12号"
     assert rec.after["person.hukou_address"].endswith("12号之一")
     assert QualityIssue.objects.get(pk=issue["id"]).resolved_by == "user:demo-dataofficer"

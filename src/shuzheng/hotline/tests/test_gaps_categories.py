@@ -129,7 +129,7 @@ def test_rename_move_and_departments(api):
         r = _patch(api, "100101", {"name": "停水、水压与水质", "departments": ["441200-SWUJ"]})
         assert r.status_code == 200, r.content
         assert r.json()["path"] == ["水务", "供水", "停水、水压与水质"]
-        record = AuditRecord.objects.filter(action="hotline.category_update").last()
+        record = AuditRecord.objects.filter(action="hotline.category_update").latest("id")
         assert (record.before["name"], record.after["name"]) == ("停水与水质", "停水、水压与水质")
         # a renamed category is suggested under its new name
         found = facade.in_step_with_tree(
@@ -171,7 +171,7 @@ def test_deactivate_a_branch_and_the_suggestion_drops_it(api):
         back = _patch(api, "100101", {"active": True})
     children = Category.objects.filter(parent__code="100100")
     assert children.exists() and not children.filter(active=True).exists()
-    record = AuditRecord.objects.filter(action="hotline.category_update").last()
+    record = AuditRecord.objects.filter(action="hotline.category_update").latest("id")
     assert sorted(record.after["deactivated_below"]) == sorted(c.code for c in children)
     assert "100101" not in {c.code for c in facade.categories()}
     assert "100101" in {c.code for c in facade.categories(include_inactive=True)}
@@ -201,6 +201,6 @@ def test_a_category_in_use_cannot_be_deleted(api, hotline):
         gone = _delete(api, code)
         assert gone.status_code == 204
         assert not Category.objects.filter(code=code).exists()
-        record = AuditRecord.objects.filter(action="hotline.category_delete").last()
+        record = AuditRecord.objects.filter(action="hotline.category_delete").latest("id")
         assert (record.object_id, record.before["name"]) == (code, "临时")
         assert _delete(api, code).status_code == 404

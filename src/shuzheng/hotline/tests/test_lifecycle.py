@@ -111,7 +111,7 @@ def test_the_whole_journey(hotline):
     assert d["timeline"][3]["text"] == "承办单位退单"
     assert Callback.objects.filter(ticket__ticket_no=no).count() == 2
     audited = list(
-        AuditRecord.objects.filter(object_id=no).order_by("seq").values_list("action", flat=True)
+        AuditRecord.objects.filter(object_id=no).order_by("id").values_list("action", flat=True)
     )
     assert audited == [
         "hotline.ticket_create",

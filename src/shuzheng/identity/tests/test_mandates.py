@@ -73,7 +73,7 @@ def test_a_relative_asks_and_the_principal_consents_by_the_texted_code():
         assert facade.mandate_check(me("demo-citizen"), person("demo-elder").id_number, ["X1"])
     actions = list(
         AuditRecord.objects.filter(object_type="identity.mandate", object_id=str(m.pk))
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
     assert actions == [

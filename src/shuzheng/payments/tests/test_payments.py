@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def _audits(order_no):
     return list(
         AuditRecord.objects.filter(object_type="payments.order", object_id=order_no)
-        .order_by("seq")
+        .order_by("id")
         .values_list("action", flat=True)
     )
 

@@ -153,9 +153,9 @@ def test_rectification_reply_then_callback_in_the_workbench(task):
         True,
     )
     actions = list(
-        AuditRecord.objects.filter(object_type="ratings.rectification").values_list(
-            "action", flat=True
-        )
+        AuditRecord.objects.filter(object_type="ratings.rectification")
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == [
         "ratings.rectification_open",

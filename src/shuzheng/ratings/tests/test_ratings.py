@@ -73,9 +73,9 @@ def test_bad_rating_opens_rectification_with_deadline_then_reply_and_callback(ap
     )
     assert r.json()["status"] == "closed"
     actions = list(
-        AuditRecord.objects.filter(object_type__startswith="ratings.").values_list(
-            "action", flat=True
-        )
+        AuditRecord.objects.filter(object_type__startswith="ratings.")
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == [
         "ratings.rate",
