@@ -1,7 +1,8 @@
 """The deployment files of deploy/ and docs/deploy/ stay true: the compose set has every role and
 is valid against the Compose Specification's JSON schema (tests/data/compose-spec.json, from
 github.com/compose-spec/compose-spec schema/ at 170098b, Apache-2.0 — there is no Docker engine
-here to run it), systemd accepts every unit (`systemd-analyze verify`), every `shuzheng` command
+here; docs/deploy/container-check.md says how the image and the app services were run under
+podman), systemd accepts every unit (`systemd-analyze verify`), every `shuzheng` command
 the container, compose and systemd files run exists, and Debian's nginx accepts
 docs/deploy/nginx/shuzheng.conf and, run for real in front of a stand-in web role, redirects
 HTTP to HTTPS, sends HSTS, replaces the forwarded headers, serves static files itself and
@@ -45,6 +46,21 @@ def test_compose_has_every_role():
     assert {"db-primary", "db-replica", "s3", "nginx"} <= set(services)
     web = services["web1"]["environment"]
     assert web["SHUZHENG_REPLICA_URL"].startswith("postgres://") and web["SHUZHENG_STORAGE"] == "s3"
+
+
+def test_nginx_serves_the_static_files_of_the_image_that_runs():
+    """A named volume is filled from an image only while empty: after an upgrade it would keep
+    the old hashed files (pages asking for new ones get 404), and a web role mounting it would
+    read the old manifest. So a one-shot service copies the running image's files to it before
+    nginx starts, and the web roles do not mount it."""
+    services = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))["services"]
+    static = services["static"]
+    assert static["command"][0] == "collectstatic" and static["restart"] == "no"
+    assert "static:/var/lib/shuzheng/static" in static["volumes"]
+    nginx_waits_for = services["nginx"]["depends_on"]
+    assert nginx_waits_for["static"] == {"condition": "service_completed_successfully"}
+    for name in ("web1", "web2", "worker1", "worker2", "scheduler"):
+        assert not any("static" in v for v in services[name].get("volumes", [])), name
 
 
 def test_compose_file_follows_the_compose_specification():
@@ -93,7 +109,7 @@ def test_every_command_the_deployment_runs_exists():
         if isinstance(command, list) and "entrypoint" not in service:
             used.add(command[0])
     used.add(json.loads(re.search(r"^CMD (.*)$", _containerfile(), re.M).group(1))[0])
-    assert used == {"web", "worker", "scheduler", "migrate"}
+    assert used == {"web", "worker", "scheduler", "migrate", "collectstatic"}
     assert used <= known
 
 
