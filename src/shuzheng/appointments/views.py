@@ -19,6 +19,7 @@ from shuzheng.appointments import selectors, services
 from shuzheng.appointments.models import Booking, Hall
 from shuzheng.appointments.transitions import APPLICANT, BOOKING, WINDOW, cancel_deadline
 from shuzheng.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.identity.facade import principal_for_request
 
 WEEKDAYS = "一二三四五六日"
@@ -47,7 +48,7 @@ def _person(request: HttpRequest) -> Any:
 
 
 def _day_label(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
+    return f"{zh_date(day, year=False)}（周{WEEKDAYS[day.weekday()]}）"
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_noop
 
 from shuzheng.core.errors import ValidationFailed
+from shuzheng.core.zhdate import zh_date
 from shuzheng.hotline import places, selectors
 from shuzheng.hotline.models import Category, Ticket, TicketType
 from shuzheng.identity.contracts import Principal
@@ -274,6 +275,6 @@ def week_label(r: Range) -> str:
     return _t("%(y)s 年第 %(w)s 周（%(a)s 至 %(b)s）") % {
         "y": year,
         "w": week,
-        "a": f"{r.start.month}月{r.start.day}日",
-        "b": f"{r.end.month}月{r.end.day}日",
+        "a": zh_date(r.start, year=False),
+        "b": zh_date(r.end, year=False),
     }

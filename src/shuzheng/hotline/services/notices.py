@@ -46,7 +46,8 @@ def notice_for(ticket: Ticket, n: int) -> SupervisionNotice:
     if event is None:
         raise NotFound(_t("未找到该督办通知。"))
     day = timezone.localtime(event.at).date()
-    due = timezone.localtime(ticket.due_at).strftime("%Y年%m月%d日 %H:%M") if ticket.due_at else ""
+    due_at = timezone.localtime(ticket.due_at) if ticket.due_at else None
+    due = f"{zh_date(due_at.date())} {due_at:%H:%M}" if due_at else ""
     return SupervisionNotice(
         doc_no=f"肇12345督〔{day.year}〕{ticket.ticket_no[-6:]}-{n}号",
         ticket_no=ticket.ticket_no,

@@ -5,9 +5,11 @@ which page, and that nothing of another's ticket leaks."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 from tests.support import DEMO_PASSWORD
 
 from shuzheng.hotline.models import Ticket, TicketStatus
@@ -344,6 +346,8 @@ def test_supervision_notice_is_linked_as_a_pdf(client):
         r = client.get(f"/hotline/tickets/{no}/supervision/1.pdf")
         assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
         assert r.content.startswith(b"%PDF")
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+        assert "办理时限为 2026年12月7日 23:59。" in text  # dates written as the rest of it
         _login(client, SW)
         assert client.get(f"/hotline/tickets/{no}/supervision/1.pdf").status_code == 404
 
